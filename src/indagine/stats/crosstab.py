@@ -1,0 +1,211 @@
+"""Crosstabs of two categorical items: counts, row and column shares, and the Rao-Scott test.
+
+The test is Pearson's X² corrected for the design as ``survey::svychisq`` computes it: the
+second-order correction X²/tr(Δ) ~ F(d, d·ν) with d = tr(Δ)²/tr(Δ²) (Rao and Scott 1984,
+Annals of Statistics 12(1); Thomas and Rao 1987, JASA 82), and the first-order X²/mean(δ).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+import numpy.typing as npt
+from scipy import stats
+
+from indagine.stats.categories import encode
+from indagine.stats.design import Design
+from indagine.stats.errors import ErrorCode, StatsError
+from indagine.stats.estimates import Estimate, Shares, domain_mask, kish_fallback_n, shares
+from indagine.stats.intervals import IntervalMethod, proportion_intervals
+
+FloatArray = npt.NDArray[np.float64]
+IntArray = npt.NDArray[np.intp]
+
+
+@dataclass(frozen=True)
+class RaoScott:
+    """Rao-Scott tests of independence: second order (F) and first order (chi-square)."""
+
+    pearson: float
+    statistic: float
+    ndf: float
+    ddf: float
+    p_value: float
+    chisq_statistic: float
+    chisq_df: int
+    chisq_p_value: float
+    method: str = "Pearson X² with Rao-Scott second-order correction (F), as svychisq"
+
+
+@dataclass(frozen=True, eq=False)
+class Crosstab:
+    """Counts, weighted counts, shares within rows and columns, and the test of independence."""
+
+    row_variable: str
+    column_variable: str
+    rows: tuple[str, ...]
+    columns: tuple[str, ...]
+    counts: IntArray
+    weighted: FloatArray
+    row_shares: tuple[tuple[Estimate, ...], ...]
+    column_shares: tuple[tuple[Estimate, ...], ...]
+    test: RaoScott
+    n: int
+    weighted_n: float
+
+
+def _design_matrices(nr: int, nc: int) -> FloatArray:
+    """Interaction contrasts orthogonal to the main effects (cells ordered rows fastest)."""
+    row = np.tile(np.arange(nr), nc)
+    col = np.repeat(np.arange(nc), nr)
+    main = np.column_stack(
+        [np.ones(nr * nc)]
+        + [(row == i).astype(float) for i in range(1, nr)]
+        + [(col == j).astype(float) for j in range(1, nc)]
+    )
+    inter = np.column_stack(
+        [((row == i) & (col == j)).astype(float) for j in range(1, nc) for i in range(1, nr)]
+    )
+    coef = np.linalg.lstsq(main, inter, rcond=None)[0]
+    residual: FloatArray = inter - main @ coef
+    return residual
+
+
+def rao_scott(result: Shares, nr: int, nc: int, df: int) -> RaoScott:
+    """Rao-Scott corrections of Pearson's X² for the cell shares and their design covariance."""
+    p, n = result.p, result.n
+    contrast = _design_matrices(nr, nc)
+    inverse = np.where(p > 0, 1.0 / np.where(p > 0, p, 1.0), 0.0)
+    scaled = contrast * inverse[:, None]
+    denominator = contrast.T @ (scaled / n)
+    numerator = scaled.T @ result.cov @ scaled
+    delta = np.linalg.solve(denominator, numerator)
+    trace = float(np.trace(delta))
+    d0 = trace**2 / float(np.trace(delta @ delta))
+    observed = (p * n).reshape(nc, nr).T
+    expected = np.outer(observed.sum(axis=1), observed.sum(axis=0)) / n
+    pearson = float(np.sum((observed - expected) ** 2 / expected))
+    statistic = pearson / trace
+    first = pearson / float(np.mean(np.diag(delta)))
+    dof = (nr - 1) * (nc - 1)
+    return RaoScott(
+        pearson=pearson,
+        statistic=statistic,
+        ndf=d0,
+        ddf=d0 * df,
+        p_value=float(stats.f.sf(statistic, d0, d0 * df)),
+        chisq_statistic=first,
+        chisq_df=dof,
+        chisq_p_value=float(stats.chi2.sf(first, dof)),
+    )
+
+
+def _conditional(
+    design: Design,
+    result: Shares,
+    cells: IntArray,
+    groups: IntArray,
+    labels: tuple[str, ...],
+    context: dict[str, Any],
+) -> tuple[Estimate, ...]:
+    """Shares of the cells within their group (e.g. columns within one row), delta method."""
+    p, cov = result.p[cells], result.cov[np.ix_(cells, cells)]
+    margin = float(p.sum())
+    share = p / margin if margin > 0 else np.zeros_like(p)
+    gradient = (np.eye(p.size) - share[:, None]) / margin if margin > 0 else np.zeros_like(cov)
+    se = np.sqrt(np.maximum(np.einsum("ij,jk,ik->i", gradient, cov, gradient), 0.0))
+    iv = proportion_intervals(
+        share,
+        se,
+        method=context["ci"],
+        level=context["level"],
+        df=design.degrees_of_freedom,
+        fallback_n=kish_fallback_n(design, design.weights),
+    )
+    method = f"{iv.method} interval; taylor linearisation, {design.described()}"
+    return tuple(
+        Estimate(
+            f"{context['what']} = {label}",
+            float(share[k]),
+            float(se[k]),
+            float(iv.low[k]),
+            float(iv.high[k]),
+            context["level"],
+            method,
+            int(context["n"]),
+            margin * result.weighted_n,
+            context["base"],
+        )
+        for k, label in enumerate(labels)
+    )
+
+
+def crosstab(
+    design: Design,
+    row_values: Any,
+    column_values: Any,
+    *,
+    names: tuple[str, str] = ("row", "column"),
+    domain: Any = None,
+    ci: IntervalMethod = "logit",
+    level: float = 0.95,
+) -> Crosstab:
+    """Crosstab with row and column shares and the Rao-Scott test (``survey::svychisq``)."""
+    rows, cols = encode(row_values), encode(column_values)
+    base = domain_mask(design, domain) & ~rows.missing & ~cols.missing
+    nr, nc = rows.size, cols.size
+    if nr < 2 or nc < 2:
+        raise StatsError(ErrorCode.BAD_ARGUMENT, detail="a crosstab needs two levels each way")
+    cell = np.where(base, rows.codes + nr * cols.codes, 0).astype(np.intp)
+    result = shares(design, cell, nr * nc, base)
+    counts = np.bincount(cell[base], minlength=nr * nc).reshape(nc, nr).T
+    index = np.arange(nr * nc).reshape(nc, nr).T
+    row_shares = tuple(
+        _conditional(
+            design,
+            result,
+            index[i],
+            index[i],
+            cols.labels,
+            {
+                "what": f"{names[1]} among {names[0]} = {rows.labels[i]}",
+                "ci": ci,
+                "level": level,
+                "n": counts[i].sum(),
+                "base": f"{names[0]} = {rows.labels[i]}, {names[1]} answered",
+            },
+        )
+        for i in range(nr)
+    )
+    column_shares = tuple(
+        _conditional(
+            design,
+            result,
+            index[:, j],
+            index[:, j],
+            rows.labels,
+            {
+                "what": f"{names[0]} among {names[1]} = {cols.labels[j]}",
+                "ci": ci,
+                "level": level,
+                "n": counts[:, j].sum(),
+                "base": f"{names[1]} = {cols.labels[j]}, {names[0]} answered",
+            },
+        )
+        for j in range(nc)
+    )
+    return Crosstab(
+        row_variable=names[0],
+        column_variable=names[1],
+        rows=rows.labels,
+        columns=cols.labels,
+        counts=counts,
+        weighted=(result.p * result.weighted_n).reshape(nc, nr).T,
+        row_shares=row_shares,
+        column_shares=column_shares,
+        test=rao_scott(result, nr, nc, design.degrees_of_freedom),
+        n=result.n,
+        weighted_n=result.weighted_n,
+    )

@@ -1,0 +1,84 @@
+"""Generate the synthetic survey data sets the R references are computed on (fixed seeds).
+
+Run from the repository root: ``.venv/bin/python tests/stats/data/generate.py``.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import polars as pl
+
+HERE = Path(__file__).parent
+AGE_GROUPS = ["18-34", "35-49", "50-64", "65+"]
+PANEL_SIZE = 3000
+
+
+def _items(rng: np.random.Generator, n: int, shift: np.ndarray) -> dict[str, object]:
+    """A continuous y, a binary x, a 5-level a and a 3-level b associated with a."""
+    y = 50 + 8 * shift + rng.normal(0, 10, n)
+    x = (rng.random(n) < 0.3 + 0.1 * shift).astype(int)
+    a = np.clip(np.round(3 + shift + rng.normal(0, 1.2, n)), 1, 5).astype(int)
+    b_prob = np.clip(0.15 + 0.08 * (a - 1), 0, 1)
+    b = np.where(rng.random(n) < b_prob, "yes", np.where(rng.random(n) < 0.5, "no", "maybe"))
+    likert = a.astype(object)
+    dk = rng.random(n) < 0.06
+    likert[dk] = "dk"
+    skipped = rng.random(n) < 0.04
+    likert[skipped] = None
+    return {
+        "y": np.round(y, 3),
+        "x": x,
+        "a": [f"a{v}" for v in a],
+        "b": b,
+        "likert": [None if v is None else str(v) for v in likert],
+    }
+
+
+def stratified(rng: np.random.Generator) -> pl.DataFrame:
+    """Stratified SRS: strata of 500, 800 and 1200 members, 40, 60 and 80 sampled."""
+    sizes = {"A": (500, 40), "B": (800, 60), "C": (1200, 80)}
+    stratum = np.concatenate([[h] * n for h, (_, n) in sizes.items()])
+    population = np.concatenate([[big] * n for big, n in sizes.values()])
+    shift = np.select([stratum == "A", stratum == "B"], [-1.0, 0.0], 1.0)
+    return pl.DataFrame({"stratum": stratum, "N": population, **_items(rng, stratum.size, shift)})
+
+
+def clustered(rng: np.random.Generator) -> pl.DataFrame:
+    """Stratified one-stage cluster sample: 8 of 60 and 12 of 90 clubs, every member asked."""
+    rows = []
+    for stratum, (population, sampled) in {"north": (60, 8), "south": (90, 12)}.items():
+        for club in range(sampled):
+            size = int(rng.integers(3, 13))
+            effect = rng.normal(0, 0.8)
+            rows += [(stratum, f"{stratum}-{club}", population, effect)] * size
+    stratum, cluster, npsu, effect = (np.array(c) for c in zip(*rows, strict=True))
+    frame = pl.DataFrame({"stratum": stratum, "cluster": cluster, "Npsu": npsu.astype(int)})
+    items = _items(rng, len(rows), effect.astype(float))
+    return frame.with_columns(Nclubs=pl.lit(150), **{k: pl.Series(v) for k, v in items.items()})
+
+
+def panel(rng: np.random.Generator) -> pl.DataFrame:
+    """SRS of 400 from a panel of 3000 with unequal non-response weights, for calibration."""
+    n = 400
+    sex = np.where(rng.random(n) < 0.58, "F", "M")
+    age = rng.choice(AGE_GROUPS, size=n, p=[0.15, 0.25, 0.33, 0.27])
+    region = rng.choice(["centre", "east", "west"], size=n, p=[0.5, 0.3, 0.2])
+    shift = (sex == "F") * 0.5 + np.searchsorted(AGE_GROUPS, age) * 0.3 - 0.7
+    weights = PANEL_SIZE / n * np.exp(rng.normal(0, 0.25, n))
+    items = _items(rng, n, shift)
+    return pl.DataFrame(
+        {"sex": sex, "age": age, "region": region, "w": np.round(weights, 4), "N": PANEL_SIZE}
+    ).with_columns(**{k: pl.Series(v) for k, v in items.items()})
+
+
+def main() -> None:
+    rng = np.random.default_rng(20240611)
+    stratified(rng).write_csv(HERE / "stratified.csv")
+    clustered(rng).write_csv(HERE / "clustered.csv")
+    panel(rng).write_csv(HERE / "panel.csv")
+
+
+if __name__ == "__main__":
+    main()

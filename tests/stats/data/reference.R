@@ -1,0 +1,99 @@
+# Reference numbers from R's survey package for tests/stats (run from the repository root):
+#   Rscript tests/stats/data/reference.R
+# Reads the synthetic data written by generate.py and writes reference.csv (name,value).
+suppressPackageStartupMessages(library(survey))
+options(survey.lonely.psu = "fail")
+here <- "tests/stats/data"
+out <- list()
+put <- function(name, value) out[[name]] <<- unname(as.numeric(value))
+stat <- function(prefix, s) {
+  put(paste0(prefix, ".est"), coef(s))
+  put(paste0(prefix, ".se"), SE(s))
+}
+ciprop <- function(prefix, formula, design) {
+  ci <- svyciprop(formula, design, method = "logit")
+  put(paste0(prefix, ".est"), ci)
+  put(paste0(prefix, ".low"), attr(ci, "ci")[1])
+  put(paste0(prefix, ".high"), attr(ci, "ci")[2])
+}
+chisq <- function(prefix, design) {
+  f <- svychisq(~a + b, design, statistic = "F")
+  put(paste0(prefix, ".F"), f$statistic)
+  put(paste0(prefix, ".ndf"), f$parameter["ndf"])
+  put(paste0(prefix, ".ddf"), f$parameter["ddf"])
+  put(paste0(prefix, ".p"), f$p.value)
+  c1 <- svychisq(~a + b, design, statistic = "Chisq")
+  put(paste0(prefix, ".X2"), c1$statistic)
+  put(paste0(prefix, ".chisq_df"), c1$parameter)
+  put(paste0(prefix, ".chisq_p"), c1$p.value)
+}
+likert <- function(prefix, design) {
+  # Likert scores 1-5; "dk" and skipped answers are outside the base (a domain).
+  d <- subset(design, answered)
+  stat(paste0(prefix, ".likert_mean"), svymean(~score, d))
+  stat(paste0(prefix, ".likert_top2"), svymean(~I(as.numeric(score >= 4)), d))
+  stat(paste0(prefix, ".likert_bottom2"), svymean(~I(as.numeric(score <= 2)), d))
+  stat(paste0(prefix, ".likert_net"), svymean(~I(sign(score - 3)), d))
+}
+scored <- function(data) {
+  data$answered <- data$likert %in% as.character(1:5)
+  data$score <- ifelse(data$answered, suppressWarnings(as.numeric(data$likert)), 0)
+  data
+}
+standard <- function(prefix, design) {
+  stat(paste0(prefix, ".mean_y"), svymean(~y, design))
+  stat(paste0(prefix, ".total_y"), svytotal(~y, design))
+  stat(paste0(prefix, ".mean_x"), svymean(~x, design))
+  shares <- svymean(~a, design)
+  for (level in paste0("a", 1:5)) {
+    put(paste0(prefix, ".share_", level, ".est"), coef(shares)[paste0("a", level)])
+    put(paste0(prefix, ".share_", level, ".se"), SE(shares)[paste0("a", level)])
+  }
+  ciprop(paste0(prefix, ".ciprop_x"), ~x, design)
+  by <- svyby(~y, ~b, design, svymean)
+  by_se <- setNames(as.vector(SE(by)), names(coef(by)))
+  for (level in c("maybe", "no", "yes")) {
+    put(paste0(prefix, ".by_", level, ".est"), coef(by)[level])
+    put(paste0(prefix, ".by_", level, ".se"), by_se[level])
+  }
+  chisq(prefix, design)
+  likert(prefix, design)
+  put(paste0(prefix, ".df"), degf(design))
+}
+
+strat <- scored(read.csv(file.path(here, "stratified.csv"), colClasses = c(likert = "character")))
+standard("stratified", svydesign(id = ~1, strata = ~stratum, fpc = ~N, data = strat))
+
+clus <- scored(read.csv(file.path(here, "clustered.csv"), colClasses = c(likert = "character")))
+standard("clustered", svydesign(id = ~cluster, strata = ~stratum, fpc = ~Npsu, data = clus))
+standard("cluster1", svydesign(id = ~cluster, fpc = ~Nclubs, data = clus))
+
+panel <- scored(read.csv(file.path(here, "panel.csv"), colClasses = c(likert = "character")))
+standard("srs", svydesign(id = ~1, fpc = ~N, data = panel))
+weighted <- svydesign(id = ~1, weights = ~w, fpc = ~N, data = panel)
+standard("weighted", weighted)
+
+sex <- data.frame(sex = c("F", "M"), Freq = c(1650, 1350))
+age <- data.frame(age = c("18-34", "35-49", "50-64", "65+"), Freq = c(600, 750, 900, 750))
+region <- data.frame(region = c("centre", "east", "west"), Freq = c(1400, 950, 650))
+
+raked <- rake(weighted, list(~sex, ~age), list(sex, age),
+              control = list(maxit = 200, epsilon = 1e-12))
+stat("rake.mean_y", svymean(~y, raked))
+stat("rake.total_y", svytotal(~y, raked))
+ciprop("rake.ciprop_x", ~x, raked)
+put("rake.weights_head", weights(raked)[1:5])
+
+totals <- c(`(Intercept)` = 3000, sexM = 1350, `age35-49` = 750, `age50-64` = 900, `age65+` = 750)
+calibrated <- calibrate(weighted, ~sex + age, totals, calfun = "raking", epsilon = 1e-12, maxit = 200)
+standard("calibrated", calibrated)
+put("calibrated.weights_head", weights(calibrated)[1:5])
+
+post <- postStratify(weighted, ~region, region)
+standard("post", post)
+put("post.weights_head", weights(post)[1:5])
+
+values <- unlist(out)
+write.csv(data.frame(name = names(values), value = sprintf("%.17g", values)),
+          file.path(here, "reference.csv"), row.names = FALSE, quote = FALSE)
+cat("wrote", length(values), "reference numbers\n")
