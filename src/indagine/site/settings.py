@@ -1,1 +1,156 @@
-"""Django settings, read from the environment (see indagine.site.config for every setting)."""
+"""Django settings. Every value comes from `indagine.site.config` (the environment)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import dj_database_url
+from django.core.exceptions import ImproperlyConfigured
+
+from indagine.site.config import data_dir, flag, listing, setting
+
+PACKAGE_DIR = Path(__file__).resolve().parent.parent
+DATA_DIR = data_dir()
+
+
+def _secret_key() -> str:
+    key = setting("INDAGINE_SECRET_KEY")
+    if key:
+        return key
+    path = DATA_DIR / "secret_key"
+    if path.exists():
+        return path.read_text().strip()
+    raise ImproperlyConfigured(
+        "No secret key: set INDAGINE_SECRET_KEY, or run `indagine serve` (or `indagine init`) "
+        f"once to generate {path}."
+    )
+
+
+SECRET_KEY = _secret_key()
+DEBUG = flag("INDAGINE_DEBUG")
+ALLOWED_HOSTS = listing("INDAGINE_ALLOWED_HOSTS")
+CSRF_TRUSTED_ORIGINS = listing("INDAGINE_CSRF_TRUSTED_ORIGINS")
+
+INSTALLED_APPS = [
+    "django.contrib.admin",
+    "django.contrib.auth",
+    "django.contrib.contenttypes",
+    "django.contrib.sessions",
+    "django.contrib.messages",
+    "django.contrib.staticfiles",
+    "indagine.surveys",
+    "indagine.collect",
+]
+
+MIDDLEWARE = [
+    "django.middleware.security.SecurityMiddleware",
+    "whitenoise.middleware.WhiteNoiseMiddleware",
+    "django.contrib.sessions.middleware.SessionMiddleware",
+    "django.middleware.locale.LocaleMiddleware",
+    "django.middleware.common.CommonMiddleware",
+    "django.middleware.csrf.CsrfViewMiddleware",
+    "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django.contrib.messages.middleware.MessageMiddleware",
+    "django.middleware.clickjacking.XFrameOptionsMiddleware",
+]
+
+ROOT_URLCONF = "indagine.site.urls"
+WSGI_APPLICATION = "indagine.site.wsgi.application"
+
+TEMPLATES = [
+    {
+        "BACKEND": "django.template.backends.django.DjangoTemplates",
+        "DIRS": [],
+        "APP_DIRS": True,
+        "OPTIONS": {
+            "context_processors": [
+                "django.template.context_processors.request",
+                "django.contrib.auth.context_processors.auth",
+                "django.contrib.messages.context_processors.messages",
+            ],
+        },
+    },
+]
+
+
+def _database() -> dict[str, object]:
+    url = setting("DATABASE_URL")
+    if url:
+        config: dict[str, object] = dict(dj_database_url.parse(url, conn_max_age=60))
+        if config["ENGINE"] == "django.db.backends.sqlite3":
+            config["OPTIONS"] = _SQLITE_OPTIONS
+        return config
+    return {
+        "ENGINE": "django.db.backends.sqlite3",
+        "NAME": str(DATA_DIR / "indagine.sqlite3"),
+        "OPTIONS": _SQLITE_OPTIONS,
+    }
+
+
+# WAL lets readers run beside the one writer; synchronous=NORMAL keeps every committed
+# transaction across a killed process (only a power cut may lose the last ones); IMMEDIATE
+# takes the write lock at BEGIN so concurrent writers queue instead of failing mid-transaction.
+_SQLITE_OPTIONS = {
+    "transaction_mode": "IMMEDIATE",
+    "timeout": 20,
+    "init_command": (
+        "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA foreign_keys=ON; "
+        "PRAGMA cache_size=-20000;"
+    ),
+}
+
+DATABASES = {"default": _database()}
+DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+
+CACHES = {
+    "default": {
+        "BACKEND": "django.core.cache.backends.db.DatabaseCache",
+        "LOCATION": "indagine_cache",
+    }
+}
+
+AUTH_PASSWORD_VALIDATORS = [
+    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
+    {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
+]
+
+LANGUAGE_CODE = setting("INDAGINE_LANGUAGE")
+LANGUAGES = [("it", "Italiano"), ("en", "English")]
+LOCALE_PATHS = [PACKAGE_DIR / "locale"]
+TIME_ZONE = setting("INDAGINE_TIME_ZONE")
+USE_I18N = True
+USE_TZ = True
+
+STATIC_URL = "static/"
+STATIC_ROOT = None  # served from the apps by WhiteNoise: nothing to collect
+WHITENOISE_USE_FINDERS = True
+STORAGES = {
+    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+}
+
+LOGIN_URL = "login"
+LOGIN_REDIRECT_URL = "surveys:list"
+LOGOUT_REDIRECT_URL = "login"
+
+SESSION_COOKIE_SECURE = CSRF_COOKIE_SECURE = flag("INDAGINE_SECURE_COOKIES")
+SESSION_COOKIE_HTTPONLY = True
+X_FRAME_OPTIONS = "DENY"
+SECURE_CONTENT_TYPE_NOSNIFF = True
+SECURE_REFERRER_POLICY = "same-origin"
+
+MAX_UPLOAD_BYTES = int(setting("INDAGINE_MAX_UPLOAD_MB")) * 1024 * 1024
+DATA_UPLOAD_MAX_MEMORY_SIZE = MAX_UPLOAD_BYTES
+FILE_UPLOAD_MAX_MEMORY_SIZE = MAX_UPLOAD_BYTES
+DATA_UPLOAD_MAX_NUMBER_FIELDS = 2000
+INDAGINE_MAX_TEXT_LENGTH = int(setting("INDAGINE_MAX_TEXT_LENGTH"))
+INDAGINE_SUBMIT_RATE = setting("INDAGINE_SUBMIT_RATE")
+RATELIMIT_USE_CACHE = "default"
+RATELIMIT_VIEW = "indagine.collect.views.rate_limited"
+
+LOGGING = {
+    "version": 1,
+    "disable_existing_loggers": False,
+    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "root": {"handlers": ["console"], "level": "WARNING"},
+}

@@ -1,0 +1,32 @@
+"""Responses: one per respondent and survey, partial until submitted, then complete."""
+
+from __future__ import annotations
+
+from django.db import models
+
+from indagine.surveys.models import FormVersion, Survey
+
+
+class Response(models.Model):
+    class Status(models.TextChoices):
+        PARTIAL = "partial"
+        COMPLETE = "complete"
+
+    survey = models.ForeignKey(Survey, on_delete=models.CASCADE, related_name="responses")
+    form_version = models.ForeignKey(FormVersion, on_delete=models.PROTECT)
+    # SHA-256 of the respondent's resume key: the key itself lives only in their cookie/link.
+    key_hash = models.CharField(max_length=64, unique=True, null=True)
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.PARTIAL)
+    answers = models.JSONField(default=dict)
+    language = models.CharField(max_length=10)
+    page = models.PositiveIntegerField(default=0)
+    source = models.CharField(max_length=10, default="web")  # web, import, demo
+    started_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+    completed_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        indexes = [models.Index(fields=["survey", "status"])]
+
+    def __str__(self) -> str:
+        return f"{self.survey.slug} #{self.pk} ({self.status})"

@@ -1,0 +1,180 @@
+"""What a page shows: questions with their current values, visibility and errors."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from django.utils.translation import gettext as _
+
+from indagine.collect.markup import render_label
+from indagine.collect.services import relevant_pages
+from indagine.forms.answers import (
+    AnswerError,
+    InvalidAnswer,
+    available_choices,
+    is_relevant,
+    is_required,
+    parse_value,
+)
+from indagine.forms.expressions import ExpressionError
+from indagine.forms.model import Form, Question, QuestionType
+from indagine.surveys.models import Survey
+
+
+@dataclass(frozen=True)
+class ChoiceView:
+    name: str
+    label: str
+    checked: bool
+
+
+@dataclass(frozen=True)
+class QuestionView:
+    name: str
+    widget: str  # radio, select, checkbox, number, text, textarea, date, note
+    label: str
+    hint: str
+    required: bool
+    hidden: bool
+    value: str
+    choices: tuple[ChoiceView, ...]
+    error: str
+    likert: bool
+    attrs: Mapping[str, str]
+
+    @property
+    def grouped(self) -> bool:
+        return self.widget in ("radio", "checkbox")
+
+
+def _widget(question: Question) -> str:
+    kind = question.type
+    appearance = question.appearance.split()
+    if kind is QuestionType.SELECT_ONE:
+        return "select" if "minimal" in appearance else "radio"
+    if kind is QuestionType.SELECT_MULTIPLE:
+        return "checkbox"
+    if kind in (QuestionType.INTEGER, QuestionType.DECIMAL, QuestionType.RANGE):
+        return "number"
+    if kind is QuestionType.TEXT:
+        return "textarea" if "multiline" in appearance else "text"
+    return {QuestionType.DATE: "date", QuestionType.NOTE: "note"}.get(kind, "hidden")
+
+
+def _as_strings(value: Any) -> list[str]:
+    if value is None:
+        return []
+    if isinstance(value, list):
+        return [str(v) for v in value]
+    if isinstance(value, float) and value.is_integer():
+        return [str(int(value))]
+    return [str(value)]
+
+
+def _attrs(question: Question, max_text: int) -> dict[str, str]:
+    if question.type is QuestionType.INTEGER:
+        return {"inputmode": "numeric"}
+    if question.type is QuestionType.DECIMAL:
+        return {"inputmode": "decimal"}
+    if question.type is QuestionType.RANGE:
+        p = question.parameters
+        return {"inputmode": "decimal", "min": p["start"], "max": p["end"], "step": p["step"]}
+    if question.type is QuestionType.TEXT:
+        return {"maxlength": str(max_text)}
+    return {}
+
+
+def question_view(form: Form, question: Question, answers: Mapping[str, Any], lang: str,
+                  raw: Mapping[str, Sequence[str]] | None, error: str,
+                  max_text: int = 10_000) -> QuestionView:
+    fallback = form.default_language
+    try:
+        hidden = not is_relevant(question, answers)
+        required = is_required(question, answers, None)
+        choices = available_choices(question, answers)
+    except ExpressionError:
+        hidden, required, choices = False, question.required, question.choices
+    current = list(raw.get(question.name, [])) if raw is not None and question.name in raw \
+        else _as_strings(answers.get(question.name, question.default))
+    if question.default and raw is None and question.name not in answers:
+        current = [question.default]
+    return QuestionView(
+        name=question.name,
+        widget=_widget(question),
+        label=render_label(question.label.get(lang, fallback), answers),
+        hint=render_label(question.hint.get(lang, fallback), answers),
+        required=required,
+        hidden=hidden,
+        value=current[0] if current else "",
+        choices=tuple(ChoiceView(c.name, render_label(c.label.get(lang, fallback), answers),
+                                 c.name in current) for c in choices),
+        error=error,
+        likert=question.is_likert,
+        attrs=_attrs(question, max_text),
+    )
+
+
+def page_context(survey: Survey, form: Form, index: int, answers: Mapping[str, Any], lang: str,
+                 *, errors: Sequence[AnswerError], key: str,
+                 raw: Mapping[str, Sequence[str]] | None) -> dict[str, Any]:
+    page = form.pages[index]
+    by_name = {e.name: e.message for e in errors}
+    # A re-shown page reflects what was typed: relevance sees the typed values too.
+    seen = dict(answers)
+    if raw is not None:
+        seen.update(_lenient(form, raw))
+    questions = [question_view(form, q, seen, lang, raw, by_name.get(q.name, ""))
+                 for q in page.questions if q.type is not QuestionType.CALCULATE]
+    order = relevant_pages(form, seen)
+    position = order.index(index) + 1 if index in order else 1
+    return {
+        "survey": survey,
+        "form": form,
+        "title": form.title.get(lang, form.default_language),
+        "page_title": render_label(page.title.get(lang, form.default_language), seen),
+        "page_index": index,
+        "position": position,
+        "page_count": len(order),
+        "percent": round(100 * (position - 1) / max(len(order), 1)),
+        "is_first": position == 1,
+        "is_last": position == len(order),
+        "questions": questions,
+        "errors": [(e.name, e.message) for e in errors],
+        "key": key,
+        "shown": " ".join(q.name for q in questions if not q.hidden),
+        "lang": lang,
+        "other_lang": "en" if lang == "it" else "it",
+        "languages": form.languages,
+        "error_title": _("There is a problem") if errors else "",
+    }
+
+
+def _lenient(form: Form, raw: Mapping[str, Sequence[str]]) -> dict[str, Any]:
+    """Typed values of whatever parses in `raw`, ignoring the rest."""
+    values: dict[str, Any] = {}
+    for name, strings in raw.items():
+        question = form.question(name)
+        if question is None or not question.type.takes_input:
+            continue
+        try:
+            values[name] = parse_value(question, strings)
+        except InvalidAnswer:
+            continue
+    return values
+
+
+def visible_questions(form: Form, index: int, raw: Mapping[str, Sequence[str]],
+                      answers: Mapping[str, Any]) -> set[str]:
+    page = form.pages[index]
+    seen = {**answers, **{q.name: None for q in page.questions}, **_lenient(form, raw)}
+    seen = {k: v for k, v in seen.items() if v is not None}
+    visible = set()
+    for question in page.questions:
+        try:
+            if is_relevant(question, seen):
+                visible.add(question.name)
+        except ExpressionError:
+            visible.add(question.name)
+    return visible

@@ -1,0 +1,177 @@
+"""Recording what respondents send: one page at a time, each in one transaction."""
+
+from __future__ import annotations
+
+import hashlib
+import secrets
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.conf import settings
+from django.db import transaction
+from django.utils import timezone
+
+from indagine.forms.answers import (
+    AnswerError,
+    check_page,
+    is_relevant,
+    is_required,
+    page_is_relevant,
+)
+from indagine.forms.messages import AnswerCode, message
+from indagine.forms.model import Form
+from indagine.collect.models import Response
+from indagine.surveys.models import Survey
+
+# Problems a respondent cannot cause through the pages: only a forged or broken request can.
+FORGED = frozenset({AnswerCode.UNKNOWN_FIELD, AnswerCode.UNKNOWN_CHOICE,
+                    AnswerCode.MULTIPLE_VALUES, AnswerCode.TOO_LONG})
+ACTIONS = ("next", "back", "save")
+
+
+class SubmissionRefused(Exception):
+    """A request refused whole: nothing of it is stored."""
+
+    def __init__(self, code: str, message: str, status: int = 400) -> None:
+        super().__init__(message)
+        self.code = code
+        self.message = message
+        self.status = status
+
+
+@dataclass(frozen=True)
+class PageOutcome:
+    response: Response
+    page: int  # the page to show next
+    errors: tuple[AnswerError, ...] = field(default_factory=tuple)
+    completed: bool = False
+    saved_only: bool = False
+
+
+def new_key() -> str:
+    """An unguessable resume key (256 bits); only its hash is stored."""
+    return secrets.token_urlsafe(32)
+
+
+def hash_key(key: str) -> str:
+    return hashlib.sha256(key.encode("utf-8")).hexdigest()
+
+
+def find_response(survey: Survey, key: str | None) -> Response | None:
+    if not key or len(key) > 100:
+        return None
+    return (Response.objects.select_related("form_version")
+            .filter(survey=survey, key_hash=hash_key(key)).first())
+
+
+def relevant_pages(form: Form, answers: Mapping[str, Any]) -> list[int]:
+    return [i for i, page in enumerate(form.pages) if page_is_relevant(page, answers)]
+
+
+def _neighbour(form: Form, answers: Mapping[str, Any], index: int, step: int) -> int | None:
+    pages = relevant_pages(form, answers)
+    candidates = [i for i in pages if (i > index if step > 0 else i < index)]
+    if not candidates:
+        return None
+    return candidates[0] if step > 0 else candidates[-1]
+
+
+def missing_required(form: Form, answers: Mapping[str, Any], lang: str) -> tuple[int, list[AnswerError]] | None:
+    """The first relevant page with a required question still unanswered, and its errors."""
+    for index, page in enumerate(form.pages):
+        errors = [
+            AnswerError(q.name, AnswerCode.REQUIRED,
+                        q.required_message.get(lang, form.default_language)
+                        or message(AnswerCode.REQUIRED, lang))
+            for q in page.questions
+            if q.type.takes_input and q.name not in answers
+            and is_relevant(q, answers) and is_required(q, answers, None)
+        ]
+        if errors:
+            return index, errors
+    return None
+
+
+def record_page(survey: Survey, key: str, page_index: int, raw: Mapping[str, Sequence[str]], *,
+                lang: str, action: str, shown: frozenset[str] | None = None) -> PageOutcome:
+    """Store one page of answers under the respondent's key and say which page comes next.
+
+    Refused whole (nothing stored) when the survey does not accept answers or the request could
+    not have come from the pages. A finished response is never changed again; sending the last
+    page twice stores it once.
+    """
+    if action not in ACTIONS:
+        raise SubmissionRefused("SUBMISSION_BAD_ACTION", f"Unknown action '{action}'.")
+    if not key or len(key) > 100:
+        raise SubmissionRefused("SUBMISSION_BAD_KEY", "The respondent key is missing or malformed.")
+    if not survey.is_accepting():
+        raise SubmissionRefused("SURVEY_NOT_ACCEPTING",
+                                "This survey is not accepting answers.", status=403)
+    with transaction.atomic():
+        response = _lock_or_create(survey, key, lang)
+        if response.status == Response.Status.COMPLETE:
+            return PageOutcome(response, page_index, completed=True)
+        form = response.form_version.form
+        if not 0 <= page_index < len(form.pages):
+            raise SubmissionRefused("SUBMISSION_BAD_PAGE", "The page does not exist.")
+        page = form.pages[page_index]
+        names = {q.name for q in page.questions}
+        unknown = sorted(set(raw) - names)
+        if unknown:
+            raise SubmissionRefused("SUBMISSION_UNKNOWN_FIELD",
+                                    f"The submission has fields this page does not ask: "
+                                    f"{', '.join(unknown[:5])}.")
+        checked = check_page(form, page, raw, response.answers, lang=lang,
+                             max_text=settings.INDAGINE_MAX_TEXT_LENGTH)
+        forged = [e for e in checked.errors if e.code in FORGED]
+        if forged:
+            raise SubmissionRefused(forged[0].code.value,
+                                    f"'{forged[0].name}': {forged[0].message}")
+        outcome = _navigate(form, page_index, checked.answers, checked.errors, action, shown,
+                            lang)
+        response.answers = checked.answers
+        response.language = lang
+        response.page = outcome[0]
+        if outcome[2]:
+            response.status = Response.Status.COMPLETE
+            response.completed_at = timezone.now()
+        response.save()
+        return PageOutcome(response, outcome[0], tuple(outcome[1]), outcome[2],
+                           saved_only=action == "save")
+
+
+def _lock_or_create(survey: Survey, key: str, lang: str) -> Response:
+    response = (Response.objects.select_for_update().select_related("form_version")
+                .filter(survey=survey, key_hash=hash_key(key)).first())
+    if response is None:
+        response = Response.objects.create(survey=survey, form_version=survey.current_version,
+                                           key_hash=hash_key(key), language=lang)
+    return response
+
+
+def _navigate(form: Form, index: int, answers: dict[str, Any], errors: tuple[AnswerError, ...],
+              action: str, shown: frozenset[str] | None, lang: str
+              ) -> tuple[int, list[AnswerError], bool]:
+    """(page to show, errors to show there, whether the response is now complete)."""
+    if action == "save":
+        return index, [], False
+    if action == "back":
+        previous = _neighbour(form, answers, index, -1)
+        return (index if previous is None else previous), [], False
+    if errors:
+        return index, list(errors), False
+    if shown is not None and _revealed(form, index, answers, shown):
+        return index, [], False  # without JavaScript: show the questions that now apply
+    following = _neighbour(form, answers, index, +1)
+    if following is not None:
+        return following, [], False
+    missing = missing_required(form, answers, lang)
+    if missing is not None:
+        return missing[0], missing[1], False
+    return index, [], True
+
+
+def _revealed(form: Form, index: int, answers: Mapping[str, Any], shown: frozenset[str]) -> bool:
+    return any(q.name not in shown and q.type.takes_input and is_relevant(q, answers)
+               for q in form.pages[index].questions)

@@ -1,0 +1,208 @@
+"""Responses in and out as CSV in the layout of ODK Central's export, and synthetic responses.
+
+Columns: one per question, named by its group path and name joined with '-'; a multiple choice
+holds its choice names separated by spaces; meta columns (SubmissionDate, KEY, ...) around them.
+Every imported row goes through the same validation as a web submission.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import random
+import uuid
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from django.conf import settings
+from django.db import transaction
+from django.utils import timezone
+from tqdm import tqdm
+
+from indagine.collect.models import Response
+from indagine.forms.answers import check_submission
+from indagine.forms.model import Form, QuestionType
+from indagine.surveys.models import Survey
+
+META_COLUMNS = ("SubmissionDate", "meta-instanceID", "KEY", "SubmitterID", "SubmitterName",
+                "AttachmentsPresent", "AttachmentsExpected", "Status", "ReviewState",
+                "DeviceID", "Edits", "FormVersion", "instanceID", "Language")
+BATCH = 500
+
+
+class ImportRefused(Exception):
+    def __init__(self, code: str, message: str, problems: list[str] | None = None) -> None:
+        super().__init__(message)
+        self.code = code
+        self.message = message
+        self.problems = problems or []
+
+
+@dataclass
+class ImportReport:
+    stored: int = 0
+    skipped: list[str] = field(default_factory=list)
+
+
+def _survey(slug: str) -> Survey:
+    survey = Survey.objects.select_related("current_version").filter(slug=slug).first()
+    if survey is None or survey.current_version is None:
+        raise ImportRefused("SURVEY_NOT_FOUND", f"No survey '{slug}' with a questionnaire.")
+    return survey
+
+
+def _columns(form: Form) -> list[tuple[str, str]]:
+    """(CSV column, question name) for every question that holds an answer."""
+    return [(q.path_name, q.name) for q in form.questions() if q.type is not QuestionType.NOTE]
+
+
+def _read_rows(path: Path) -> Iterator[tuple[int, dict[str, str]]]:
+    try:
+        text = path.read_bytes().decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        raise ImportRefused("CSV_ENCODING", f"The file is not UTF-8 text ({exc.reason} at "
+                                            f"byte {exc.start}).") from None
+    reader = csv.DictReader(io.StringIO(text, newline=""), strict=True)
+    try:
+        for row in reader:
+            yield reader.line_num, row
+    except csv.Error as exc:
+        raise ImportRefused("CSV_MALFORMED", f"Line {reader.line_num}: {exc}.") from None
+
+
+def _new_response(survey: Survey, answers: Mapping[str, Any], source: str,
+                  lang: str) -> Response:
+    now = timezone.now()
+    return Response(survey=survey, form_version=survey.current_version, answers=dict(answers),
+                    status=Response.Status.COMPLETE, language=lang, source=source,
+                    completed_at=now, key_hash=None)
+
+
+def import_csv(slug: str, path: Path, *, skip_invalid: bool = False,
+               progress: bool = False) -> ImportReport:
+    """Validate every row like a web submission; store all of them in one transaction, or none
+    when any row has an error (unless `skip_invalid`)."""
+    survey = _survey(slug)
+    form = survey.current_version.form
+    by_column = dict(_columns(form))
+    rows = _read_rows(path)
+    report = ImportReport()
+    valid: list[Response] = []
+    problems: list[str] = []
+    header_checked = False
+    for line, row in tqdm(rows, desc="checking", unit=" rows", disable=not progress):
+        if not header_checked:
+            _check_header(list(row), by_column)
+            header_checked = True
+        if None in row:
+            problems.append(f"line {line}: more cells than columns")
+            continue
+        raw = {by_column[c]: [v] for c, v in row.items()
+               if c in by_column and form.question(by_column[c]).type.takes_input}
+        checked = check_submission(form, _split_multiple(form, raw), lang="en",
+                                   max_text=settings.INDAGINE_MAX_TEXT_LENGTH)
+        if checked.errors:
+            problems.extend(f"line {line}: {e.name}: {e.code.value}: {e.message}"
+                            for e in checked.errors)
+            continue
+        lang = row.get("Language") or form.default_language
+        valid.append(_new_response(survey, checked.answers, "import", lang))
+    if not header_checked:
+        raise ImportRefused("CSV_EMPTY", "The file has no header or no rows.")
+    if problems and not skip_invalid:
+        raise ImportRefused("CSV_INVALID_ROWS",
+                            f"{len(problems)} problem(s); nothing was stored (use "
+                            "--skip-invalid to store the valid rows).", problems)
+    with transaction.atomic():
+        Response.objects.bulk_create(valid, batch_size=BATCH)
+    report.stored = len(valid)
+    report.skipped = problems
+    return report
+
+
+def _check_header(header: list[str], by_column: Mapping[str, str]) -> None:
+    unknown = [c for c in header if c not in by_column and c not in META_COLUMNS]
+    if unknown:
+        raise ImportRefused("CSV_UNKNOWN_COLUMN",
+                            "Columns that match no question: " + ", ".join(unknown[:10]))
+
+
+def _split_multiple(form: Form, raw: dict[str, list[str]]) -> dict[str, list[str]]:
+    for name, values in raw.items():
+        question = form.question(name)
+        if question is not None and question.type is QuestionType.SELECT_MULTIPLE:
+            raw[name] = values[0].split() if values else []
+    return raw
+
+
+def _cell(value: Any) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, list):
+        return " ".join(str(v) for v in value)
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    return str(value)
+
+
+def export_csv(slug: str, path: Path, *, progress: bool = False) -> int:
+    """Write every response (partial and complete), streamed in chunks."""
+    survey = _survey(slug)
+    columns = _export_columns(survey)
+    total = survey.responses.count()
+    with path.open("w", newline="", encoding="utf-8") as handle:
+        writer = csv.writer(handle)
+        writer.writerow(["SubmissionDate", *(c for c, _ in columns), "meta-instanceID", "KEY",
+                         "Status", "FormVersion", "Language"])
+        rows = survey.responses.order_by("pk").values_list(
+            "pk", "completed_at", "updated_at", "answers", "status", "form_version__number",
+            "language").iterator(chunk_size=2000)
+        count = 0
+        for pk, completed, updated, answers, status, version, lang in tqdm(
+                rows, total=total, desc="exporting", unit=" rows", disable=not progress):
+            key = f"uuid:{uuid.uuid5(uuid.NAMESPACE_URL, f'{survey.slug}/{pk}')}"
+            stamp = (completed or updated).isoformat()
+            writer.writerow([stamp, *(_cell(answers.get(n)) for _, n in columns), key, key,
+                             status, version, lang])
+            count += 1
+    return count
+
+
+def _export_columns(survey: Survey) -> list[tuple[str, str]]:
+    """Columns of every form version the responses use, current version's order first."""
+    columns = _columns(survey.current_version.form)
+    seen = {name for _, name in columns}
+    for version in survey.versions.exclude(pk=survey.current_version_id):
+        for column, name in _columns(version.form):
+            if name not in seen:
+                columns.append((column, name))
+                seen.add(name)
+    return columns
+
+
+def add_synthetic(slug: str, count: int, *, seed: int, progress: bool = False) -> int:
+    """Add `count` plausible complete responses, each checked like a web submission."""
+    from indagine.forms.synthetic import synthesize_valid
+    from indagine.library.remote_working_2020_demo import profile_for
+
+    if count < 0:
+        raise ImportRefused("DEMO_BAD_COUNT", "The number of responses must be positive.")
+    survey = _survey(slug)
+    form = survey.current_version.form
+    profile = profile_for(form.form_id)
+    rng = random.Random(seed)
+    batch: list[Response] = []
+    for _ in tqdm(range(count), desc="synthesizing", unit=" responses", disable=not progress):
+        raw = synthesize_valid(form, rng, profile)
+        checked = check_submission(form, raw, lang=form.default_language,
+                                   max_text=settings.INDAGINE_MAX_TEXT_LENGTH)
+        if checked.errors:
+            raise ImportRefused("DEMO_INVALID", f"A synthetic response failed validation: "
+                                                f"{checked.errors[0]}")
+        lang = "en" if rng.random() < 0.1 else form.default_language
+        batch.append(_new_response(survey, checked.answers, "demo", lang))
+    with transaction.atomic():
+        Response.objects.bulk_create(batch, batch_size=BATCH)
+    return len(batch)

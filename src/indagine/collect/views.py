@@ -1,0 +1,153 @@
+"""The respondent's pages: thin views over `collect.services`."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils import translation
+from django.views.decorators.http import require_http_methods, require_POST
+from django_ratelimit.core import is_ratelimited
+
+from indagine.collect import pages
+from indagine.collect.services import (
+    SubmissionRefused,
+    find_response,
+    new_key,
+    record_page,
+    relevant_pages,
+)
+from indagine.surveys.models import Survey
+
+CONTROL_FIELDS = {"csrfmiddlewaretoken", "_page", "_action", "_key", "_shown", "_lang"}
+KEY_COOKIE = "indagine_{slug}"
+COOKIE_AGE = 60 * 60 * 24 * 180
+
+
+def _submit_rate(group: str, request: HttpRequest) -> str | None:
+    rate = settings.INDAGINE_SUBMIT_RATE
+    return None if rate.strip().lower() in {"", "off", "0"} else rate
+
+
+def rate_limited(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:
+    return _refusal(request, "RATE_LIMITED",
+                    translation.gettext("Too many submissions from this address: wait a minute "
+                                        "and try again."), 429)
+
+
+def _refusal(request: HttpRequest, code: str, text: str, status: int) -> HttpResponse:
+    return render(request, "collect/refused.html", {"code": code, "message": text},
+                  status=status)
+
+
+def _survey(slug: str) -> Survey:
+    return get_object_or_404(Survey.objects.select_related("current_version"), slug=slug,
+                             current_version__isnull=False)
+
+
+def _language(request: HttpRequest, form, fallback: str | None = None) -> str:
+    wanted = request.GET.get("lang") or request.POST.get("_lang") or fallback
+    codes = {code for code, _ in settings.LANGUAGES}
+    if wanted in codes:
+        return wanted
+    return form.default_language if form.default_language in codes else settings.LANGUAGE_CODE
+
+
+@require_http_methods(["GET", "POST"])
+def survey_page(request: HttpRequest, slug: str) -> HttpResponse:
+    survey = _survey(slug)
+    if request.method == "POST":
+        return _post_page(request, survey)
+    phase = survey.phase()
+    key = request.COOKIES.get(KEY_COOKIE.format(slug=slug))
+    response = find_response(survey, key)
+    form = response.form_version.form if response else survey.current_version.form
+    lang = _language(request, form, response.language if response else None)
+    translation.activate(lang)
+    if response and response.status == response.Status.COMPLETE:
+        return redirect("collect:thanks", slug=slug)
+    if phase != "open":
+        return render(request, "collect/unavailable.html",
+                      {"survey": survey, "phase": phase, "lang": lang, "form": form})
+    answers = response.answers if response else {}
+    allowed = relevant_pages(form, answers)
+    furthest = response.page if response else 0
+    requested = request.GET.get("page", "")
+    index = int(requested) if requested.isdigit() else furthest
+    if index not in allowed or index > max(furthest, 0):
+        index = furthest if furthest in allowed else allowed[0]
+    context = pages.page_context(survey, form, index, answers, lang, errors=(),
+                                 key=key or new_key(), raw=None)
+    return render(request, "collect/page.html", context)
+
+
+def _post_page(request: HttpRequest, survey: Survey) -> HttpResponse:
+    if is_ratelimited(request, group="submit", key="ip", rate=_submit_rate, increment=True):
+        return rate_limited(request)
+    key = request.POST.get("_key") or request.COOKIES.get(KEY_COOKIE.format(slug=survey.slug))
+    page_text = request.POST.get("_page", "")
+    lang = _language(request, survey.current_version.form)
+    translation.activate(lang)
+    if not page_text.isdigit():
+        return _refusal(request, "SUBMISSION_BAD_PAGE", "The page number is missing.", 400)
+    raw = {name: request.POST.getlist(name) for name in request.POST
+           if name not in CONTROL_FIELDS}
+    shown_text = request.POST.get("_shown")
+    shown = frozenset(shown_text.split()) if shown_text is not None else None
+    try:
+        outcome = record_page(survey, key or "", int(page_text), raw, lang=lang,
+                              action=request.POST.get("_action", "next"), shown=shown)
+    except SubmissionRefused as refused:
+        return _refusal(request, refused.code, refused.message, refused.status)
+    if outcome.completed:
+        reply = redirect("collect:thanks", slug=survey.slug)
+    elif outcome.errors:
+        form = outcome.response.form_version.form
+        context = pages.page_context(survey, form, outcome.page, outcome.response.answers,
+                                     lang, errors=outcome.errors, key=key, raw=raw)
+        reply = render(request, "collect/page.html", context)
+    else:
+        url = reverse("collect:survey", args=[survey.slug]) + f"?page={outcome.page}"
+        reply = redirect(url + ("&saved=1" if outcome.saved_only else ""))
+    reply.set_cookie(KEY_COOKIE.format(slug=survey.slug), key, max_age=COOKIE_AGE,
+                     httponly=True, samesite="Lax", secure=settings.SESSION_COOKIE_SECURE)
+    return reply
+
+
+@require_POST
+def relevance(request: HttpRequest, slug: str) -> JsonResponse:
+    """Which questions of the page apply to the answers typed so far (for the page's script)."""
+    survey = _survey(slug)
+    response = find_response(survey, request.POST.get("_key"))
+    form = response.form_version.form if response else survey.current_version.form
+    page_text = request.POST.get("_page", "")
+    if not page_text.isdigit() or int(page_text) >= len(form.pages):
+        return JsonResponse({"error": "SUBMISSION_BAD_PAGE"}, status=400)
+    raw = {name: request.POST.getlist(name) for name in request.POST
+           if name not in CONTROL_FIELDS}
+    visible = pages.visible_questions(form, int(page_text), raw,
+                                      response.answers if response else {})
+    return JsonResponse({"visible": sorted(visible)})
+
+
+def resume(request: HttpRequest, slug: str, key: str) -> HttpResponse:
+    """A resume link: remember the key in this browser and continue where the respondent was."""
+    survey = _survey(slug)
+    if find_response(survey, key) is None:
+        return _refusal(request, "RESUME_UNKNOWN", translation.gettext(
+            "This link does not match any saved answers."), 404)
+    reply = redirect("collect:survey", slug=slug)
+    reply.set_cookie(KEY_COOKIE.format(slug=slug), key, max_age=COOKIE_AGE, httponly=True,
+                     samesite="Lax", secure=settings.SESSION_COOKIE_SECURE)
+    return reply
+
+
+def thanks(request: HttpRequest, slug: str) -> HttpResponse:
+    survey = _survey(slug)
+    response = find_response(survey, request.COOKIES.get(KEY_COOKIE.format(slug=slug)))
+    form = survey.current_version.form
+    lang = _language(request, form, response.language if response else None)
+    translation.activate(lang)
+    return render(request, "collect/thanks.html", {"survey": survey, "lang": lang,
+                                                   "form": form})

@@ -1,0 +1,276 @@
+"""Answers: raw strings -> typed values, skip logic, calculations, `required` and `constraint`.
+
+Raw input is what a web form or a CSV row gives: a mapping from question name to a list of
+strings (several for a multiple choice). Stored answers are JSON values: str (text, single
+choice, ISO date), int, float, list[str] (multiple choice). Questions that are not relevant
+keep no answer, as in ODK.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import math
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from indagine.forms.expressions import ExpressionError, MapEnvironment, parse_expression
+from indagine.forms.messages import AnswerCode, message
+from indagine.forms.model import Choice, Form, Page, Question, QuestionType
+
+Answers = dict[str, Any]
+RawAnswers = Mapping[str, Sequence[str]]
+MAX_TEXT_LENGTH = 10_000
+
+
+@dataclass(frozen=True)
+class AnswerError:
+    name: str
+    code: AnswerCode
+    message: str
+
+
+class InvalidAnswer(Exception):
+    def __init__(self, code: AnswerCode, **values: object) -> None:
+        super().__init__(code.value)
+        self.code = code
+        self.values = values
+
+
+@dataclass(frozen=True)
+class Checked:
+    """Answers after a page or a whole submission was checked, with the problems found."""
+
+    answers: Answers
+    errors: tuple[AnswerError, ...] = field(default_factory=tuple)
+
+    @property
+    def ok(self) -> bool:
+        return not self.errors
+
+
+def parse_value(question: Question, raw: Sequence[str], max_text: int = MAX_TEXT_LENGTH) -> Any:
+    """One question's raw strings -> its stored value (None when unanswered)."""
+    values = [v.strip() for v in raw if v is not None and v.strip() != ""]
+    if question.type is QuestionType.SELECT_MULTIPLE:
+        names = [n for v in values for n in v.split()]
+        for name in names:
+            if question.choice(name) is None:
+                raise InvalidAnswer(AnswerCode.UNKNOWN_CHOICE)
+        return [c.name for c in question.choices if c.name in names] or None
+    if not values:
+        return None
+    if len(values) > 1:
+        raise InvalidAnswer(AnswerCode.MULTIPLE_VALUES)
+    return _parse_single(question, values[0], max_text)
+
+
+def _parse_single(question: Question, value: str, max_text: int) -> Any:
+    kind = question.type
+    if kind is QuestionType.SELECT_ONE:
+        if question.choice(value) is None:
+            raise InvalidAnswer(AnswerCode.UNKNOWN_CHOICE)
+        return value
+    if kind is QuestionType.TEXT:
+        if len(value) > max_text:
+            raise InvalidAnswer(AnswerCode.TOO_LONG, limit=max_text)
+        return value
+    if kind is QuestionType.DATE:
+        try:
+            return dt.date.fromisoformat(value).isoformat()
+        except ValueError:
+            raise InvalidAnswer(AnswerCode.BAD_DATE) from None
+    if kind in (QuestionType.INTEGER, QuestionType.DECIMAL, QuestionType.RANGE):
+        return _parse_number(question, value)
+    raise InvalidAnswer(AnswerCode.UNKNOWN_FIELD, field=question.name)
+
+
+def _parse_number(question: Question, value: str) -> int | float:
+    text = value.replace(" ", "").replace(",", ".")
+    try:
+        number = float(text)
+    except ValueError:
+        raise InvalidAnswer(AnswerCode.NOT_A_NUMBER) from None
+    if not math.isfinite(number) or len(text) > 30:
+        raise InvalidAnswer(AnswerCode.NOT_A_NUMBER)
+    if question.type is QuestionType.INTEGER:
+        if not number.is_integer():
+            raise InvalidAnswer(AnswerCode.NOT_AN_INTEGER)
+        return int(number)
+    if question.type is QuestionType.RANGE:
+        start, end, step = (float(question.parameters[k]) for k in ("start", "end", "step"))
+        steps = (number - start) / step
+        if not start <= number <= end or abs(steps - round(steps)) > 1e-9:
+            raise InvalidAnswer(AnswerCode.OUT_OF_RANGE, start=_num(start), end=_num(end))
+        return int(number) if all(x.is_integer() for x in (start, step)) else number
+    return int(number) if number.is_integer() and "." not in text else number
+
+
+def _num(x: float) -> str:
+    return str(int(x)) if x.is_integer() else str(x)
+
+
+def _environment(answers: Mapping[str, Any], today: dt.date | None, current: Any = None,
+                 row: Mapping[str, str] | None = None) -> MapEnvironment:
+    return MapEnvironment(answers, current=current, today=today, row=row)
+
+
+def is_relevant(question: Question, answers: Mapping[str, Any],
+                today: dt.date | None = None) -> bool:
+    """Does the question apply, given the answers so far (its `relevant` and its groups')?"""
+    if not question.relevant:
+        return True
+    return parse_expression(question.relevant).test(_environment(answers, today))
+
+
+def is_required(question: Question, answers: Mapping[str, Any], today: dt.date | None) -> bool:
+    if question.required_if:
+        return parse_expression(question.required_if).test(_environment(answers, today))
+    return question.required
+
+
+def available_choices(question: Question, answers: Mapping[str, Any],
+                      today: dt.date | None = None) -> tuple[Choice, ...]:
+    """The choices a respondent sees, after the question's `choice_filter`."""
+    if not question.choice_filter:
+        return question.choices
+    expression = parse_expression(question.choice_filter)
+    return tuple(c for c in question.choices if expression.test(
+        _environment(answers, today, row={"name": c.name, **c.columns})))
+
+
+def _calculate(question: Question, answers: Mapping[str, Any], today: dt.date | None) -> Any:
+    assert question.calculation
+    value = parse_expression(question.calculation).evaluate(_environment(answers, today))
+    if isinstance(value, float):
+        if math.isnan(value) or math.isinf(value):
+            return None
+        return int(value) if value.is_integer() else value
+    return value if value != "" else None
+
+
+class _Checker:
+    """Walks questions in form order: each relevance sees the answers of the ones before it."""
+
+    def __init__(self, form: Form, lang: str, today: dt.date | None, max_text: int) -> None:
+        self.form = form
+        self.lang = lang
+        self.today = today
+        self.max_text = max_text
+        self.errors: list[AnswerError] = []
+
+    def error(self, question: Question, code: AnswerCode, **values: object) -> None:
+        own = {AnswerCode.REQUIRED: question.required_message,
+               AnswerCode.CONSTRAINT: question.constraint_message}.get(code)
+        text = own.get(self.lang, self.form.default_language) if own else ""
+        self.errors.append(AnswerError(question.name, code,
+                                       text or message(code, self.lang, **values)))
+
+    def settle(self, answers: Answers, checked: set[str]) -> Answers:
+        """Recompute calculations, drop answers of questions that no longer apply, and check
+        `required`, `constraint` and choice filters of the questions named in `checked`."""
+        settled: Answers = {}
+        for question in self.form.questions():
+            try:
+                if not is_relevant(question, settled, self.today):
+                    continue
+                if question.type is QuestionType.CALCULATE:
+                    value = _calculate(question, settled, self.today)
+                else:
+                    value = answers.get(question.name)
+                if question.name in checked:
+                    self.check(question, value, settled)
+            except ExpressionError:
+                self.error(question, AnswerCode.EXPRESSION)
+                continue
+            if value is not None and question.type is not QuestionType.NOTE:
+                settled[question.name] = value
+        return settled
+
+    def check(self, question: Question, value: Any, answers: Answers) -> None:
+        if not question.type.takes_input:
+            return
+        if value is None:
+            if is_required(question, answers, self.today):
+                self.error(question, AnswerCode.REQUIRED)
+            return
+        if question.choice_filter:
+            allowed = {c.name for c in available_choices(question, answers, self.today)}
+            chosen = value if isinstance(value, list) else [value]
+            if any(v not in allowed for v in chosen):
+                self.error(question, AnswerCode.UNKNOWN_CHOICE)
+                return
+        if question.constraint:
+            env = _environment(answers, self.today, current=value)
+            if not parse_expression(question.constraint).test(env):
+                self.error(question, AnswerCode.CONSTRAINT)
+
+    def parse(self, questions: Sequence[Question], raw: RawAnswers, answers: Answers) -> None:
+        for question in questions:
+            if not question.type.takes_input:
+                continue
+            try:
+                answers[question.name] = parse_value(question, raw.get(question.name, ()),
+                                                     self.max_text)
+            except InvalidAnswer as exc:
+                answers.pop(question.name, None)
+                self.error(question, exc.code, **exc.values)
+
+
+def check_page(form: Form, page: Page, raw: RawAnswers, answers: Mapping[str, Any], *,
+               lang: str = "it", today: dt.date | None = None,
+               max_text: int = MAX_TEXT_LENGTH) -> Checked:
+    """Check one page's raw input against the answers already given on other pages."""
+    checker = _Checker(form, lang, today, max_text)
+    merged = dict(answers)
+    checker.parse(page.questions, raw, merged)
+    failed = {e.name for e in checker.errors}
+    settled = checker.settle(merged, {q.name for q in page.questions} - failed)
+    for name in failed:  # keep what the respondent typed out of the answers, but report it
+        settled.pop(name, None)
+    return Checked(settled, _ordered(form, checker.errors))
+
+
+def check_submission(form: Form, raw: RawAnswers, *, lang: str = "it",
+                     today: dt.date | None = None, max_text: int = MAX_TEXT_LENGTH,
+                     allow_unknown: frozenset[str] = frozenset()) -> Checked:
+    """Check a whole submission at once (CSV import, API, synthetic data)."""
+    checker = _Checker(form, lang, today, max_text)
+    known = {q.name for q in form.questions()}
+    for name in sorted(set(raw) - known - allow_unknown):
+        checker.errors.append(AnswerError(name, AnswerCode.UNKNOWN_FIELD,
+                                          message(AnswerCode.UNKNOWN_FIELD, lang, field=name)))
+    answers: Answers = {}
+    checker.parse(list(form.questions()), raw, answers)
+    failed = {e.name for e in checker.errors}
+    settled = checker.settle(answers, known - failed)
+    return Checked(settled, _ordered(form, checker.errors))
+
+
+def _ordered(form: Form, errors: list[AnswerError]) -> tuple[AnswerError, ...]:
+    order = {q.name: i for i, q in enumerate(form.questions())}
+    return tuple(sorted(errors, key=lambda e: order.get(e.name, -1)))
+
+
+def first_incomplete_page(form: Form, answers: Mapping[str, Any],
+                          today: dt.date | None = None) -> int:
+    """Index of the first page with a relevant required question still unanswered, or of the
+    page after the last one that holds an answer: where a returning respondent resumes."""
+    last_answered = -1
+    for index, page in enumerate(form.pages):
+        if any(q.name in answers for q in page.questions if q.type.takes_input):
+            last_answered = index
+    for index, page in enumerate(form.pages[: last_answered + 1]):
+        for question in page.questions:
+            if (question.type.takes_input and question.name not in answers
+                    and is_relevant(question, answers, today)
+                    and is_required(question, answers, today)):
+                return index
+    return min(last_answered + 1, len(form.pages) - 1)
+
+
+def page_is_relevant(page: Page, answers: Mapping[str, Any],
+                     today: dt.date | None = None) -> bool:
+    """A page is shown when at least one of its questions or notes applies."""
+    return any(is_relevant(q, answers, today) for q in page.questions
+               if q.type is not QuestionType.CALCULATE)

@@ -1,0 +1,318 @@
+"""XLSForm (.xlsx, .xls, .csv, .md) -> `Form`, through pyxform, with every problem located.
+
+The pipeline: read the workbook (pyxform's backends), refuse what indagine cannot serve faithfully
+(repeats, geo and media types, external choices), convert it to pyxform's JSON, build the frozen
+`Form`, then check every expression. Problems come back in the result, never raised.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from pyxform.errors import PyXFormError
+from pyxform.xls2json import workbook_to_json
+from pyxform.xls2json_backends import DefinitionData, get_xlsform
+
+from indagine.forms.expressions import ExpressionError, parse_expression
+from indagine.forms.issues import FormCode, FormIssue, Severity, column_letter
+from indagine.forms.model import Choice, Form, Page, Question, QuestionType, Text
+
+MAX_FORM_BYTES = 10 * 1024 * 1024
+SUFFIXES = {".xlsx": ".xlsx", ".xlsm": ".xlsx", ".xls": ".xls", ".csv": ".csv", ".md": ".md"}
+
+_TYPES = {
+    "select one": QuestionType.SELECT_ONE,
+    "select all that apply": QuestionType.SELECT_MULTIPLE,
+    "integer": QuestionType.INTEGER,
+    "decimal": QuestionType.DECIMAL,
+    "range": QuestionType.RANGE,
+    "text": QuestionType.TEXT,
+    "date": QuestionType.DATE,
+    "note": QuestionType.NOTE,
+    "calculate": QuestionType.CALCULATE,
+}
+_METADATA = {"start", "end", "today", "deviceid", "phonenumber", "username", "email", "audit",
+             "simserial", "subscriberid", "instanceID"}
+_UNSUPPORTED = re.compile(
+    r"^(begin[ _]repeat|geopoint|geotrace|geoshape|start-geopoint|image|audio|video|file|barcode"
+    r"|background-audio|time|datetime|dateTime|select_one_from_file|select_multiple_from_file"
+    r"|select_one_external|select one external|rank|acknowledge|trigger|hidden|xml-external"
+    r"|csv-external|osm|begin[ _]loop)\b",
+    re.IGNORECASE,
+)
+_EXPRESSION_COLUMNS = ("relevant", "constraint", "calculation", "choice_filter", "required")
+_TRUE = {"yes", "true", "true()", "1"}
+_FALSE = {"no", "false", "false()", "0", ""}
+
+
+@dataclass(frozen=True)
+class LoadResult:
+    form: Form | None
+    issues: tuple[FormIssue, ...] = field(default_factory=tuple)
+
+    @property
+    def errors(self) -> tuple[FormIssue, ...]:
+        return tuple(i for i in self.issues if i.is_error)
+
+    @property
+    def warnings(self) -> tuple[FormIssue, ...]:
+        return tuple(i for i in self.issues if not i.is_error)
+
+    @property
+    def ok(self) -> bool:
+        return self.form is not None and not self.errors
+
+
+def load_form(source: bytes | str | Path, filename: str | None = None) -> LoadResult:
+    """Parse an XLSForm given as bytes (with its filename for the format), text or a path."""
+    if isinstance(source, Path):
+        filename = filename or source.name
+        source = source.read_bytes()
+    data = source.encode("utf-8") if isinstance(source, str) else source
+    kind = SUFFIXES.get(Path(filename or "form.md").suffix.lower())
+    if kind is None:
+        return _fail(FormCode.UNREADABLE, f"'{filename}' is not an XLSForm: use .xlsx, .xls, "
+                     ".csv or .md.")
+    if len(data) > MAX_FORM_BYTES:
+        return _fail(FormCode.TOO_LARGE, f"The file is larger than {MAX_FORM_BYTES // 2**20} MB.")
+    try:
+        workbook = get_xlsform(data.decode("utf-8") if kind == ".md" else data, file_type=kind)
+    except Exception as exc:  # noqa: BLE001 - pyxform's readers raise many kinds for bad files
+        return _fail(FormCode.UNREADABLE, f"The file cannot be read as an XLSForm ({exc}).")
+    return _load_workbook(workbook, Path(filename or "form").stem)
+
+
+def _fail(code: FormCode, message: str) -> LoadResult:
+    return LoadResult(None, (FormIssue(code, message),))
+
+
+def _load_workbook(workbook: DefinitionData, fallback_name: str) -> LoadResult:
+    sheet = _SurveySheet(workbook)
+    issues = sheet.refuse_unsupported()
+    if issues:
+        return LoadResult(None, tuple(issues))
+    warnings: list[str] = []
+    try:
+        tree = workbook_to_json(workbook, form_name=fallback_name or "form", warnings=warnings)
+    except PyXFormError as exc:
+        return LoadResult(None, (_pyxform_issue(exc),))
+    builder = _FormBuilder(tree, sheet)
+    form = builder.build()
+    issues = [*builder.issues, *_check_expressions(form, sheet)]
+    issues += [FormIssue(FormCode.PYXFORM_WARNING, w.strip(), Severity.WARNING, "survey")
+               for warning in warnings for w in warning.split("\n") if w.strip()]
+    if not any(True for q in form.questions() if q.type.takes_input):
+        issues.append(FormIssue(FormCode.NO_QUESTIONS, "The form has no question to answer.",
+                                sheet="survey"))
+    return LoadResult(form, tuple(issues))
+
+
+def _pyxform_issue(exc: PyXFormError) -> FormIssue:
+    context: Mapping[str, Any] = getattr(exc, "context", None) or {}
+    message = str(exc)
+    row = context.get("row")
+    if row is None and (match := re.search(r"\[row ?: ?(\d+)\]", message)):
+        row = int(match.group(1))
+    sheet = context.get("sheet") or ("survey" if row is not None else None)
+    return FormIssue(FormCode.PYXFORM, message, Severity.ERROR, sheet, row, context.get("column"))
+
+
+class _SurveySheet:
+    """The raw survey sheet: where each name sits, so problems point at a row and column."""
+
+    def __init__(self, workbook: DefinitionData) -> None:
+        self.workbook = workbook
+        self.rows: list[dict[str, str]] = list(workbook.survey or [])
+        headers: list[str] = []
+        for entry in workbook.survey_header or []:
+            headers.extend(entry.keys())
+        self.headers = headers
+        self.row_of = {str(r["name"]): i + 2 for i, r in enumerate(self.rows) if r.get("name")}
+
+    def letter(self, column: str) -> str | None:
+        return column_letter(self.headers.index(column)) if column in self.headers else None
+
+    def issue(self, code: FormCode, message: str, name: str | None, column: str | None,
+              severity: Severity = Severity.ERROR) -> FormIssue:
+        row = self.row_of.get(name) if name else None
+        letter = self.letter(column) if column else None
+        return FormIssue(code, message, severity, "survey", row, column, letter)
+
+    def refuse_unsupported(self) -> list[FormIssue]:
+        issues = []
+        for i, row in enumerate(self.rows, start=2):
+            kind = str(row.get("type", "")).strip()
+            if _UNSUPPORTED.match(kind):
+                issues.append(FormIssue(
+                    FormCode.UNSUPPORTED_TYPE,
+                    f"The question type '{kind}' is not supported by indagine (repeats, locations,"
+                    " media, times and choices from files are not). Remove the row or change its"
+                    " type.", Severity.ERROR, "survey", i, "type", self.letter("type")))
+        if getattr(self.workbook, "external_choices", None):
+            issues.append(FormIssue(FormCode.EXTERNAL_CHOICES,
+                                    "External choices are not supported: move the lists to the "
+                                    "'choices' sheet.", Severity.ERROR, "external_choices"))
+        return issues
+
+
+def _lang_code(name: str) -> str:
+    match = re.search(r"\(([A-Za-z]{2,3}(?:[-_][A-Za-z0-9]+)?)\)\s*$", name)
+    if match:
+        return match.group(1).lower()
+    return name.strip().lower()
+
+
+class _FormBuilder:
+    """pyxform's JSON tree -> frozen `Form`."""
+
+    def __init__(self, tree: Mapping[str, Any], sheet: _SurveySheet) -> None:
+        self.tree = tree
+        self.sheet = sheet
+        self.issues: list[FormIssue] = []
+        default = str(tree.get("default_language") or "default")
+        self.default_code = "und" if default == "default" else _lang_code(default)
+        self.languages: dict[str, str] = {}
+
+    def text(self, value: Any) -> Text:
+        if value is None:
+            return Text()
+        if isinstance(value, str):
+            return Text({self.default_code: value})
+        out = {}
+        for lang, string in value.items():
+            code = self.default_code if lang == "default" else _lang_code(lang)
+            if lang != "default":
+                self.languages.setdefault(code, lang)
+            out[code] = str(string)
+        return Text(out)
+
+    def build(self) -> Form:
+        pages: list[Page] = []
+        for child in self.tree.get("children", []):
+            if child.get("type") == "group":
+                if child.get("control", {}).get("bodyless"):
+                    continue  # pyxform's generated meta block
+                questions = tuple(self.questions(child.get("children", []), (child["name"],),
+                                                 child.get("bind", {}).get("relevant")))
+                pages.append(Page(child["name"], self.text(child.get("label")), questions))
+            else:
+                question = self.question(child, (), None)
+                if question is not None:
+                    pages.append(Page(question.name, Text(), (question,)))
+        self.languages.setdefault(self.default_code, str(self.tree.get("default_language")))
+        return Form(
+            form_id=str(self.tree.get("id_string") or self.tree.get("name") or "form"),
+            title=self.text(self.tree.get("title")),
+            version=str(self.tree.get("version") or ""),
+            default_language=self.default_code,
+            languages=self.languages,
+            pages=tuple(p for p in pages if p.questions),
+        )
+
+    def questions(self, children: Iterable[Mapping[str, Any]], path: tuple[str, ...],
+                  relevant: str | None) -> Iterable[Question]:
+        for child in children:
+            if child.get("type") == "group":
+                inner = _and(relevant, child.get("bind", {}).get("relevant"))
+                yield from self.questions(child.get("children", []), (*path, child["name"]), inner)
+            elif (question := self.question(child, path, relevant)) is not None:
+                yield question
+
+    def question(self, node: Mapping[str, Any], path: tuple[str, ...],
+                 group_relevant: str | None) -> Question | None:
+        name = str(node["name"])
+        kind = _TYPES.get(str(node.get("type")))
+        if kind is None:
+            if node.get("type") in _METADATA or name in _METADATA:
+                self.issues.append(self.sheet.issue(
+                    FormCode.METADATA_IGNORED, f"'{node.get('type')}' metadata is not recorded.",
+                    name, "type", Severity.WARNING))
+            else:
+                self.issues.append(self.sheet.issue(
+                    FormCode.UNSUPPORTED_TYPE, f"The type '{node.get('type')}' is not supported.",
+                    name, "type"))
+            return None
+        bind = node.get("bind", {})
+        required = str(bind.get("required", "")).strip()
+        return Question(
+            name=name,
+            type=kind,
+            label=self.text(node.get("label")),
+            hint=self.text(node.get("hint")),
+            group_path=path,
+            required=required.lower() in _TRUE,
+            required_if=None if required.lower() in _TRUE | _FALSE else required,
+            required_message=self.text(bind.get("jr:requiredMsg")),
+            relevant=_and(group_relevant, bind.get("relevant")),
+            constraint=bind.get("constraint"),
+            constraint_message=self.text(bind.get("jr:constraintMsg")),
+            calculation=bind.get("calculate"),
+            default=node.get("default"),
+            appearance=str(node.get("control", {}).get("appearance", "")),
+            list_name=node.get("list_name"),
+            choices=tuple(self.choice(c, name) for c in node.get("choices", [])),
+            choice_filter=node.get("choice_filter"),
+            parameters=self.parameters(node, name, kind),
+            claim=self.text(node.get("claim")),
+            row=self.sheet.row_of.get(name),
+        )
+
+    def choice(self, node: Mapping[str, Any], question: str) -> Choice:
+        score: float | None = None
+        if node.get("score") not in (None, ""):
+            try:
+                score = float(node["score"])
+            except ValueError:
+                self.issues.append(FormIssue(
+                    FormCode.BAD_SCORE,
+                    f"The score '{node['score']}' of choice '{node['name']}' (question "
+                    f"'{question}') is not a number.", Severity.ERROR, "choices", None, "score"))
+        columns = {k: str(v) for k, v in node.items()
+                   if k not in {"name", "label", "score", "media"} and isinstance(v, str | int)}
+        return Choice(str(node["name"]), self.text(node.get("label")), score, columns)
+
+    def parameters(self, node: Mapping[str, Any], name: str, kind: QuestionType) -> dict[str, str]:
+        params = {k: str(v) for k, v in (node.get("parameters") or {}).items()}
+        if kind is QuestionType.RANGE:
+            params = {"start": "1", "end": "10", "step": "1", **params}
+            try:
+                start, end, step = (float(params[k]) for k in ("start", "end", "step"))
+                if step <= 0 or end <= start:
+                    raise ValueError
+            except ValueError:
+                self.issues.append(self.sheet.issue(
+                    FormCode.BAD_RANGE, "A range needs numeric start < end and a positive step.",
+                    name, "parameters"))
+        return params
+
+
+def _and(first: str | None, second: str | None) -> str | None:
+    if first and second:
+        return f"({first}) and ({second})"
+    return first or second
+
+
+def _check_expressions(form: Form, sheet: _SurveySheet) -> list[FormIssue]:
+    names = {q.name for q in form.questions()}
+    issues: list[FormIssue] = []
+    for row in sheet.rows:
+        name = str(row.get("name", ""))
+        for column in _EXPRESSION_COLUMNS:
+            text = str(row.get(column) or "").strip()
+            if not text or (column == "required" and text.lower() in _TRUE | _FALSE):
+                continue
+            try:
+                expression = parse_expression(text)
+            except ExpressionError as exc:
+                issues.append(sheet.issue(FormCode.BAD_EXPRESSION,
+                                          f"{exc.code}: {exc.message}", name, column))
+                continue
+            for ref in sorted(expression.references() - names):
+                issues.append(sheet.issue(FormCode.UNKNOWN_REFERENCE,
+                                          f"'${{{ref}}}' names no question of the form.",
+                                          name, column))
+    return issues

@@ -1,0 +1,237 @@
+"""The parsed questionnaire: frozen dataclasses, stored as JSON in an immutable form version.
+
+A `Form` is a sequence of `Page`s; a page is a top-level XLSForm group (or a lone top-level
+question), holding `Question`s in sheet order. Labels and messages are `Text`: one string per
+language code ("it", "en").
+"""
+
+from __future__ import annotations
+
+import enum
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+from indagine.forms.expressions import Expression, parse_expression
+
+JSON = dict[str, Any]
+
+
+class QuestionType(enum.StrEnum):
+    SELECT_ONE = "select_one"
+    SELECT_MULTIPLE = "select_multiple"
+    INTEGER = "integer"
+    DECIMAL = "decimal"
+    RANGE = "range"
+    TEXT = "text"
+    DATE = "date"
+    NOTE = "note"
+    CALCULATE = "calculate"
+
+    @property
+    def is_select(self) -> bool:
+        return self in (QuestionType.SELECT_ONE, QuestionType.SELECT_MULTIPLE)
+
+    @property
+    def takes_input(self) -> bool:
+        return self not in (QuestionType.NOTE, QuestionType.CALCULATE)
+
+
+@dataclass(frozen=True)
+class Text:
+    """A string in several languages; `get` falls back to the form's default, then any."""
+
+    values: Mapping[str, str] = field(default_factory=dict)
+
+    def get(self, lang: str, fallback: str | None = None) -> str:
+        if lang in self.values:
+            return self.values[lang]
+        if fallback is not None and fallback in self.values:
+            return self.values[fallback]
+        return next(iter(self.values.values()), "")
+
+    def __bool__(self) -> bool:
+        return any(self.values.values())
+
+    def to_json(self) -> dict[str, str]:
+        return dict(self.values)
+
+    @classmethod
+    def from_json(cls, data: Mapping[str, str] | None) -> Text:
+        return cls(dict(data or {}))
+
+
+@dataclass(frozen=True)
+class Choice:
+    name: str
+    label: Text
+    score: float | None = None
+    columns: Mapping[str, str] = field(default_factory=dict)  # every other column, for filters
+
+    def to_json(self) -> JSON:
+        return {
+            "name": self.name,
+            "label": self.label.to_json(),
+            "score": self.score,
+            "columns": dict(self.columns),
+        }
+
+    @classmethod
+    def from_json(cls, data: JSON) -> Choice:
+        return cls(data["name"], Text.from_json(data["label"]), data.get("score"), data["columns"])
+
+
+def _expr(text: str | None) -> Expression | None:
+    return parse_expression(text) if text else None
+
+
+@dataclass(frozen=True)
+class Question:
+    """One question (or note, or calculation) of the form, as the respondent and the engine see it."""
+
+    name: str
+    type: QuestionType
+    label: Text = field(default_factory=Text)
+    hint: Text = field(default_factory=Text)
+    group_path: tuple[str, ...] = ()
+    required: bool = False
+    required_if: str | None = None  # an expression in the `required` column
+    required_message: Text = field(default_factory=Text)
+    relevant: str | None = None  # own `relevant` joined with every enclosing group's
+    constraint: str | None = None
+    constraint_message: Text = field(default_factory=Text)
+    calculation: str | None = None
+    default: str | None = None
+    appearance: str = ""
+    list_name: str | None = None
+    choices: tuple[Choice, ...] = ()
+    choice_filter: str | None = None
+    parameters: Mapping[str, str] = field(default_factory=dict)
+    claim: Text = field(default_factory=Text)
+    row: int | None = None
+
+    @property
+    def path_name(self) -> str:
+        """The column name of ODK Central's CSV export: group path and name joined with '-'."""
+        return "-".join((*self.group_path, self.name))
+
+    @property
+    def relevant_expr(self) -> Expression | None:
+        return _expr(self.relevant)
+
+    @property
+    def constraint_expr(self) -> Expression | None:
+        return _expr(self.constraint)
+
+    @property
+    def is_likert(self) -> bool:
+        return "likert" in self.appearance.split()
+
+    @property
+    def is_scale(self) -> bool:
+        """An ordered scale: a single choice whose every choice has a numeric score."""
+        return bool(self.choices) and all(c.score is not None for c in self.choices)
+
+    def choice(self, name: str) -> Choice | None:
+        return next((c for c in self.choices if c.name == name), None)
+
+    def to_json(self) -> JSON:
+        return {
+            "name": self.name,
+            "type": self.type.value,
+            "label": self.label.to_json(),
+            "hint": self.hint.to_json(),
+            "group_path": list(self.group_path),
+            "required": self.required,
+            "required_if": self.required_if,
+            "required_message": self.required_message.to_json(),
+            "relevant": self.relevant,
+            "constraint": self.constraint,
+            "constraint_message": self.constraint_message.to_json(),
+            "calculation": self.calculation,
+            "default": self.default,
+            "appearance": self.appearance,
+            "list_name": self.list_name,
+            "choices": [c.to_json() for c in self.choices],
+            "choice_filter": self.choice_filter,
+            "parameters": dict(self.parameters),
+            "claim": self.claim.to_json(),
+            "row": self.row,
+        }
+
+    @classmethod
+    def from_json(cls, data: JSON) -> Question:
+        texts = ("label", "hint", "required_message", "constraint_message", "claim")
+        kwargs = {k: v for k, v in data.items() if k not in texts}
+        kwargs["type"] = QuestionType(data["type"])
+        kwargs["group_path"] = tuple(data["group_path"])
+        kwargs["choices"] = tuple(Choice.from_json(c) for c in data["choices"])
+        kwargs.update({k: Text.from_json(data[k]) for k in texts})
+        return cls(**kwargs)
+
+
+@dataclass(frozen=True)
+class Page:
+    name: str
+    title: Text
+    questions: tuple[Question, ...]
+
+    def to_json(self) -> JSON:
+        return {
+            "name": self.name,
+            "title": self.title.to_json(),
+            "questions": [q.to_json() for q in self.questions],
+        }
+
+    @classmethod
+    def from_json(cls, data: JSON) -> Page:
+        return cls(
+            data["name"],
+            Text.from_json(data["title"]),
+            tuple(Question.from_json(q) for q in data["questions"]),
+        )
+
+
+@dataclass(frozen=True)
+class Form:
+    form_id: str
+    title: Text
+    version: str
+    default_language: str
+    languages: Mapping[str, str]  # code -> name as written in the sheet ("it" -> "Italiano (it)")
+    pages: tuple[Page, ...]
+
+    def questions(self) -> Iterator[Question]:
+        for page in self.pages:
+            yield from page.questions
+
+    def question(self, name: str) -> Question | None:
+        return self._index().get(name)
+
+    def _index(self) -> dict[str, Question]:
+        index: dict[str, Question] | None = self.__dict__.get("_by_name")
+        if index is None:
+            index = {q.name: q for q in self.questions()}
+            object.__setattr__(self, "_by_name", index)
+        return index
+
+    def to_json(self) -> JSON:
+        return {
+            "form_id": self.form_id,
+            "title": self.title.to_json(),
+            "version": self.version,
+            "default_language": self.default_language,
+            "languages": dict(self.languages),
+            "pages": [p.to_json() for p in self.pages],
+        }
+
+    @classmethod
+    def from_json(cls, data: JSON) -> Form:
+        return cls(
+            data["form_id"],
+            Text.from_json(data["title"]),
+            data["version"],
+            data["default_language"],
+            dict(data["languages"]),
+            tuple(Page.from_json(p) for p in data["pages"]),
+        )

@@ -1,0 +1,21 @@
+from django.contrib import admin
+from django.contrib.auth import views as auth_views
+from django.http import HttpResponse
+from django.shortcuts import redirect
+from django.urls import include, path
+
+
+def health(request):
+    """A trivial view: the baseline of the ingest benchmark and a load balancer's check."""
+    return HttpResponse("ok", content_type="text/plain")
+
+
+urlpatterns = [
+    path("", lambda request: redirect("surveys:list")),
+    path("healthz", health, name="health"),
+    path("admin/", admin.site.urls),
+    path("accounts/login/", auth_views.LoginView.as_view(), name="login"),
+    path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path("manage/", include("indagine.surveys.urls")),
+    path("s/", include("indagine.collect.urls")),
+]

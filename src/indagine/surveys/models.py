@@ -1,0 +1,113 @@
+"""Surveys, their immutable form versions, and the audit trail of what organisers did."""
+
+from __future__ import annotations
+
+from functools import cached_property
+
+from django.conf import settings
+from django.db import models
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from indagine.forms.model import Form
+
+
+class Survey(models.Model):
+    class State(models.TextChoices):
+        DRAFT = "draft", _("draft")
+        OPEN = "open", _("open")
+        CLOSED = "closed", _("closed")
+
+    slug = models.SlugField(max_length=80, unique=True)
+    title = models.CharField(max_length=300)
+    state = models.CharField(max_length=10, choices=State.choices, default=State.DRAFT)
+    opens_at = models.DateTimeField(null=True, blank=True)
+    closes_at = models.DateTimeField(null=True, blank=True)
+    current_version = models.ForeignKey(
+        "FormVersion", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+
+    def __str__(self) -> str:
+        return self.slug
+
+    def is_accepting(self, now=None) -> bool:
+        """Open, and within its scheduled dates if it has any."""
+        now = now or timezone.now()
+        if self.state != self.State.OPEN:
+            return False
+        if self.opens_at and now < self.opens_at:
+            return False
+        return not (self.closes_at and now >= self.closes_at)
+
+    def phase(self, now=None) -> str:
+        """'open', 'not_yet_open' or 'closed', as the respondent sees it."""
+        now = now or timezone.now()
+        if self.is_accepting(now):
+            return "open"
+        if self.state == self.State.DRAFT or (self.opens_at and now < self.opens_at):
+            return "not_yet_open"
+        return "closed"
+
+
+class FormVersion(models.Model):
+    """One imported XLSForm, parsed; never changed once stored."""
+
+    survey = models.ForeignKey(Survey, on_delete=models.CASCADE, related_name="versions")
+    number = models.PositiveIntegerField()
+    form_json = models.JSONField()
+    source = models.BinaryField()
+    source_name = models.CharField(max_length=200)
+    sha256 = models.CharField(max_length=64)
+    created_at = models.DateTimeField(auto_now_add=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL
+    )
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["survey", "number"], name="one_number_per_version")
+        ]
+        ordering = ["survey", "number"]
+
+    def __str__(self) -> str:
+        return f"{self.survey.slug} v{self.number}"
+
+    def save(self, *args, **kwargs):
+        if self.pk is not None and not self._state.adding:
+            raise ValueError("A form version is immutable: import a new version instead.")
+        super().save(*args, **kwargs)
+
+    @cached_property
+    def form(self) -> Form:
+        return _form_from_json(self.pk, self.sha256, self.form_json)
+
+
+_FORMS: dict[tuple[int, str], Form] = {}
+
+
+def _form_from_json(pk, sha, data) -> Form:
+    # Parsed forms are immutable: keep them per process so pages don't re-parse the JSON.
+    key = (pk, sha)
+    if key not in _FORMS:
+        _FORMS[key] = Form.from_json(data)
+    return _FORMS[key]
+
+
+class AuditEntry(models.Model):
+    at = models.DateTimeField(default=timezone.now)
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL
+    )
+    survey = models.ForeignKey(Survey, null=True, blank=True, on_delete=models.CASCADE)
+    action = models.CharField(max_length=60)
+    detail = models.JSONField(default=dict)
+
+    class Meta:
+        ordering = ["-at"]
+
+    def __str__(self) -> str:
+        return f"{self.at:%Y-%m-%d %H:%M} {self.action}"

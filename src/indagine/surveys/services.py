@@ -1,0 +1,115 @@
+"""What organisers do to surveys: import a form version, open, close, schedule.
+
+Each verb checks its preconditions, runs in one transaction and writes an audit entry.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+from dataclasses import dataclass
+from importlib import resources
+
+from django.db import transaction
+from django.db.models import Max
+from django.utils import timezone
+from django.utils.text import slugify
+
+from indagine.forms.issues import FormIssue
+from indagine.forms.loader import load_form
+from indagine.surveys.models import AuditEntry, FormVersion, Survey
+
+BUILTIN_SLUG = "remote-working-2020"
+BUILTIN_FILE = "remote_working_2020.md"
+
+
+class SurveyError(Exception):
+    """A refused action, with a stable code."""
+
+    def __init__(self, code: str, message: str) -> None:
+        super().__init__(message)
+        self.code = code
+        self.message = message
+
+
+class FormRejected(SurveyError):
+    def __init__(self, issues: tuple[FormIssue, ...]) -> None:
+        super().__init__("FORM_REJECTED", "The questionnaire has errors.")
+        self.issues = issues
+
+
+@dataclass(frozen=True)
+class Imported:
+    survey: Survey
+    version: FormVersion
+    created: bool
+    warnings: tuple[FormIssue, ...]
+
+
+def audit(action: str, survey: Survey | None = None, user=None, **detail) -> None:
+    AuditEntry.objects.create(action=action, survey=survey,
+                              user=user if user and user.is_authenticated else None,
+                              detail=detail)
+
+
+def import_form(source: bytes, filename: str, *, slug: str | None = None, user=None) -> Imported:
+    """Store a new immutable form version: of the survey `slug`, or of a new survey."""
+    result = load_form(source, filename)
+    if not result.ok or result.form is None:
+        raise FormRejected(result.errors or result.issues)
+    form = result.form
+    slug = slug or slugify(form.form_id.replace("_", "-"))[:80] or "survey"
+    with transaction.atomic():
+        survey, created = Survey.objects.get_or_create(
+            slug=slug, defaults={"title": form.title.get(form.default_language) or slug})
+        number = (survey.versions.aggregate(n=Max("number"))["n"] or 0) + 1
+        version = FormVersion.objects.create(
+            survey=survey, number=number, form_json=form.to_json(), source=source,
+            source_name=filename, sha256=hashlib.sha256(source).hexdigest(),
+            created_by=user if user and user.is_authenticated else None)
+        survey.current_version = version
+        survey.title = form.title.get(form.default_language) or survey.title
+        survey.save(update_fields=["current_version", "title"])
+        audit("form.import", survey, user, version=number, file=filename)
+    return Imported(survey, version, created, result.warnings)
+
+
+def install_builtin() -> Survey:
+    """Install the club's 2020 survey, open, unless a survey with its slug exists."""
+    existing = Survey.objects.filter(slug=BUILTIN_SLUG).first()
+    if existing is not None:
+        return existing
+    source = resources.files("indagine.library").joinpath(BUILTIN_FILE).read_bytes()
+    imported = import_form(source, BUILTIN_FILE, slug=BUILTIN_SLUG)
+    return open_survey(imported.survey)
+
+
+def open_survey(survey: Survey, user=None) -> Survey:
+    if survey.current_version is None:
+        raise SurveyError("SURVEY_NO_FORM", "Import a questionnaire before opening the survey.")
+    with transaction.atomic():
+        survey.state = Survey.State.OPEN
+        if survey.closes_at and survey.closes_at <= timezone.now():
+            survey.closes_at = None
+        survey.save(update_fields=["state", "closes_at"])
+        audit("survey.open", survey, user)
+    return survey
+
+
+def close_survey(survey: Survey, user=None) -> Survey:
+    with transaction.atomic():
+        survey.state = Survey.State.CLOSED
+        survey.save(update_fields=["state"])
+        audit("survey.close", survey, user)
+    return survey
+
+
+def schedule_closing(survey: Survey, closes_at: dt.datetime | None, user=None) -> Survey:
+    if closes_at is not None and closes_at <= timezone.now():
+        raise SurveyError("SURVEY_CLOSING_IN_PAST", "The closing date must be in the future.")
+    with transaction.atomic():
+        survey.closes_at = closes_at
+        survey.save(update_fields=["closes_at"])
+        audit("survey.schedule_closing", survey, user,
+              closes_at=closes_at.isoformat() if closes_at else None)
+    return survey

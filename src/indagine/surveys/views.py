@@ -1,0 +1,98 @@
+"""The organiser's pages: thin views over `surveys.services`."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.db.models import Count, Q
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from indagine.collect import pages
+from indagine.collect.models import Response
+from indagine.surveys import services
+from indagine.surveys.forms import ScheduleForm, UploadForm
+from indagine.surveys.models import Survey
+
+
+def _counts(queryset):
+    return queryset.annotate(
+        partial=Count("responses", filter=Q(responses__status=Response.Status.PARTIAL)),
+        complete=Count("responses", filter=Q(responses__status=Response.Status.COMPLETE)),
+    )
+
+
+@login_required
+def survey_list(request: HttpRequest) -> HttpResponse:
+    surveys = _counts(Survey.objects.all())
+    return render(request, "surveys/list.html", {"surveys": surveys, "upload": UploadForm()})
+
+
+@login_required
+def survey_create(request: HttpRequest) -> HttpResponse:
+    upload = UploadForm(request.POST or None, request.FILES or None)
+    issues = ()
+    if request.method == "POST" and upload.is_valid():
+        file = upload.cleaned_data["file"]
+        slug = upload.cleaned_data["slug"] or None
+        try:
+            imported = services.import_form(file.read(), file.name, slug=slug, user=request.user)
+        except services.FormRejected as rejected:
+            issues = rejected.issues
+        else:
+            messages.success(request, _("Questionnaire imported as version %(n)s.")
+                             % {"n": imported.version.number})
+            return redirect("surveys:detail", slug=imported.survey.slug)
+    status = 400 if request.method == "POST" else 200
+    return render(request, "surveys/create.html", {"upload": upload, "issues": issues},
+                  status=status)
+
+
+@login_required
+def survey_detail(request: HttpRequest, slug: str) -> HttpResponse:
+    survey = get_object_or_404(_counts(Survey.objects.all()), slug=slug)
+    initial = {"closes_at": survey.closes_at}
+    return render(request, "surveys/detail.html", {
+        "survey": survey, "schedule": ScheduleForm(initial=initial),
+        "upload": UploadForm(initial={"slug": survey.slug}),
+        "versions": survey.versions.all(),
+    })
+
+
+@login_required
+@require_POST
+def survey_action(request: HttpRequest, slug: str, action: str) -> HttpResponse:
+    survey = get_object_or_404(Survey, slug=slug)
+    try:
+        if action == "open":
+            services.open_survey(survey, request.user)
+        elif action == "close":
+            services.close_survey(survey, request.user)
+        elif action == "schedule":
+            schedule = ScheduleForm(request.POST)
+            if not schedule.is_valid():
+                raise services.SurveyError("SURVEY_BAD_DATE", _("The date is not valid."))
+            services.schedule_closing(survey, schedule.cleaned_data["closes_at"], request.user)
+        else:
+            return HttpResponse(status=404)
+    except services.SurveyError as error:
+        messages.error(request, f"{error.message} ({error.code})")
+    return redirect("surveys:detail", slug=slug)
+
+
+@login_required
+def survey_preview(request: HttpRequest, slug: str) -> HttpResponse:
+    """The pages as a respondent sees them; nothing is stored."""
+    survey = get_object_or_404(Survey, slug=slug, current_version__isnull=False)
+    form = survey.current_version.form
+    lang = request.GET.get("lang") or form.default_language
+    requested = request.GET.get("page", "0")
+    index = int(requested) if requested.isdigit() and int(requested) < len(form.pages) else 0
+    context = pages.page_context(survey, form, index, {}, lang, errors=(), key="preview",
+                                 raw=None)
+    context["preview"] = True
+    context["next_index"] = index + 1 if index + 1 < len(form.pages) else None
+    context["previous_index"] = index - 1 if index > 0 else None
+    return render(request, "surveys/preview.html", context)

@@ -1,0 +1,128 @@
+"""The respondent's pages through Django's test client: navigation, skip logic, validation."""
+
+from __future__ import annotations
+
+from indagine.collect.models import Response
+
+
+def post(client, slug, page, data, key="k" * 43, action="next", **extra):
+    body = {"_page": str(page), "_key": key, "_action": action, **data}
+    return client.post(f"/s/{slug}/", body, **extra)
+
+
+def test_first_page_renders_questions_with_fieldsets(client, open_survey):
+    page = client.get("/s/small/")
+    assert page.status_code == 200
+    html = page.content.decode()
+    assert "<fieldset" in html and "<legend>Tipo</legend>" in html
+    assert 'name="_key"' in html
+    assert "Pagina 1 di 3" in html or "Page 1 of 3" in html
+
+
+def test_a_respondent_goes_through_every_page_and_finishes(client, open_survey):
+    reply = post(client, "small", 0, {"org": "bpo"})
+    assert reply.status_code == 302 and reply["Location"].endswith("?page=1")
+    reply = post(client, "small", 1, {"share": "82,5", "tools": ["vpn", "cloud"]})
+    assert reply["Location"].endswith("?page=2")
+    reply = post(client, "small", 2, {"comment": "tutto bene"})
+    assert reply.status_code == 302 and reply["Location"].endswith("/s/small/thanks/")
+    response = Response.objects.get()
+    assert response.status == Response.Status.COMPLETE
+    assert response.answers == {"org": "bpo", "share": 82.5, "tools": ["vpn", "cloud"],
+                                "comment": "tutto bene"}
+
+
+def test_validation_errors_are_shown_beside_the_question_and_in_a_summary(client, open_survey):
+    post(client, "small", 0, {"org": "bpo"})
+    reply = post(client, "small", 1, {"share": "180"})
+    html = reply.content.decode()
+    assert reply.status_code == 200
+    assert 'class="error-summary"' in html and 'href="#q-share"' in html
+    assert "Tra 0 e 100" in html and 'aria-invalid="true"' in html
+    assert Response.objects.get().page == 1
+
+
+def test_skip_logic_without_javascript_reveals_the_follow_up_question(client, open_survey):
+    reply = post(client, "small", 0, {"org": "other", "_shown": "org"})
+    assert reply.status_code == 200  # the page comes back with the question that now applies
+    html = reply.content.decode()
+    assert 'id="q-org_other"' in html and 'id="q-org_other" data-name="org_other" hidden' \
+        not in html
+    reply = post(client, "small", 0, {"org": "other", "org_other": "Consulenza",
+                                      "_shown": "org org_other"})
+    assert reply.status_code == 302
+
+
+def test_forged_choice_is_refused_and_nothing_is_stored(client, open_survey):
+    reply = post(client, "small", 0, {"org": "hacker"})
+    assert reply.status_code == 400
+    assert b"ANSWER_UNKNOWN_CHOICE" in reply.content
+    assert not Response.objects.exists()
+
+
+def test_unknown_field_is_refused(client, open_survey):
+    reply = post(client, "small", 0, {"org": "bpo", "evil": "x"})
+    assert reply.status_code == 400 and b"SUBMISSION_UNKNOWN_FIELD" in reply.content
+    assert not Response.objects.exists()
+
+
+def test_text_over_the_limit_is_refused(client, open_survey, settings):
+    settings.INDAGINE_MAX_TEXT_LENGTH = 20
+    post(client, "small", 0, {"org": "bpo"})
+    post(client, "small", 1, {"share": "10"})
+    reply = post(client, "small", 2, {"comment": "x" * 21})
+    assert reply.status_code == 400 and b"ANSWER_TOO_LONG" in reply.content
+    assert Response.objects.get().status == Response.Status.PARTIAL
+
+
+def test_closed_survey_refuses_answers_and_says_so(client, open_survey):
+    from indagine.surveys.services import close_survey
+
+    close_survey(open_survey)
+    assert "chiusa" in client.get("/s/small/").content.decode()
+    reply = post(client, "small", 0, {"org": "bpo"})
+    assert reply.status_code == 403 and not Response.objects.exists()
+
+
+def test_a_repeated_final_post_stores_one_response(client, open_survey):
+    post(client, "small", 0, {"org": "bpo"})
+    post(client, "small", 1, {"share": "5"})
+    first = post(client, "small", 2, {"comment": "uno"})
+    second = post(client, "small", 2, {"comment": "due"})
+    assert first["Location"] == second["Location"]
+    assert Response.objects.count() == 1
+    assert Response.objects.get().answers["comment"] == "uno"
+
+
+def test_csrf_is_enforced(open_survey):
+    from django.test import Client
+
+    strict = Client(enforce_csrf_checks=True)
+    reply = post(strict, "small", 0, {"org": "bpo"})
+    assert reply.status_code == 403 and not Response.objects.exists()
+
+
+def test_resume_continues_where_the_respondent_stopped(client, open_survey):
+    key = "r" * 43
+    post(client, "small", 0, {"org": "bpo"}, key=key)
+    post(client, "small", 1, {"share": "40"}, key=key, action="save")
+    client.cookies.clear()
+    reply = client.get(f"/s/small/r/{key}/")
+    assert reply.status_code == 302
+    page = client.get("/s/small/")
+    assert 'value="40"' in page.content.decode()
+
+
+def test_language_switch(client, open_survey):
+    html = client.get("/s/small/?lang=en").content.decode()
+    assert "<legend>Type</legend>" in html and 'lang="en"' in html
+
+
+def test_labels_are_escaped(client, db):
+    from indagine.surveys.services import import_form, open_survey
+
+    source = (b"| survey |\n| | type | name | label |\n| | text | x | <script>alert(1)</script> **bold** |\n")
+    open_survey(import_form(source, "x.md", slug="xss").survey)
+    html = client.get("/s/xss/").content.decode()
+    assert "<script>alert(1)</script>" not in html
+    assert "&lt;script&gt;" in html and "<strong>bold</strong>" in html
