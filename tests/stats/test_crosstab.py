@@ -1,0 +1,47 @@
+"""Crosstab shares and the Rao-Scott test against R's svychisq (F and Chisq)."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from indagine.stats.crosstab import crosstab
+from indagine.stats.design import survey_design
+from indagine.stats.estimates import by_segment, proportions
+
+
+def test_rao_scott_matches_svychisq(case, reference):
+    prefix, df, design = case
+    test = crosstab(design, df["a"], df["b"], names=("a", "b")).test
+    assert test.statistic == pytest.approx(reference[f"{prefix}.F"], rel=1e-6)
+    assert test.ndf == pytest.approx(reference[f"{prefix}.ndf"], rel=1e-6)
+    assert test.ddf == pytest.approx(reference[f"{prefix}.ddf"], rel=1e-6)
+    assert test.p_value == pytest.approx(reference[f"{prefix}.p"], rel=1e-5)
+    assert test.pearson == pytest.approx(reference[f"{prefix}.X2"], rel=1e-6)
+    assert test.chisq_df == reference[f"{prefix}.chisq_df"]
+    assert test.chisq_p_value == pytest.approx(reference[f"{prefix}.chisq_p"], rel=1e-5)
+
+
+def test_row_shares_are_domain_proportions():
+    rng = np.random.default_rng(11)
+    n = 400
+    a = rng.choice(["x", "y", "z"], n)
+    b = rng.choice(["p", "q"], n)
+    design = survey_design(weights=rng.uniform(0.5, 2.0, n), strata=rng.choice(["s", "t"], n))
+    table = crosstab(design, a, b)
+    direct = dict(by_segment(proportions, design, a, b, ci="wilson").results)
+    for i, label in enumerate(table.rows):
+        for share in table.row_shares[i]:
+            other = direct[label].share(share.what.rsplit(" = ", 1)[1])
+            assert share.estimate == pytest.approx(other.estimate, rel=1e-12)
+            assert share.se == pytest.approx(other.se, rel=1e-9)
+    assert table.counts.sum() == n
+    assert table.weighted.sum() == pytest.approx(design.weights.sum())
+
+
+def test_independent_items_give_a_uniform_p_value_not_a_tiny_one():
+    rng = np.random.default_rng(5)
+    a, b = rng.integers(0, 4, 2000), rng.integers(0, 3, 2000)
+    test = crosstab(survey_design(2000, weights=rng.uniform(1, 4, 2000)), a, b).test
+    assert test.p_value > 0.01
+    assert 0 < test.ndf <= 6
