@@ -3,8 +3,20 @@
 from __future__ import annotations
 
 import textwrap
+from pathlib import Path
 
 import pytest
+
+PURE = {"forms", "stats", "library"}
+
+
+def pytest_collection_modifyitems(items):
+    """Tests of the pure core are marked `pure`: the PostgreSQL pass leaves them out."""
+    root = Path(__file__).parent
+    for item in items:
+        parts = Path(item.path).relative_to(root).parts
+        if parts and parts[0] in PURE:
+            item.add_marker(pytest.mark.pure)
 
 SMALL_FORM = """
 | survey |

@@ -78,7 +78,7 @@ def cmd_serve(args: argparse.Namespace) -> int:
     argv = [sys.executable, "-m", "gunicorn", "indagine.site.wsgi:application",
             "--bind", bind, "--workers", str(args.workers), "--threads", str(args.threads),
             "--worker-class", "gthread", "--access-logfile", "-" if args.access_log else "/dev/null",
-            "--graceful-timeout", "10", "--timeout", "60"]
+            "--graceful-timeout", "10", "--timeout", "60", "--no-control-socket"]
     os.execv(sys.executable, argv)
     return EXIT_OK  # not reached
 
