@@ -7,6 +7,7 @@ The pipeline: read the workbook (pyxform's backends), refuse what indagine canno
 
 from __future__ import annotations
 
+import math
 import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
@@ -25,6 +26,8 @@ MAX_FORM_BYTES = 10 * 1024 * 1024
 SUFFIXES = {".xlsx": ".xlsx", ".xlsm": ".xlsx", ".xls": ".xls", ".csv": ".csv", ".md": ".md"}
 
 _TYPES = {
+    "string": QuestionType.TEXT,  # pyxform's aliases of supported types
+    "int": QuestionType.INTEGER,
     "select one": QuestionType.SELECT_ONE,
     "select all that apply": QuestionType.SELECT_MULTIPLE,
     "integer": QuestionType.INTEGER,
@@ -35,8 +38,19 @@ _TYPES = {
     "note": QuestionType.NOTE,
     "calculate": QuestionType.CALCULATE,
 }
-_METADATA = {"start", "end", "today", "deviceid", "phonenumber", "username", "email", "audit",
-             "simserial", "subscriberid", "instanceID"}
+_METADATA = {
+    "start",
+    "end",
+    "today",
+    "deviceid",
+    "phonenumber",
+    "username",
+    "email",
+    "audit",
+    "simserial",
+    "subscriberid",
+    "instanceID",
+}
 _UNSUPPORTED = re.compile(
     r"^(begin[ _]repeat|geopoint|geotrace|geoshape|start-geopoint|image|audio|video|file|barcode"
     r"|background-audio|time|datetime|dateTime|select_one_from_file|select_multiple_from_file"
@@ -75,13 +89,16 @@ def load_form(source: bytes | str | Path, filename: str | None = None) -> LoadRe
     data = source.encode("utf-8") if isinstance(source, str) else source
     kind = SUFFIXES.get(Path(filename or "form.md").suffix.lower())
     if kind is None:
-        return _fail(FormCode.UNREADABLE, f"'{filename}' is not an XLSForm: use .xlsx, .xls, "
-                     ".csv or .md.")
+        return _fail(
+            FormCode.UNREADABLE, f"'{filename}' is not an XLSForm: use .xlsx, .xls, .csv or .md."
+        )
     if len(data) > MAX_FORM_BYTES:
         return _fail(FormCode.TOO_LARGE, f"The file is larger than {MAX_FORM_BYTES // 2**20} MB.")
     try:
-        workbook = get_xlsform(data.decode("utf-8") if kind == ".md" else data, file_type=kind)
-    except Exception as exc:  # noqa: BLE001 - pyxform's readers raise many kinds for bad files
+        # Always bytes: pyxform reads a str as a file path first, which must never happen to
+        # uploaded content.
+        workbook = get_xlsform(data, file_type=kind)
+    except Exception as exc:  # pyxform's readers raise many kinds for bad files
         return _fail(FormCode.UNREADABLE, f"The file cannot be read as an XLSForm ({exc}).")
     return _load_workbook(workbook, Path(filename or "form").stem)
 
@@ -97,28 +114,94 @@ def _load_workbook(workbook: DefinitionData, fallback_name: str) -> LoadResult:
         return LoadResult(None, tuple(issues))
     warnings: list[str] = []
     try:
-        tree = workbook_to_json(workbook, form_name=fallback_name or "form", warnings=warnings)
+        tree = workbook_to_json(
+            workbook,
+            form_name=fallback_name or "form",
+            fallback_form_name=fallback_name or "form",
+            warnings=warnings,
+        )
     except PyXFormError as exc:
-        return LoadResult(None, (_pyxform_issue(exc),))
+        return LoadResult(None, (_pyxform_issue(exc, workbook),))
     builder = _FormBuilder(tree, sheet)
     form = builder.build()
-    issues = [*builder.issues, *_check_expressions(form, sheet)]
-    issues += [FormIssue(FormCode.PYXFORM_WARNING, w.strip(), Severity.WARNING, "survey")
-               for warning in warnings for w in warning.split("\n") if w.strip()]
+    issues = [*builder.issues, *_check_scores(workbook), *_check_expressions(form, sheet)]
+    issues += [
+        FormIssue(FormCode.PYXFORM_WARNING, w.strip(), Severity.WARNING, "survey")
+        for warning in warnings
+        for w in warning.split("\n")
+        if w.strip()
+    ]
     if not any(True for q in form.questions() if q.type.takes_input):
-        issues.append(FormIssue(FormCode.NO_QUESTIONS, "The form has no question to answer.",
-                                sheet="survey"))
+        issues.append(
+            FormIssue(FormCode.NO_QUESTIONS, "The form has no question to answer.", sheet="survey")
+        )
     return LoadResult(form, tuple(issues))
 
 
-def _pyxform_issue(exc: PyXFormError) -> FormIssue:
+# pyxform's messages name the cell in their text more often than in their context.
+_PYXFORM_CELL = re.compile(r"On the '(\w+)' sheet, the '([^']+)' value")
+_PYXFORM_COLUMNS = (
+    (re.compile(r"with no name", re.IGNORECASE), "name"),
+    (re.compile(r"Missing calculation", re.IGNORECASE), "calculation"),
+    (re.compile(r"Unmatched '(begin|end)[ _]", re.IGNORECASE), "type"),
+    (re.compile(r"Unknown question type", re.IGNORECASE), "type"),
+)
+
+
+def _pyxform_issue(exc: PyXFormError, workbook: DefinitionData | None = None) -> FormIssue:
     context: Mapping[str, Any] = getattr(exc, "context", None) or {}
     message = str(exc)
     row = context.get("row")
     if row is None and (match := re.search(r"\[row ?: ?(\d+)\]", message)):
         row = int(match.group(1))
-    sheet = context.get("sheet") or ("survey" if row is not None else None)
-    return FormIssue(FormCode.PYXFORM, message, Severity.ERROR, sheet, row, context.get("column"))
+    sheet, column = context.get("sheet"), context.get("column")
+    if (match := _PYXFORM_CELL.search(message)) is not None:
+        sheet, column = sheet or match.group(1), column or match.group(2)
+    column = column or next((c for pattern, c in _PYXFORM_COLUMNS if pattern.search(message)), None)
+    sheet = sheet or ("survey" if row is not None else None)
+    letter = _letter(workbook, str(sheet), str(column)) if sheet and column else None
+    return FormIssue(FormCode.PYXFORM, message, Severity.ERROR, sheet, row, column, letter)
+
+
+def _headers(workbook: DefinitionData | None, sheet: str) -> list[str]:
+    headers: list[str] = []
+    for entry in getattr(workbook, f"{sheet}_header", None) or []:
+        headers.extend(entry.keys())
+    return headers
+
+
+def _letter(workbook: DefinitionData | None, sheet: str, column: str) -> str | None:
+    headers = _headers(workbook, sheet)
+    return column_letter(headers.index(column)) if column in headers else None
+
+
+def _check_scores(workbook: DefinitionData) -> list[FormIssue]:
+    """Every non-numeric `score` on the choices sheet, once per row, used by a question or not."""
+    issues: list[FormIssue] = []
+    for row, choice in enumerate(workbook.choices or [], start=2):
+        score = str(choice.get("score") or "").strip()
+        if score and _float(score) is None:
+            issues.append(
+                FormIssue(
+                    FormCode.BAD_SCORE,
+                    f"The score '{score}' of choice '{choice.get('name')}' (list "
+                    f"'{choice.get('list_name')}') is not a number.",
+                    Severity.ERROR,
+                    "choices",
+                    row,
+                    "score",
+                    _letter(workbook, "choices", "score"),
+                )
+            )
+    return issues
+
+
+def _float(text: str) -> float | None:
+    try:
+        number = float(text)
+    except ValueError:
+        return None
+    return number if math.isfinite(number) else None
 
 
 class _SurveySheet:
@@ -127,17 +210,20 @@ class _SurveySheet:
     def __init__(self, workbook: DefinitionData) -> None:
         self.workbook = workbook
         self.rows: list[dict[str, str]] = list(workbook.survey or [])
-        headers: list[str] = []
-        for entry in workbook.survey_header or []:
-            headers.extend(entry.keys())
-        self.headers = headers
+        self.headers = _headers(workbook, "survey")
         self.row_of = {str(r["name"]): i + 2 for i, r in enumerate(self.rows) if r.get("name")}
 
     def letter(self, column: str) -> str | None:
         return column_letter(self.headers.index(column)) if column in self.headers else None
 
-    def issue(self, code: FormCode, message: str, name: str | None, column: str | None,
-              severity: Severity = Severity.ERROR) -> FormIssue:
+    def issue(
+        self,
+        code: FormCode,
+        message: str,
+        name: str | None,
+        column: str | None,
+        severity: Severity = Severity.ERROR,
+    ) -> FormIssue:
         row = self.row_of.get(name) if name else None
         letter = self.letter(column) if column else None
         return FormIssue(code, message, severity, "survey", row, column, letter)
@@ -147,15 +233,28 @@ class _SurveySheet:
         for i, row in enumerate(self.rows, start=2):
             kind = str(row.get("type", "")).strip()
             if _UNSUPPORTED.match(kind):
-                issues.append(FormIssue(
-                    FormCode.UNSUPPORTED_TYPE,
-                    f"The question type '{kind}' is not supported by indagine (repeats, locations,"
-                    " media, times and choices from files are not). Remove the row or change its"
-                    " type.", Severity.ERROR, "survey", i, "type", self.letter("type")))
+                issues.append(
+                    FormIssue(
+                        FormCode.UNSUPPORTED_TYPE,
+                        f"The question type '{kind}' is not supported by indagine (repeats,"
+                        " locations, media, times and choices from files are not). Remove the row"
+                        " or change its type.",
+                        Severity.ERROR,
+                        "survey",
+                        i,
+                        "type",
+                        self.letter("type"),
+                    )
+                )
         if getattr(self.workbook, "external_choices", None):
-            issues.append(FormIssue(FormCode.EXTERNAL_CHOICES,
-                                    "External choices are not supported: move the lists to the "
-                                    "'choices' sheet.", Severity.ERROR, "external_choices"))
+            issues.append(
+                FormIssue(
+                    FormCode.EXTERNAL_CHOICES,
+                    "External choices are not supported: move the lists to the 'choices' sheet.",
+                    Severity.ERROR,
+                    "external_choices",
+                )
+            )
         return issues
 
 
@@ -181,12 +280,12 @@ class _FormBuilder:
         if value is None:
             return Text()
         if isinstance(value, str):
-            return Text({self.default_code: value})
+            value = {"default": value}
         out = {}
         for lang, string in value.items():
             code = self.default_code if lang == "default" else _lang_code(lang)
-            if lang != "default":
-                self.languages.setdefault(code, lang)
+            name = str(self.tree.get("default_language")) if lang == "default" else lang
+            self.languages.setdefault(code, name)
             out[code] = str(string)
         return Text(out)
 
@@ -196,25 +295,36 @@ class _FormBuilder:
             if child.get("type") == "group":
                 if child.get("control", {}).get("bodyless"):
                     continue  # pyxform's generated meta block
-                questions = tuple(self.questions(child.get("children", []), (child["name"],),
-                                                 child.get("bind", {}).get("relevant")))
+                questions = tuple(
+                    self.questions(
+                        child.get("children", []),
+                        (child["name"],),
+                        child.get("bind", {}).get("relevant"),
+                    )
+                )
                 pages.append(Page(child["name"], self.text(child.get("label")), questions))
             else:
                 question = self.question(child, (), None)
                 if question is not None:
                     pages.append(Page(question.name, Text(), (question,)))
-        self.languages.setdefault(self.default_code, str(self.tree.get("default_language")))
+        if not self.languages:
+            self.languages[self.default_code] = str(self.tree.get("default_language"))
+        # No text in the declared default (none declared, every label has a language): the first.
+        default = next(iter(self.languages), self.default_code)
+        if self.default_code in self.languages:
+            default = self.default_code
         return Form(
             form_id=str(self.tree.get("id_string") or self.tree.get("name") or "form"),
-            title=self.text(self.tree.get("title")),
+            title=Text({default: str(self.tree.get("title") or "")}),
             version=str(self.tree.get("version") or ""),
-            default_language=self.default_code,
+            default_language=default,
             languages=self.languages,
             pages=tuple(p for p in pages if p.questions),
         )
 
-    def questions(self, children: Iterable[Mapping[str, Any]], path: tuple[str, ...],
-                  relevant: str | None) -> Iterable[Question]:
+    def questions(
+        self, children: Iterable[Mapping[str, Any]], path: tuple[str, ...], relevant: str | None
+    ) -> Iterable[Question]:
         for child in children:
             if child.get("type") == "group":
                 inner = _and(relevant, child.get("bind", {}).get("relevant"))
@@ -222,19 +332,31 @@ class _FormBuilder:
             elif (question := self.question(child, path, relevant)) is not None:
                 yield question
 
-    def question(self, node: Mapping[str, Any], path: tuple[str, ...],
-                 group_relevant: str | None) -> Question | None:
+    def question(
+        self, node: Mapping[str, Any], path: tuple[str, ...], group_relevant: str | None
+    ) -> Question | None:
         name = str(node["name"])
         kind = _TYPES.get(str(node.get("type")))
         if kind is None:
             if node.get("type") in _METADATA or name in _METADATA:
-                self.issues.append(self.sheet.issue(
-                    FormCode.METADATA_IGNORED, f"'{node.get('type')}' metadata is not recorded.",
-                    name, "type", Severity.WARNING))
+                self.issues.append(
+                    self.sheet.issue(
+                        FormCode.METADATA_IGNORED,
+                        f"'{node.get('type')}' metadata is not recorded.",
+                        name,
+                        "type",
+                        Severity.WARNING,
+                    )
+                )
             else:
-                self.issues.append(self.sheet.issue(
-                    FormCode.UNSUPPORTED_TYPE, f"The type '{node.get('type')}' is not supported.",
-                    name, "type"))
+                self.issues.append(
+                    self.sheet.issue(
+                        FormCode.UNSUPPORTED_TYPE,
+                        f"The type '{node.get('type')}' is not supported.",
+                        name,
+                        "type",
+                    )
+                )
             return None
         bind = node.get("bind", {})
         required = str(bind.get("required", "")).strip()
@@ -262,17 +384,12 @@ class _FormBuilder:
         )
 
     def choice(self, node: Mapping[str, Any], question: str) -> Choice:
-        score: float | None = None
-        if node.get("score") not in (None, ""):
-            try:
-                score = float(node["score"])
-            except ValueError:
-                self.issues.append(FormIssue(
-                    FormCode.BAD_SCORE,
-                    f"The score '{node['score']}' of choice '{node['name']}' (question "
-                    f"'{question}') is not a number.", Severity.ERROR, "choices", None, "score"))
-        columns = {k: str(v) for k, v in node.items()
-                   if k not in {"name", "label", "score", "media"} and isinstance(v, str | int)}
+        score = _float(str(node.get("score") or "").strip())  # a bad one: _check_scores
+        columns = {
+            k: str(v)
+            for k, v in node.items()
+            if k not in {"name", "label", "score", "media"} and isinstance(v, str | int)
+        }
         return Choice(str(node["name"]), self.text(node.get("label")), score, columns)
 
     def parameters(self, node: Mapping[str, Any], name: str, kind: QuestionType) -> dict[str, str]:
@@ -284,9 +401,14 @@ class _FormBuilder:
                 if step <= 0 or end <= start:
                     raise ValueError
             except ValueError:
-                self.issues.append(self.sheet.issue(
-                    FormCode.BAD_RANGE, "A range needs numeric start < end and a positive step.",
-                    name, "parameters"))
+                self.issues.append(
+                    self.sheet.issue(
+                        FormCode.BAD_RANGE,
+                        "A range needs numeric start < end and a positive step.",
+                        name,
+                        "parameters",
+                    )
+                )
         return params
 
 
@@ -308,11 +430,17 @@ def _check_expressions(form: Form, sheet: _SurveySheet) -> list[FormIssue]:
             try:
                 expression = parse_expression(text)
             except ExpressionError as exc:
-                issues.append(sheet.issue(FormCode.BAD_EXPRESSION,
-                                          f"{exc.code}: {exc.message}", name, column))
+                issues.append(
+                    sheet.issue(FormCode.BAD_EXPRESSION, f"{exc.code}: {exc.message}", name, column)
+                )
                 continue
             for ref in sorted(expression.references() - names):
-                issues.append(sheet.issue(FormCode.UNKNOWN_REFERENCE,
-                                          f"'${{{ref}}}' names no question of the form.",
-                                          name, column))
+                issues.append(
+                    sheet.issue(
+                        FormCode.UNKNOWN_REFERENCE,
+                        f"'${{{ref}}}' names no question of the form.",
+                        name,
+                        column,
+                    )
+                )
     return issues
