@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 import math
+import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
@@ -21,6 +22,7 @@ from indagine.forms.model import Choice, Form, Page, Question, QuestionType
 Answers = dict[str, Any]
 RawAnswers = Mapping[str, Sequence[str]]
 MAX_TEXT_LENGTH = 10_000
+_NUMBER = re.compile(r"[+-]?(?:[0-9]+(?:\.[0-9]*)?|\.[0-9]+)")
 
 
 @dataclass(frozen=True)
@@ -87,12 +89,10 @@ def _parse_single(question: Question, value: str, max_text: int) -> Any:
 
 def _parse_number(question: Question, value: str) -> int | float:
     text = value.replace(" ", "").replace(",", ".")
-    try:
-        number = float(text)
-    except ValueError:
-        raise InvalidAnswer(AnswerCode.NOT_A_NUMBER) from None
-    if not math.isfinite(number) or len(text) > 30:
+    # Plain decimals only: Python's float() would also take '1e3', '1_000', 'inf' and 'nan'.
+    if not _NUMBER.fullmatch(text) or len(text) > 30:
         raise InvalidAnswer(AnswerCode.NOT_A_NUMBER)
+    number = float(text)
     if question.type is QuestionType.INTEGER:
         if not number.is_integer():
             raise InvalidAnswer(AnswerCode.NOT_AN_INTEGER)
@@ -110,13 +110,18 @@ def _num(x: float) -> str:
     return str(int(x)) if x.is_integer() else str(x)
 
 
-def _environment(answers: Mapping[str, Any], today: dt.date | None, current: Any = None,
-                 row: Mapping[str, str] | None = None) -> MapEnvironment:
+def _environment(
+    answers: Mapping[str, Any],
+    today: dt.date | None,
+    current: Any = None,
+    row: Mapping[str, str] | None = None,
+) -> MapEnvironment:
     return MapEnvironment(answers, current=current, today=today, row=row)
 
 
-def is_relevant(question: Question, answers: Mapping[str, Any],
-                today: dt.date | None = None) -> bool:
+def is_relevant(
+    question: Question, answers: Mapping[str, Any], today: dt.date | None = None
+) -> bool:
     """Does the question apply, given the answers so far (its `relevant` and its groups')?"""
     if not question.relevant:
         return True
@@ -129,14 +134,18 @@ def is_required(question: Question, answers: Mapping[str, Any], today: dt.date |
     return question.required
 
 
-def available_choices(question: Question, answers: Mapping[str, Any],
-                      today: dt.date | None = None) -> tuple[Choice, ...]:
+def available_choices(
+    question: Question, answers: Mapping[str, Any], today: dt.date | None = None
+) -> tuple[Choice, ...]:
     """The choices a respondent sees, after the question's `choice_filter`."""
     if not question.choice_filter:
         return question.choices
     expression = parse_expression(question.choice_filter)
-    return tuple(c for c in question.choices if expression.test(
-        _environment(answers, today, row={"name": c.name, **c.columns})))
+    return tuple(
+        c
+        for c in question.choices
+        if expression.test(_environment(answers, today, row={"name": c.name, **c.columns}))
+    )
 
 
 def _calculate(question: Question, answers: Mapping[str, Any], today: dt.date | None) -> Any:
@@ -160,11 +169,14 @@ class _Checker:
         self.errors: list[AnswerError] = []
 
     def error(self, question: Question, code: AnswerCode, **values: object) -> None:
-        own = {AnswerCode.REQUIRED: question.required_message,
-               AnswerCode.CONSTRAINT: question.constraint_message}.get(code)
+        own = {
+            AnswerCode.REQUIRED: question.required_message,
+            AnswerCode.CONSTRAINT: question.constraint_message,
+        }.get(code)
         text = own.get(self.lang, self.form.default_language) if own else ""
-        self.errors.append(AnswerError(question.name, code,
-                                       text or message(code, self.lang, **values)))
+        self.errors.append(
+            AnswerError(question.name, code, text or message(code, self.lang, **values))
+        )
 
     def settle(self, answers: Answers, checked: set[str]) -> Answers:
         """Recompute calculations, drop answers of questions that no longer apply, and check
@@ -178,8 +190,8 @@ class _Checker:
                     value = _calculate(question, settled, self.today)
                 else:
                     value = answers.get(question.name)
-                if question.name in checked:
-                    self.check(question, value, settled)
+                if question.name in checked and not self.check(question, value, settled):
+                    continue  # an answer that fails its checks is reported, never kept
             except ExpressionError:
                 self.error(question, AnswerCode.EXPRESSION)
                 continue
@@ -187,39 +199,50 @@ class _Checker:
                 settled[question.name] = value
         return settled
 
-    def check(self, question: Question, value: Any, answers: Answers) -> None:
+    def check(self, question: Question, value: Any, answers: Answers) -> bool:
+        """Report what is wrong with the question's value; True when nothing is."""
         if not question.type.takes_input:
-            return
+            return True
         if value is None:
             if is_required(question, answers, self.today):
                 self.error(question, AnswerCode.REQUIRED)
-            return
+            return True
         if question.choice_filter:
             allowed = {c.name for c in available_choices(question, answers, self.today)}
             chosen = value if isinstance(value, list) else [value]
             if any(v not in allowed for v in chosen):
                 self.error(question, AnswerCode.UNKNOWN_CHOICE)
-                return
+                return False
         if question.constraint:
             env = _environment(answers, self.today, current=value)
             if not parse_expression(question.constraint).test(env):
                 self.error(question, AnswerCode.CONSTRAINT)
+                return False
+        return True
 
     def parse(self, questions: Sequence[Question], raw: RawAnswers, answers: Answers) -> None:
         for question in questions:
             if not question.type.takes_input:
                 continue
             try:
-                answers[question.name] = parse_value(question, raw.get(question.name, ()),
-                                                     self.max_text)
+                answers[question.name] = parse_value(
+                    question, raw.get(question.name, ()), self.max_text
+                )
             except InvalidAnswer as exc:
                 answers.pop(question.name, None)
                 self.error(question, exc.code, **exc.values)
 
 
-def check_page(form: Form, page: Page, raw: RawAnswers, answers: Mapping[str, Any], *,
-               lang: str = "it", today: dt.date | None = None,
-               max_text: int = MAX_TEXT_LENGTH) -> Checked:
+def check_page(
+    form: Form,
+    page: Page,
+    raw: RawAnswers,
+    answers: Mapping[str, Any],
+    *,
+    lang: str = "it",
+    today: dt.date | None = None,
+    max_text: int = MAX_TEXT_LENGTH,
+) -> Checked:
     """Check one page's raw input against the answers already given on other pages."""
     checker = _Checker(form, lang, today, max_text)
     merged = dict(answers)
@@ -231,15 +254,24 @@ def check_page(form: Form, page: Page, raw: RawAnswers, answers: Mapping[str, An
     return Checked(settled, _ordered(form, checker.errors))
 
 
-def check_submission(form: Form, raw: RawAnswers, *, lang: str = "it",
-                     today: dt.date | None = None, max_text: int = MAX_TEXT_LENGTH,
-                     allow_unknown: frozenset[str] = frozenset()) -> Checked:
+def check_submission(
+    form: Form,
+    raw: RawAnswers,
+    *,
+    lang: str = "it",
+    today: dt.date | None = None,
+    max_text: int = MAX_TEXT_LENGTH,
+    allow_unknown: frozenset[str] = frozenset(),
+) -> Checked:
     """Check a whole submission at once (CSV import, API, synthetic data)."""
     checker = _Checker(form, lang, today, max_text)
     known = {q.name for q in form.questions()}
     for name in sorted(set(raw) - known - allow_unknown):
-        checker.errors.append(AnswerError(name, AnswerCode.UNKNOWN_FIELD,
-                                          message(AnswerCode.UNKNOWN_FIELD, lang, field=name)))
+        checker.errors.append(
+            AnswerError(
+                name, AnswerCode.UNKNOWN_FIELD, message(AnswerCode.UNKNOWN_FIELD, lang, field=name)
+            )
+        )
     answers: Answers = {}
     checker.parse(list(form.questions()), raw, answers)
     failed = {e.name for e in checker.errors}
@@ -252,8 +284,9 @@ def _ordered(form: Form, errors: list[AnswerError]) -> tuple[AnswerError, ...]:
     return tuple(sorted(errors, key=lambda e: order.get(e.name, -1)))
 
 
-def first_incomplete_page(form: Form, answers: Mapping[str, Any],
-                          today: dt.date | None = None) -> int:
+def first_incomplete_page(
+    form: Form, answers: Mapping[str, Any], today: dt.date | None = None
+) -> int:
     """Index of the first page with a relevant required question still unanswered, or of the
     page after the last one that holds an answer: where a returning respondent resumes."""
     last_answered = -1
@@ -262,15 +295,20 @@ def first_incomplete_page(form: Form, answers: Mapping[str, Any],
             last_answered = index
     for index, page in enumerate(form.pages[: last_answered + 1]):
         for question in page.questions:
-            if (question.type.takes_input and question.name not in answers
-                    and is_relevant(question, answers, today)
-                    and is_required(question, answers, today)):
+            if (
+                question.type.takes_input
+                and question.name not in answers
+                and is_relevant(question, answers, today)
+                and is_required(question, answers, today)
+            ):
                 return index
     return min(last_answered + 1, len(form.pages) - 1)
 
 
-def page_is_relevant(page: Page, answers: Mapping[str, Any],
-                     today: dt.date | None = None) -> bool:
+def page_is_relevant(page: Page, answers: Mapping[str, Any], today: dt.date | None = None) -> bool:
     """A page is shown when at least one of its questions or notes applies."""
-    return any(is_relevant(q, answers, today) for q in page.questions
-               if q.type is not QuestionType.CALCULATE)
+    return any(
+        is_relevant(q, answers, today)
+        for q in page.questions
+        if q.type is not QuestionType.CALCULATE
+    )

@@ -23,28 +23,44 @@ class AnswerCode(enum.StrEnum):
 
 
 _MESSAGES: dict[AnswerCode, dict[str, str]] = {
-    AnswerCode.REQUIRED: {"it": "Questa domanda richiede una risposta.",
-                          "en": "This question needs an answer."},
-    AnswerCode.CONSTRAINT: {"it": "La risposta non è valida.",
-                            "en": "This answer is not valid."},
-    AnswerCode.NOT_A_NUMBER: {"it": "Scrivi un numero, ad esempio 12 oppure 12,5.",
-                              "en": "Enter a number, for example 12 or 12.5."},
-    AnswerCode.NOT_AN_INTEGER: {"it": "Scrivi un numero intero, senza decimali.",
-                                "en": "Enter a whole number, without decimals."},
-    AnswerCode.OUT_OF_RANGE: {"it": "Scegli un valore tra {start} e {end}.",
-                              "en": "Choose a value between {start} and {end}."},
-    AnswerCode.UNKNOWN_CHOICE: {"it": "Scegli una delle opzioni elencate.",
-                                "en": "Choose one of the listed options."},
-    AnswerCode.MULTIPLE_VALUES: {"it": "Scegli una sola opzione.",
-                                 "en": "Choose only one option."},
-    AnswerCode.TOO_LONG: {"it": "Il testo è troppo lungo: al massimo {limit} caratteri.",
-                          "en": "The text is too long: {limit} characters at most."},
-    AnswerCode.BAD_DATE: {"it": "Scrivi una data come 2020-03-18.",
-                          "en": "Enter a date like 2020-03-18."},
-    AnswerCode.UNKNOWN_FIELD: {"it": "La risposta contiene un campo sconosciuto: {field}.",
-                               "en": "The submission has an unknown field: {field}."},
-    AnswerCode.EXPRESSION: {"it": "Il questionario non riesce a valutare questa domanda.",
-                            "en": "The questionnaire cannot evaluate this question."},
+    AnswerCode.REQUIRED: {
+        "it": "Questa domanda richiede una risposta.",
+        "en": "This question needs an answer.",
+    },
+    AnswerCode.CONSTRAINT: {"it": "La risposta non è valida.", "en": "This answer is not valid."},
+    AnswerCode.NOT_A_NUMBER: {
+        "it": "Scrivi un numero, ad esempio 12 oppure 12,5.",
+        "en": "Enter a number, for example 12 or 12.5.",
+    },
+    AnswerCode.NOT_AN_INTEGER: {
+        "it": "Scrivi un numero intero, senza decimali.",
+        "en": "Enter a whole number, without decimals.",
+    },
+    AnswerCode.OUT_OF_RANGE: {
+        "it": "Scegli un valore tra {start} e {end}.",
+        "en": "Choose a value between {start} and {end}.",
+    },
+    AnswerCode.UNKNOWN_CHOICE: {
+        "it": "Scegli una delle opzioni elencate.",
+        "en": "Choose one of the listed options.",
+    },
+    AnswerCode.MULTIPLE_VALUES: {"it": "Scegli una sola opzione.", "en": "Choose only one option."},
+    AnswerCode.TOO_LONG: {
+        "it": "Il testo è troppo lungo: al massimo {limit} caratteri.",
+        "en": "The text is too long: {limit} characters at most.",
+    },
+    AnswerCode.BAD_DATE: {
+        "it": "Scrivi una data come 2020-03-18.",
+        "en": "Enter a date like 2020-03-18.",
+    },
+    AnswerCode.UNKNOWN_FIELD: {
+        "it": "La risposta contiene un campo sconosciuto: {field}.",
+        "en": "The submission has an unknown field: {field}.",
+    },
+    AnswerCode.EXPRESSION: {
+        "it": "Il questionario non riesce a valutare questa domanda.",
+        "en": "The questionnaire cannot evaluate this question.",
+    },
 }
 
 

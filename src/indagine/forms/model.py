@@ -87,7 +87,7 @@ def _expr(text: str | None) -> Expression | None:
 
 @dataclass(frozen=True)
 class Question:
-    """One question (or note, or calculation) of the form, as the respondent and the engine see it."""
+    """One question (or note, or calculation) of the form, as respondent and engine see it."""
 
     name: str
     type: QuestionType
