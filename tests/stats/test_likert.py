@@ -39,7 +39,7 @@ def test_dont_know_and_skipped_are_reported_not_counted():
 
 def test_distribution_sums_to_one_and_net_equals_top_minus_bottom():
     rng = np.random.default_rng(3)
-    answers = rng.choice(SCALE + ["dk"], size=300).tolist()
+    answers = rng.choice([*SCALE, "dk"], size=300).tolist()
     summary = likert(survey_design(300, weights=rng.uniform(1, 3, 300)), answers, SCALE)
     assert sum(d.estimate for d in summary.distribution) == pytest.approx(1.0)
     assert summary.net.estimate == pytest.approx(summary.top2.estimate - summary.bottom2.estimate)
