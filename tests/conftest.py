@@ -18,6 +18,7 @@ def pytest_collection_modifyitems(items):
         if parts and parts[0] in PURE:
             item.add_marker(pytest.mark.pure)
 
+
 SMALL_FORM = """
 | survey |
 | | type | name | label::Italiano (it) | label::English (en) | required | relevant | constraint | constraint_message::Italiano (it) | constraint_message::English (en) | appearance |

@@ -7,6 +7,6 @@ os.environ.setdefault("INDAGINE_SECRET_KEY", "tests-only-" + "x" * 40)
 os.environ.setdefault("INDAGINE_DATA_DIR", tempfile.mkdtemp(prefix="indagine-tests-"))
 os.environ.setdefault("INDAGINE_SUBMIT_RATE", "off")
 
-from indagine.site.settings import *  # noqa: E402,F403
+from indagine.site.settings import *  # noqa: F403
 
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]

@@ -64,21 +64,41 @@ def cmd_serve(args: argparse.Namespace) -> int:
     hosts = os.environ.get("INDAGINE_ALLOWED_HOSTS", "127.0.0.1,localhost,[::1]")
     if args.host not in hosts.split(","):
         display = f"[{args.host}]" if ":" in args.host else args.host
-        os.environ["INDAGINE_ALLOWED_HOSTS"] = f"{hosts},{display}" if args.host not in (
-            "0.0.0.0", "::") else "*"
+        os.environ["INDAGINE_ALLOWED_HOSTS"] = (
+            f"{hosts},{display}" if args.host not in ("0.0.0.0", "::") else "*"
+        )
     facts = init()
     base = f"http://{'127.0.0.1' if args.host in ('0.0.0.0', '::') else args.host}:{args.port}"
     print(f"indagine: survey  {base}/s/{facts['slug']}/")
     print(f"indagine: admin   {base}/manage/  (Django admin: {base}/admin/)")
     if "admin_password" in facts:
-        print(f"indagine: first run: user 'admin', password '{facts['admin_password']}' "
-              "(shown once: write it down)")
+        print(
+            f"indagine: first run: user 'admin', password '{facts['admin_password']}' "
+            "(shown once: write it down)"
+        )
     sys.stdout.flush()
     bind = f"[{args.host}]:{args.port}" if ":" in args.host else f"{args.host}:{args.port}"
-    argv = [sys.executable, "-m", "gunicorn", "indagine.site.wsgi:application",
-            "--bind", bind, "--workers", str(args.workers), "--threads", str(args.threads),
-            "--worker-class", "gthread", "--access-logfile", "-" if args.access_log else "/dev/null",
-            "--graceful-timeout", "10", "--timeout", "60", "--no-control-socket"]
+    argv = [
+        sys.executable,
+        "-m",
+        "gunicorn",
+        "indagine.site.wsgi:application",
+        "--bind",
+        bind,
+        "--workers",
+        str(args.workers),
+        "--threads",
+        str(args.threads),
+        "--worker-class",
+        "gthread",
+        "--access-logfile",
+        "-" if args.access_log else "/dev/null",
+        "--graceful-timeout",
+        "10",
+        "--timeout",
+        "60",
+        "--no-control-socket",
+    ]
     os.execv(sys.executable, argv)
     return EXIT_OK  # not reached
 
@@ -122,8 +142,10 @@ def cmd_forms_import(args: argparse.Namespace) -> int:
     for issue in imported.warnings:
         print(str(issue))
     kind = "new survey" if imported.created else "new version"
-    print(f"{imported.survey.slug}: {kind}, version {imported.version.number} "
-          f"({imported.survey.get_state_display()})")
+    print(
+        f"{imported.survey.slug}: {kind}, version {imported.version.number} "
+        f"({imported.survey.get_state_display()})"
+    )
     return EXIT_OK
 
 
@@ -132,8 +154,9 @@ def cmd_responses_import(args: argparse.Namespace) -> int:
     from indagine.collect.transfer import ImportRefused, import_csv
 
     try:
-        report = import_csv(args.slug, Path(args.file), skip_invalid=args.skip_invalid,
-                            progress=not args.quiet)
+        report = import_csv(
+            args.slug, Path(args.file), skip_invalid=args.skip_invalid, progress=not args.quiet
+        )
     except ImportRefused as refused:
         print(f"error {refused.code}: {refused.message}", file=sys.stderr)
         for problem in refused.problems:
@@ -191,8 +214,9 @@ def _parser() -> argparse.ArgumentParser:
     serve.add_argument("--access-log", action="store_true", help="log every request")
     serve.set_defaults(run=cmd_serve)
 
-    commands.add_parser("init", help="migrate, install the built-in survey, create the admin"
-                        ).set_defaults(run=cmd_init)
+    commands.add_parser(
+        "init", help="migrate, install the built-in survey, create the admin"
+    ).set_defaults(run=cmd_init)
 
     forms = commands.add_parser("forms", help="questionnaires (XLSForm)")
     forms_sub = forms.add_subparsers(dest="forms_command", required=True)
@@ -209,8 +233,11 @@ def _parser() -> argparse.ArgumentParser:
     rimp = responses_sub.add_parser("import", help="import ODK Central-style CSV rows")
     rimp.add_argument("slug")
     rimp.add_argument("file")
-    rimp.add_argument("--skip-invalid", action="store_true",
-                      help="store the valid rows even when others have errors")
+    rimp.add_argument(
+        "--skip-invalid",
+        action="store_true",
+        help="store the valid rows even when others have errors",
+    )
     rimp.add_argument("--quiet", action="store_true")
     rimp.set_defaults(run=cmd_responses_import)
     rexp = responses_sub.add_parser("export", help="export responses")
@@ -231,8 +258,9 @@ def _parser() -> argparse.ArgumentParser:
     manage.add_argument("rest", nargs=argparse.REMAINDER)
     manage.set_defaults(run=cmd_manage)
 
-    stats = commands.add_parser("stats", help="survey estimates for any CSV (see docs/stats.md)",
-                                add_help=False)
+    stats = commands.add_parser(
+        "stats", help="survey estimates for any CSV (see docs/stats.md)", add_help=False
+    )
     stats.add_argument("rest", nargs=argparse.REMAINDER)
     stats.set_defaults(run=lambda args: _stats(args.rest))
     return parser

@@ -28,8 +28,12 @@ def test_a_respondent_goes_through_every_page_and_finishes(client, open_survey):
     assert reply.status_code == 302 and reply["Location"].endswith("/s/small/thanks/")
     response = Response.objects.get()
     assert response.status == Response.Status.COMPLETE
-    assert response.answers == {"org": "bpo", "share": 82.5, "tools": ["vpn", "cloud"],
-                                "comment": "tutto bene"}
+    assert response.answers == {
+        "org": "bpo",
+        "share": 82.5,
+        "tools": ["vpn", "cloud"],
+        "comment": "tutto bene",
+    }
 
 
 def test_validation_errors_are_shown_beside_the_question_and_in_a_summary(client, open_survey):
@@ -46,10 +50,12 @@ def test_skip_logic_without_javascript_reveals_the_follow_up_question(client, op
     reply = post(client, "small", 0, {"org": "other", "_shown": "org"})
     assert reply.status_code == 200  # the page comes back with the question that now applies
     html = reply.content.decode()
-    assert 'id="q-org_other"' in html and 'id="q-org_other" data-name="org_other" hidden' \
-        not in html
-    reply = post(client, "small", 0, {"org": "other", "org_other": "Consulenza",
-                                      "_shown": "org org_other"})
+    assert (
+        'id="q-org_other"' in html and 'id="q-org_other" data-name="org_other" hidden' not in html
+    )
+    reply = post(
+        client, "small", 0, {"org": "other", "org_other": "Consulenza", "_shown": "org org_other"}
+    )
     assert reply.status_code == 302
 
 
@@ -121,7 +127,7 @@ def test_language_switch(client, open_survey):
 def test_labels_are_escaped(client, db):
     from indagine.surveys.services import import_form, open_survey
 
-    source = (b"| survey |\n| | type | name | label |\n| | text | x | <script>alert(1)</script> **bold** |\n")
+    source = b"| survey |\n| | type | name | label |\n| | text | x | <script>alert(1)</script> **bold** |\n"
     open_survey(import_form(source, "x.md", slug="xss").survey)
     html = client.get("/s/xss/").content.decode()
     assert "<script>alert(1)</script>" not in html

@@ -86,9 +86,15 @@ def _attrs(question: Question, max_text: int) -> dict[str, str]:
     return {}
 
 
-def question_view(form: Form, question: Question, answers: Mapping[str, Any], lang: str,
-                  raw: Mapping[str, Sequence[str]] | None, error: str,
-                  max_text: int = 10_000) -> QuestionView:
+def question_view(
+    form: Form,
+    question: Question,
+    answers: Mapping[str, Any],
+    lang: str,
+    raw: Mapping[str, Sequence[str]] | None,
+    error: str,
+    max_text: int = 10_000,
+) -> QuestionView:
     fallback = form.default_language
     try:
         hidden = not is_relevant(question, answers)
@@ -96,8 +102,11 @@ def question_view(form: Form, question: Question, answers: Mapping[str, Any], la
         choices = available_choices(question, answers)
     except ExpressionError:
         hidden, required, choices = False, question.required, question.choices
-    current = list(raw.get(question.name, [])) if raw is not None and question.name in raw \
+    current = (
+        list(raw.get(question.name, []))
+        if raw is not None and question.name in raw
         else _as_strings(answers.get(question.name, question.default))
+    )
     if question.default and raw is None and question.name not in answers:
         current = [question.default]
     return QuestionView(
@@ -108,25 +117,40 @@ def question_view(form: Form, question: Question, answers: Mapping[str, Any], la
         required=required,
         hidden=hidden,
         value=current[0] if current else "",
-        choices=tuple(ChoiceView(c.name, render_label(c.label.get(lang, fallback), answers),
-                                 c.name in current) for c in choices),
+        choices=tuple(
+            ChoiceView(
+                c.name, render_label(c.label.get(lang, fallback), answers), c.name in current
+            )
+            for c in choices
+        ),
         error=error,
         likert=question.is_likert,
         attrs=_attrs(question, max_text),
     )
 
 
-def page_context(survey: Survey, form: Form, index: int, answers: Mapping[str, Any], lang: str,
-                 *, errors: Sequence[AnswerError], key: str,
-                 raw: Mapping[str, Sequence[str]] | None) -> dict[str, Any]:
+def page_context(
+    survey: Survey,
+    form: Form,
+    index: int,
+    answers: Mapping[str, Any],
+    lang: str,
+    *,
+    errors: Sequence[AnswerError],
+    key: str,
+    raw: Mapping[str, Sequence[str]] | None,
+) -> dict[str, Any]:
     page = form.pages[index]
     by_name = {e.name: e.message for e in errors}
     # A re-shown page reflects what was typed: relevance sees the typed values too.
     seen = dict(answers)
     if raw is not None:
         seen.update(_lenient(form, raw))
-    questions = [question_view(form, q, seen, lang, raw, by_name.get(q.name, ""))
-                 for q in page.questions if q.type is not QuestionType.CALCULATE]
+    questions = [
+        question_view(form, q, seen, lang, raw, by_name.get(q.name, ""))
+        for q in page.questions
+        if q.type is not QuestionType.CALCULATE
+    ]
     order = relevant_pages(form, seen)
     position = order.index(index) + 1 if index in order else 1
     return {
@@ -165,8 +189,9 @@ def _lenient(form: Form, raw: Mapping[str, Sequence[str]]) -> dict[str, Any]:
     return values
 
 
-def visible_questions(form: Form, index: int, raw: Mapping[str, Sequence[str]],
-                      answers: Mapping[str, Any]) -> set[str]:
+def visible_questions(
+    form: Form, index: int, raw: Mapping[str, Sequence[str]], answers: Mapping[str, Any]
+) -> set[str]:
     page = form.pages[index]
     seen = {**answers, **{q.name: None for q in page.questions}, **_lenient(form, raw)}
     seen = {k: v for k, v in seen.items() if v is not None}

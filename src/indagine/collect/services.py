@@ -12,6 +12,7 @@ from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 
+from indagine.collect.models import Response
 from indagine.forms.answers import (
     AnswerError,
     check_page,
@@ -21,12 +22,17 @@ from indagine.forms.answers import (
 )
 from indagine.forms.messages import AnswerCode, message
 from indagine.forms.model import Form
-from indagine.collect.models import Response
 from indagine.surveys.models import Survey
 
 # Problems a respondent cannot cause through the pages: only a forged or broken request can.
-FORGED = frozenset({AnswerCode.UNKNOWN_FIELD, AnswerCode.UNKNOWN_CHOICE,
-                    AnswerCode.MULTIPLE_VALUES, AnswerCode.TOO_LONG})
+FORGED = frozenset(
+    {
+        AnswerCode.UNKNOWN_FIELD,
+        AnswerCode.UNKNOWN_CHOICE,
+        AnswerCode.MULTIPLE_VALUES,
+        AnswerCode.TOO_LONG,
+    }
+)
 ACTIONS = ("next", "back", "save")
 
 
@@ -61,8 +67,11 @@ def hash_key(key: str) -> str:
 def find_response(survey: Survey, key: str | None) -> Response | None:
     if not key or len(key) > 100:
         return None
-    return (Response.objects.select_related("form_version")
-            .filter(survey=survey, key_hash=hash_key(key)).first())
+    return (
+        Response.objects.select_related("form_version")
+        .filter(survey=survey, key_hash=hash_key(key))
+        .first()
+    )
 
 
 def relevant_pages(form: Form, answers: Mapping[str, Any]) -> list[int]:
@@ -77,24 +86,39 @@ def _neighbour(form: Form, answers: Mapping[str, Any], index: int, step: int) ->
     return candidates[0] if step > 0 else candidates[-1]
 
 
-def missing_required(form: Form, answers: Mapping[str, Any], lang: str) -> tuple[int, list[AnswerError]] | None:
+def missing_required(
+    form: Form, answers: Mapping[str, Any], lang: str
+) -> tuple[int, list[AnswerError]] | None:
     """The first relevant page with a required question still unanswered, and its errors."""
     for index, page in enumerate(form.pages):
         errors = [
-            AnswerError(q.name, AnswerCode.REQUIRED,
-                        q.required_message.get(lang, form.default_language)
-                        or message(AnswerCode.REQUIRED, lang))
+            AnswerError(
+                q.name,
+                AnswerCode.REQUIRED,
+                q.required_message.get(lang, form.default_language)
+                or message(AnswerCode.REQUIRED, lang),
+            )
             for q in page.questions
-            if q.type.takes_input and q.name not in answers
-            and is_relevant(q, answers) and is_required(q, answers, None)
+            if q.type.takes_input
+            and q.name not in answers
+            and is_relevant(q, answers)
+            and is_required(q, answers, None)
         ]
         if errors:
             return index, errors
     return None
 
 
-def record_page(survey: Survey, key: str, page_index: int, raw: Mapping[str, Sequence[str]], *,
-                lang: str, action: str, shown: frozenset[str] | None = None) -> PageOutcome:
+def record_page(
+    survey: Survey,
+    key: str,
+    page_index: int,
+    raw: Mapping[str, Sequence[str]],
+    *,
+    lang: str,
+    action: str,
+    shown: frozenset[str] | None = None,
+) -> PageOutcome:
     """Store one page of answers under the respondent's key and say which page comes next.
 
     Refused whole (nothing stored) when the survey does not accept answers or the request could
@@ -106,8 +130,9 @@ def record_page(survey: Survey, key: str, page_index: int, raw: Mapping[str, Seq
     if not key or len(key) > 100:
         raise SubmissionRefused("SUBMISSION_BAD_KEY", "The respondent key is missing or malformed.")
     if not survey.is_accepting():
-        raise SubmissionRefused("SURVEY_NOT_ACCEPTING",
-                                "This survey is not accepting answers.", status=403)
+        raise SubmissionRefused(
+            "SURVEY_NOT_ACCEPTING", "This survey is not accepting answers.", status=403
+        )
     with transaction.atomic():
         response = _lock_or_create(survey, key, lang)
         if response.status == Response.Status.COMPLETE:
@@ -119,17 +144,19 @@ def record_page(survey: Survey, key: str, page_index: int, raw: Mapping[str, Seq
         names = {q.name for q in page.questions}
         unknown = sorted(set(raw) - names)
         if unknown:
-            raise SubmissionRefused("SUBMISSION_UNKNOWN_FIELD",
-                                    f"The submission has fields this page does not ask: "
-                                    f"{', '.join(unknown[:5])}.")
-        checked = check_page(form, page, raw, response.answers, lang=lang,
-                             max_text=settings.INDAGINE_MAX_TEXT_LENGTH)
+            raise SubmissionRefused(
+                "SUBMISSION_UNKNOWN_FIELD",
+                f"The submission has fields this page does not ask: {', '.join(unknown[:5])}.",
+            )
+        checked = check_page(
+            form, page, raw, response.answers, lang=lang, max_text=settings.INDAGINE_MAX_TEXT_LENGTH
+        )
         forged = [e for e in checked.errors if e.code in FORGED]
         if forged:
-            raise SubmissionRefused(forged[0].code.value,
-                                    f"'{forged[0].name}': {forged[0].message}")
-        outcome = _navigate(form, page_index, checked.answers, checked.errors, action, shown,
-                            lang)
+            raise SubmissionRefused(
+                forged[0].code.value, f"'{forged[0].name}': {forged[0].message}"
+            )
+        outcome = _navigate(form, page_index, checked.answers, checked.errors, action, shown, lang)
         response.answers = checked.answers
         response.language = lang
         response.page = outcome[0]
@@ -137,22 +164,37 @@ def record_page(survey: Survey, key: str, page_index: int, raw: Mapping[str, Seq
             response.status = Response.Status.COMPLETE
             response.completed_at = timezone.now()
         response.save()
-        return PageOutcome(response, outcome[0], tuple(outcome[1]), outcome[2],
-                           saved_only=action == "save")
+        return PageOutcome(
+            response, outcome[0], tuple(outcome[1]), outcome[2], saved_only=action == "save"
+        )
 
 
 def _lock_or_create(survey: Survey, key: str, lang: str) -> Response:
-    response = (Response.objects.select_for_update().select_related("form_version")
-                .filter(survey=survey, key_hash=hash_key(key)).first())
+    response = (
+        Response.objects.select_for_update()
+        .select_related("form_version")
+        .filter(survey=survey, key_hash=hash_key(key))
+        .first()
+    )
     if response is None:
-        response = Response.objects.create(survey=survey, form_version=survey.current_version,
-                                           key_hash=hash_key(key), language=lang)
+        response = Response.objects.create(
+            survey=survey,
+            form_version=survey.current_version,
+            key_hash=hash_key(key),
+            language=lang,
+        )
     return response
 
 
-def _navigate(form: Form, index: int, answers: dict[str, Any], errors: tuple[AnswerError, ...],
-              action: str, shown: frozenset[str] | None, lang: str
-              ) -> tuple[int, list[AnswerError], bool]:
+def _navigate(
+    form: Form,
+    index: int,
+    answers: dict[str, Any],
+    errors: tuple[AnswerError, ...],
+    action: str,
+    shown: frozenset[str] | None,
+    lang: str,
+) -> tuple[int, list[AnswerError], bool]:
     """(page to show, errors to show there, whether the response is now complete)."""
     if action == "save":
         return index, [], False
@@ -173,5 +215,7 @@ def _navigate(form: Form, index: int, answers: dict[str, Any], errors: tuple[Ans
 
 
 def _revealed(form: Form, index: int, answers: Mapping[str, Any], shown: frozenset[str]) -> bool:
-    return any(q.name not in shown and q.type.takes_input and is_relevant(q, answers)
-               for q in form.pages[index].questions)
+    return any(
+        q.name not in shown and q.type.takes_input and is_relevant(q, answers)
+        for q in form.pages[index].questions
+    )

@@ -26,9 +26,22 @@ from indagine.forms.answers import check_submission
 from indagine.forms.model import Form, QuestionType
 from indagine.surveys.models import Survey
 
-META_COLUMNS = ("SubmissionDate", "meta-instanceID", "KEY", "SubmitterID", "SubmitterName",
-                "AttachmentsPresent", "AttachmentsExpected", "Status", "ReviewState",
-                "DeviceID", "Edits", "FormVersion", "instanceID", "Language")
+META_COLUMNS = (
+    "SubmissionDate",
+    "meta-instanceID",
+    "KEY",
+    "SubmitterID",
+    "SubmitterName",
+    "AttachmentsPresent",
+    "AttachmentsExpected",
+    "Status",
+    "ReviewState",
+    "DeviceID",
+    "Edits",
+    "FormVersion",
+    "instanceID",
+    "Language",
+)
 BATCH = 500
 
 
@@ -62,8 +75,9 @@ def _read_rows(path: Path) -> Iterator[tuple[int, dict[str, str]]]:
     try:
         text = path.read_bytes().decode("utf-8-sig")
     except UnicodeDecodeError as exc:
-        raise ImportRefused("CSV_ENCODING", f"The file is not UTF-8 text ({exc.reason} at "
-                                            f"byte {exc.start}).") from None
+        raise ImportRefused(
+            "CSV_ENCODING", f"The file is not UTF-8 text ({exc.reason} at byte {exc.start})."
+        ) from None
     reader = csv.DictReader(io.StringIO(text, newline=""), strict=True)
     try:
         for row in reader:
@@ -72,16 +86,23 @@ def _read_rows(path: Path) -> Iterator[tuple[int, dict[str, str]]]:
         raise ImportRefused("CSV_MALFORMED", f"Line {reader.line_num}: {exc}.") from None
 
 
-def _new_response(survey: Survey, answers: Mapping[str, Any], source: str,
-                  lang: str) -> Response:
+def _new_response(survey: Survey, answers: Mapping[str, Any], source: str, lang: str) -> Response:
     now = timezone.now()
-    return Response(survey=survey, form_version=survey.current_version, answers=dict(answers),
-                    status=Response.Status.COMPLETE, language=lang, source=source,
-                    completed_at=now, key_hash=None)
+    return Response(
+        survey=survey,
+        form_version=survey.current_version,
+        answers=dict(answers),
+        status=Response.Status.COMPLETE,
+        language=lang,
+        source=source,
+        completed_at=now,
+        key_hash=None,
+    )
 
 
-def import_csv(slug: str, path: Path, *, skip_invalid: bool = False,
-               progress: bool = False) -> ImportReport:
+def import_csv(
+    slug: str, path: Path, *, skip_invalid: bool = False, progress: bool = False
+) -> ImportReport:
     """Validate every row like a web submission; store all of them in one transaction, or none
     when any row has an error (unless `skip_invalid`)."""
     survey = _survey(slug)
@@ -99,22 +120,30 @@ def import_csv(slug: str, path: Path, *, skip_invalid: bool = False,
         if None in row:
             problems.append(f"line {line}: more cells than columns")
             continue
-        raw = {by_column[c]: [v] for c, v in row.items()
-               if c in by_column and form.question(by_column[c]).type.takes_input}
-        checked = check_submission(form, _split_multiple(form, raw), lang="en",
-                                   max_text=settings.INDAGINE_MAX_TEXT_LENGTH)
+        raw = {
+            by_column[c]: [v]
+            for c, v in row.items()
+            if c in by_column and form.question(by_column[c]).type.takes_input
+        }
+        checked = check_submission(
+            form, _split_multiple(form, raw), lang="en", max_text=settings.INDAGINE_MAX_TEXT_LENGTH
+        )
         if checked.errors:
-            problems.extend(f"line {line}: {e.name}: {e.code.value}: {e.message}"
-                            for e in checked.errors)
+            problems.extend(
+                f"line {line}: {e.name}: {e.code.value}: {e.message}" for e in checked.errors
+            )
             continue
         lang = row.get("Language") or form.default_language
         valid.append(_new_response(survey, checked.answers, "import", lang))
     if not header_checked:
         raise ImportRefused("CSV_EMPTY", "The file has no header or no rows.")
     if problems and not skip_invalid:
-        raise ImportRefused("CSV_INVALID_ROWS",
-                            f"{len(problems)} problem(s); nothing was stored (use "
-                            "--skip-invalid to store the valid rows).", problems)
+        raise ImportRefused(
+            "CSV_INVALID_ROWS",
+            f"{len(problems)} problem(s); nothing was stored (use "
+            "--skip-invalid to store the valid rows).",
+            problems,
+        )
     with transaction.atomic():
         Response.objects.bulk_create(valid, batch_size=BATCH)
     report.stored = len(valid)
@@ -125,8 +154,9 @@ def import_csv(slug: str, path: Path, *, skip_invalid: bool = False,
 def _check_header(header: list[str], by_column: Mapping[str, str]) -> None:
     unknown = [c for c in header if c not in by_column and c not in META_COLUMNS]
     if unknown:
-        raise ImportRefused("CSV_UNKNOWN_COLUMN",
-                            "Columns that match no question: " + ", ".join(unknown[:10]))
+        raise ImportRefused(
+            "CSV_UNKNOWN_COLUMN", "Columns that match no question: " + ", ".join(unknown[:10])
+        )
 
 
 def _split_multiple(form: Form, raw: dict[str, list[str]]) -> dict[str, list[str]]:
@@ -154,18 +184,47 @@ def export_csv(slug: str, path: Path, *, progress: bool = False) -> int:
     total = survey.responses.count()
     with path.open("w", newline="", encoding="utf-8") as handle:
         writer = csv.writer(handle)
-        writer.writerow(["SubmissionDate", *(c for c, _ in columns), "meta-instanceID", "KEY",
-                         "Status", "FormVersion", "Language"])
-        rows = survey.responses.order_by("pk").values_list(
-            "pk", "completed_at", "updated_at", "answers", "status", "form_version__number",
-            "language").iterator(chunk_size=2000)
+        writer.writerow(
+            [
+                "SubmissionDate",
+                *(c for c, _ in columns),
+                "meta-instanceID",
+                "KEY",
+                "Status",
+                "FormVersion",
+                "Language",
+            ]
+        )
+        rows = (
+            survey.responses.order_by("pk")
+            .values_list(
+                "pk",
+                "completed_at",
+                "updated_at",
+                "answers",
+                "status",
+                "form_version__number",
+                "language",
+            )
+            .iterator(chunk_size=2000)
+        )
         count = 0
         for pk, completed, updated, answers, status, version, lang in tqdm(
-                rows, total=total, desc="exporting", unit=" rows", disable=not progress):
+            rows, total=total, desc="exporting", unit=" rows", disable=not progress
+        ):
             key = f"uuid:{uuid.uuid5(uuid.NAMESPACE_URL, f'{survey.slug}/{pk}')}"
             stamp = (completed or updated).isoformat()
-            writer.writerow([stamp, *(_cell(answers.get(n)) for _, n in columns), key, key,
-                             status, version, lang])
+            writer.writerow(
+                [
+                    stamp,
+                    *(_cell(answers.get(n)) for _, n in columns),
+                    key,
+                    key,
+                    status,
+                    version,
+                    lang,
+                ]
+            )
             count += 1
     return count
 
@@ -196,11 +255,13 @@ def add_synthetic(slug: str, count: int, *, seed: int, progress: bool = False) -
     batch: list[Response] = []
     for _ in tqdm(range(count), desc="synthesizing", unit=" responses", disable=not progress):
         raw = synthesize_valid(form, rng, profile)
-        checked = check_submission(form, raw, lang=form.default_language,
-                                   max_text=settings.INDAGINE_MAX_TEXT_LENGTH)
+        checked = check_submission(
+            form, raw, lang=form.default_language, max_text=settings.INDAGINE_MAX_TEXT_LENGTH
+        )
         if checked.errors:
-            raise ImportRefused("DEMO_INVALID", f"A synthetic response failed validation: "
-                                                f"{checked.errors[0]}")
+            raise ImportRefused(
+                "DEMO_INVALID", f"A synthetic response failed validation: {checked.errors[0]}"
+            )
         lang = "en" if rng.random() < 0.1 else form.default_language
         batch.append(_new_response(survey, checked.answers, "demo", lang))
     with transaction.atomic():

@@ -31,19 +31,22 @@ def _submit_rate(group: str, request: HttpRequest) -> str | None:
 
 
 def rate_limited(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:
-    return _refusal(request, "RATE_LIMITED",
-                    translation.gettext("Too many submissions from this address: wait a minute "
-                                        "and try again."), 429)
+    return _refusal(
+        request,
+        "RATE_LIMITED",
+        translation.gettext("Too many submissions from this address: wait a minute and try again."),
+        429,
+    )
 
 
 def _refusal(request: HttpRequest, code: str, text: str, status: int) -> HttpResponse:
-    return render(request, "collect/refused.html", {"code": code, "message": text},
-                  status=status)
+    return render(request, "collect/refused.html", {"code": code, "message": text}, status=status)
 
 
 def _survey(slug: str) -> Survey:
-    return get_object_or_404(Survey.objects.select_related("current_version"), slug=slug,
-                             current_version__isnull=False)
+    return get_object_or_404(
+        Survey.objects.select_related("current_version"), slug=slug, current_version__isnull=False
+    )
 
 
 def _language(request: HttpRequest, form, fallback: str | None = None) -> str:
@@ -68,8 +71,11 @@ def survey_page(request: HttpRequest, slug: str) -> HttpResponse:
     if response and response.status == response.Status.COMPLETE:
         return redirect("collect:thanks", slug=slug)
     if phase != "open":
-        return render(request, "collect/unavailable.html",
-                      {"survey": survey, "phase": phase, "lang": lang, "form": form})
+        return render(
+            request,
+            "collect/unavailable.html",
+            {"survey": survey, "phase": phase, "lang": lang, "form": form},
+        )
     answers = response.answers if response else {}
     allowed = relevant_pages(form, answers)
     furthest = response.page if response else 0
@@ -77,8 +83,9 @@ def survey_page(request: HttpRequest, slug: str) -> HttpResponse:
     index = int(requested) if requested.isdigit() else furthest
     if index not in allowed or index > max(furthest, 0):
         index = furthest if furthest in allowed else allowed[0]
-    context = pages.page_context(survey, form, index, answers, lang, errors=(),
-                                 key=key or new_key(), raw=None)
+    context = pages.page_context(
+        survey, form, index, answers, lang, errors=(), key=key or new_key(), raw=None
+    )
     return render(request, "collect/page.html", context)
 
 
@@ -91,27 +98,47 @@ def _post_page(request: HttpRequest, survey: Survey) -> HttpResponse:
     translation.activate(lang)
     if not page_text.isdigit():
         return _refusal(request, "SUBMISSION_BAD_PAGE", "The page number is missing.", 400)
-    raw = {name: request.POST.getlist(name) for name in request.POST
-           if name not in CONTROL_FIELDS}
+    raw = {name: request.POST.getlist(name) for name in request.POST if name not in CONTROL_FIELDS}
     shown_text = request.POST.get("_shown")
     shown = frozenset(shown_text.split()) if shown_text is not None else None
     try:
-        outcome = record_page(survey, key or "", int(page_text), raw, lang=lang,
-                              action=request.POST.get("_action", "next"), shown=shown)
+        outcome = record_page(
+            survey,
+            key or "",
+            int(page_text),
+            raw,
+            lang=lang,
+            action=request.POST.get("_action", "next"),
+            shown=shown,
+        )
     except SubmissionRefused as refused:
         return _refusal(request, refused.code, refused.message, refused.status)
     if outcome.completed:
         reply = redirect("collect:thanks", slug=survey.slug)
     elif outcome.errors:
         form = outcome.response.form_version.form
-        context = pages.page_context(survey, form, outcome.page, outcome.response.answers,
-                                     lang, errors=outcome.errors, key=key, raw=raw)
+        context = pages.page_context(
+            survey,
+            form,
+            outcome.page,
+            outcome.response.answers,
+            lang,
+            errors=outcome.errors,
+            key=key,
+            raw=raw,
+        )
         reply = render(request, "collect/page.html", context)
     else:
         url = reverse("collect:survey", args=[survey.slug]) + f"?page={outcome.page}"
         reply = redirect(url + ("&saved=1" if outcome.saved_only else ""))
-    reply.set_cookie(KEY_COOKIE.format(slug=survey.slug), key, max_age=COOKIE_AGE,
-                     httponly=True, samesite="Lax", secure=settings.SESSION_COOKIE_SECURE)
+    reply.set_cookie(
+        KEY_COOKIE.format(slug=survey.slug),
+        key,
+        max_age=COOKIE_AGE,
+        httponly=True,
+        samesite="Lax",
+        secure=settings.SESSION_COOKIE_SECURE,
+    )
     return reply
 
 
@@ -124,10 +151,10 @@ def relevance(request: HttpRequest, slug: str) -> JsonResponse:
     page_text = request.POST.get("_page", "")
     if not page_text.isdigit() or int(page_text) >= len(form.pages):
         return JsonResponse({"error": "SUBMISSION_BAD_PAGE"}, status=400)
-    raw = {name: request.POST.getlist(name) for name in request.POST
-           if name not in CONTROL_FIELDS}
-    visible = pages.visible_questions(form, int(page_text), raw,
-                                      response.answers if response else {})
+    raw = {name: request.POST.getlist(name) for name in request.POST if name not in CONTROL_FIELDS}
+    visible = pages.visible_questions(
+        form, int(page_text), raw, response.answers if response else {}
+    )
     return JsonResponse({"visible": sorted(visible)})
 
 
@@ -135,11 +162,21 @@ def resume(request: HttpRequest, slug: str, key: str) -> HttpResponse:
     """A resume link: remember the key in this browser and continue where the respondent was."""
     survey = _survey(slug)
     if find_response(survey, key) is None:
-        return _refusal(request, "RESUME_UNKNOWN", translation.gettext(
-            "This link does not match any saved answers."), 404)
+        return _refusal(
+            request,
+            "RESUME_UNKNOWN",
+            translation.gettext("This link does not match any saved answers."),
+            404,
+        )
     reply = redirect("collect:survey", slug=slug)
-    reply.set_cookie(KEY_COOKIE.format(slug=slug), key, max_age=COOKIE_AGE, httponly=True,
-                     samesite="Lax", secure=settings.SESSION_COOKIE_SECURE)
+    reply.set_cookie(
+        KEY_COOKIE.format(slug=slug),
+        key,
+        max_age=COOKIE_AGE,
+        httponly=True,
+        samesite="Lax",
+        secure=settings.SESSION_COOKIE_SECURE,
+    )
     return reply
 
 
@@ -149,5 +186,4 @@ def thanks(request: HttpRequest, slug: str) -> HttpResponse:
     form = survey.current_version.form
     lang = _language(request, form, response.language if response else None)
     translation.activate(lang)
-    return render(request, "collect/thanks.html", {"survey": survey, "lang": lang,
-                                                   "form": form})
+    return render(request, "collect/thanks.html", {"survey": survey, "lang": lang, "form": form})

@@ -26,23 +26,40 @@ def _default_data_dir() -> str:
 
 
 SETTINGS = (
-    Setting("INDAGINE_DATA_DIR", _default_data_dir(),
-            "Folder for the SQLite database, the generated secret key and exports."),
-    Setting("DATABASE_URL", None,
-            "Database URL (postgres://user@host:port/name); SQLite in the data folder if unset."),
-    Setting("INDAGINE_SECRET_KEY", None,
-            "Django's secret key. Unset: read from secret_key in the data folder, which "
-            "`indagine serve` generates on first run; never a built-in default."),
+    Setting(
+        "INDAGINE_DATA_DIR",
+        _default_data_dir(),
+        "Folder for the SQLite database, the generated secret key and exports.",
+    ),
+    Setting(
+        "DATABASE_URL",
+        None,
+        "Database URL (postgres://user@host:port/name); SQLite in the data folder if unset.",
+    ),
+    Setting(
+        "INDAGINE_SECRET_KEY",
+        None,
+        "Django's secret key. Unset: read from secret_key in the data folder, which "
+        "`indagine serve` generates on first run; never a built-in default.",
+    ),
     Setting("INDAGINE_DEBUG", "0", "1 turns on Django's debug pages. Never in production."),
-    Setting("INDAGINE_ALLOWED_HOSTS", "127.0.0.1,localhost,[::1]",
-            "Comma-separated host names the server answers to (`indagine serve --host` adds its "
-            "own)."),
-    Setting("INDAGINE_CSRF_TRUSTED_ORIGINS", "",
-            "Comma-separated origins (https://survey.example.org) behind a TLS proxy."),
+    Setting(
+        "INDAGINE_ALLOWED_HOSTS",
+        "127.0.0.1,localhost,[::1]",
+        "Comma-separated host names the server answers to (`indagine serve --host` adds its own).",
+    ),
+    Setting(
+        "INDAGINE_CSRF_TRUSTED_ORIGINS",
+        "",
+        "Comma-separated origins (https://survey.example.org) behind a TLS proxy.",
+    ),
     Setting("INDAGINE_SECURE_COOKIES", "0", "1 marks session and CSRF cookies Secure (HTTPS)."),
-    Setting("INDAGINE_SUBMIT_RATE", "120/m",
-            "Page submissions allowed per client address, as count/period (s, m, h, d); "
-            "'off' disables the limit."),
+    Setting(
+        "INDAGINE_SUBMIT_RATE",
+        "120/m",
+        "Page submissions allowed per client address, as count/period (s, m, h, d); "
+        "'off' disables the limit.",
+    ),
     Setting("INDAGINE_MAX_TEXT_LENGTH", "10000", "Longest text answer accepted, in characters."),
     Setting("INDAGINE_MAX_UPLOAD_MB", "10", "Largest XLSForm or CSV upload, in megabytes."),
     Setting("INDAGINE_TIME_ZONE", "Europe/Rome", "Time zone for dates shown to people."),

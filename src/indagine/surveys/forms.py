@@ -7,21 +7,27 @@ from indagine.forms.loader import SUFFIXES
 
 class UploadForm(forms.Form):
     file = forms.FileField(label=_("XLSForm file (.xlsx, .xls, .csv, .md)"))
-    slug = forms.SlugField(label=_("Address (slug)"), required=False,
-                           help_text=_("Leave empty to use the form_id of the settings sheet."))
+    slug = forms.SlugField(
+        label=_("Address (slug)"),
+        required=False,
+        help_text=_("Leave empty to use the form_id of the settings sheet."),
+    )
 
     def clean_file(self):
         upload = self.cleaned_data["file"]
         if upload.size > settings.MAX_UPLOAD_BYTES:
             raise forms.ValidationError(_("The file is too large."), code="FORM_TOO_LARGE")
         if not any(upload.name.lower().endswith(s) for s in SUFFIXES):
-            raise forms.ValidationError(_("Use an .xlsx, .xls, .csv or .md file."),
-                                        code="FORM_UNREADABLE")
+            raise forms.ValidationError(
+                _("Use an .xlsx, .xls, .csv or .md file."), code="FORM_UNREADABLE"
+            )
         return upload
 
 
 class ScheduleForm(forms.Form):
     closes_at = forms.DateTimeField(
-        label=_("Closing date and time"), required=False,
+        label=_("Closing date and time"),
+        required=False,
         widget=forms.DateTimeInput(attrs={"type": "datetime-local"}),
-        input_formats=["%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M", "%Y-%m-%d"])
+        input_formats=["%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M", "%Y-%m-%d"],
+    )

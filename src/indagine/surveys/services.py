@@ -47,9 +47,12 @@ class Imported:
 
 
 def audit(action: str, survey: Survey | None = None, user=None, **detail) -> None:
-    AuditEntry.objects.create(action=action, survey=survey,
-                              user=user if user and user.is_authenticated else None,
-                              detail=detail)
+    AuditEntry.objects.create(
+        action=action,
+        survey=survey,
+        user=user if user and user.is_authenticated else None,
+        detail=detail,
+    )
 
 
 def import_form(source: bytes, filename: str, *, slug: str | None = None, user=None) -> Imported:
@@ -61,12 +64,18 @@ def import_form(source: bytes, filename: str, *, slug: str | None = None, user=N
     slug = slug or slugify(form.form_id.replace("_", "-"))[:80] or "survey"
     with transaction.atomic():
         survey, created = Survey.objects.get_or_create(
-            slug=slug, defaults={"title": form.title.get(form.default_language) or slug})
+            slug=slug, defaults={"title": form.title.get(form.default_language) or slug}
+        )
         number = (survey.versions.aggregate(n=Max("number"))["n"] or 0) + 1
         version = FormVersion.objects.create(
-            survey=survey, number=number, form_json=form.to_json(), source=source,
-            source_name=filename, sha256=hashlib.sha256(source).hexdigest(),
-            created_by=user if user and user.is_authenticated else None)
+            survey=survey,
+            number=number,
+            form_json=form.to_json(),
+            source=source,
+            source_name=filename,
+            sha256=hashlib.sha256(source).hexdigest(),
+            created_by=user if user and user.is_authenticated else None,
+        )
         survey.current_version = version
         survey.title = form.title.get(form.default_language) or survey.title
         survey.save(update_fields=["current_version", "title"])
@@ -110,6 +119,10 @@ def schedule_closing(survey: Survey, closes_at: dt.datetime | None, user=None) -
     with transaction.atomic():
         survey.closes_at = closes_at
         survey.save(update_fields=["closes_at"])
-        audit("survey.schedule_closing", survey, user,
-              closes_at=closes_at.isoformat() if closes_at else None)
+        audit(
+            "survey.schedule_closing",
+            survey,
+            user,
+            closes_at=closes_at.isoformat() if closes_at else None,
+        )
     return survey

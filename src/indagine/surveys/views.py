@@ -42,23 +42,31 @@ def survey_create(request: HttpRequest) -> HttpResponse:
         except services.FormRejected as rejected:
             issues = rejected.issues
         else:
-            messages.success(request, _("Questionnaire imported as version %(n)s.")
-                             % {"n": imported.version.number})
+            messages.success(
+                request,
+                _("Questionnaire imported as version %(n)s.") % {"n": imported.version.number},
+            )
             return redirect("surveys:detail", slug=imported.survey.slug)
     status = 400 if request.method == "POST" else 200
-    return render(request, "surveys/create.html", {"upload": upload, "issues": issues},
-                  status=status)
+    return render(
+        request, "surveys/create.html", {"upload": upload, "issues": issues}, status=status
+    )
 
 
 @login_required
 def survey_detail(request: HttpRequest, slug: str) -> HttpResponse:
     survey = get_object_or_404(_counts(Survey.objects.all()), slug=slug)
     initial = {"closes_at": survey.closes_at}
-    return render(request, "surveys/detail.html", {
-        "survey": survey, "schedule": ScheduleForm(initial=initial),
-        "upload": UploadForm(initial={"slug": survey.slug}),
-        "versions": survey.versions.all(),
-    })
+    return render(
+        request,
+        "surveys/detail.html",
+        {
+            "survey": survey,
+            "schedule": ScheduleForm(initial=initial),
+            "upload": UploadForm(initial={"slug": survey.slug}),
+            "versions": survey.versions.all(),
+        },
+    )
 
 
 @login_required
@@ -90,8 +98,7 @@ def survey_preview(request: HttpRequest, slug: str) -> HttpResponse:
     lang = request.GET.get("lang") or form.default_language
     requested = request.GET.get("page", "0")
     index = int(requested) if requested.isdigit() and int(requested) < len(form.pages) else 0
-    context = pages.page_context(survey, form, index, {}, lang, errors=(), key="preview",
-                                 raw=None)
+    context = pages.page_context(survey, form, index, {}, lang, errors=(), key="preview", raw=None)
     context["preview"] = True
     context["next_index"] = index + 1 if index + 1 < len(form.pages) else None
     context["previous_index"] = index - 1 if index > 0 else None

@@ -1,0 +1,110 @@
+"""The organiser's pages: login, upload with located errors, open/close/schedule, counts."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.utils import timezone
+
+from indagine.collect.models import Response
+from indagine.surveys.models import AuditEntry, FormVersion, Survey
+
+
+@pytest.fixture
+def organiser(db, client, django_user_model):
+    user = django_user_model.objects.create_user("segreteria", password="pw-for-tests-123")
+    client.force_login(user)
+    return user
+
+
+@pytest.mark.parametrize(
+    "url", ["/manage/", "/manage/new/", "/manage/small/", "/manage/small/preview/", "/admin/"]
+)
+def test_organiser_pages_need_login(client, open_survey, url):
+    reply = client.get(url)
+    assert reply.status_code == 302 and "login" in reply["Location"]
+
+
+def test_closing_needs_login(client, open_survey):
+    reply = client.post("/manage/small/close/")
+    assert reply.status_code == 302 and "login" in reply["Location"]
+    assert Survey.objects.get(slug="small").state == Survey.State.OPEN
+
+
+def test_upload_creates_a_survey_and_a_version(client, organiser, small_form_source):
+    upload = SimpleUploadedFile("small.md", small_form_source)
+    reply = client.post("/manage/new/", {"file": upload, "slug": "mine"})
+    assert reply.status_code == 302 and reply["Location"] == "/manage/mine/"
+    survey = Survey.objects.get(slug="mine")
+    assert survey.state == Survey.State.DRAFT and survey.current_version.number == 1
+    assert AuditEntry.objects.filter(action="form.import", user=organiser).exists()
+
+
+def test_upload_errors_are_shown_as_a_table_with_row_and_column(client, organiser):
+    broken = b"| survey |\n| | type | name | label |\n| | geopoint | where | Where? |\n"
+    reply = client.post("/manage/new/", {"file": SimpleUploadedFile("broken.md", broken)})
+    html = reply.content.decode()
+    assert reply.status_code == 400
+    assert "FORM_UNSUPPORTED_TYPE" in html and "<td>2</td>" in html and "A type" in html
+    assert not Survey.objects.exists()
+
+
+def test_a_new_version_keeps_the_old_one(client, organiser, open_survey, small_form_source):
+    upload = SimpleUploadedFile("small-v2.md", small_form_source.replace(b"Piccola", b"Grande"))
+    client.post("/manage/new/", {"file": upload, "slug": "small"})
+    survey = Survey.objects.get(slug="small")
+    assert survey.current_version.number == 2 and survey.title == "Grande"
+    assert FormVersion.objects.filter(survey=survey).count() == 2
+
+
+def test_form_versions_are_immutable(open_survey):
+    version = open_survey.current_version
+    version.source_name = "changed.md"
+    with pytest.raises(ValueError):
+        version.save()
+
+
+def test_open_close_and_schedule(client, organiser, open_survey):
+    client.post("/manage/small/close/")
+    assert Survey.objects.get(slug="small").phase() == "closed"
+    client.post("/manage/small/open/")
+    assert Survey.objects.get(slug="small").phase() == "open"
+    later = (timezone.localtime() + dt.timedelta(days=3)).strftime("%Y-%m-%dT%H:%M")
+    client.post("/manage/small/schedule/", {"closes_at": later})
+    survey = Survey.objects.get(slug="small")
+    assert survey.closes_at is not None and survey.is_accepting()
+    assert not survey.is_accepting(survey.closes_at + dt.timedelta(seconds=1))
+
+
+def test_a_closing_date_in_the_past_is_refused(client, organiser, open_survey):
+    reply = client.post("/manage/small/schedule/", {"closes_at": "2001-01-01T10:00"}, follow=True)
+    assert "SURVEY_CLOSING_IN_PAST" in reply.content.decode()
+    assert Survey.objects.get(slug="small").closes_at is None
+
+
+def test_the_detail_page_counts_partial_and_complete(client, organiser, open_survey):
+    version = open_survey.current_version
+    Response.objects.create(survey=open_survey, form_version=version, language="it")
+    for _ in range(2):
+        Response.objects.create(
+            survey=open_survey, form_version=version, language="it", status=Response.Status.COMPLETE
+        )
+    html = client.get("/manage/small/").content.decode()
+    assert '<dd id="count-partial">1</dd>' in html
+    assert '<dd id="count-complete">2</dd>' in html
+
+
+def test_preview_shows_pages_and_stores_nothing(client, organiser, open_survey):
+    html = client.get("/manage/small/preview/?page=1&lang=en").content.decode()
+    assert "Share" in html and 'id="in-share"' in html
+    assert not Response.objects.exists()
+
+
+def test_a_draft_survey_says_it_is_not_open_yet(client, db, small_form_source):
+    from indagine.surveys.services import import_form
+
+    import_form(small_form_source, "small.md", slug="draft")
+    html = client.get("/s/draft/").content.decode()
+    assert "non è ancora aperta" in html

@@ -1,0 +1,90 @@
+"""The `indagine` command, run in-process against the test database."""
+
+from __future__ import annotations
+
+import textwrap
+
+import pytest
+
+from indagine.cli import main
+from indagine.collect.models import Response
+from indagine.surveys.models import Survey
+
+BROKEN = textwrap.dedent("""
+    | survey |
+    | | type | name | label | relevant |
+    | | integer | age | Age | |
+    | | begin_repeat | kids | Kids | |
+    | | text | later | Later | ${age} > = 3 |
+""")
+
+
+def test_forms_check_accepts_the_builtin_survey(capsys):
+    code = main(["forms", "check", "src/indagine/library/remote_working_2020.md"])
+    assert code == 0
+    assert "0 error(s), 0 warning(s)" in capsys.readouterr().out
+
+
+def test_forms_check_lists_errors_with_code_and_cell_and_fails(tmp_path, capsys):
+    path = tmp_path / "broken.md"
+    path.write_text(BROKEN)
+    assert main(["forms", "check", str(path)]) == 1
+    out = capsys.readouterr().out
+    assert "FORM_UNSUPPORTED_TYPE [survey!A3 (type)]" in out
+
+
+def test_forms_check_reports_bad_expressions_at_their_cell(tmp_path, capsys):
+    path = tmp_path / "expr.md"
+    path.write_text(BROKEN.replace("| | begin_repeat | kids | Kids | |\n", ""))
+    assert main(["forms", "check", str(path)]) == 1
+    assert "FORM_BAD_EXPRESSION [survey!D3 (relevant)]" in capsys.readouterr().out
+
+
+def test_forms_check_on_a_missing_file_is_a_usage_error(tmp_path):
+    assert main(["forms", "check", str(tmp_path / "none.xlsx")]) == 2
+
+
+def test_forms_import_creates_then_versions(db, tmp_path, small_form_source, capsys):
+    path = tmp_path / "small.md"
+    path.write_bytes(small_form_source)
+    assert main(["forms", "import", str(path)]) == 0
+    assert main(["forms", "import", str(path), "--slug", "small"]) == 0
+    out = capsys.readouterr().out
+    assert "small: new survey, version 1" in out and "small: new version, version 2" in out
+    assert Survey.objects.get(slug="small").versions.count() == 2
+
+
+def test_forms_import_refuses_a_broken_form(db, tmp_path):
+    path = tmp_path / "broken.md"
+    path.write_text(BROKEN)
+    assert main(["forms", "import", str(path)]) == 1
+    assert not Survey.objects.exists()
+
+
+def test_responses_import_and_export(open_survey, tmp_path, capsys):
+    rows = tmp_path / "rows.csv"
+    rows.write_text("p1-org,p2-share\nbpo,1\ninhouse,2\n")
+    assert main(["responses", "import", "small", str(rows), "--quiet"]) == 0
+    out = tmp_path / "out.csv"
+    assert main(["responses", "export", "small", "--format", "csv", "-o", str(out), "--quiet"]) == 0
+    assert out.read_text().count("\n") == 3
+    assert "2 response(s) written" in capsys.readouterr().out
+
+
+def test_responses_import_reports_lines_and_stores_nothing(open_survey, tmp_path, capsys):
+    rows = tmp_path / "rows.csv"
+    rows.write_text("p1-org,p2-share\nbpo,1\nbpo,abc\n")
+    assert main(["responses", "import", "small", str(rows), "--quiet"]) == 1
+    assert "line 3: share: ANSWER_NOT_A_NUMBER" in capsys.readouterr().err
+    assert not Response.objects.exists()
+
+
+def test_demo_adds_responses(builtin_survey, capsys):
+    assert main(["demo", "remote-working-2020", "--responses", "5", "--seed", "1", "--quiet"]) == 0
+    assert Response.objects.filter(source="demo").count() == 5
+
+
+def test_unknown_command_is_a_usage_error():
+    with pytest.raises(SystemExit) as exit_:
+        main(["frobnicate"])
+    assert exit_.value.code == 2
