@@ -1,0 +1,871 @@
+"""Tests of the XLSForm loader (indagine.forms.loader): every question type, every FormCode.
+
+Forms are small markdown tables, as in pyxform's own tests; a few are also written as .xlsx and
+.csv files so the other readers are exercised. Tests assert codes, sheets, rows and columns, never
+the wording of a message.
+"""
+
+from __future__ import annotations
+
+import io
+from pathlib import Path
+
+import openpyxl
+import pytest
+
+from indagine.forms import loader
+from indagine.forms.answers import is_relevant
+from indagine.forms.issues import FormCode, FormIssue, Severity
+from indagine.forms.loader import LoadResult, load_form
+from indagine.forms.model import QuestionType, Text
+
+LIBRARY = Path(__file__).parents[2] / "src" / "indagine" / "library"
+
+
+def load(md: str, filename: str = "form.md") -> LoadResult:
+    return load_form(md, filename)
+
+
+def loaded(md: str):
+    """The form of a markdown XLSForm that must load without any issue."""
+    result = load(md)
+    assert result.issues == (), [str(i) for i in result.issues]
+    assert result.ok and result.form is not None
+    return result.form
+
+
+def only_issue(result: LoadResult) -> FormIssue:
+    assert len(result.issues) == 1, [str(i) for i in result.issues]
+    return result.issues[0]
+
+
+def cells(result: LoadResult) -> list[tuple[FormCode, str | None, int | None, str | None]]:
+    return [(i.code, i.sheet, i.row, i.column) for i in result.issues]
+
+
+# --- every question type ------------------------------------------------------------------------
+
+ALL_TYPES = """
+| survey |
+| | type | name | label | hint | calculation | parameters | appearance |
+| | select_one yn | one | One | Pick one | | | minimal |
+| | select_multiple tools | many | Many | | | | |
+| | text | many_other | Which other? | | | | |
+| | integer | whole | Whole | | | | |
+| | decimal | share | Share | | | | |
+| | range | level | Level | | | start=0 end=10 step=2 | |
+| | text | story | Story | | | | multiline |
+| | date | day | Day | | | | |
+| | note | info | Just so you know | | | | |
+| | calculate | twice | | | ${whole} * 2 | | |
+| choices |
+| | list_name | name | label |
+| | yn | yes | Yes |
+| | yn | no | No |
+| | tools | vpn | VPN |
+| | tools | other | Other |
+"""
+
+
+def test_every_question_type_is_read():
+    form = loaded(ALL_TYPES)
+    types = {q.name: q.type for q in form.questions()}
+    assert types == {
+        "one": QuestionType.SELECT_ONE,
+        "many": QuestionType.SELECT_MULTIPLE,
+        "many_other": QuestionType.TEXT,
+        "whole": QuestionType.INTEGER,
+        "share": QuestionType.DECIMAL,
+        "level": QuestionType.RANGE,
+        "story": QuestionType.TEXT,
+        "day": QuestionType.DATE,
+        "info": QuestionType.NOTE,
+        "twice": QuestionType.CALCULATE,
+    }
+
+
+def test_selects_keep_their_list_and_choices_in_order():
+    form = loaded(ALL_TYPES)
+    one, many = form.question("one"), form.question("many")
+    assert one is not None and many is not None
+    assert one.list_name == "yn" and [c.name for c in one.choices] == ["yes", "no"]
+    assert many.list_name == "tools" and [c.name for c in many.choices] == ["vpn", "other"]
+    assert one.choice("no") is not None and one.choice("maybe") is None
+    assert one.type.is_select and not form.question("whole").type.is_select  # type: ignore[union-attr]
+
+
+def test_notes_and_calculations_take_no_input():
+    form = loaded(ALL_TYPES)
+    assert {q.name for q in form.questions() if not q.type.takes_input} == {"info", "twice"}
+    twice = form.question("twice")
+    assert twice is not None and twice.calculation == "${whole} * 2"
+
+
+def test_range_parameters_and_defaults():
+    form = loaded(ALL_TYPES)
+    level = form.question("level")
+    assert level is not None and dict(level.parameters) == {"start": "0", "end": "10", "step": "2"}
+    form = loaded("""
+    | survey |
+    | | type | name | label |
+    | | range | plain | Plain |
+    """)
+    plain = form.question("plain")
+    assert plain is not None and dict(plain.parameters) == {"start": "1", "end": "10", "step": "1"}
+
+
+def test_hint_and_appearance():
+    form = loaded(ALL_TYPES)
+    one, story = form.question("one"), form.question("story")
+    assert one is not None and story is not None
+    assert one.hint.get("und") == "Pick one" and one.appearance == "minimal"
+    assert story.appearance == "multiline"
+
+
+def test_pyxform_type_aliases_are_the_supported_types():
+    form = loaded("""
+    | survey |
+    | | type | name | label |
+    | | string | s | S |
+    | | int | i | I |
+    | | select one yn | o | O |
+    | | select all that apply yn | m | M |
+    | choices |
+    | | list_name | name | label |
+    | | yn | yes | Yes |
+    """)
+    assert [q.type for q in form.questions()] == [
+        QuestionType.TEXT,
+        QuestionType.INTEGER,
+        QuestionType.SELECT_ONE,
+        QuestionType.SELECT_MULTIPLE,
+    ]
+
+
+def test_or_other_adds_the_other_choice():
+    form = loaded("""
+    | survey |
+    | | type | name | label |
+    | | select_one yn or_other | q | Q |
+    | choices |
+    | | list_name | name | label |
+    | | yn | yes | Yes |
+    """)
+    q = form.question("q")
+    assert q is not None and [c.name for c in q.choices] == ["yes", "other"]
+
+
+# --- groups as pages ----------------------------------------------------------------------------
+
+GROUPS = """
+| survey |
+| | type | name | label | relevant | appearance |
+| | text | intro | Alone on its page | | |
+| | begin_group | p1 | Page one | | field-list |
+| | select_one yn | go | Go on? | | |
+| | begin_group | inner | Inner | ${go} = 'yes' | |
+| | integer | age | Age | ${go} != '' | |
+| | begin_group | deepest | Deepest | ${age} > 1 | |
+| | text | why | Why? | | |
+| | end_group | | | | |
+| | end_group | | | | |
+| | end_group | | | | |
+| | begin group | p2 | Page two | ${go} = 'no' | field-list |
+| | text | bye | Bye | | |
+| | end group | | | | |
+| | calculate | total | | | |
+| choices |
+| | list_name | name | label |
+| | yn | yes | Yes |
+| | yn | no | No |
+"""
+
+
+def groups_form():
+    return loaded(GROUPS.replace("| | calculate | total | | | |", "| | text | last | Last | | |"))
+
+
+def test_top_level_groups_are_pages_and_lone_questions_their_own_page():
+    form = groups_form()
+    assert [p.name for p in form.pages] == ["intro", "p1", "p2", "last"]
+    assert [q.name for q in form.pages[1].questions] == ["go", "age", "why"]
+    assert form.pages[1].title.get("und") == "Page one"
+    assert form.pages[0].title == Text()  # a lone question: no title
+
+
+def test_nested_groups_keep_their_path_and_odk_central_column_name():
+    form = groups_form()
+    why, age, go, intro = (form.question(n) for n in ("why", "age", "go", "intro"))
+    assert why is not None and age is not None and go is not None and intro is not None
+    assert why.group_path == ("p1", "inner", "deepest")
+    assert why.path_name == "p1-inner-deepest-why"
+    assert age.path_name == "p1-inner-age"
+    assert go.path_name == "p1-go"
+    assert intro.group_path == () and intro.path_name == "intro"
+
+
+def test_relevant_is_inherited_from_every_enclosing_group():
+    form = groups_form()
+    go, age, why, bye = (form.question(n) for n in ("go", "age", "why", "bye"))
+    assert go is not None and go.relevant is None
+    assert age is not None and age.relevant == "(${go} = 'yes') and (${go} != '')"
+    assert why is not None and why.relevant == "(${go} = 'yes') and (${age} > 1)"
+    assert bye is not None and bye.relevant == "${go} = 'no'"
+    assert is_relevant(why, {"go": "yes", "age": 2})
+    assert not is_relevant(why, {"go": "no", "age": 2})
+    assert not is_relevant(why, {"go": "yes", "age": 1})
+
+
+def test_style_pages_setting_is_accepted():
+    form = loaded("""
+    | survey |
+    | | type | name | label |
+    | | begin_group | a | A |
+    | | text | x | X |
+    | | end_group | | |
+    | | begin_group | b | B |
+    | | text | y | Y |
+    | | end_group | | |
+    | settings |
+    | | style |
+    | | pages |
+    """)
+    assert [p.name for p in form.pages] == ["a", "b"]
+
+
+def test_pyxform_missing_calculation_is_located():
+    result = load(GROUPS.replace("| | calculate | total | | | |", "| | calculate | total | | |"))
+    issue = only_issue(result)
+    assert (issue.code, issue.sheet, issue.row, issue.column) == (
+        FormCode.PYXFORM,
+        "survey",
+        15,
+        "calculation",
+    )
+
+
+# --- relevant, constraint, required, default, choice_filter -------------------------------------
+
+LOGIC = """
+| survey |
+| | type | name | label::Italiano (it) | label::English (en) | hint::Italiano (it) | hint::English (en) | required | required_message::Italiano (it) | required_message::English (en) | relevant | constraint | constraint_message::Italiano (it) | constraint_message::English (en) | default | choice_filter | appearance | claim::it | claim::en |
+| | select_one region | region | Regione | Region | Dove | Where | yes | Manca | Missing | | | | | north | | minimal | | |
+| | select_one city | city | Città | City | | | true() | | | | | | | | region=${region} | | | |
+| | integer | age | Età | Age | | | ${region} = 'south' | | | ${region} != '' | . >= 18 | Maggiorenne | Adult | 30 | | | | |
+| | select_one agree | agree | D'accordo? | Agree? | | | no | | | | | | | | | likert | è d'accordo | agrees |
+| choices |
+| | list_name | name | label::Italiano (it) | label::English (en) | region | score |
+| | region | north | Nord | North | | |
+| | region | south | Sud | South | | |
+| | city | mi | Milano | Milan | north | |
+| | city | na | Napoli | Naples | south | |
+| | agree | 1 | Per nulla | Not at all | | 1 |
+| | agree | 2 | Poco | A little | | 2.5 |
+| | agree | 3 | Molto | A lot | | -3 |
+| settings |
+| | form_title | form_id | version | default_language |
+| | Logica | logic_form | 2024010101 | Italiano (it) |
+"""
+
+
+def test_labels_and_hints_in_two_languages():
+    form = loaded(LOGIC)
+    region = form.question("region")
+    assert region is not None
+    assert dict(region.label.values) == {"it": "Regione", "en": "Region"}
+    assert dict(region.hint.values) == {"it": "Dove", "en": "Where"}
+    assert region.label.get("en") == "Region" and region.label.get("fr", "it") == "Regione"
+    assert [c.label.get("en") for c in region.choices] == ["North", "South"]
+
+
+def test_settings_sheet():
+    form = loaded(LOGIC)
+    assert form.form_id == "logic_form"
+    assert form.title.get("it") == "Logica"
+    assert form.version == "2024010101"
+    assert form.default_language == "it"
+    assert dict(form.languages) == {"it": "Italiano (it)", "en": "English (en)"}
+
+
+def test_without_settings_the_id_is_the_file_name_and_the_language_undetermined():
+    result = load_form(
+        """
+        | survey |
+        | | type | name | label |
+        | | text | a | A |
+        """,
+        "club_poll.md",
+    )
+    assert result.ok and result.form is not None
+    assert result.form.form_id == "club_poll"
+    assert result.form.version == ""
+    assert result.form.default_language == "und"
+    assert list(result.form.languages) == ["und"]
+
+
+def test_without_default_language_the_first_language_is_the_default():
+    form = loaded("""
+    | survey |
+    | | type | name | label::English (en) | label::Italiano (it) |
+    | | text | a | A | AA |
+    """)
+    assert dict(form.languages) == {"en": "English (en)", "it": "Italiano (it)"}
+    assert form.default_language == "en"
+
+
+def test_required_and_required_message():
+    form = loaded(LOGIC)
+    region, city, agree = (form.question(n) for n in ("region", "city", "agree"))
+    assert region is not None and region.required and region.required_if is None
+    assert dict(region.required_message.values) == {"it": "Manca", "en": "Missing"}
+    assert city is not None and city.required and city.required_if is None
+    assert agree is not None and not agree.required and agree.required_if is None
+
+
+def test_required_as_an_expression():
+    form = loaded(LOGIC)
+    age = form.question("age")
+    assert age is not None and not age.required and age.required_if == "${region} = 'south'"
+
+
+def test_relevant_constraint_and_constraint_message():
+    form = loaded(LOGIC)
+    age = form.question("age")
+    assert age is not None
+    assert age.relevant == "${region} != ''"
+    assert age.constraint == ". >= 18"
+    assert age.constraint_expr is not None and age.relevant_expr is not None
+    assert dict(age.constraint_message.values) == {"it": "Maggiorenne", "en": "Adult"}
+
+
+def test_default_is_kept():
+    form = loaded(LOGIC)
+    region, age = form.question("region"), form.question("age")
+    assert region is not None and region.default == "north"
+    assert age is not None and age.default == "30"
+
+
+def test_choice_filter_keeps_the_extra_choice_columns():
+    form = loaded(LOGIC)
+    city = form.question("city")
+    assert city is not None and city.choice_filter == "region=${region}"
+    assert [dict(c.columns) for c in city.choices] == [{"region": "north"}, {"region": "south"}]
+
+
+def test_likert_appearance_and_claim_per_language():
+    form = loaded(LOGIC)
+    agree, region = form.question("agree"), form.question("region")
+    assert agree is not None and region is not None
+    assert agree.is_likert and not region.is_likert
+    assert dict(agree.claim.values) == {"it": "è d'accordo", "en": "agrees"}
+    assert not region.claim
+
+
+def test_numeric_scores_are_floats_and_make_a_scale():
+    form = loaded(LOGIC)
+    agree, region = form.question("agree"), form.question("region")
+    assert agree is not None and region is not None
+    assert [c.score for c in agree.choices] == [1.0, 2.5, -3.0]
+    assert all(isinstance(c.score, float) for c in agree.choices)
+    assert agree.is_scale
+    assert [c.score for c in region.choices] == [None, None] and not region.is_scale
+
+
+def test_field_list_appearance_of_groups_is_accepted():
+    form = loaded("""
+    | survey |
+    | | type | name | label | appearance |
+    | | begin_group | g | G | field-list |
+    | | text | a | A | |
+    | | end_group | | | |
+    """)
+    assert [p.name for p in form.pages] == ["g"]
+
+
+def test_row_of_each_question_is_its_sheet_row():
+    form = loaded(LOGIC)
+    assert [q.row for q in form.questions()] == [2, 3, 4, 5]
+
+
+# --- the built-in survey ------------------------------------------------------------------------
+
+
+def test_builtin_survey_loads_without_any_issue():
+    result = load_form(LIBRARY / "remote_working_2020.md")
+    assert result.issues == ()
+    assert result.ok and result.form is not None
+    form = result.form
+    assert form.form_id == "remote_working_2020"
+    assert form.default_language == "it"
+    assert set(form.languages) == {"it", "en"}
+    assert len(form.pages) == 7
+    likert = [q for q in form.questions() if q.is_likert]
+    assert likert and all(q.is_scale and q.claim.get("en") for q in likert)
+
+
+def test_builtin_survey_loads_the_same_from_bytes_and_from_text():
+    path = LIBRARY / "remote_working_2020.md"
+    from_path = load_form(path).form
+    assert from_path == load_form(path.read_bytes(), path.name).form
+    assert from_path == load_form(path.read_text(encoding="utf-8"), path.name).form
+
+
+# --- other file formats -------------------------------------------------------------------------
+
+
+def workbook(**sheets: list[list[object]]) -> bytes:
+    book = openpyxl.Workbook()
+    book.remove(book.active)  # type: ignore[arg-type]
+    for name, rows in sheets.items():
+        sheet = book.create_sheet(name)
+        for row in rows:
+            sheet.append(row)
+    buffer = io.BytesIO()
+    book.save(buffer)
+    return buffer.getvalue()
+
+
+XLSX_SURVEY = [
+    ["type", "name", "label::Italiano (it)", "label::English (en)", "relevant"],
+    ["select_one yn", "ok", "Va bene?", "OK?", None],
+    [None, None, None, None, None],  # an empty row still counts in the sheet's numbering
+    ["text", "why", "Perché?", "Why?", "${ok} = 'no'"],
+]
+XLSX_CHOICES = [
+    ["list_name", "name", "label::Italiano (it)", "label::English (en)", "score"],
+    ["yn", "yes", "Sì", "Yes", 1],
+    ["yn", "no", "No", "No", 0],
+]
+
+
+def test_xlsx_file_is_loaded(tmp_path):
+    path = tmp_path / "poll.xlsx"
+    path.write_bytes(
+        workbook(
+            survey=XLSX_SURVEY,
+            choices=XLSX_CHOICES,
+            settings=[
+                ["form_title", "form_id", "default_language"],
+                ["Poll", "poll", "English (en)"],
+            ],
+        )
+    )
+    result = load_form(path)
+    assert result.issues == () and result.form is not None
+    form = result.form
+    assert form.form_id == "poll" and form.default_language == "en"
+    why = form.question("why")
+    ok = form.question("ok")
+    assert why is not None and ok is not None
+    assert why.relevant == "${ok} = 'no'" and why.row == 4
+    assert why.label.get("it") == "Perché?"
+    assert [c.score for c in ok.choices] == [1.0, 0.0]
+
+
+def test_xlsx_issues_point_at_the_right_cell(tmp_path):
+    survey = [*XLSX_SURVEY, ["integer", "n", "N", "N", "${ok} = = 'x'"]]
+    path = tmp_path / "bad.xlsx"
+    path.write_bytes(workbook(survey=survey, choices=XLSX_CHOICES))
+    issue = only_issue(load_form(path))
+    assert (issue.code, issue.sheet, issue.row, issue.column, issue.column_letter) == (
+        FormCode.BAD_EXPRESSION,
+        "survey",
+        5,
+        "relevant",
+        "E",
+    )
+    assert issue.where == "survey!E5 (relevant)"
+
+
+def test_xlsm_is_read_as_xlsx():
+    data = workbook(survey=XLSX_SURVEY, choices=XLSX_CHOICES)
+    assert load_form(data, "poll.xlsm").ok
+
+
+CSV_FORM = """survey,type,name,label,relevant
+,integer,age,Age,
+,text,why,Why?,${age} > 10
+choices,list_name,name,label
+settings,form_title,form_id
+,CSV poll,csv_poll
+"""
+
+
+def test_csv_file_is_loaded(tmp_path):
+    path = tmp_path / "poll.csv"
+    path.write_text(CSV_FORM, encoding="utf-8")
+    result = load_form(path)
+    assert result.issues == () and result.form is not None
+    assert result.form.form_id == "csv_poll"
+    why = result.form.question("why")
+    assert why is not None and why.relevant == "${age} > 10" and why.row == 3
+
+
+def test_csv_issue_is_located():
+    result = load_form(CSV_FORM.replace("${age} > 10", "${age} >"), "poll.csv")
+    issue = only_issue(result)
+    assert (issue.code, issue.row, issue.column) == (FormCode.BAD_EXPRESSION, 3, "relevant")
+
+
+# --- every FormCode -----------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("filename", ["form.txt", "form", "form.json", "form.xml"])
+def test_unreadable_when_not_an_xlsform_name(filename):
+    issue = only_issue(load_form(b"| survey |", filename))
+    assert issue.code is FormCode.UNREADABLE and issue.is_error
+
+
+@pytest.mark.parametrize(
+    ("data", "filename"),
+    [
+        (b"PK\x03\x04 this is no zip archive", "form.xlsx"),
+        (b"\x00\x01\x02 garbage", "form.xlsx"),
+        (b"\xd0\xcf\x11\xe0 garbage", "form.xls"),
+        (b"\xff\xfe\x00 not utf-8", "form.md"),
+        (b"no table at all", "form.md"),
+        (b"", "form.csv"),
+    ],
+)
+def test_unreadable_when_the_content_is_garbage(data, filename):
+    result = load_form(data, filename)
+    assert result.form is None
+    assert only_issue(result).code is FormCode.UNREADABLE
+
+
+def test_text_content_is_never_taken_for_a_path_on_the_server():
+    path = str(LIBRARY / "remote_working_2020.md")
+    result = load_form(path, "upload.md")
+    assert result.form is None and only_issue(result).code is FormCode.UNREADABLE
+
+
+def test_too_large(monkeypatch):
+    monkeypatch.setattr(loader, "MAX_FORM_BYTES", 100)
+    result = load_form(b"x" * 101, "form.md")
+    assert result.form is None and only_issue(result).code is FormCode.TOO_LARGE
+
+
+def test_the_default_size_limit_is_ten_megabytes():
+    result = load_form(b"x" * (10 * 1024 * 1024 + 1), "form.md")
+    assert only_issue(result).code is FormCode.TOO_LARGE
+
+
+def test_pyxform_missing_name_is_located():
+    result = load("""
+    | survey |
+    | | type | name | label |
+    | | text | a | A |
+    | | text | | B |
+    """)
+    issue = only_issue(result)
+    assert result.form is None
+    assert (issue.code, issue.sheet, issue.row, issue.column, issue.column_letter) == (
+        FormCode.PYXFORM,
+        "survey",
+        3,
+        "name",
+        "B",
+    )
+
+
+def test_unknown_reference_is_caught_by_pyxform_first_and_located():
+    # pyxform checks ${name} references itself: an unknown name comes back as FORM_PYXFORM.
+    result = load("""
+    | survey |
+    | | label | type | name | relevant |
+    | | A | text | a | |
+    | | B | text | b | ${nowhere} = 2 |
+    """)
+    issue = only_issue(result)
+    assert (issue.code, issue.sheet, issue.row, issue.column, issue.column_letter) == (
+        FormCode.PYXFORM,
+        "survey",
+        3,
+        "relevant",
+        "D",
+    )
+    assert issue.where == "survey!D3 (relevant)"
+
+
+def test_pyxform_duplicate_name_is_located():
+    issue = only_issue(
+        load("""
+        | survey |
+        | | type | name | label |
+        | | text | a | A |
+        | | text | a | A again |
+        """)
+    )
+    assert (issue.code, issue.row, issue.column) == (FormCode.PYXFORM, 3, "name")
+
+
+def test_pyxform_range_parameters_are_located():
+    issue = only_issue(
+        load("""
+        | survey |
+        | | type | name | label | parameters |
+        | | range | r | R | start=a end=3 |
+        """)
+    )
+    assert (issue.code, issue.row, issue.column) == (FormCode.PYXFORM, 2, "parameters")
+
+
+def test_pyxform_missing_choices_sheet():
+    issue = only_issue(
+        load("""
+        | survey |
+        | | type | name | label |
+        | | select_one nowhere | a | A |
+        """)
+    )
+    assert issue.code is FormCode.PYXFORM and issue.is_error
+
+
+@pytest.mark.parametrize(
+    "kind",
+    [
+        "begin_repeat",
+        "begin repeat",
+        "geopoint",
+        "geotrace",
+        "geoshape",
+        "image",
+        "audio",
+        "video",
+        "file",
+        "barcode",
+        "time",
+        "dateTime",
+        "select_one_from_file cities.csv",
+        "select_multiple_from_file cities.csv",
+        "select_one_external yn",
+        "rank yn",
+        "acknowledge",
+        "hidden",
+        "xml-external",
+        "csv-external",
+        "start-geopoint",
+    ],
+)
+def test_unsupported_types_are_refused_at_their_row(kind):
+    end = "| | end_repeat | | |" if "repeat" in kind else ""
+    result = load(f"""
+    | survey |
+    | | name | label | type |
+    | | a | A | text |
+    | | b | B | {kind} |
+    {end}
+    | choices |
+    | | list_name | name | label |
+    | | yn | yes | Yes |
+    """)
+    assert result.form is None
+    issue = only_issue(result)
+    assert (issue.code, issue.sheet, issue.row, issue.column, issue.column_letter) == (
+        FormCode.UNSUPPORTED_TYPE,
+        "survey",
+        3,
+        "type",
+        "C",
+    )
+
+
+def test_every_unsupported_row_is_listed():
+    result = load("""
+    | survey |
+    | | type | name | label |
+    | | geopoint | where | Where |
+    | | text | a | A |
+    | | image | photo | Photo |
+    | | time | when | When |
+    """)
+    assert cells(result) == [
+        (FormCode.UNSUPPORTED_TYPE, "survey", 2, "type"),
+        (FormCode.UNSUPPORTED_TYPE, "survey", 4, "type"),
+        (FormCode.UNSUPPORTED_TYPE, "survey", 5, "type"),
+    ]
+
+
+def test_external_choices_are_refused():
+    result = load("""
+    | survey |
+    | | type | name | label |
+    | | text | a | A |
+    | external_choices |
+    | | list_name | name | label |
+    | | cities | rome | Rome |
+    """)
+    assert result.form is None
+    issue = only_issue(result)
+    assert (issue.code, issue.sheet) == (FormCode.EXTERNAL_CHOICES, "external_choices")
+
+
+@pytest.mark.parametrize(
+    ("column", "expression", "letter"),
+    [
+        ("relevant", "${a} = = 2", "C"),
+        ("relevant", "foo(${a})", "C"),
+        ("constraint", ". >", "D"),
+        ("required", "${a} and", "E"),
+        ("calculation", "concat(${a},", "F"),
+        ("choice_filter", "region = = 1", "G"),
+    ],
+)
+def test_bad_expressions_are_located(column, expression, letter):
+    columns = ["relevant", "constraint", "required", "calculation", "choice_filter"]
+    row = ["" if c != column else expression for c in columns]
+    kind = "calculate" if column == "calculation" else "select_one yn"
+    result = load(f"""
+    | survey |
+    | | type | name | relevant | constraint | required | calculation | choice_filter | label |
+    | | integer | a | | | | | | A |
+    | | {kind} | b | {" | ".join(row)} | B |
+    | choices |
+    | | list_name | name | label |
+    | | yn | yes | Yes |
+    """)
+    issue = only_issue(result)
+    assert (issue.code, issue.sheet, issue.row, issue.column, issue.column_letter) == (
+        FormCode.BAD_EXPRESSION,
+        "survey",
+        3,
+        column,
+        letter,
+    )
+    assert not result.ok
+
+
+def test_unknown_reference_past_pyxform_a_group_or_dropped_metadata():
+    # pyxform accepts ${group} and ${start}; neither is a question indagine can read.
+    result = load("""
+    | survey |
+    | | type | name | label | relevant |
+    | | start | start | | |
+    | | begin_group | g | G | |
+    | | integer | a | A | |
+    | | end_group | | | |
+    | | text | b | B | ${g} != '' |
+    | | text | c | C | ${start} != '' |
+    """)
+    assert cells(result) == [
+        (FormCode.METADATA_IGNORED, "survey", 2, "type"),
+        (FormCode.UNKNOWN_REFERENCE, "survey", 6, "relevant"),
+        (FormCode.UNKNOWN_REFERENCE, "survey", 7, "relevant"),
+    ]
+    assert not result.ok
+
+
+def test_bad_score_is_located_once_per_choice_row():
+    result = load("""
+    | survey |
+    | | type | name | label |
+    | | select_one agree | a | A |
+    | | select_one agree | b | B |
+    | choices |
+    | | list_name | name | label | score |
+    | | agree | 1 | One | 1 |
+    | | agree | 2 | Two | lots |
+    | | unused | x | X | NaN |
+    """)
+    assert not result.ok
+    assert [(i.code, i.sheet, i.row, i.column, i.column_letter) for i in result.issues] == [
+        (FormCode.BAD_SCORE, "choices", 3, "score", "D"),
+        (FormCode.BAD_SCORE, "choices", 4, "score", "D"),
+    ]
+
+
+@pytest.mark.parametrize("parameters", ["start=10 end=0", "start=20", "step=-1"])
+def test_bad_range_is_located(parameters):
+    result = load(f"""
+    | survey |
+    | | type | name | label | parameters |
+    | | text | a | A | |
+    | | range | r | R | {parameters} |
+    """)
+    issue = only_issue(result)
+    assert (issue.code, issue.sheet, issue.row, issue.column, issue.column_letter) == (
+        FormCode.BAD_RANGE,
+        "survey",
+        3,
+        "parameters",
+        "D",
+    )
+    assert not result.ok
+
+
+def test_no_questions():
+    result = load("""
+    | survey |
+    | | type | name | label | calculation |
+    | | note | hello | Hello | |
+    | | calculate | one | | 1 |
+    """)
+    issue = only_issue(result)
+    assert (issue.code, issue.sheet) == (FormCode.NO_QUESTIONS, "survey")
+    assert not result.ok
+
+
+def test_pyxform_warning_for_a_missing_translation_column():
+    result = load("""
+    | survey |
+    | | type | name | label::Italiano (it) | label::English (en) | hint::Italiano (it) |
+    | | text | a | A | A | Suggerimento |
+    """)
+    assert result.ok  # a warning only
+    assert result.errors == ()
+    codes = {(w.code, w.severity, w.sheet) for w in result.warnings}
+    assert codes == {(FormCode.PYXFORM_WARNING, Severity.WARNING, "survey")}
+
+
+def test_metadata_is_ignored_with_a_warning_at_its_row():
+    result = load("""
+    | survey |
+    | | type | name | label |
+    | | start | start | |
+    | | text | a | A |
+    | | end | end | |
+    """)
+    assert result.ok and result.form is not None
+    assert [(w.code, w.severity, w.row, w.column) for w in result.issues] == [
+        (FormCode.METADATA_IGNORED, Severity.WARNING, 2, "type"),
+        (FormCode.METADATA_IGNORED, Severity.WARNING, 4, "type"),
+    ]
+    assert [q.name for q in result.form.questions()] == ["a"]
+
+
+def test_every_form_code_is_tested():
+    """Each FormCode has a test in this module: a new code needs one."""
+    tested = {
+        FormCode.UNREADABLE,
+        FormCode.TOO_LARGE,
+        FormCode.PYXFORM,
+        FormCode.UNSUPPORTED_TYPE,
+        FormCode.EXTERNAL_CHOICES,
+        FormCode.BAD_EXPRESSION,
+        FormCode.UNKNOWN_REFERENCE,
+        FormCode.BAD_SCORE,
+        FormCode.BAD_RANGE,
+        FormCode.NO_QUESTIONS,
+        FormCode.PYXFORM_WARNING,
+        FormCode.METADATA_IGNORED,
+    }
+    assert tested == set(FormCode)
+
+
+# --- LoadResult and FormIssue -------------------------------------------------------------------
+
+
+def test_load_result_splits_errors_and_warnings():
+    warning = FormIssue(FormCode.METADATA_IGNORED, "w", Severity.WARNING, "survey", 2, "type", "A")
+    error = FormIssue(FormCode.BAD_SCORE, "e", Severity.ERROR, "choices", 3, "score", "D")
+    result = LoadResult(None, (warning, error))
+    assert result.errors == (error,) and result.warnings == (warning,) and not result.ok
+
+
+def test_issue_where_and_str_name_the_cell():
+    issue = FormIssue(FormCode.BAD_SCORE, "bad", Severity.ERROR, "choices", 3, "score", "D")
+    assert issue.where == "choices!D3 (score)"
+    assert str(issue).startswith("error FORM_BAD_SCORE [choices!D3 (score)]")
+    assert FormIssue(FormCode.NO_QUESTIONS, "none", sheet="survey").where == "survey"
+    assert FormIssue(FormCode.TOO_LARGE, "big").where == ""
+    assert str(FormIssue(FormCode.TOO_LARGE, "big")).startswith("error FORM_TOO_LARGE:")
