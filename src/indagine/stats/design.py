@@ -157,12 +157,14 @@ def survey_design(
     )
     _check_length("strata", stratum.codes, rows)
     if stratum.missing.any():
-        raise StatsError(ErrorCode.BAD_ARGUMENT, detail="stratum labels must not be missing")
+        row = int(np.flatnonzero(stratum.missing)[0])
+        raise StatsError(ErrorCode.EMPTY_STRATUM, detail=f"row {row} has an empty stratum label")
     psu, psu_stratum, rows_are_psus = _psus(clusters, stratum, rows)
     psu_count = np.bincount(psu_stratum, minlength=stratum.size).astype(np.intp)
     empty = np.flatnonzero(psu_count == 0)
     if empty.size:
-        raise StatsError(ErrorCode.EMPTY_STRATUM, stratum=stratum.labels[int(empty[0])])
+        label = stratum.labels[int(empty[0])]
+        raise StatsError(ErrorCode.EMPTY_STRATUM, detail=f"stratum {label!r} has no respondents")
     population = _population_per_stratum(fpc, stratum, rows)
     fraction = np.zeros(stratum.size)
     if population is not None:

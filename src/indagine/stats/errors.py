@@ -11,7 +11,7 @@ class ErrorCode(Enum):
     MISSING_COLUMN = ("missing-column", "column {column!r} is not in the data")
     NON_NUMERIC = ("non-numeric", "column {column!r} must be numeric: found {example!r}")
     BAD_WEIGHTS = ("bad-weights", "weights must be finite and non-negative: {detail}")
-    EMPTY_STRATUM = ("empty-stratum", "stratum {stratum!r} has no respondents")
+    EMPTY_STRATUM = ("empty-stratum", "{detail}")
     LONELY_PSU = (
         "lonely-psu",
         "stratum {stratum!r} has a single sampled unit: its variance cannot be estimated",

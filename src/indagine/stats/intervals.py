@@ -89,8 +89,8 @@ def logit(p: FloatArray, se: FloatArray, level: float, df: float, n_eff: FloatAr
     low, high = special.expit(centre - half), special.expit(centre + half)
     fallback = clopper_pearson(p, n_eff, level)
     return Intervals(
-        np.where(inner, low, fallback.low),
-        np.where(inner, high, fallback.high),
+        np.minimum(np.where(inner, low, fallback.low), p),
+        np.maximum(np.where(inner, high, fallback.high), p),
         "logit",
         np.asarray(n_eff, dtype=np.float64),
     )
