@@ -35,14 +35,18 @@ def test_wilson_uses_the_effective_n_and_closes_at_a_census():
 def test_fixed_n_coverage_is_near_nominal_in_a_stratified_sample(method):
     rng = np.random.default_rng(17)
     sizes, takes = np.array([800, 1200, 2000]), np.array([40, 60, 100])
-    population = [rng.random(size) < share for size, share in zip(sizes, [0.2, 0.35, 0.5])]
+    population = [
+        rng.random(size) < share for size, share in zip(sizes, [0.2, 0.35, 0.5], strict=True)
+    ]
     truth = sum(p.sum() for p in population) / sizes.sum()
     strata = np.repeat(["a", "b", "c"], takes)
     fpc = np.repeat(sizes, takes)
     design = survey_design(strata=strata, fpc=fpc)
     covered = 0
     for _ in range(600):
-        x = np.concatenate([rng.choice(p, k, replace=False) for p, k in zip(population, takes)])
+        x = np.concatenate(
+            [rng.choice(p, k, replace=False) for p, k in zip(population, takes, strict=True)]
+        )
         share = proportions(design, x.astype(int), ci=method).share("1")
         covered += share.ci_low <= truth <= share.ci_high
     assert 0.92 <= covered / 600 <= 0.98

@@ -58,7 +58,8 @@ def wilson(p: FloatArray, n_eff: FloatArray, level: float) -> Intervals:
         k = np.where(np.isfinite(n), z * z / n, 0.0)
         centre = (p + k / 2) / (1 + k)
         half = np.sqrt(np.maximum(k * p * (1 - p) + k * k / 4, 0.0)) / (1 + k)
-    low, high = np.clip(centre - half, 0, 1), np.clip(centre + half, 0, 1)
+    low = np.clip(np.nan_to_num(centre - half, nan=0.0), 0, 1)
+    high = np.clip(np.nan_to_num(centre + half, nan=1.0), 0, 1)
     return Intervals(np.minimum(low, p), np.maximum(high, p), "wilson", n)
 
 
@@ -71,7 +72,8 @@ def clopper_pearson(p: FloatArray, n_eff: FloatArray, level: float) -> Intervals
         low = np.where(p > 0, special.betaincinv(x, n - x + 1, alpha / 2), 0.0)
         high = np.where(p < 1, special.betaincinv(x + 1, n - x, 1 - alpha / 2), 1.0)
     census = ~np.isfinite(n)
-    low, high = np.where(census, p, low), np.where(census, p, high)
+    low = np.where(census, p, np.nan_to_num(low, nan=0.0))
+    high = np.where(census, p, np.nan_to_num(high, nan=1.0))
     return Intervals(np.minimum(low, p), np.maximum(high, p), "clopper-pearson", n)
 
 
