@@ -1,0 +1,639 @@
+"""Tests of answer checking (indagine.forms.answers): parsing, skip logic, every AnswerCode.
+
+Forms are small markdown XLSForms. Raw input is what a web form or a CSV row gives: a mapping from
+question name to a list of strings. Tests assert codes and stored values, and a form's own
+messages where it has them, never indagine's default wording.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Mapping
+from pathlib import Path
+
+import pytest
+
+from indagine.forms.answers import (
+    MAX_TEXT_LENGTH,
+    Checked,
+    InvalidAnswer,
+    available_choices,
+    check_page,
+    check_submission,
+    first_incomplete_page,
+    is_relevant,
+    is_required,
+    page_is_relevant,
+    parse_value,
+)
+from indagine.forms.loader import load_form
+from indagine.forms.messages import AnswerCode, message
+from indagine.forms.model import Form, Question
+
+LIBRARY = Path(__file__).parents[2] / "src" / "indagine" / "library"
+TODAY = dt.date(2024, 3, 15)
+
+
+def form_of(md: str) -> Form:
+    result = load_form(md, "form.md")
+    assert result.ok and result.form is not None, [str(i) for i in result.errors]
+    return result.form
+
+
+def raw(**answers: str | list[str]) -> dict[str, list[str]]:
+    return {k: [v] if isinstance(v, str) else v for k, v in answers.items()}
+
+
+def codes(checked: Checked) -> list[tuple[str, AnswerCode]]:
+    return [(e.name, e.code) for e in checked.errors]
+
+
+def parse_error(question: Question, *values: str, max_text: int = MAX_TEXT_LENGTH) -> AnswerCode:
+    with pytest.raises(InvalidAnswer) as caught:
+        parse_value(question, list(values), max_text)
+    return caught.value.code
+
+
+TYPES = form_of("""
+| survey |
+| | type | name | label | parameters | calculation |
+| | select_one yn | one | One | | |
+| | select_multiple tools | many | Many | | |
+| | integer | whole | Whole | | |
+| | decimal | share | Share | | |
+| | range | level | Level | start=0 end=10 step=2 | |
+| | range | half | Half | start=1 end=3 step=0.5 | |
+| | text | story | Story | | |
+| | date | day | Day | | |
+| | note | info | Info | | |
+| | calculate | twice | | | ${whole} * 2 |
+| choices |
+| | list_name | name | label |
+| | yn | yes | Yes |
+| | yn | no | No |
+| | tools | vpn | VPN |
+| | tools | cloud | Cloud |
+| | tools | other | Other |
+""")
+
+
+def q(name: str, form: Form = TYPES) -> Question:
+    question = form.question(name)
+    assert question is not None
+    return question
+
+
+# --- parse_value, type by type ------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("name", ["one", "many", "whole", "share", "level", "story", "day"])
+@pytest.mark.parametrize("empty", [[], [""], ["   "], ["", " "]])
+def test_empty_input_is_no_answer(name, empty):
+    assert parse_value(q(name), empty) is None
+
+
+def test_select_one():
+    assert parse_value(q("one"), ["yes"]) == "yes"
+    assert parse_value(q("one"), [" no "]) == "no"
+    assert parse_error(q("one"), "maybe") is AnswerCode.UNKNOWN_CHOICE
+    assert parse_error(q("one"), "yes", "no") is AnswerCode.MULTIPLE_VALUES
+
+
+def test_select_multiple_in_choice_order_without_repeats():
+    assert parse_value(q("many"), ["other", "vpn"]) == ["vpn", "other"]
+    assert parse_value(q("many"), ["cloud vpn", "vpn"]) == ["vpn", "cloud"]  # ODK's CSV form
+    assert parse_error(q("many"), "vpn", "fax") is AnswerCode.UNKNOWN_CHOICE
+
+
+@pytest.mark.parametrize(
+    ("text", "value"), [("12", 12), ("-3", -3), ("+7", 7), ("1 000", 1000), ("12,0", 12)]
+)
+def test_integer(text, value):
+    parsed = parse_value(q("whole"), [text])
+    assert parsed == value and isinstance(parsed, int)
+
+
+@pytest.mark.parametrize(
+    ("text", "code"),
+    [
+        ("12,5", AnswerCode.NOT_AN_INTEGER),
+        ("0.1", AnswerCode.NOT_AN_INTEGER),
+        ("twelve", AnswerCode.NOT_A_NUMBER),
+        ("1e3", AnswerCode.NOT_A_NUMBER),
+        ("1_000", AnswerCode.NOT_A_NUMBER),
+        ("inf", AnswerCode.NOT_A_NUMBER),
+        ("nan", AnswerCode.NOT_A_NUMBER),
+        ("0x10", AnswerCode.NOT_A_NUMBER),
+        ("1" * 31, AnswerCode.NOT_A_NUMBER),
+    ],
+)
+def test_integer_refusals(text, code):
+    assert parse_error(q("whole"), text) is code
+
+
+@pytest.mark.parametrize(
+    ("text", "value"),
+    [("12,5", 12.5), ("12.5", 12.5), ("0,25", 0.25), (",5", 0.5), ("-1,5", -1.5), ("12", 12)],
+)
+def test_decimal_accepts_the_italian_comma(text, value):
+    assert parse_value(q("share"), [text]) == value
+
+
+@pytest.mark.parametrize("text", ["12,5,1", "1.2.3", "12,5 %", "abc", "1e-2", "Infinity"])
+def test_decimal_refusals(text):
+    assert parse_error(q("share"), text) is AnswerCode.NOT_A_NUMBER
+
+
+@pytest.mark.parametrize(("text", "value"), [("0", 0), ("4", 4), ("10", 10), ("6,0", 6)])
+def test_range_values_on_the_steps(text, value):
+    parsed = parse_value(q("level"), [text])
+    assert parsed == value and isinstance(parsed, int)
+
+
+@pytest.mark.parametrize("text", ["3", "-2", "12", "4.5"])
+def test_range_off_step_or_out_of_range(text):
+    assert parse_error(q("level"), text) is AnswerCode.OUT_OF_RANGE
+
+
+def test_range_with_a_fractional_step():
+    assert parse_value(q("half"), ["2,5"]) == 2.5
+    assert parse_value(q("half"), ["2"]) == 2.0
+    assert parse_error(q("half"), "2.25") is AnswerCode.OUT_OF_RANGE
+    assert parse_error(q("half"), "0.5") is AnswerCode.OUT_OF_RANGE
+    assert parse_error(q("half"), "many") is AnswerCode.NOT_A_NUMBER
+
+
+def test_text_and_its_length_limit():
+    assert parse_value(q("story"), ["  hello  "]) == "hello"
+    assert parse_value(q("story"), ["x" * 20], max_text=20) == "x" * 20
+    assert parse_error(q("story"), "x" * 21, max_text=20) is AnswerCode.TOO_LONG
+    assert parse_error(q("story"), "x" * (MAX_TEXT_LENGTH + 1)) is AnswerCode.TOO_LONG
+    assert parse_error(q("story"), "a", "b") is AnswerCode.MULTIPLE_VALUES
+
+
+def test_date():
+    assert parse_value(q("day"), ["2020-03-18"]) == "2020-03-18"
+    for bad in ("18/03/2020", "2020-02-30", "2020-13-01", "yesterday"):
+        assert parse_error(q("day"), bad) is AnswerCode.BAD_DATE
+
+
+def test_notes_and_calculations_take_no_input():
+    assert parse_error(q("info"), "x") is AnswerCode.UNKNOWN_FIELD
+    assert parse_error(q("twice"), "4") is AnswerCode.UNKNOWN_FIELD
+
+
+# --- check_submission: every AnswerCode, messages per language ----------------------------------
+
+SURVEY = """
+| survey |
+| | type | name | label::Italiano (it) | label::English (en) | required | required_message::Italiano (it) | required_message::English (en) | relevant | constraint | constraint_message::Italiano (it) | constraint_message::English (en) | choice_filter | parameters | calculation |
+| | begin_group | about | Chi | Who | | | | | | | | | | |
+| | select_one region | region | Regione | Region | yes | Scelga la regione | Choose the region | | | | | | | |
+| | select_one city | city | Città | City | | | | | | | | region=${region} | | |
+| | integer | age | Età | Age | yes | | | | . >= 18 | Solo maggiorenni | Adults only | | | |
+| | select_multiple tools | tools | Strumenti | Tools | yes | | | | | | | | | |
+| | text | tools_other | Quali altri? | Which others? | yes | | | selected(${tools}, 'other') | | | | | | |
+| | end_group | | | | | | | | | | | | | |
+| | begin_group | work | Lavoro | Work | | | | ${age} >= 18 | | | | | | |
+| | decimal | share | Quota | Share | ${region} = 'south' | | | | . <= 100 | | | | | |
+| | range | mood | Umore | Mood | | | | | | | | | start=1 end=5 step=1 | |
+| | date | since | Da quando | Since | | | | | . <= today() | | | | | |
+| | text | pattern | Schema | Pattern | | | | | | | | | | |
+| | text | code | Codice | Code | | | | | regex(., ${pattern}) | | | | | |
+| | calculate | share_double | | | | | | | | | | | | ${share} * 2 |
+| | text | comment | Commento | Comment | | | | ${share_double} > 100 | | | | | | |
+| | end_group | | | | | | | | | | | | | |
+| choices |
+| | list_name | name | label::Italiano (it) | label::English (en) | region |
+| | region | north | Nord | North | |
+| | region | south | Sud | South | |
+| | city | mi | Milano | Milan | north |
+| | city | to | Torino | Turin | north |
+| | city | na | Napoli | Naples | south |
+| | tools | vpn | VPN | VPN | |
+| | tools | cloud | Cloud | Cloud | |
+| | tools | other | Altro | Other | |
+| settings |
+| | form_title | form_id | default_language |
+| | Prova | prova | Italiano (it) |
+"""
+FORM = form_of(SURVEY)
+
+VALID = raw(
+    region="north",
+    city="mi",
+    age="40",
+    tools=["vpn", "other"],
+    tools_other="fax",
+    share="70,5",
+    mood="3",
+    since="2020-03-18",
+    pattern="^[A-Z]+$",
+    code="ABC",
+    comment="busy",
+)
+
+
+def submit(lang: str = "it", **changes: str | list[str] | None) -> Checked:
+    answers = dict(VALID)
+    for name, value in changes.items():
+        if value is None:
+            answers.pop(name, None)
+        else:
+            answers[name] = [value] if isinstance(value, str) else value
+    return check_submission(FORM, answers, lang=lang, today=TODAY)
+
+
+def test_a_valid_submission_is_typed_and_calculated():
+    checked = submit()
+    assert checked.ok, codes(checked)
+    assert checked.answers == {
+        "region": "north",
+        "city": "mi",
+        "age": 40,
+        "tools": ["vpn", "other"],
+        "tools_other": "fax",
+        "share": 70.5,
+        "mood": 3,
+        "since": "2020-03-18",
+        "pattern": "^[A-Z]+$",
+        "code": "ABC",
+        "share_double": 141,
+        "comment": "busy",
+    }
+
+
+def test_required_with_the_forms_own_message_in_each_language():
+    it = submit(region=None, city=None)
+    assert codes(it) == [("region", AnswerCode.REQUIRED)]
+    assert it.errors[0].message == "Scelga la regione"
+    en = submit("en", region=None, city=None)
+    assert en.errors[0].message == "Choose the region"
+    fr = submit("fr", region=None, city=None)
+    assert fr.errors[0].message == "Scelga la regione"  # the form's default language
+
+
+def test_required_without_own_message_uses_the_default_wording():
+    checked = submit("en", tools=None, tools_other=None)
+    assert codes(checked) == [("tools", AnswerCode.REQUIRED)]
+    assert checked.errors[0].message == message(AnswerCode.REQUIRED, "en")
+
+
+def test_required_as_an_expression():
+    assert submit(share=None, comment=None).ok  # required only in the south
+    south = submit(region="south", city="na", share=None, comment=None)
+    assert codes(south) == [("share", AnswerCode.REQUIRED)]
+    assert is_required(q("share", FORM), {"region": "south"}, TODAY)
+    assert not is_required(q("share", FORM), {"region": "north"}, TODAY)
+
+
+def test_constraint_with_the_forms_own_message():
+    checked = submit("en", age="17")
+    assert ("age", AnswerCode.CONSTRAINT) in codes(checked)
+    assert checked.errors[0].message == "Adults only"
+    assert submit("it", age="17").errors[0].message == "Solo maggiorenni"
+
+
+def test_constraint_without_own_message_and_with_today():
+    checked = submit("en", since="2024-03-16")
+    assert codes(checked) == [("since", AnswerCode.CONSTRAINT)]
+    assert checked.errors[0].message == message(AnswerCode.CONSTRAINT, "en")
+    assert submit(since="2024-03-15").ok
+
+
+def test_a_failing_answer_is_reported_and_not_kept():
+    checked = submit(share="150")
+    assert codes(checked) == [("share", AnswerCode.CONSTRAINT)]
+    assert "share" not in checked.answers
+    assert "share_double" not in checked.answers  # nor used by a calculation
+    assert "comment" not in checked.answers  # nor by the relevance of a later question
+
+
+@pytest.mark.parametrize(
+    ("name", "value", "code"),
+    [
+        ("age", "forty", AnswerCode.NOT_A_NUMBER),
+        ("share", "lots", AnswerCode.NOT_A_NUMBER),
+        ("age", "40,5", AnswerCode.NOT_AN_INTEGER),
+        ("mood", "6", AnswerCode.OUT_OF_RANGE),
+        ("mood", "2.5", AnswerCode.OUT_OF_RANGE),
+        ("region", "east", AnswerCode.UNKNOWN_CHOICE),
+        ("tools", ["vpn", "telex"], AnswerCode.UNKNOWN_CHOICE),
+        ("region", ["north", "south"], AnswerCode.MULTIPLE_VALUES),
+        ("since", "18/03/2020", AnswerCode.BAD_DATE),
+    ],
+)
+def test_parse_errors_through_check_submission(name, value, code):
+    checked = submit(**{name: value})
+    assert (name, code) in codes(checked)
+    assert name not in checked.answers
+    assert checked.errors[0].message  # a message for people, in the requested language
+
+
+def test_out_of_range_message_names_the_bounds():
+    checked = submit("en", mood="9")
+    assert checked.errors[0].message == message(AnswerCode.OUT_OF_RANGE, "en", start="1", end="5")
+
+
+def test_too_long_text():
+    checked = check_submission(FORM, {**VALID, "tools_other": ["x" * 51]}, max_text=50)
+    assert codes(checked) == [("tools_other", AnswerCode.TOO_LONG)]
+    assert checked.errors[0].message == message(AnswerCode.TOO_LONG, "it", limit=50)
+
+
+def test_choice_excluded_by_the_filter_is_an_unknown_choice():
+    checked = submit(city="na")  # Naples is not in the north
+    assert codes(checked) == [("city", AnswerCode.UNKNOWN_CHOICE)]
+    assert "city" not in checked.answers
+    assert submit(region="south", city="na").ok
+
+
+def test_available_choices_follow_the_filter():
+    city = q("city", FORM)
+    assert [c.name for c in available_choices(city, {"region": "north"})] == ["mi", "to"]
+    assert [c.name for c in available_choices(city, {"region": "south"})] == ["na"]
+    assert available_choices(city, {}) == ()
+    region = q("region", FORM)
+    assert available_choices(region, {}) == region.choices
+
+
+def test_unknown_fields():
+    checked = check_submission(FORM, {**VALID, "zz_top": ["1"], "admin": ["yes"]}, lang="en")
+    assert codes(checked) == [
+        ("admin", AnswerCode.UNKNOWN_FIELD),
+        ("zz_top", AnswerCode.UNKNOWN_FIELD),
+    ]
+    assert "zz_top" in checked.errors[1].message
+    allowed = check_submission(
+        FORM, {**VALID, "zz_top": ["1"]}, allow_unknown=frozenset({"zz_top"})
+    )
+    assert allowed.ok and "zz_top" not in allowed.answers
+
+
+def test_an_expression_failing_at_run_time():
+    checked = submit(pattern="([unclosed")  # regex() compiles a pattern that came from an answer
+    assert codes(checked) == [("code", AnswerCode.EXPRESSION)]
+    assert "code" not in checked.answers
+    assert "pattern" in checked.answers
+
+
+def test_a_submitted_calculation_is_recomputed():
+    checked = check_submission(FORM, {**VALID, "share_double": ["5"]}, today=TODAY)
+    assert checked.ok and checked.answers["share_double"] == 141
+
+
+def test_other_specify_follows_the_multiple_choice():
+    without_other = submit(tools=["vpn"])
+    assert without_other.ok and "tools_other" not in without_other.answers
+    missing = submit(tools_other=None)
+    assert codes(missing) == [("tools_other", AnswerCode.REQUIRED)]
+
+
+def test_answers_to_questions_that_do_not_apply_are_dropped():
+    minor = check_submission(FORM, {**VALID, "age": ["16"]}, today=TODAY)
+    # age fails its constraint; the 'work' group depends on it and keeps nothing
+    assert codes(minor) == [("age", AnswerCode.CONSTRAINT)]
+    for name in ("share", "mood", "since", "pattern", "code", "share_double", "comment"):
+        assert name not in minor.answers
+
+
+def test_a_question_made_irrelevant_by_a_calculation_keeps_nothing():
+    checked = submit(share="10")
+    assert checked.ok
+    assert checked.answers["share_double"] == 20
+    assert "comment" not in checked.answers
+
+
+def test_every_answer_code_is_tested():
+    """Each AnswerCode appears in a test of this module: a new code needs one."""
+    tested = {
+        AnswerCode.REQUIRED,
+        AnswerCode.CONSTRAINT,
+        AnswerCode.NOT_A_NUMBER,
+        AnswerCode.NOT_AN_INTEGER,
+        AnswerCode.OUT_OF_RANGE,
+        AnswerCode.UNKNOWN_CHOICE,
+        AnswerCode.MULTIPLE_VALUES,
+        AnswerCode.TOO_LONG,
+        AnswerCode.BAD_DATE,
+        AnswerCode.UNKNOWN_FIELD,
+        AnswerCode.EXPRESSION,
+    }
+    assert tested == set(AnswerCode)
+
+
+@pytest.mark.parametrize("code", list(AnswerCode))
+@pytest.mark.parametrize("lang", ["it", "en"])
+def test_every_code_has_a_default_message_in_each_shipped_language(code, lang):
+    text = message(code, lang, start=1, end=5, limit=10, field="x")
+    assert text and "{" not in text
+    assert message(code, "de", start=1, end=5, limit=10, field="x") == message(
+        code, "en", start=1, end=5, limit=10, field="x"
+    )
+
+
+# --- check_page: one page at a time, skip logic as answers change -------------------------------
+
+ABOUT, WORK = FORM.pages
+
+
+def test_check_page_checks_only_its_own_questions():
+    checked = check_page(FORM, ABOUT, raw(region="north", age="30", tools="vpn"), {}, today=TODAY)
+    assert checked.ok, codes(checked)
+    assert checked.answers == {"region": "north", "age": 30, "tools": ["vpn"]}
+    # WORK's questions are not required yet, even share in the south
+    south = check_page(FORM, ABOUT, raw(region="south", age="30", tools="vpn"), {}, today=TODAY)
+    assert south.ok
+
+
+def test_check_page_reports_in_form_order_with_the_requested_language():
+    checked = check_page(FORM, ABOUT, raw(age="12", tools="fax"), {}, lang="en", today=TODAY)
+    assert codes(checked) == [
+        ("region", AnswerCode.REQUIRED),
+        ("age", AnswerCode.CONSTRAINT),
+        ("tools", AnswerCode.UNKNOWN_CHOICE),
+    ]
+    assert [e.message for e in checked.errors][:2] == ["Choose the region", "Adults only"]
+    assert checked.answers == {}
+
+
+def test_check_page_keeps_the_other_pages_answers():
+    first = check_page(FORM, ABOUT, raw(region="north", age="30", tools="vpn"), {}, today=TODAY)
+    second = check_page(FORM, WORK, raw(share="80", mood="2"), first.answers, today=TODAY)
+    assert second.ok
+    assert second.answers == {
+        "region": "north",
+        "age": 30,
+        "tools": ["vpn"],
+        "share": 80,
+        "mood": 2,
+        "share_double": 160,
+    }
+
+
+def test_a_changed_earlier_answer_removes_a_later_one():
+    answers = {"region": "north", "age": 30, "tools": ["vpn", "other"], "tools_other": "fax"}
+    answers |= {"share": 80, "share_double": 160, "comment": "busy"}
+    # back on the first page the respondent says they are 17: the work page no longer applies
+    young = check_page(FORM, ABOUT, raw(region="north", age="17", tools="vpn"), answers)
+    assert codes(young) == [("age", AnswerCode.CONSTRAINT)]
+    assert young.answers == {"region": "north", "tools": ["vpn"]}
+    # unticking 'other' drops the 'other, specify' text; a lower share drops the comment
+    fixed = check_page(FORM, ABOUT, raw(region="north", age="30", tools="vpn"), answers)
+    assert fixed.ok and "tools_other" not in fixed.answers
+    lower = check_page(FORM, WORK, raw(share="20"), fixed.answers, today=TODAY)
+    assert lower.ok and lower.answers["share_double"] == 40 and "comment" not in lower.answers
+
+
+def test_a_wrong_value_on_the_page_replaces_no_earlier_valid_one():
+    answers = {"region": "north", "age": 30, "tools": ["vpn"]}
+    checked = check_page(FORM, ABOUT, raw(region="north", age="old", tools="vpn"), answers)
+    assert codes(checked) == [("age", AnswerCode.NOT_A_NUMBER)]
+    assert "age" not in checked.answers
+
+
+def test_is_relevant_own_and_inherited():
+    assert is_relevant(q("tools_other", FORM), {"tools": ["vpn", "other"]})
+    assert not is_relevant(q("tools_other", FORM), {"tools": ["vpn"]})
+    assert not is_relevant(q("tools_other", FORM), {})
+    assert is_relevant(q("share", FORM), {"age": 18})
+    assert not is_relevant(q("share", FORM), {"age": 17})  # from the 'work' group
+    assert is_relevant(q("region", FORM), {})
+
+
+def test_page_is_relevant():
+    assert page_is_relevant(ABOUT, {})
+    assert not page_is_relevant(WORK, {"age": 12})
+    assert page_is_relevant(WORK, {"age": 40})
+
+
+def test_a_page_of_only_a_calculation_is_never_shown():
+    form = form_of("""
+    | survey |
+    | | type | name | label | calculation |
+    | | integer | a | A | |
+    | | calculate | b | | ${a} + 1 |
+    """)
+    assert not page_is_relevant(form.pages[1], {"a": 1})
+
+
+# --- resume -------------------------------------------------------------------------------------
+
+RESUME = form_of("""
+| survey |
+| | type | name | label | required | relevant |
+| | begin_group | p0 | P0 | | |
+| | integer | a | A | yes | |
+| | text | a_note | Note | | |
+| | end_group | | | | |
+| | begin_group | p1 | P1 | | |
+| | select_one yn | b | B | yes | |
+| | text | b_why | Why? | yes | ${b} = 'no' |
+| | end_group | | | | |
+| | begin_group | p2 | P2 | | |
+| | text | c | C | | |
+| | end_group | | | | |
+| | begin_group | p3 | P3 | | |
+| | text | d | D | yes | |
+| | end_group | | | | |
+| choices |
+| | list_name | name | label |
+| | yn | yes | Yes |
+| | yn | no | No |
+""")
+
+
+@pytest.mark.parametrize(
+    ("answers", "page"),
+    [
+        ({}, 0),  # a new respondent starts at the beginning
+        ({"a": 1}, 1),  # the page after the last one answered
+        ({"a": 1, "b": "yes"}, 2),
+        ({"a": 1, "b": "no"}, 1),  # b_why now applies and is missing
+        ({"a": 1, "b": "yes", "c": "x"}, 3),
+        ({"b": "yes", "c": "x"}, 0),  # a required question skipped on an earlier page
+        ({"a": 1, "b": "yes", "c": "x", "d": "y"}, 3),  # all done: the last page
+        ({"a": 1, "b": "yes", "d": "y"}, 3),  # an optional page left empty is no gap
+    ],
+)
+def test_first_incomplete_page(answers: Mapping[str, object], page: int):
+    assert first_incomplete_page(RESUME, answers) == page
+
+
+# --- the built-in survey ------------------------------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def builtin() -> Form:
+    result = load_form(LIBRARY / "remote_working_2020.md")
+    assert result.issues == () and result.form is not None
+    return result.form
+
+
+def full_builtin_submission() -> dict[str, list[str]]:
+    likert = {name: "4" for name in ("agree_change", "agree_digital_better")}
+    likert |= {name: "3" for name in ("agree_digital_training", "agree_no_return")}
+    likert |= {n: "2" for n in ("agree_productivity", "agree_objectives", "agree_compensation")}
+    effects = ("balance", "continuity", "quality", "costs", "commuting", "realestate", "cohesion")
+    return raw(
+        org_type="bpo",
+        role="other",
+        role_other="Responsabile qualità",
+        cc_size="250_999",
+        sector="telco",
+        remote="most",
+        remote_share="85,5",
+        remote_days="7",
+        remote_tools=["vpn", "softphone", "other"],
+        remote_tools_other="Cuffie nuove",
+        agree_augmented="5",
+        digital_use="increased_lot",
+        digital_channels=["chat", "social", "email"],
+        solutions=["cloud_cc", "chatbot"],
+        testimony="Abbiamo spostato tutti a casa in una settimana.",
+        quote_ok="yes",
+        **likert,
+        **{f"effect_{e}": "significant" for e in effects},
+    )
+
+
+def test_builtin_survey_accepts_a_plausible_full_submission(builtin):
+    submission = full_builtin_submission()
+    checked = check_submission(builtin, submission, today=TODAY)
+    assert checked.ok, codes(checked)
+    assert set(checked.answers) == set(submission)
+    assert checked.answers["remote_share"] == 85.5
+    assert checked.answers["remote_days"] == 7
+    assert checked.answers["remote_tools"] == ["vpn", "softphone", "other"]
+    assert first_incomplete_page(builtin, checked.answers) == len(builtin.pages) - 1
+
+
+def test_builtin_survey_skip_logic_and_messages(builtin):
+    submission = full_builtin_submission() | raw(remote="no", solutions=["none", "chatbot"])
+    checked = check_submission(builtin, submission, lang="en", today=TODAY)
+    # no remote work: its follow-up questions keep nothing; 'none' cannot go with another answer
+    assert codes(checked) == [("solutions", AnswerCode.CONSTRAINT)]
+    solutions = builtin.question("solutions")
+    assert checked.errors[0].message == solutions.constraint_message.get("en")
+    assert checked.errors[0].message.endswith("cannot be combined with other answers.")
+    for name in ("remote_share", "remote_days", "remote_tools", "remote_tools_other"):
+        assert name not in checked.answers
+
+
+def test_builtin_survey_page_by_page(builtin):
+    answers: dict[str, object] = {}
+    submission = full_builtin_submission()
+    for index, page in enumerate(builtin.pages):
+        assert first_incomplete_page(builtin, answers) == index
+        page_raw = {q.name: submission[q.name] for q in page.questions if q.name in submission}
+        checked = check_page(builtin, page, page_raw, answers, lang="en", today=TODAY)
+        assert checked.ok, codes(checked)
+        answers = checked.answers
+    assert answers == check_submission(builtin, submission, today=TODAY).answers
+
+
+def test_builtin_survey_required_message_in_english(builtin):
+    checked = check_page(builtin, builtin.pages[0], {}, {}, lang="en")
+    assert {e.code for e in checked.errors} == {AnswerCode.REQUIRED}
+    assert {e.message for e in checked.errors} == {"Please answer this question to continue."}
+    assert [e.name for e in checked.errors] == ["org_type", "role", "cc_size", "sector"]
