@@ -115,9 +115,10 @@ def test_kish_design_effect_and_effective_n():
 )
 def test_raking_reproduces_any_reachable_margins(seed, n, targets):
     rng = np.random.default_rng(seed)
-    sex = np.array(["F", "M"] * (n // 2) + ["F"] * (n % 2))
-    age = np.array(["a", "b", "c"] * (n // 3 + 1))[:n]
-    rng.shuffle(age)
+    # Every sex-by-age cell holds respondents, so any positive margins are reachable.
+    sex = np.concatenate([np.repeat(["F", "M"], 3), rng.choice(["F", "M"], n)])
+    age = np.concatenate([np.tile(["a", "b", "c"], 2), rng.choice(["a", "b", "c"], n)])
+    n = sex.size
     female, young, middle = targets
     population = {
         "sex": {"F": 1000 * female, "M": 1000 * (1 - female)},
