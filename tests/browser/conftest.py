@@ -1,0 +1,101 @@
+"""Fixtures of the browser tests: the production server, headless Chromium, axe-core."""
+
+from __future__ import annotations
+
+import json
+import os
+from pathlib import Path
+
+import pytest
+
+from browser.server import ProductionServer, production_server
+
+ROOT = Path(__file__).resolve().parents[2]
+AXE = ROOT / "node_modules" / "axe-core" / "axe.min.js"
+CHROMIUM = os.environ.get("INDAGINE_CHROMIUM", "/usr/bin/chromium")
+CHROMIUM_ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+WCAG_AA = {"runOnly": {"type": "tag", "values": ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]}}
+
+DESKTOP = {"viewport": {"width": 1280, "height": 800}}
+PHONE = {
+    "viewport": {"width": 375, "height": 740},
+    "is_mobile": True,
+    "has_touch": True,
+    "device_scale_factor": 2,
+}
+
+
+@pytest.fixture(scope="package")
+def server(tmp_path_factory) -> ProductionServer:
+    """One production server for the browser tests; each test is a new respondent (context)."""
+    with production_server(
+        tmp_path_factory.mktemp("browser-data"), "indagine_browser", workers=1, threads=4
+    ) as served:
+        yield served
+
+
+@pytest.fixture(scope="package")
+def chromium():
+    if not Path(CHROMIUM).exists():
+        pytest.skip(f"no Chromium at {CHROMIUM} (set INDAGINE_CHROMIUM)")
+    if not AXE.exists():
+        pytest.skip("axe-core is missing: run `npm ci`")
+    from playwright.sync_api import sync_playwright
+
+    playwright = sync_playwright().start()
+    browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+    yield browser
+    browser.close()
+    playwright.stop()
+
+
+@pytest.fixture
+def context_for(chromium):
+    """Open browser contexts (a respondent's browser) with given options; closed after the test."""
+    opened = []
+
+    def open_context(**options):
+        context = chromium.new_context(locale="it-IT", **options)
+        context.set_default_timeout(10_000)
+        opened.append(context)
+        return context
+
+    yield open_context
+    for context in opened:
+        context.close()
+
+
+def axe_violations(page) -> list[dict]:
+    """axe-core's WCAG 2.1 A and AA violations on the page as it is now."""
+    page.add_script_tag(content=AXE.read_text(encoding="utf-8"))
+    result = page.evaluate("options => axe.run(document, options)", WCAG_AA)
+    return [
+        {
+            "id": v["id"],
+            "impact": v["impact"],
+            "help": v["help"],
+            "nodes": [n["target"] for n in v["nodes"]][:5],
+        }
+        for v in result["violations"]
+    ]
+
+
+@pytest.fixture
+def assert_accessible():
+    def check(page, where: str = "") -> None:
+        violations = axe_violations(page)
+        assert not violations, (
+            f"axe-core: {len(violations)} WCAG 2.1 AA violation(s) on "
+            f"{where or page.url}:\n{json.dumps(violations, indent=1)}"
+        )
+
+    return check

@@ -1,0 +1,357 @@
+"""A new respondent fills the built-in survey in headless Chromium, on a desktop and on a phone.
+
+The server is the production one (`indagine serve`); every page visited is checked with axe-core
+against WCAG 2.1 A and AA.
+"""
+
+from __future__ import annotations
+
+import uuid
+
+import pytest
+from playwright.sync_api import Page, expect
+
+from browser.conftest import DESKTOP, PHONE
+from browser.server import BUILTIN_FILE
+
+pytestmark = pytest.mark.browser
+
+REMOTE_FOLLOW_UPS = ("remote_share", "remote_days", "remote_tools")
+AGREEMENT = (
+    "agree_change",
+    "agree_digital_better",
+    "agree_digital_training",
+    "agree_no_return",
+    "agree_productivity",
+    "agree_objectives",
+    "agree_compensation",
+    "agree_augmented",
+)
+EFFECTS = (
+    "effect_balance",
+    "effect_continuity",
+    "effect_quality",
+    "effect_costs",
+    "effect_commuting",
+    "effect_realestate",
+    "effect_cohesion",
+)
+SHARE_ERROR = "Indichi una percentuale compresa tra 0 e 100."
+
+
+class Respondent:
+    """What a person does on the pages: tap or click, type, press the buttons."""
+
+    def __init__(self, page: Page, touch: bool) -> None:
+        self.page = page
+        self.touch = touch
+
+    def press(self, locator) -> None:
+        if self.touch:
+            locator.tap()
+        else:
+            locator.click()
+
+    def choose(self, name: str, value: str) -> None:
+        box = self.page.locator(f"input[name='{name}'][value='{value}']")
+        self.press(self.page.locator(f"label[for='{box.get_attribute('id')}']"))
+        expect(box).to_be_checked()
+
+    def choose_and_recheck(self, name: str, value: str) -> list[str]:
+        """Choose, and wait for page.js to ask the server which questions now apply."""
+        with self.page.expect_response(lambda r: r.url.endswith("/relevance/")) as reply:
+            self.choose(name, value)
+        assert reply.value.ok
+        return reply.value.json()["visible"]
+
+    def type(self, name: str, text: str) -> None:
+        self.page.locator(f"#in-{name}").fill(text)
+
+    def submit(self, button: str) -> None:
+        with self.page.expect_navigation():
+            self.press(self.page.get_by_role("button", name=button, exact=True))
+
+    def next(self) -> None:
+        self.submit("Avanti")
+
+    def on_page(self, position: int, heading: str) -> None:
+        expect(self.page.locator("h1")).to_have_text(heading)
+        expect(self.page.locator(".progress label")).to_have_text(f"Pagina {position} di 7")
+
+
+def follow_ups(page: Page):
+    return [page.locator(f"#q-{name}") for name in REMOTE_FOLLOW_UPS]
+
+
+@pytest.mark.parametrize("device", ["desktop", "phone"])
+def test_a_new_respondent_fills_the_survey_end_to_end(
+    device, server, context_for, assert_accessible
+):
+    context = context_for(**(DESKTOP if device == "desktop" else PHONE))
+    page = context.new_page()
+    who = Respondent(page, touch=device == "phone")
+    testimony = f"Siamo passati al cloud in una settimana ({device}, {uuid.uuid4().hex})."
+
+    page.goto(server.survey_url)
+    who.on_page(1, "La Sua organizzazione")
+    assert_accessible(page, "page 1")
+    if device == "desktop":  # the first Tab reaches the skip link, which leads to the content
+        page.keyboard.press("Tab")
+        expect(page.locator("a.skip")).to_be_focused()
+    expect(page.locator("#q-org_type_other")).to_be_hidden()
+    who.choose("org_type", "inhouse")
+    who.choose("role", "cc_head")
+    who.choose("cc_size", "250_999")
+    who.choose("sector", "telco")
+    who.next()
+
+    # Skip logic both ways, applied by page.js as the answer changes.
+    who.on_page(2, "Il lavoro da remoto durante l'emergenza")
+    for question in follow_ups(page):
+        expect(question).to_be_hidden()
+    assert "remote_share" not in who.choose_and_recheck("remote", "no")
+    for question in follow_ups(page):
+        expect(question).to_be_hidden()
+    assert set(REMOTE_FOLLOW_UPS) <= set(who.choose_and_recheck("remote", "most"))
+    for question in follow_ups(page):
+        expect(question).to_be_visible()
+    who.choose_and_recheck("remote", "no")
+    for question in follow_ups(page):
+        expect(question).to_be_hidden()
+    who.choose_and_recheck("remote", "most")
+    for question in follow_ups(page):
+        expect(question).to_be_visible()
+    assert_accessible(page, "page 2 with its follow-up questions")
+
+    # One validation error, shown in the summary and beside the question, then corrected.
+    who.type("remote_share", "150")
+    who.type("remote_days", "12")
+    who.choose("remote_tools", "vpn")
+    who.choose("remote_tools", "cloud")
+    who.next()
+    summary = page.locator("#error-summary")
+    expect(summary).to_be_visible()
+    expect(summary).to_be_focused()
+    expect(summary.locator("a[href='#q-remote_share']")).to_have_text(SHARE_ERROR)
+    expect(page.locator("#q-remote_share .error")).to_contain_text(SHARE_ERROR)
+    expect(page.locator("#in-remote_share")).to_have_attribute("aria-invalid", "true")
+    expect(page.locator("#in-remote_share")).to_have_value("150")
+    expect(page.locator("#in-remote_days")).to_have_value("12")
+    expect(page.locator("input[name=remote_tools][value=cloud]")).to_be_checked()
+    assert page.title().startswith("Errore:")
+    assert_accessible(page, "page 2 with an error")
+    who.press(summary.locator("a"))
+    expect(page).to_have_url(f"{server.survey_url}#q-remote_share")
+    who.type("remote_share", "80")
+    who.next()
+
+    # Leaving and resuming: save, close the page, open the same link again.
+    who.on_page(3, "Le Sue opinioni")
+    for name, value in zip(AGREEMENT, "45534231", strict=True):
+        who.choose(name, value)
+    who.submit("Salva e continua più tardi")
+    expect(page.locator(".notice[role=status]")).to_contain_text("Le risposte sono salvate")
+    assert_accessible(page, "page 3 saved")
+    page.close()
+    page = context.new_page()
+    who = Respondent(page, touch=device == "phone")
+    page.goto(server.survey_url)
+    who.on_page(3, "Le Sue opinioni")
+    for name, value in zip(AGREEMENT, "45534231", strict=True):
+        expect(page.locator(f"input[name={name}][value='{value}']")).to_be_checked()
+    who.submit("Indietro")
+    who.on_page(2, "Il lavoro da remoto durante l'emergenza")
+    expect(page.locator("input[name=remote][value=most]")).to_be_checked()
+    expect(page.locator("#in-remote_share")).to_have_value("80")
+    who.next()
+    who.on_page(3, "Le Sue opinioni")
+    who.next()
+
+    who.on_page(4, "I canali digitali")
+    expect(page.locator("#q-digital_channels")).to_be_hidden()
+    who.choose_and_recheck("digital_use", "increased_lot")
+    expect(page.locator("#q-digital_channels")).to_be_visible()
+    who.choose("digital_channels", "chat")
+    who.choose("digital_channels", "selfservice")
+    assert_accessible(page, "page 4")
+    who.next()
+
+    who.on_page(5, "Gli effetti dell'emergenza")
+    for name, value in zip(
+        EFFECTS,
+        [
+            "significant",
+            "very_significant",
+            "limited",
+            "none",
+            "very_significant",
+            "limited",
+            "significant",
+        ],
+        strict=True,
+    ):
+        who.choose(name, value)
+    assert_accessible(page, "page 5")
+    who.next()
+
+    who.on_page(6, "Nuove soluzioni")
+    who.choose("solutions", "cloud_cc")
+    who.choose("solutions", "chatbot")
+    assert_accessible(page, "page 6")
+    who.next()
+
+    who.on_page(7, "La Sua esperienza")
+    expect(page.locator("#q-quote_ok")).to_be_hidden()
+    with page.expect_response(lambda r: r.url.endswith("/relevance/")):
+        who.type("testimony", testimony)
+        page.locator("#in-testimony").blur()
+    expect(page.locator("#q-quote_ok")).to_be_visible()
+    who.choose("quote_ok", "yes")
+    assert_accessible(page, "page 7")
+    who.submit("Invia le risposte")
+
+    expect(page.locator("h1")).to_have_text("Grazie!")
+    assert page.url == f"{server.survey_url}thanks/"
+    assert_accessible(page, "the thank-you page")
+    page.goto(server.survey_url)  # the same link again: the answers are in, nothing to redo
+    expect(page.locator("h1")).to_have_text("Grazie!")
+
+    stored = [r for r in server.responses() if r.answers.get("testimony") == testimony]
+    assert len(stored) == 1 and stored[0].status == "complete"
+    answers = stored[0].answers
+    assert answers["remote"] == "most" and answers["remote_share"] == 80
+    assert answers["remote_days"] == 12 and answers["remote_tools"] == ["vpn", "cloud"]
+    assert answers["digital_channels"] == ["chat", "selfservice"]
+    assert answers["quote_ok"] == "yes" and answers["agree_augmented"] == "1"
+
+
+def test_the_survey_works_without_javascript(server, context_for):
+    """The server re-shows a page when answers make follow-up questions apply."""
+    context = context_for(java_script_enabled=False, **PHONE)
+    page = context.new_page()
+    who = Respondent(page, touch=True)
+    testimony = f"Senza JavaScript ({uuid.uuid4().hex})."
+
+    page.goto(server.survey_url)
+    who.on_page(1, "La Sua organizzazione")
+    who.choose("org_type", "other")
+    who.choose("role", "it")
+    who.choose("cc_size", "lt50")
+    who.choose("sector", "pa")
+    who.next()
+    who.on_page(1, "La Sua organizzazione")  # re-shown: the organisation type now needs a name
+    expect(page.locator("#q-org_type_other")).to_be_visible()
+    expect(page.locator("input[name=sector][value=pa]")).to_be_checked()
+    who.type("org_type_other", "Consorzio")
+    who.next()
+
+    who.on_page(2, "Il lavoro da remoto durante l'emergenza")
+    for question in follow_ups(page):
+        expect(question).to_be_hidden()
+    who.choose("remote", "part")
+    who.next()
+    who.on_page(2, "Il lavoro da remoto durante l'emergenza")
+    for question in follow_ups(page):
+        expect(question).to_be_visible()
+    who.type("remote_share", "35,5")
+    who.type("remote_days", "3")
+    who.choose("remote_tools", "softphone")
+    who.next()
+
+    who.on_page(3, "Le Sue opinioni")
+    for name in AGREEMENT:
+        who.choose(name, "3")
+    who.next()
+    who.on_page(4, "I canali digitali")
+    who.choose("digital_use", "unchanged")
+    who.next()
+    who.on_page(5, "Gli effetti dell'emergenza")
+    for name in EFFECTS:
+        who.choose(name, "limited")
+    who.next()
+    who.on_page(6, "Nuove soluzioni")
+    who.choose("solutions", "none")
+    who.next()
+    who.on_page(7, "La Sua esperienza")
+    who.type("testimony", testimony)
+    who.submit("Invia le risposte")
+    who.on_page(7, "La Sua esperienza")  # re-shown: may we quote it?
+    expect(page.locator("#q-quote_ok")).to_be_visible()
+    who.choose("quote_ok", "no")
+    who.submit("Invia le risposte")
+    expect(page.locator("h1")).to_have_text("Grazie!")
+
+    stored = [r for r in server.responses() if r.answers.get("testimony") == testimony]
+    assert len(stored) == 1 and stored[0].status == "complete"
+    answers = stored[0].answers
+    assert answers["org_type_other"] == "Consorzio" and answers["remote_share"] == 35.5
+    assert "digital_channels" not in answers and answers["quote_ok"] == "no"
+
+
+def test_the_language_switch_keeps_the_page(server, context_for, assert_accessible):
+    page = context_for(**DESKTOP).new_page()
+    page.goto(server.survey_url)
+    page.get_by_role("link", name="English").click()
+    expect(page.locator("h1")).to_have_text("About your organisation")
+    expect(page.locator("html")).to_have_attribute("lang", "en")
+    expect(page.locator(".progress label")).to_have_text("Page 1 of 7")
+    expect(page.get_by_role("button", name="Next", exact=True)).to_be_visible()
+    assert_accessible(page, "page 1 in English")
+    page.get_by_role("link", name="Italiano").click()
+    expect(page.locator("h1")).to_have_text("La Sua organizzazione")
+
+
+def test_closed_and_not_yet_open_surveys_say_so(server, context_for, assert_accessible):
+    server.django(f"""
+from importlib import resources
+from indagine.surveys.services import close_survey, import_form, open_survey
+source = resources.files("indagine.library").joinpath("{BUILTIN_FILE}").read_bytes()
+close_survey(import_form(source, "{BUILTIN_FILE}", slug="chiusa").survey)
+import_form(source, "{BUILTIN_FILE}", slug="non-ancora")
+open_survey(import_form(source, "{BUILTIN_FILE}", slug="si-chiude").survey)
+""")
+    page = context_for(**PHONE).new_page()
+    page.goto(f"{server.base}/s/chiusa/")
+    expect(page.locator("h1")).to_have_text("Questa indagine è chiusa")
+    expect(page.locator("form")).to_have_count(0)
+    assert_accessible(page, "the closed-survey page")
+    page.goto(f"{server.base}/s/non-ancora/")
+    expect(page.locator("h1")).to_have_text("Questa indagine non è ancora aperta")
+    assert_accessible(page, "the not-yet-open page")
+
+    # Closed while a respondent has the page open: the answers are refused, and it says why.
+    page.goto(f"{server.base}/s/si-chiude/")
+    Respondent(page, touch=True).choose("org_type", "bpo")
+    server.django("""
+from indagine.surveys.models import Survey
+from indagine.surveys.services import close_survey
+close_survey(Survey.objects.get(slug="si-chiude"))
+""")
+    with page.expect_navigation() as navigation:
+        page.get_by_role("button", name="Avanti").tap()
+    assert navigation.value.status == 403
+    expect(page.locator("h1")).to_have_text("Non è stato possibile accettare le risposte")
+    expect(page.locator("code")).to_have_text("SURVEY_NOT_ACCEPTING")
+    assert_accessible(page, "the refusal page")
+    assert server.responses("si-chiude") == []
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason=(
+        "app bug: collect/services.py _navigate() returns the REQUIRED error of a question the "
+        "respondent has not seen yet (not in _shown) before re-showing the page; see the report"
+    ),
+)
+def test_without_javascript_a_newly_shown_question_is_not_reported_as_an_error(server, context_for):
+    page = context_for(java_script_enabled=False, **DESKTOP).new_page()
+    who = Respondent(page, touch=False)
+    page.goto(server.survey_url)
+    who.choose("org_type", "other")
+    who.choose("role", "it")
+    who.choose("cc_size", "lt50")
+    who.choose("sector", "pa")
+    who.next()
+    expect(page.locator("#q-org_type_other")).to_be_visible()
+    expect(page.locator("#error-summary")).to_have_count(0, timeout=1000)
+    expect(page.locator("#q-org_type_other .error")).to_have_count(0, timeout=1000)
