@@ -25,7 +25,7 @@ def test_a_respondent_goes_through_every_page_and_finishes(client, open_survey):
     reply = post(client, "small", 1, {"share": "82,5", "tools": ["vpn", "cloud"]})
     assert reply["Location"].endswith("?page=2")
     reply = post(client, "small", 2, {"comment": "tutto bene"})
-    assert reply.status_code == 302 and reply["Location"].endswith("/s/small/thanks/")
+    assert reply.status_code == 302 and "/s/small/thanks/" in reply["Location"]
     response = Response.objects.get()
     assert response.status == Response.Status.COMPLETE
     assert response.answers == {

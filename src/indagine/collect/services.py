@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import secrets
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -13,6 +13,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from indagine.collect.models import Response
+from indagine.collect.signals import response_saved
 from indagine.forms.answers import (
     AnswerError,
     check_page,
@@ -34,6 +35,17 @@ FORGED = frozenset(
     }
 )
 ACTIONS = ("next", "back", "save")
+# Other apps say what they know of a key here: (survey, key hash) -> "invited", "spent" or
+# None. The panel registers one: personal links are "invited" until their response is complete,
+# then "spent" (in anonymous surveys complete responses no longer carry their key).
+KEY_STATES: list[Callable[[Survey, str], str | None]] = []
+
+
+def key_state(survey: Survey, key: str | None) -> str | None:
+    if not key or len(key) > 100:
+        return None
+    digest = hash_key(key)
+    return next((state for check in KEY_STATES if (state := check(survey, digest))), None)
 
 
 class SubmissionRefused(Exception):
@@ -133,8 +145,15 @@ def record_page(
         raise SubmissionRefused(
             "SURVEY_NOT_ACCEPTING", "This survey is not accepting answers.", status=403
         )
+    state = key_state(survey, key)
+    if state == "spent":
+        raise SubmissionRefused(
+            "SUBMISSION_ALREADY_COMPLETE", "These answers were already sent: thank you.", status=409
+        )
     with transaction.atomic():
-        response = _lock_or_create(survey, key, lang)
+        response = _lock_or_create(
+            survey, key, lang, may_create=state == "invited" or not survey.panel_only
+        )
         if response.status == Response.Status.COMPLETE:
             return PageOutcome(response, page_index, completed=True)
         form = response.form_version.form
@@ -161,15 +180,45 @@ def record_page(
         response.language = lang
         response.page = outcome[0]
         if outcome[2]:
-            response.status = Response.Status.COMPLETE
-            response.completed_at = timezone.now()
-        response.save()
+            response = _complete(survey, response)
+        else:
+            response.save()
+        response_saved.send(
+            Response, survey=survey, response=response, key_hash=hash_key(key), completed=outcome[2]
+        )
         return PageOutcome(
             response, outcome[0], tuple(outcome[1]), outcome[2], saved_only=action == "save"
         )
 
 
-def _lock_or_create(survey: Survey, key: str, lang: str) -> Response:
+def _complete(survey: Survey, response: Response) -> Response:
+    """Mark complete. In an anonymous survey the answers move to a fresh row with no key and
+    day-precision times, so nothing in the database links them to the link that was used."""
+    now = timezone.now()
+    if not survey.anonymous:
+        response.status = Response.Status.COMPLETE
+        response.completed_at = now
+        response.save()
+        return response
+    day = timezone.localtime(now).replace(hour=0, minute=0, second=0, microsecond=0)
+    fresh = Response.objects.create(
+        survey=survey,
+        form_version=response.form_version,
+        key_hash=None,
+        status=Response.Status.COMPLETE,
+        answers=response.answers,
+        language=response.language,
+        page=response.page,
+        source=response.source,
+        completed_at=day,
+    )
+    Response.objects.filter(pk=fresh.pk).update(started_at=day, updated_at=day)
+    response.delete()
+    fresh.started_at = fresh.updated_at = day
+    return fresh
+
+
+def _lock_or_create(survey: Survey, key: str, lang: str, *, may_create: bool) -> Response:
     response = (
         Response.objects.select_for_update()
         .select_related("form_version")
@@ -177,6 +226,10 @@ def _lock_or_create(survey: Survey, key: str, lang: str) -> Response:
         .first()
     )
     if response is None:
+        if not may_create:
+            raise SubmissionRefused(
+                "SURVEY_PANEL_ONLY", "This survey is answered through personal links only.", 403
+            )
         response = Response.objects.create(
             survey=survey,
             form_version=survey.current_version,

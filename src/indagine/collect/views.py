@@ -14,6 +14,7 @@ from indagine.collect import pages
 from indagine.collect.services import (
     SubmissionRefused,
     find_response,
+    key_state,
     new_key,
     record_page,
     relevant_pages,
@@ -70,6 +71,11 @@ def survey_page(request: HttpRequest, slug: str) -> HttpResponse:
     translation.activate(lang)
     if response and response.status == response.Status.COMPLETE:
         return redirect("collect:thanks", slug=slug)
+    state = key_state(survey, key) if response is None else None
+    if state == "spent":
+        return redirect(reverse("collect:thanks", args=[slug]) + f"?lang={lang}")
+    if phase == "open" and survey.panel_only and response is None and state != "invited":
+        phase = "panel_only"
     if phase != "open":
         return render(
             request,
@@ -114,7 +120,7 @@ def _post_page(request: HttpRequest, survey: Survey) -> HttpResponse:
     except SubmissionRefused as refused:
         return _refusal(request, refused.code, refused.message, refused.status)
     if outcome.completed:
-        reply = redirect("collect:thanks", slug=survey.slug)
+        reply = redirect(reverse("collect:thanks", args=[survey.slug]) + f"?lang={lang}")
     elif outcome.errors:
         form = outcome.response.form_version.form
         context = pages.page_context(

@@ -64,6 +64,34 @@ SETTINGS = (
     Setting("INDAGINE_MAX_UPLOAD_MB", "10", "Largest XLSForm or CSV upload, in megabytes."),
     Setting("INDAGINE_TIME_ZONE", "Europe/Rome", "Time zone for dates shown to people."),
     Setting("INDAGINE_LANGUAGE", "it", "Default interface language (it or en)."),
+    Setting(
+        "INDAGINE_BASE_URL",
+        "http://127.0.0.1:8000",
+        "The public address of this server, used in the links of emails.",
+    ),
+    Setting(
+        "INDAGINE_EMAIL_URL",
+        "",
+        "SMTP server: smtp://user:password@host:port (add ?tls=1 for STARTTLS), "
+        "smtps://... for TLS from the start. Unset: emails are written to the console.",
+    ),
+    Setting("INDAGINE_EMAIL_FROM", "indagine <noreply@localhost>", "The sender of emails."),
+    Setting("INDAGINE_MAX_REMINDERS", "2", "Most reminders a member receives for one survey."),
+    Setting(
+        "INDAGINE_REMINDER_DAYS",
+        "3",
+        "Fewest days between two messages (invitation or reminder) to one member.",
+    ),
+    Setting(
+        "INDAGINE_SEND_LEASE_SECONDS",
+        "120",
+        "How long a worker holds a message it is sending before another may retry it.",
+    ),
+    Setting(
+        "INDAGINE_TOKEN_RATE",
+        "30/m",
+        "Wrong personal links allowed per client address, as count/period.",
+    ),
 )
 
 _BY_NAME = {s.name: s for s in SETTINGS}
@@ -84,3 +112,25 @@ def flag(name: str) -> bool:
 
 def listing(name: str) -> list[str]:
     return [item.strip() for item in setting(name).split(",") if item.strip()]
+
+
+def email_settings(url: str) -> dict[str, object]:
+    """Django's email settings from INDAGINE_EMAIL_URL (smtp:// or smtps://)."""
+    from urllib.parse import parse_qs, unquote, urlsplit
+
+    if not url:
+        return {"BACKEND": "django.core.mail.backends.console.EmailBackend"}
+    parts = urlsplit(url)
+    if parts.scheme not in ("smtp", "smtps"):
+        raise ValueError(f"INDAGINE_EMAIL_URL must start with smtp:// or smtps://, not {url!r}")
+    options = {k: v[-1] for k, v in parse_qs(parts.query).items()}
+    return {
+        "BACKEND": "django.core.mail.backends.smtp.EmailBackend",
+        "EMAIL_HOST": parts.hostname or "localhost",
+        "EMAIL_PORT": parts.port or (465 if parts.scheme == "smtps" else 25),
+        "EMAIL_HOST_USER": unquote(parts.username or ""),
+        "EMAIL_HOST_PASSWORD": unquote(parts.password or ""),
+        "EMAIL_USE_SSL": parts.scheme == "smtps",
+        "EMAIL_USE_TLS": options.get("tls", "0") in ("1", "true", "yes"),
+        "EMAIL_TIMEOUT": float(options.get("timeout", "20")),
+    }

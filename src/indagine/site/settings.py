@@ -7,7 +7,7 @@ from pathlib import Path
 import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
 
-from indagine.site.config import data_dir, flag, listing, setting
+from indagine.site.config import data_dir, email_settings, flag, listing, setting
 
 PACKAGE_DIR = Path(__file__).resolve().parent.parent
 DATA_DIR = data_dir()
@@ -38,8 +38,11 @@ INSTALLED_APPS = [
     "django.contrib.sessions",
     "django.contrib.messages",
     "django.contrib.staticfiles",
+    "django_tasks",
+    "django_tasks_db",
     "indagine.surveys",
     "indagine.collect",
+    "indagine.panel",
 ]
 
 MIDDLEWARE = [
@@ -147,6 +150,18 @@ INDAGINE_MAX_TEXT_LENGTH = int(setting("INDAGINE_MAX_TEXT_LENGTH"))
 INDAGINE_SUBMIT_RATE = setting("INDAGINE_SUBMIT_RATE")
 RATELIMIT_USE_CACHE = "default"
 RATELIMIT_VIEW = "indagine.collect.views.rate_limited"
+
+TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
+
+INDAGINE_BASE_URL = setting("INDAGINE_BASE_URL").rstrip("/")
+DEFAULT_FROM_EMAIL = setting("INDAGINE_EMAIL_FROM")
+_email = email_settings(setting("INDAGINE_EMAIL_URL"))
+EMAIL_BACKEND = _email.pop("BACKEND")
+globals().update(_email)
+INDAGINE_MAX_REMINDERS = int(setting("INDAGINE_MAX_REMINDERS"))
+INDAGINE_REMINDER_DAYS = float(setting("INDAGINE_REMINDER_DAYS"))
+INDAGINE_SEND_LEASE_SECONDS = int(setting("INDAGINE_SEND_LEASE_SECONDS"))
+INDAGINE_TOKEN_RATE = setting("INDAGINE_TOKEN_RATE")
 
 LOGGING = {
     "version": 1,

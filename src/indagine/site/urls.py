@@ -17,5 +17,6 @@ urlpatterns = [
     path("accounts/login/", auth_views.LoginView.as_view(), name="login"),
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("manage/", include("indagine.surveys.urls")),
+    path("", include("indagine.panel.urls")),
     path("s/", include("indagine.collect.urls")),
 ]

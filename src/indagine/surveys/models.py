@@ -23,6 +23,10 @@ class Survey(models.Model):
     state = models.CharField(max_length=10, choices=State.choices, default=State.DRAFT)
     opens_at = models.DateTimeField(null=True, blank=True)
     closes_at = models.DateTimeField(null=True, blank=True)
+    # Anonymous: a complete response keeps nothing that links it to a member.
+    anonymous = models.BooleanField(default=False)
+    # Panel only: answers come only through members' personal links.
+    panel_only = models.BooleanField(default=False)
     current_version = models.ForeignKey(
         "FormVersion", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )

@@ -1,0 +1,370 @@
+"""What organisers do with the panel: import members, invite, remind, erase; and delivery.
+
+Delivery claims messages with a lease in one short transaction, sends each over SMTP and marks
+it sent at once, so two workers never send the same (member, kind, round) and a killed worker's
+unsent claims are retried when its lease runs out.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import smtplib
+import uuid
+from collections import Counter
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from django.conf import settings
+from django.core.mail import get_connection
+from django.db import transaction
+from django.db.models import Count, Max, Q
+from django.utils import timezone
+
+from indagine.panel import mail
+from indagine.panel.members import MemberFileError, read_members
+from indagine.panel.models import Invitation, Member, Message, OptOut
+from indagine.panel.tokens import email_hash, member_token, new_nonce, token_hash
+from indagine.surveys.models import Survey
+from indagine.surveys.services import SurveyError, audit
+
+CLAIM_SIZE = 100
+MAX_ATTEMPTS = 5
+
+
+class PanelError(SurveyError):
+    def __init__(self, code: str, message: str, problems: list[str] | None = None) -> None:
+        super().__init__(code, message)
+        self.problems = problems or []
+
+
+@dataclass
+class ImportReport:
+    created: int = 0
+    updated: int = 0
+    problems: list[str] = field(default_factory=list)
+
+
+def import_members(
+    survey: Survey, path: Path, *, skip_invalid: bool = False, user=None
+) -> ImportReport:
+    """Add or update members from a CSV/XLSX file; merged by email; all or nothing."""
+    try:
+        rows, problems = read_members(path)
+    except MemberFileError as error:
+        raise PanelError(error.code, error.message) from None
+    if problems and not skip_invalid:
+        raise PanelError(
+            "MEMBERS_INVALID_ROWS", f"{len(problems)} problem(s); nothing was stored.", problems
+        )
+    report = ImportReport(problems=problems)
+    with transaction.atomic():
+        existing = {
+            m.email: m
+            for m in Member.objects.filter(survey=survey, email__in=[r.email for r in rows])
+        }
+        fresh = []
+        for row in rows:
+            member = existing.get(row.email)
+            if member is None:
+                fresh.append(
+                    Member(
+                        survey=survey,
+                        email=row.email,
+                        name=row.name,
+                        organisation=row.organisation,
+                        attributes=row.attributes,
+                    )
+                )
+                continue
+            member.name = row.name or member.name
+            member.organisation = row.organisation or member.organisation
+            member.attributes = {**member.attributes, **row.attributes}
+            member.save(update_fields=["name", "organisation", "attributes"])
+            report.updated += 1
+        created = Member.objects.bulk_create(fresh, batch_size=1000)
+        if any(m.pk is None for m in created):  # backends without RETURNING ids
+            created = list(Member.objects.filter(survey=survey, invitation__isnull=True))
+        Invitation.objects.bulk_create([_invitation(m) for m in created], batch_size=1000)
+        report.created = len(created)
+        audit("panel.import", survey, user, created=report.created, updated=report.updated)
+    return report
+
+
+def _invitation(member: Member) -> Invitation:
+    nonce = new_nonce()
+    return Invitation(
+        member=member, nonce=nonce, token_hash=token_hash(member_token(member.pk, nonce))
+    )
+
+
+def opted_out(emails) -> set[str]:
+    hashes = {email_hash(e): e for e in emails if e}
+    found = OptOut.objects.filter(email_hash__in=list(hashes)).values_list("email_hash", flat=True)
+    return {hashes[h] for h in found}
+
+
+def opt_out(email: str) -> None:
+    OptOut.objects.get_or_create(email_hash=email_hash(email))
+    Message.objects.filter(
+        member__email=email.strip().lower(), status=Message.Status.QUEUED
+    ).delete()
+
+
+def _reachable(survey: Survey):
+    members = Member.objects.filter(
+        survey=survey, email__isnull=False, erased_at__isnull=True, invitation__bounced=False
+    )
+    return members
+
+
+def _queue(survey: Survey, kind: str, candidates) -> int:
+    members = list(candidates)
+    blocked = opted_out(m.email for m in members)
+    messages = [
+        Message(member=m, kind=kind, round=getattr(m, "next_round", 1))
+        for m in members
+        if m.email not in blocked
+    ]
+    Message.objects.bulk_create(messages, batch_size=1000, ignore_conflicts=True)
+    return len(messages)
+
+
+def invite(survey: Survey, user=None) -> int:
+    """Queue an invitation for every reachable member not yet invited; returns how many."""
+    if not survey.is_accepting():
+        raise PanelError("SURVEY_NOT_ACCEPTING", "Open the survey before inviting members.")
+    with transaction.atomic():
+        candidates = _reachable(survey).exclude(messages__kind=Message.Kind.INVITE)
+        count = _queue(survey, Message.Kind.INVITE, candidates)
+        audit("panel.invite", survey, user, queued=count)
+    _enqueue_delivery(survey, count)
+    return count
+
+
+def remind(survey: Survey, user=None, now: dt.datetime | None = None) -> int:
+    """Queue a reminder for members who have not completed (partials included), at most
+    INDAGINE_MAX_REMINDERS each, and none within INDAGINE_REMINDER_DAYS of the last message."""
+    if not survey.is_accepting():
+        raise PanelError("SURVEY_NOT_ACCEPTING", "The survey is not open.")
+    now = now or timezone.now()
+    quiet_since = now - dt.timedelta(days=settings.INDAGINE_REMINDER_DAYS)
+    with transaction.atomic():
+        candidates = (
+            _reachable(survey)
+            .filter(invitation__completed=False)
+            .annotate(
+                invited=Count("messages", filter=Q(messages__kind=Message.Kind.INVITE)),
+                reminders=Count("messages", filter=Q(messages__kind=Message.Kind.REMIND)),
+                last=Max("messages__queued_at", filter=~Q(messages__kind=Message.Kind.THANKS)),
+            )
+            .filter(
+                invited__gt=0, reminders__lt=settings.INDAGINE_MAX_REMINDERS, last__lte=quiet_since
+            )
+        )
+        members = list(candidates)
+        for member in members:
+            member.next_round = member.reminders + 1
+        count = _queue(survey, Message.Kind.REMIND, members)
+        audit("panel.remind", survey, user, queued=count)
+    _enqueue_delivery(survey, count)
+    return count
+
+
+def queue_thanks(member: Member) -> None:
+    if member.email and not opted_out([member.email]):
+        Message.objects.bulk_create(
+            [Message(member=member, kind=Message.Kind.THANKS)], ignore_conflicts=True
+        )
+        transaction.on_commit(lambda: _enqueue_delivery(member.survey, 1))
+
+
+def _enqueue_delivery(survey: Survey, count: int) -> None:
+    if count <= 0:
+        return
+    from indagine.panel.tasks import deliver
+
+    # Several tasks let several workers share a large batch; each claims what is left.
+    for _ in range(min(4, 1 + count // 2000)):
+        deliver.enqueue(survey.pk)
+
+
+def claim(survey_id: int, size: int = CLAIM_SIZE, now: dt.datetime | None = None) -> list[int]:
+    """Take up to `size` messages that nobody holds: queued, failed with retries left, or
+    held by a worker whose lease ran out. Returns their ids, now leased to the caller."""
+    now = now or timezone.now()
+    lease = uuid.uuid4().hex
+    with transaction.atomic():
+        claimable = (
+            Message.objects.filter(member__survey_id=survey_id)
+            .filter(
+                Q(status=Message.Status.QUEUED)
+                | Q(status=Message.Status.SENDING, lease_until__lt=now)
+                | Q(status=Message.Status.FAILED, attempts__lt=MAX_ATTEMPTS, lease_until__lt=now)
+            )
+            .order_by("pk")
+            .values_list("pk", flat=True)
+        )
+        if connection_supports_skip_locked():
+            claimable = claimable.select_for_update(skip_locked=True, of=("self",))
+        ids = list(claimable[:size])
+        until = now + dt.timedelta(seconds=settings.INDAGINE_SEND_LEASE_SECONDS)
+        Message.objects.filter(pk__in=ids).update(
+            status=Message.Status.SENDING, lease=lease, lease_until=until
+        )
+    return ids
+
+
+def connection_supports_skip_locked() -> bool:
+    from django.db import connection
+
+    return connection.features.has_select_for_update_skip_locked
+
+
+def deliver_pending(survey_id: int, limit: int | None = None) -> Counter[str]:
+    """Send every claimable message of a survey; returns counts by outcome."""
+    outcome: Counter[str] = Counter()
+    connection = get_connection()
+    try:
+        while limit is None or outcome.total() < limit:
+            ids = claim(survey_id)
+            if not ids:
+                break
+            messages = Message.objects.filter(pk__in=ids).select_related(
+                "member__survey__current_version", "member__invitation"
+            )
+            for message in messages:
+                outcome[_send(message, connection)] += 1
+    finally:
+        connection.close()
+    return outcome
+
+
+def _send(message: Message, connection) -> str:
+    member = message.member
+    if not member.email or member.erased_at or opted_out([member.email]):
+        message.delete()
+        return "dropped"
+    try:
+        mail.build(message, connection).send()
+    except smtplib.SMTPRecipientsRefused as error:
+        Invitation.objects.filter(member=member).update(bounced=True)
+        return _failed(message, f"refused: {error.recipients}", final=True)
+    except (smtplib.SMTPException, OSError) as error:
+        connection.close()
+        return _failed(message, repr(error), final=False)
+    Message.objects.filter(pk=message.pk, lease=message.lease).update(
+        status=Message.Status.SENT, sent_at=timezone.now(), attempts=message.attempts + 1
+    )
+    return "sent"
+
+
+def _failed(message: Message, error: str, *, final: bool) -> str:
+    attempts = MAX_ATTEMPTS if final else message.attempts + 1
+    backoff = dt.timedelta(seconds=30 * 2 ** min(attempts, 6))
+    Message.objects.filter(pk=message.pk, lease=message.lease).update(
+        status=Message.Status.FAILED,
+        attempts=attempts,
+        last_error=error[:2000],
+        lease_until=timezone.now() + backoff,
+    )
+    return "failed"
+
+
+def recover() -> int:
+    """Queue delivery for every survey with messages left behind (a killed worker, retries)."""
+    now = timezone.now()
+    surveys = set(
+        Message.objects.filter(
+            Q(status=Message.Status.QUEUED)
+            | Q(status=Message.Status.SENDING, lease_until__lt=now)
+            | Q(status=Message.Status.FAILED, attempts__lt=MAX_ATTEMPTS, lease_until__lt=now)
+        )
+        .values_list("member__survey_id", flat=True)
+        .distinct()
+    )
+    for survey_id in surveys:
+        _enqueue_delivery(Survey(pk=survey_id), 1)
+    return len(surveys)
+
+
+def erase_member(survey: Survey, email: str, user=None) -> bool:
+    """Delete a member's personal data on request. Answers of an anonymous survey stay (nothing
+    links them to the member); in a named survey the member's response goes too."""
+    email = email.strip().lower()
+    member = Member.objects.filter(survey=survey, email=email).first()
+    if member is None:
+        return False
+    with transaction.atomic():
+        invitation = Invitation.objects.filter(member=member).first()
+        if invitation and invitation.response_id and not survey.anonymous:
+            invitation.response.delete()
+        member.messages.all().delete()
+        OptOut.objects.get_or_create(email_hash=email_hash(email))
+        Member.objects.filter(pk=member.pk).update(
+            email=None, name="", organisation="", erased_at=timezone.now()
+        )
+        audit("panel.erase", survey, user, member=member.pk)
+    return True
+
+
+@dataclass(frozen=True)
+class Fieldwork:
+    totals: dict[str, int]
+    by_segment: dict[str, dict[str, dict[str, int]]]
+    completions_by_day: list[tuple[dt.date, int]]
+
+    @property
+    def response_rate(self) -> float:
+        invited = self.totals.get("invited", 0)
+        return self.totals.get("completed", 0) / invited if invited else 0.0
+
+
+def fieldwork(survey: Survey) -> Fieldwork:
+    """Invited, opened, started, completed, opted out, bounced: overall and by segment."""
+    members = list(
+        Member.objects.filter(survey=survey)
+        .select_related("invitation")
+        .annotate(
+            invites=Count(
+                "messages",
+                filter=Q(messages__kind=Message.Kind.INVITE, messages__status=Message.Status.SENT),
+            )
+        )
+        .values(
+            "email",
+            "attributes",
+            "invites",
+            "invitation__opened_at",
+            "invitation__started",
+            "invitation__completed",
+            "invitation__bounced",
+        )
+    )
+    blocked = opted_out(m["email"] for m in members)
+    totals: Counter[str] = Counter()
+    segments: dict[str, dict[str, Counter[str]]] = {}
+    for m in members:
+        flags = {
+            "members": True,
+            "invited": m["invites"] > 0,
+            "opened": m["invitation__opened_at"] is not None,
+            "started": m["invitation__started"],
+            "completed": m["invitation__completed"],
+            "opted_out": m["email"] in blocked or m["email"] is None,
+            "bounced": m["invitation__bounced"],
+        }
+        hits = [k for k, v in flags.items() if v]
+        totals.update(hits)
+        for attribute, level in (m["attributes"] or {}).items():
+            segments.setdefault(attribute, {}).setdefault(str(level), Counter()).update(hits)
+    from indagine.collect.models import Response
+
+    days = Response.objects.filter(
+        survey=survey, status=Response.Status.COMPLETE, completed_at__isnull=False
+    ).values_list("completed_at", flat=True)
+    per_day = Counter(timezone.localtime(d).date() for d in days)
+    return Fieldwork(
+        dict(totals),
+        {a: {lvl: dict(c) for lvl, c in levels.items()} for a, levels in segments.items()},
+        sorted(per_day.items()),
+    )

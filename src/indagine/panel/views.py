@@ -1,0 +1,127 @@
+"""Personal links, unsubscribe, and the organiser's panel page."""
+
+from __future__ import annotations
+
+import tempfile
+from pathlib import Path
+
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils import timezone, translation
+from django.utils.translation import gettext as _
+from django.views.decorators.csrf import csrf_exempt
+from django.views.decorators.http import require_POST
+from django_ratelimit.core import is_ratelimited
+
+from indagine.collect.views import COOKIE_AGE, KEY_COOKIE, _refusal
+from indagine.panel import services
+from indagine.panel.models import Invitation, Member
+from indagine.panel.tokens import member_from_unsubscribe, token_hash
+from indagine.surveys.models import Survey
+
+
+def _token_rate(group: str, request: HttpRequest) -> str:
+    return settings.INDAGINE_TOKEN_RATE
+
+
+def enter(request: HttpRequest, slug: str, token: str) -> HttpResponse:
+    """A member's personal link: remember it in this browser and go to the survey."""
+    if is_ratelimited(request, group="token", key="ip", rate=_token_rate, increment=False):
+        return _refusal(
+            request,
+            "RATE_LIMITED",
+            _("Too many wrong links from this address: wait a minute and try again."),
+            429,
+        )
+    invitation = (
+        Invitation.objects.select_related("member__survey")
+        .filter(token_hash=token_hash(token), member__survey__slug=slug)
+        .first()
+    )
+    if invitation is None or invitation.member.erased_at:
+        is_ratelimited(request, group="token", key="ip", rate=_token_rate, increment=True)
+        return _refusal(
+            request,
+            "TOKEN_UNKNOWN",
+            _("This personal link is not valid. Check that it was copied whole."),
+            404,
+        )
+    if invitation.opened_at is None:
+        Invitation.objects.filter(pk=invitation.pk).update(opened_at=timezone.now())
+    reply = redirect("collect:survey", slug=slug)
+    reply.set_cookie(
+        KEY_COOKIE.format(slug=slug),
+        token,
+        max_age=COOKIE_AGE,
+        httponly=True,
+        samesite="Lax",
+        secure=settings.SESSION_COOKIE_SECURE,
+    )
+    return reply
+
+
+@csrf_exempt  # RFC 8058 one-click unsubscribe posts without a form; the token is signed
+def unsubscribe(request: HttpRequest, token: str) -> HttpResponse:
+    member_id = member_from_unsubscribe(token)
+    member = Member.objects.filter(pk=member_id).first() if member_id else None
+    if member is None:
+        return _refusal(request, "UNSUBSCRIBE_UNKNOWN", _("This link is not valid."), 404)
+    lang = request.GET.get("lang", "it")
+    translation.activate(lang if lang in ("it", "en") else "it")
+    done = request.method == "POST"
+    if done and member.email:
+        services.opt_out(member.email)
+    return render(
+        request,
+        "panel/unsubscribe.html",
+        {"done": done, "lang": lang, "title": member.survey.title},
+    )
+
+
+@login_required
+def panel_page(request: HttpRequest, slug: str) -> HttpResponse:
+    survey = get_object_or_404(Survey, slug=slug)
+    return render(
+        request, "panel/fieldwork.html", {"survey": survey, "fieldwork": services.fieldwork(survey)}
+    )
+
+
+@login_required
+@require_POST
+def panel_action(request: HttpRequest, slug: str, action: str) -> HttpResponse:
+    survey = get_object_or_404(Survey, slug=slug)
+    try:
+        if action == "import":
+            upload = request.FILES.get("file")
+            if upload is None or upload.size > settings.MAX_UPLOAD_BYTES:
+                raise services.PanelError(
+                    "MEMBERS_UPLOAD", _("Choose a file (at most the upload limit).")
+                )
+            suffix = Path(upload.name).suffix.lower() or ".csv"
+            with tempfile.NamedTemporaryFile(suffix=suffix) as handle:
+                for chunk in upload.chunks():
+                    handle.write(chunk)
+                handle.flush()
+                report = services.import_members(survey, Path(handle.name), user=request.user)
+            messages.success(
+                request,
+                _("%(c)s members added, %(u)s updated.")
+                % {"c": report.created, "u": report.updated},
+            )
+        elif action == "invite":
+            count = services.invite(survey, request.user)
+            messages.success(request, _("%(n)s invitations queued.") % {"n": count})
+        elif action == "remind":
+            count = services.remind(survey, request.user)
+            messages.success(request, _("%(n)s reminders queued.") % {"n": count})
+        else:
+            return HttpResponse(status=404)
+    except services.PanelError as error:
+        messages.error(request, f"{error.message} ({error.code})")
+        for problem in error.problems[:20]:
+            messages.error(request, problem)
+    return redirect(reverse("panel:page", args=[slug]))
