@@ -54,7 +54,7 @@ def wilson(p: FloatArray, n_eff: FloatArray, level: float) -> Intervals:
     """Wilson (1927) score interval with the effective n in place of n (Kish design effect)."""
     z = critical_value(level)
     p, n = np.asarray(p, dtype=np.float64), np.asarray(n_eff, dtype=np.float64)
-    with np.errstate(divide="ignore", invalid="ignore"):
+    with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
         k = np.where(np.isfinite(n), z * z / n, 0.0)
         centre = (p + k / 2) / (1 + k)
         half = np.sqrt(np.maximum(k * p * (1 - p) + k * k / 4, 0.0)) / (1 + k)

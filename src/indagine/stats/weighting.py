@@ -62,7 +62,9 @@ def weighting_effect(weights: Any) -> WeightingEffect:
     if w.size == 0:
         raise StatsError(ErrorCode.EMPTY_BASE, what="the weights")
     deff = w.size * squares / (total * total)
-    return WeightingEffect(int(w.size), deff, total * total / squares, float(np.sqrt(deff - 1)))
+    return WeightingEffect(
+        int(w.size), deff, total * total / squares, float(np.sqrt(max(deff - 1, 0.0)))
+    )
 
 
 def margin_codes(variable: str, values: Any, population: Mapping[str, float]) -> Categories:
