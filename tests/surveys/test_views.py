@@ -108,3 +108,23 @@ def test_a_draft_survey_says_it_is_not_open_yet(client, db, small_form_source):
     import_form(small_form_source, "small.md", slug="draft")
     html = client.get("/s/draft/").content.decode()
     assert "non è ancora aperta" in html
+
+
+def test_anonymity_is_set_before_answers_and_fixed_after(client, organiser, open_survey):
+    client.post("/manage/small/settings/", {"anonymous": "on", "panel_only": "on"})
+    survey = Survey.objects.get(slug="small")
+    assert survey.anonymous and survey.panel_only
+    Response.objects.create(survey=survey, form_version=survey.current_version, language="it")
+    reply = client.post("/manage/small/settings/", {}, follow=True)
+    assert "SURVEY_HAS_RESPONSES" in reply.content.decode()
+    assert Survey.objects.get(slug="small").anonymous
+
+
+def test_a_panel_only_survey_turns_away_visitors_without_a_link(client, open_survey):
+    from indagine.surveys.services import configure
+
+    configure(open_survey, anonymous=False, panel_only=True)
+    assert "link personale" in client.get("/s/small/").content.decode()
+    reply = client.post("/s/small/", {"_page": "0", "_key": "z" * 43, "org": "bpo"})
+    assert reply.status_code == 403 and b"SURVEY_PANEL_ONLY" in reply.content
+    assert not Response.objects.exists()

@@ -103,7 +103,7 @@ def _parse_number(question: Question, value: str) -> int | float:
         if not start <= number <= end or abs(steps - round(steps)) > 1e-9:
             raise InvalidAnswer(AnswerCode.OUT_OF_RANGE, start=_num(start), end=_num(end))
         return int(number) if all(x.is_integer() for x in (start, step)) else number
-    return int(number) if number.is_integer() and "." not in text else number
+    return number  # a decimal question always stores a float: one type per column
 
 
 def _num(x: float) -> str:

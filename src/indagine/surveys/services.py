@@ -126,3 +126,18 @@ def schedule_closing(survey: Survey, closes_at: dt.datetime | None, user=None) -
             closes_at=closes_at.isoformat() if closes_at else None,
         )
     return survey
+
+
+def configure(survey: Survey, *, anonymous: bool, panel_only: bool, user=None) -> Survey:
+    """Set how answers come in. Anonymity is fixed once the first answer is stored: a promise
+    made to respondents cannot change under them."""
+    if anonymous != survey.anonymous and survey.responses.exists():
+        raise SurveyError(
+            "SURVEY_HAS_RESPONSES", "Anonymity cannot change once answers have been stored."
+        )
+    with transaction.atomic():
+        survey.anonymous = anonymous
+        survey.panel_only = panel_only
+        survey.save(update_fields=["anonymous", "panel_only"])
+        audit("survey.configure", survey, user, anonymous=anonymous, panel_only=panel_only)
+    return survey

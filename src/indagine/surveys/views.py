@@ -78,6 +78,13 @@ def survey_action(request: HttpRequest, slug: str, action: str) -> HttpResponse:
             services.open_survey(survey, request.user)
         elif action == "close":
             services.close_survey(survey, request.user)
+        elif action == "settings":
+            services.configure(
+                survey,
+                anonymous=request.POST.get("anonymous") == "on",
+                panel_only=request.POST.get("panel_only") == "on",
+                user=request.user,
+            )
         elif action == "schedule":
             schedule = ScheduleForm(request.POST)
             if not schedule.is_valid():
