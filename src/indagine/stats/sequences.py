@@ -15,6 +15,7 @@ import numpy as np
 import numpy.typing as npt
 from scipy import optimize
 
+from indagine.stats.capital import binary_bounds
 from indagine.stats.errors import ErrorCode, StatsError
 
 FloatArray = npt.NDArray[np.float64]
@@ -22,6 +23,7 @@ IntArray = npt.NDArray[np.intp]
 TRUNCATION = 0.5
 GRID = 512
 CHUNK = 2048
+FAST_FROM = 4096
 
 
 @dataclass(frozen=True, eq=False)
@@ -191,22 +193,39 @@ def _root_bounds(x: FloatArray, lam: FloatArray, alpha: float, t: int) -> tuple[
     return lower, upper
 
 
+def _binary_every_look(
+    x: FloatArray, lam: FloatArray, alpha: float, grid: int
+) -> tuple[FloatArray, FloatArray]:
+    """Bounds at every look for yes/no data: a grid while bets are large, then the series."""
+    start = normal_mixture(x, alpha=alpha)
+    h, tail_low, tail_high = binary_bounds(x, lam, alpha, (start.lower, start.upper))
+    head_low, head_high = _grid_bounds(x[:h], lam[:h], alpha, None, grid)
+    low, high = np.concatenate([head_low, tail_low]), np.concatenate([head_high, tail_high])
+    for k in np.flatnonzero(np.isnan(low) | np.isnan(high)):
+        low[k], high[k] = _root_bounds(x, lam, alpha, int(k) + 1)
+    return low, high
+
+
 def betting(
     x: Any, *, alpha: float = 0.05, looks: Any = None, grid: int = GRID
 ) -> ConfidenceSequence:
     """Hedged betting CS for the mean of [0,1] data (Waudby-Smith and Ramdas 2024, JRSS-B 86(1)).
 
-    Every look from 1 to n is computed on a grid of candidate means (bounds conservative by at
-    most 1/grid); up to 32 chosen looks are solved exactly by root finding.
+    Up to 32 chosen looks are solved exactly by root finding; otherwise every look is computed on
+    a grid of candidate means (conservative by at most 1/grid) or, for long yes/no sequences,
+    by the power-series method of ``capital.binary_bounds`` (conservative by about 1e-9).
     """
     values = _unit_data(x)
     lam = predictable_bets(values, alpha)
     chosen = _looks(looks, values.size)
     t = chosen.astype(np.float64)
     mean = np.cumsum(values)[chosen - 1] / t
+    binary = values.size > FAST_FROM and bool(np.all((values == 0) | (values == 1)))
     if looks is not None and chosen.size <= 32:
         bounds = np.array([_root_bounds(values, lam, alpha, int(k)) for k in chosen])
         low, high = bounds[:, 0], bounds[:, 1]
+    elif binary:
+        low, high = (b[chosen - 1] for b in _binary_every_look(values, lam, alpha, grid))
     else:
         low, high = (b[chosen - 1] for b in _grid_bounds(values, lam, alpha, None, grid))
     method = "hedged betting confidence sequence (Waudby-Smith and Ramdas 2024)"
