@@ -48,15 +48,15 @@ def test_validation_errors_are_shown_beside_the_question_and_in_a_summary(client
 
 def test_skip_logic_without_javascript_reveals_the_follow_up_question(client, open_survey):
     reply = post(client, "small", 0, {"org": "other", "_shown": "org"})
-    assert reply.status_code == 200  # the page comes back with the question that now applies
-    html = reply.content.decode()
-    assert (
-        'id="q-org_other"' in html and 'id="q-org_other" data-name="org_other" hidden' not in html
-    )
+    # the same page again, now with the question that applies, and no error for it yet
+    assert reply.status_code == 302 and reply["Location"].endswith("?page=0")
+    html = client.get(reply["Location"]).content.decode()
+    assert 'id="q-org_other" data-name="org_other">' in html
+    assert "error-summary" not in html
     reply = post(
         client, "small", 0, {"org": "other", "org_other": "Consulenza", "_shown": "org org_other"}
     )
-    assert reply.status_code == 302
+    assert reply.status_code == 302 and reply["Location"].endswith("?page=1")
 
 
 def test_forged_choice_is_refused_and_nothing_is_stored(client, open_survey):

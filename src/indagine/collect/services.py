@@ -254,10 +254,13 @@ def _navigate(
     if action == "back":
         previous = _neighbour(form, answers, index, -1)
         return (index if previous is None else previous), [], False
+    revealed = shown is not None and _revealed(form, index, answers, shown)
+    if revealed:  # without JavaScript: a question the respondent never saw is no error yet
+        errors = tuple(e for e in errors if shown is None or e.name in shown)
     if errors:
         return index, list(errors), False
-    if shown is not None and _revealed(form, index, answers, shown):
-        return index, [], False  # without JavaScript: show the questions that now apply
+    if revealed:
+        return index, [], False  # show the questions that now apply
     following = _neighbour(form, answers, index, +1)
     if following is not None:
         return following, [], False
