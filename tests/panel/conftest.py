@@ -22,14 +22,14 @@ class Inbox:
     """Keeps every message the SMTP server accepted, with its envelope recipients.
 
     `refuse` maps an address to the reply its RCPT TO gets (say "550 5.1.1 no such user");
-    `on_data(n, inbox)` runs before the n-th message (1-based) is accepted and may return a
+    `on_data(n, envelope)` runs before the n-th message (1-based) is accepted and may return a
     reply that replaces "250 OK"; `delay` slows every message down (seconds)."""
 
     def __init__(self) -> None:
         self.messages: list[EmailMessage] = []
         self.envelopes: list[list[str]] = []
         self.refuse: dict[str, str] = {}
-        self.on_data: Callable[[int, Inbox], str | None] | None = None
+        self.on_data: Callable[[int, object], str | None] | None = None
         self.delay = 0.0
         self.sessions: set[int] = set()
         self.data_commands = 0
@@ -46,7 +46,7 @@ class Inbox:
         if self.delay:
             await asyncio.sleep(self.delay)
         if self.on_data is not None:
-            reply = self.on_data(self.data_commands, self)
+            reply = self.on_data(self.data_commands, envelope)
             if asyncio.iscoroutine(reply):
                 reply = await reply
             if reply:

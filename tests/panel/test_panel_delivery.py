@@ -1,0 +1,153 @@
+"""SMTP failures recorded per member and retried; opt-out and erasure honoured at send time."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from django.utils import timezone
+
+from indagine.panel import services
+from indagine.panel.models import Invitation, Member, Message
+from indagine.panel.services import MAX_ATTEMPTS
+
+
+def _invite(survey, members_csv) -> None:
+    services.import_members(survey, members_csv)
+    assert services.invite(survey) == 3
+
+
+def _backoff_passes() -> None:
+    """Move every retry's wait into the past (as if the back-off had run out)."""
+    Message.objects.exclude(lease_until=None).update(
+        lease_until=timezone.now() - dt.timedelta(seconds=1)
+    )
+
+
+def test_a_permanent_refusal_marks_the_member_bounced_and_is_not_retried(
+    open_survey, smtp, members_csv
+):
+    smtp.refuse["bruno@example.org"] = "550 5.1.1 No such user"
+    _invite(open_survey, members_csv)
+    assert services.deliver_pending(open_survey.pk) == {"sent": 2, "failed": 1}
+    bruno = Member.objects.get(email="bruno@example.org")
+    assert bruno.invitation.bounced
+    message = bruno.messages.get()
+    assert message.status == "failed" and message.attempts == MAX_ATTEMPTS
+    assert "550" in message.last_error and "No such user" in message.last_error
+    assert sorted(a for rcpts in smtp.envelopes for a in rcpts) == [
+        "anna@example.org",
+        "carla@example.org",
+    ]
+    _backoff_passes()
+    assert services.deliver_pending(open_survey.pk).total() == 0  # never retried
+    Message.objects.update(queued_at=timezone.now() - dt.timedelta(days=4))
+    assert services.remind(open_survey) == 2  # a bounced member is not reminded
+    assert services.fieldwork(open_survey).totals["bounced"] == 1
+
+
+def test_a_temporary_failure_is_recorded_then_retried_and_sent_once(open_survey, smtp, members_csv):
+    refusals = {"carla@example.org"}
+    smtp.on_data = lambda n, envelope: (
+        "451 4.3.0 Try again later" if refusals & set(envelope.rcpt_tos) else None
+    )
+    _invite(open_survey, members_csv)
+    assert services.deliver_pending(open_survey.pk) == {"sent": 2, "failed": 1}
+    carla = Member.objects.get(email="carla@example.org")
+    message = carla.messages.get()
+    assert message.status == "failed" and message.attempts == 1
+    assert "451" in message.last_error
+    assert not carla.invitation.bounced
+    assert message.lease_until > timezone.now()  # waits before the retry
+    assert services.deliver_pending(open_survey.pk).total() == 0
+    refusals.clear()
+    _backoff_passes()
+    assert services.deliver_pending(open_survey.pk) == {"sent": 1}
+    message.refresh_from_db()
+    assert message.status == "sent" and message.attempts == 2
+    assert smtp.by_recipient() == {
+        "anna@example.org": 1,
+        "bruno@example.org": 1,
+        "carla@example.org": 1,
+    }
+
+
+def test_a_temporary_refusal_of_the_recipient_is_retried_not_a_bounce(
+    open_survey, smtp, members_csv
+):
+    """Greylisting answers RCPT TO with 451: smtplib raises SMTPRecipientsRefused for it too,
+    yet the address is good and the message must be retried."""
+    smtp.refuse["carla@example.org"] = "451 4.7.1 Greylisted, try again later"
+    _invite(open_survey, members_csv)
+    services.deliver_pending(open_survey.pk)
+    carla = Member.objects.get(email="carla@example.org")
+    assert not carla.invitation.bounced
+    assert carla.messages.get().attempts < MAX_ATTEMPTS
+    del smtp.refuse["carla@example.org"]
+    _backoff_passes()
+    assert services.deliver_pending(open_survey.pk) == {"sent": 1}
+
+
+def test_when_the_smtp_server_is_down_every_message_waits_for_a_retry(
+    open_survey, smtp, members_csv, settings
+):
+    _invite(open_survey, members_csv)
+    port = settings.EMAIL_PORT
+    settings.EMAIL_PORT = 1  # nothing listens there
+    assert services.deliver_pending(open_survey.pk) == {"failed": 3}
+    assert set(Message.objects.values_list("status", "attempts")) == {("failed", 1)}
+    settings.EMAIL_PORT = port
+    _backoff_passes()
+    assert services.deliver_pending(open_survey.pk) == {"sent": 3}
+    assert len(smtp.messages) == 3
+
+
+def test_an_opted_out_address_imported_later_is_never_messaged(
+    open_survey, smtp, members_csv, client
+):
+    services.opt_out("Bruno@Example.org ")
+    assert services.import_members(open_survey, members_csv).created == 3
+    assert services.invite(open_survey) == 2
+    services.deliver_pending(open_survey.pk)
+    Message.objects.update(queued_at=timezone.now() - dt.timedelta(days=4))
+    assert services.remind(open_survey) == 2
+    services.deliver_pending(open_survey.pk)
+    assert "bruno@example.org" not in smtp.by_recipient()
+    assert services.fieldwork(open_survey).totals["opted_out"] == 1
+
+
+def test_opting_out_after_queueing_or_between_retries_stops_the_message(
+    open_survey, smtp, members_csv, settings
+):
+    _invite(open_survey, members_csv)
+    port, settings.EMAIL_PORT = settings.EMAIL_PORT, 1
+    services.deliver_pending(open_survey.pk)  # all three failed, waiting for a retry
+    settings.EMAIL_PORT = port
+    services.opt_out("anna@example.org")
+    _backoff_passes()
+    assert services.deliver_pending(open_survey.pk) == {"sent": 2, "dropped": 1}
+    assert "anna@example.org" not in smtp.by_recipient()
+    services.opt_out("bruno@example.org")  # already sent: nothing more
+    open_survey.refresh_from_db()
+    member = Member.objects.get(email="carla@example.org")
+    services.queue_thanks(member)
+    services.opt_out("carla@example.org")  # queued, then opted out
+    assert services.deliver_pending(open_survey.pk).total() == 0
+    assert smtp.by_recipient()["carla@example.org"] == 1
+
+
+def test_an_erased_member_gets_nothing_more(open_survey, smtp, members_csv):
+    _invite(open_survey, members_csv)
+    assert services.erase_member(open_survey, "anna@example.org")
+    assert services.deliver_pending(open_survey.pk) == {"sent": 2}
+    assert "anna@example.org" not in smtp.by_recipient()
+    assert services.invite(open_survey) == 0  # nor a new invitation
+
+
+def test_messages_go_once_per_member_kind_and_round(open_survey, smtp, members_csv):
+    _invite(open_survey, members_csv)
+    assert services.invite(open_survey) == 0
+    services.deliver_pending(open_survey.pk)
+    services.deliver_pending(open_survey.pk)
+    assert services.invite(open_survey) == 0
+    assert set(smtp.by_message_id().values()) == {1}
+    assert Invitation.objects.filter(bounced=True).count() == 0
