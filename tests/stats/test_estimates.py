@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from indagine.stats.estimates import by_segment, mean, proportions, total
+from indagine.stats.estimates import by_segment, mean, proportions, quantile, total
 
 REL = 1e-6
 
@@ -61,3 +61,14 @@ def test_estimate_says_what_it_is_of():
     assert est.weighted_n == pytest.approx(30.0)
     assert dict(est.excluded) == {"skipped": 1}
     assert "finite population correction" in est.method
+
+
+def test_quantiles_and_woodruff_intervals_match_svyquantile(case, reference):
+    prefix, df, design = case
+    for q, name in ((0.25, "25"), (0.5, "50")):
+        est = quantile(design, df["y"], q)
+        key = f"{prefix}.quantile_{name}"
+        assert est.estimate == pytest.approx(reference[f"{key}.est"], rel=1e-9)
+        assert est.ci_low == pytest.approx(reference[f"{key}.low"], rel=1e-9)
+        assert est.ci_high == pytest.approx(reference[f"{key}.high"], rel=1e-9)
+        assert est.se == pytest.approx(reference[f"{key}.se"], rel=1e-6)

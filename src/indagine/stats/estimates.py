@@ -292,7 +292,7 @@ def quantile(
     domain: Any = None,
     level: float = 0.95,
 ) -> Estimate:
-    """Weighted quantile (smallest y with F(y) >= q) with Woodruff's (1952) interval."""
+    """Weighted quantile (smallest y with F(y) >= q), Woodruff (1952) interval (``svyquantile``)."""
     values = numeric(y, what)
     base = domain_mask(design, domain) & ~np.isnan(values)
     w = np.where(base, design.weights, 0.0)
@@ -308,12 +308,13 @@ def quantile(
         return float(sorted_y[min(index, sorted_y.size - 1)])
 
     estimate = inverse(q)
-    below = (values <= estimate) & base
-    influence = w * (below - q) / total_w
+    below = ((values <= estimate) & base).astype(np.float64)
+    share = float(np.dot(w, below) / total_w)
+    influence = w * (below - share) / total_w
     se_p = float(np.sqrt(covariance(design, influence[:, None])[0, 0]))
-    ci = wald(np.array(q), np.array(se_p), level)
+    ci = wald(np.array(share), np.array(se_p), level, df=design.degrees_of_freedom)
     low, high = inverse(float(ci.low)), inverse(float(ci.high))
-    z = (float(ci.high) - q) / se_p if se_p > 0 else 1.0
+    z = (float(ci.high) - share) / se_p if se_p > 0 else 1.0
     return Estimate(
         f"quantile {q:g} of {what}",
         estimate,

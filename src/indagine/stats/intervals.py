@@ -45,7 +45,7 @@ def effective_n(p: FloatArray, variance: FloatArray, fallback: FloatArray) -> Fl
     """Effective sample size p(1-p)/Var(p) (Kish 1965, n/deff); ``fallback`` where undefined."""
     p, variance = np.asarray(p, dtype=np.float64), np.asarray(variance, dtype=np.float64)
     inner = (p > 0) & (p < 1)
-    with np.errstate(divide="ignore", invalid="ignore"):
+    with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
         n_eff = np.where(variance > 0, p * (1 - p) / variance, np.inf)
     return np.where(inner, n_eff, np.broadcast_to(fallback, p.shape))
 

@@ -56,6 +56,14 @@ standard <- function(prefix, design) {
     put(paste0(prefix, ".by_", level, ".est"), coef(by)[level])
     put(paste0(prefix, ".by_", level, ".se"), by_se[level])
   }
+  q <- svyquantile(~y, design, c(0.25, 0.5))$y
+  for (i in 1:2) {
+    name <- paste0(prefix, ".quantile_", c("25", "50")[i])
+    put(paste0(name, ".est"), q[i, "quantile"])
+    put(paste0(name, ".low"), q[i, 2])
+    put(paste0(name, ".high"), q[i, 3])
+    put(paste0(name, ".se"), q[i, "se"])
+  }
   chisq(prefix, design)
   likert(prefix, design)
   put(paste0(prefix, ".df"), degf(design))
