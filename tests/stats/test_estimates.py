@@ -72,3 +72,23 @@ def test_quantiles_and_woodruff_intervals_match_svyquantile(case, reference):
         assert est.ci_low == pytest.approx(reference[f"{key}.low"], rel=1e-9)
         assert est.ci_high == pytest.approx(reference[f"{key}.high"], rel=1e-9)
         assert est.se == pytest.approx(reference[f"{key}.se"], rel=1e-6)
+
+
+def test_multiple_choice_shares_are_means_of_each_option_among_those_who_answered():
+    from indagine.stats.design import survey_design
+    from indagine.stats.estimates import multiple_choice
+
+    rng = np.random.default_rng(12)
+    n = 300
+    tea, coffee = (rng.random(n) < 0.4).astype(float), (rng.random(n) < 0.7).astype(float)
+    skipped = rng.random(n) < 0.1
+    tea[skipped], coffee[skipped] = np.nan, np.nan
+    design = survey_design(weights=rng.uniform(1, 3, n), strata=rng.choice(["a", "b"], n))
+    dist = multiple_choice(design, {"tea": tea, "coffee": coffee}, what="drinks")
+    assert dist.n == n - skipped.sum()
+    assert dict(dist.excluded) == {"skipped": int(skipped.sum())}
+    for option, values in (("tea", tea), ("coffee", coffee)):
+        share, direct = dist.share(option), mean(design, values)
+        assert share.estimate == pytest.approx(direct.estimate, rel=1e-12)
+        assert share.se == pytest.approx(direct.se, rel=1e-9)
+        assert 0 <= share.ci_low <= share.estimate <= share.ci_high <= 1
