@@ -106,7 +106,6 @@ def _conditional(
     design: Design,
     result: Shares,
     cells: IntArray,
-    groups: IntArray,
     labels: tuple[str, ...],
     context: dict[str, Any],
 ) -> tuple[Estimate, ...]:
@@ -167,7 +166,6 @@ def crosstab(
             design,
             result,
             index[i],
-            index[i],
             cols.labels,
             {
                 "what": f"{names[1]} among {names[0]} = {rows.labels[i]}",
@@ -183,7 +181,6 @@ def crosstab(
         _conditional(
             design,
             result,
-            index[:, j],
             index[:, j],
             rows.labels,
             {
