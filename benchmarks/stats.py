@@ -166,7 +166,7 @@ def main(argv: list[str] | None = None) -> int:
         extrapolated = f", extrapolated linearly x{scale:g}" if scale != 1 else ""
         print(f"; R survey on {r_rows:,} rows{extrapolated}")
     else:
-        print("; Rscript not found, R skipped")
+        print("; R skipped (--no-r)" if args.no_r else "; Rscript not found, R skipped")
     print(f"{'step':<12}{'ours (s)':>10}{'R (s)':>10}{'ratio':>9}")
     for step in STEPS:
         r = r_times.get(step)
