@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-PURE = {"forms", "stats", "library"}
+PURE = {"forms", "stats", "library", "charts", "analysis", "narrative"}
 
 
 def pytest_collection_modifyitems(items):

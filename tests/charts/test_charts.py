@@ -1,0 +1,46 @@
+"""Charts render to accessible SVG with the data in them."""
+
+from __future__ import annotations
+
+import datetime as dt
+import xml.etree.ElementTree as ET
+
+from indagine.charts.likert import LikertRow, agreement, diverging_bars
+from indagine.charts.shares import ShareBar, responses_over_time, share_bars
+
+SCALE = ["per nulla", "poco", "né né", "abbastanza", "del tutto"]
+
+
+def _texts(svg: str) -> list[str]:
+    root = ET.fromstring(svg)
+    return ["".join(t.itertext()) for t in root.iter("{http://www.w3.org/2000/svg}text")]
+
+
+def test_agreement_counts_half_of_the_neutral_middle():
+    assert agreement(LikertRow("x", [0.1, 0.1, 0.2, 0.3, 0.3], 10)) == 0.7
+
+
+def test_diverging_bars_sort_items_and_show_n():
+    rows = [
+        LikertRow("less", [0.4, 0.3, 0.1, 0.1, 0.1], 50),
+        LikertRow("more", [0.05, 0.05, 0.1, 0.4, 0.4], 60),
+    ]
+    svg = diverging_bars(rows, SCALE, title="Accordo <test>")
+    assert svg.startswith("<svg") and 'role="img"' in svg
+    assert 'aria-label="Accordo &lt;test&gt;"' in svg
+    texts = _texts(svg)
+    assert "n=50" in texts and "n=60" in texts and "del tutto" in texts
+    # the most agreed item is drawn last, so it sits at the top of the chart
+    assert texts.index("less") < texts.index("more")
+
+
+def test_the_same_data_give_the_same_svg():
+    rows = [LikertRow("a", [0.2, 0.2, 0.2, 0.2, 0.2], 5)]
+    assert diverging_bars(rows, SCALE) == diverging_bars(rows, SCALE)
+
+
+def test_share_bars_and_trend():
+    svg = share_bars([ShareBar("Chat", 0.62, 0.55, 0.69), ShareBar("Email", 0.3, 0.24, 0.37)])
+    assert "62%" in _texts(svg) and "Chat" in _texts(svg)
+    days = [dt.date(2020, 3, d) for d in (18, 19, 20)]
+    assert responses_over_time(days, [10, 30, 5], title="Risposte").startswith("<svg")
