@@ -43,6 +43,7 @@ INSTALLED_APPS = [
     "indagine.surveys",
     "indagine.collect",
     "indagine.panel",
+    "indagine.results",
 ]
 
 MIDDLEWARE = [

@@ -4,6 +4,8 @@ from django.http import HttpResponse
 from django.shortcuts import redirect
 from django.urls import include, path
 
+from indagine.results.api import api
+
 
 def health(request):
     """A trivial view: the baseline of the ingest benchmark and a load balancer's check."""
@@ -14,6 +16,7 @@ urlpatterns = [
     path("", lambda request: redirect("surveys:list")),
     path("healthz", health, name="health"),
     path("admin/", admin.site.urls),
+    path("api/", api.urls),
     path("accounts/login/", auth_views.LoginView.as_view(), name="login"),
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("manage/", include("indagine.surveys.urls")),

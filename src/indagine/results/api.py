@@ -1,0 +1,185 @@
+"""The REST API (django-ninja; OpenAPI schema at /api/openapi.json, docs at /api/docs).
+
+Authentication: a per-user token (`Authorization: Bearer ind_...`) or the organiser's session.
+The user's Django permissions apply: `surveys.view_survey` to see surveys and results,
+`collect.view_response` to read responses.
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import datetime as dt
+from typing import Any
+
+from django.http import HttpRequest
+from django.shortcuts import get_object_or_404
+from django.utils import timezone
+from ninja import NinjaAPI, Query, Schema
+from ninja.errors import HttpError
+from ninja.security import HttpBearer, django_auth
+
+from indagine.results.models import ApiToken
+from indagine.surveys.models import Survey
+
+
+class TokenAuth(HttpBearer):
+    def authenticate(self, request: HttpRequest, token: str) -> Any:
+        if not token or len(token) > 100:
+            return None
+        found = (
+            ApiToken.objects.select_related("user")
+            .filter(key_hash=ApiToken.digest(token), user__is_active=True)
+            .first()
+        )
+        if found is None:
+            return None
+        ApiToken.objects.filter(pk=found.pk).update(last_used_at=timezone.now())
+        request.user = found.user
+        return found.user
+
+
+api = NinjaAPI(
+    title="indagine",
+    version="1",
+    urls_namespace="api",
+    auth=[TokenAuth(), django_auth],
+    description="Surveys, responses and results of an indagine server.",
+)
+
+
+def _require(request: HttpRequest, permission: str) -> None:
+    if not request.user.has_perm(permission):
+        raise HttpError(403, f"Missing permission {permission}.")
+
+
+class SurveyOut(Schema):
+    slug: str
+    title: str
+    state: str
+    anonymous: bool
+    closes_at: dt.datetime | None
+    form_version: int | None
+    partial: int
+    complete: int
+
+
+class SurveyDetail(SurveyOut):
+    form: dict[str, Any] | None
+
+
+class ResponseOut(Schema):
+    id: int
+    status: str
+    language: str
+    form_version: int
+    completed_at: dt.datetime | None
+    answers: dict[str, Any]
+
+
+class ResponsePage(Schema):
+    items: list[ResponseOut]
+    next_cursor: str | None
+
+
+class ErrorOut(Schema):
+    detail: str
+
+
+class InvalidOut(Schema):
+    detail: list[dict[str, Any]]
+
+
+ERRORS: dict[int, Any] = {
+    400: ErrorOut,
+    401: ErrorOut,
+    403: ErrorOut,
+    404: ErrorOut,
+    422: InvalidOut,
+}
+
+
+def _survey_out(survey: Survey) -> dict[str, Any]:
+    counts = {s: survey.responses.filter(status=s).count() for s in ("partial", "complete")}
+    version = survey.current_version
+    return {
+        "slug": survey.slug,
+        "title": survey.title,
+        "state": survey.state,
+        "anonymous": survey.anonymous,
+        "closes_at": survey.closes_at,
+        "form_version": version.number if version else None,
+        **counts,
+    }
+
+
+@api.get("/surveys", response={200: list[SurveyOut], **ERRORS}, summary="Surveys you may see")
+def list_surveys(request: HttpRequest) -> list[dict[str, Any]]:
+    _require(request, "surveys.view_survey")
+    return [_survey_out(s) for s in Survey.objects.select_related("current_version")]
+
+
+@api.get(
+    "/surveys/{slug}",
+    response={200: SurveyDetail, **ERRORS},
+    summary="One survey with its questionnaire",
+)
+def get_survey(request: HttpRequest, slug: str) -> dict[str, Any]:
+    _require(request, "surveys.view_survey")
+    survey = get_object_or_404(Survey.objects.select_related("current_version"), slug=slug)
+    version = survey.current_version
+    return {**_survey_out(survey), "form": version.form_json if version else None}
+
+
+def _cursor(value: str | None) -> int:
+    if not value:
+        return 0
+    try:
+        return int(base64.urlsafe_b64decode(value.encode() + b"==").decode())
+    except (binascii.Error, ValueError, UnicodeDecodeError):
+        raise HttpError(400, "RESPONSES_BAD_CURSOR: the cursor is not one this API gave.") from None
+
+
+def _encode(pk: int) -> str:
+    return base64.urlsafe_b64encode(str(pk).encode()).decode().rstrip("=")
+
+
+class PageQuery(Schema):
+    cursor: str | None = None
+    limit: int = 100
+    status: str | None = None
+
+
+@api.get(
+    "/surveys/{slug}/responses",
+    response={200: ResponsePage, **ERRORS},
+    summary="Responses, oldest first, a page at a time (cursor pagination)",
+)
+def list_responses(request: HttpRequest, slug: str, query: Query[PageQuery]) -> dict[str, Any]:
+    _require(request, "collect.view_response")
+    survey = get_object_or_404(Survey, slug=slug)
+    if not 1 <= query.limit <= 1000:
+        raise HttpError(400, "RESPONSES_BAD_LIMIT: limit must be between 1 and 1000.")
+    if query.status not in (None, "partial", "complete"):
+        raise HttpError(400, "RESPONSES_BAD_STATUS: status is partial or complete.")
+    rows = survey.responses.filter(pk__gt=_cursor(query.cursor)).order_by("pk")
+    if query.status:
+        rows = rows.filter(status=query.status)
+    page = list(
+        rows.values("pk", "status", "language", "form_version__number", "completed_at", "answers")[
+            : query.limit + 1
+        ]
+    )
+    items = [
+        {
+            "id": r["pk"],
+            "status": r["status"],
+            "language": r["language"],
+            "form_version": r["form_version__number"],
+            "completed_at": r["completed_at"],
+            "answers": r["answers"],
+        }
+        for r in page[: query.limit]
+    ]
+    more = len(page) > query.limit
+    return {"items": items, "next_cursor": _encode(items[-1]["id"]) if more else None}

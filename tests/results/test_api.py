@@ -1,0 +1,89 @@
+"""The REST API: tokens, permissions, cursor pagination; schemathesis finds no server error."""
+
+from __future__ import annotations
+
+import pytest
+import schemathesis
+from hypothesis import HealthCheck, settings
+
+from indagine.collect.models import Response
+from indagine.results.models import ApiToken
+from indagine.site.wsgi import application
+
+schema = schemathesis.openapi.from_wsgi("/api/openapi.json", application)
+
+
+@pytest.fixture
+def token(db, django_user_model):
+    user = django_user_model.objects.create_superuser("analyst", password="pw-for-tests-123")
+    return ApiToken.issue(user, "tests")[1]
+
+
+@pytest.fixture
+def answered(open_survey):
+    for i in range(5):
+        Response.objects.create(
+            survey=open_survey,
+            form_version=open_survey.current_version,
+            language="it",
+            status="complete",
+            answers={"org": "bpo", "share": float(i)},
+        )
+    return open_survey
+
+
+def auth(key):
+    return {"HTTP_AUTHORIZATION": f"Bearer {key}"}
+
+
+def test_no_token_no_data(client, answered):
+    assert client.get("/api/surveys").status_code == 401
+    assert client.get("/api/surveys", **auth("ind_forged")).status_code == 401
+
+
+def test_only_the_hash_of_a_token_is_stored(token):
+    assert not ApiToken.objects.filter(key_hash=token).exists()
+    assert ApiToken.objects.filter(key_hash=ApiToken.digest(token)).exists()
+
+
+def test_permissions_apply(client, answered, django_user_model):
+    clerk = django_user_model.objects.create_user("clerk", password="pw-for-tests-123")
+    key = ApiToken.issue(clerk, "no rights")[1]
+    assert client.get("/api/surveys", **auth(key)).status_code == 403
+
+
+def test_surveys_and_cursor_pagination(client, answered, token):
+    surveys = client.get("/api/surveys", **auth(token)).json()
+    assert surveys[0]["slug"] == "small" and surveys[0]["complete"] == 5
+    seen, cursor = [], None
+    while True:
+        url = "/api/surveys/small/responses?limit=2" + (f"&cursor={cursor}" if cursor else "")
+        page = client.get(url, **auth(token)).json()
+        seen += [item["id"] for item in page["items"]]
+        cursor = page["next_cursor"]
+        if cursor is None:
+            break
+    assert seen == sorted(Response.objects.values_list("pk", flat=True))
+
+
+def test_a_forged_cursor_is_a_clear_400(client, answered, token):
+    reply = client.get("/api/surveys/small/responses?cursor=%%%", **auth(token))
+    assert reply.status_code == 400 and "RESPONSES_BAD_CURSOR" in reply.json()["detail"]
+
+
+def test_the_session_of_a_logged_in_organiser_works(client, answered, django_user_model):
+    user = django_user_model.objects.create_superuser("boss", password="pw-for-tests-123")
+    client.force_login(user)
+    assert client.get("/api/surveys/small").json()["form"]["form_id"] == "small"
+
+
+@pytest.mark.django_db
+@schema.parametrize()
+@settings(max_examples=15, deadline=None, suppress_health_check=list(HealthCheck))
+def test_schemathesis_finds_no_server_error(case, request):
+    user_model = request.getfixturevalue("django_user_model")
+    user = user_model.objects.filter(
+        username="fuzz"
+    ).first() or user_model.objects.create_superuser("fuzz", password="pw-for-tests-123")
+    key = ApiToken.issue(user, "fuzz")[1]
+    case.call_and_validate(headers={"Authorization": f"Bearer {key}"})
