@@ -1,0 +1,157 @@
+"""Statements: one finding as one sentence, in the section of the letter it belongs to.
+
+What a finding says depends on what is consolidated (newsletter.md):
+- `share`: the share's sequence lies on one side of 50%: "circa due terzi del campione ritiene che";
+- `strength`: only the mean is consolidated: "moderatamente d'accordo sul fatto che" (Likert bands);
+- `open`: nothing is consolidated yet: "non è ancora evidente se" (interim);
+- `divided`: still nothing at the close: "il campione si divide sul fatto che ..." (final);
+- `percent`, `percent_open`, `percent_question`: a mean percentage of a whole.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Literal
+
+from indagine.analysis.findings import Finding, Quantity
+from indagine.narrative.claims import claim_text, frame_of, is_question
+from indagine.narrative.quantities import (
+    Lang,
+    Style,
+    decimal,
+    describe_percent,
+    describe_share,
+    strength,
+    whole,
+)
+from indagine.narrative.sentences import Number, Sentence, compose, quantity_number
+from indagine.narrative.vocabulary import SUBJECTS, text
+
+Stage = Literal["interim", "final"]
+Section = Literal["consolidated", "open", "conditional"]
+Verdict = Literal[
+    "share", "strength", "open", "divided", "percent", "percent_open", "percent_question"
+]
+
+
+@dataclass(frozen=True)
+class Context:
+    """What every statement of one letter shares."""
+
+    lang: Lang
+    stage: Stage
+    style: Style
+    ranked: frozenset[str]
+
+
+@dataclass(frozen=True)
+class Statement:
+    """A finding's sentence and the section it goes in."""
+
+    section: Section
+    verdict: Verdict
+    finding: Finding
+
+
+def verdict_of(finding: Finding, ctx: Context) -> Verdict | None:
+    """What can be said of a finding now, or None when the letter leaves it to the report."""
+    if frame_of(finding, ctx.lang, ctx.ranked) == "topic":
+        return None
+    final = ctx.stage == "final"
+    mean, share = finding.mean, finding.share
+    if mean is not None and mean.kind == "percent":
+        if is_question(claim_text(finding, ctx.lang)):
+            return "percent_question"
+        return "percent" if mean.consolidated or final else "percent_open"
+    mean_known = finding.kind == "scale" and mean is not None and mean.scale is not None
+    if share is not None and share.consolidated:
+        return "share"
+    if mean_known and mean is not None and (mean.consolidated or (final and share is None)):
+        return "strength"
+    if share is not None:
+        return "divided" if final else "open"
+    return "open" if mean_known and not final else None
+
+
+def section_of(finding: Finding, verdict: Verdict, ctx: Context) -> Section:
+    """Where the sentence goes: consolidated, open (and moderate), or conditional."""
+    if finding.base.conditional:
+        return "conditional"
+    if verdict in ("open", "divided", "percent_open"):
+        return "open"
+    if verdict == "strength" and finding.mean is not None and finding.mean.scale is not None:
+        band = strength(finding.mean.estimate.estimate, finding.mean.scale, ctx.style)
+        return "open" if band in ("moderate", "neutral") else "consolidated"
+    return "consolidated"
+
+
+def statement(finding: Finding, ctx: Context) -> Statement | None:
+    """The statement for a finding, or None when the letter does not state it."""
+    verdict = verdict_of(finding, ctx)
+    if verdict is None:
+        return None
+    return Statement(section_of(finding, verdict, ctx), verdict, finding)
+
+
+def prefix(finding: Finding, lang: Lang) -> str:
+    """The base a conditional finding is stated for ("tra chi ha ..., "), else nothing."""
+    if not finding.base.conditional:
+        return ""
+    return (finding.base.description.get(lang) or text("everyone", lang)) + ", "
+
+
+def sentence(st: Statement, ctx: Context, order: int) -> Sentence:
+    """The sentence for a statement; `order` is its place in its section (for variety)."""
+    f, lang = st.finding, ctx.lang
+    claim, pre = claim_text(f, lang), prefix(f, lang)
+    predicate = frame_of(f, lang, ctx.ranked) == "predicate"
+    subject = "" if pre else SUBJECTS[lang][order % len(SUBJECTS[lang])]
+    if st.verdict in ("share", "divided"):
+        assert f.share is not None
+        q = _share_number(f.key, f.share, ctx)
+        key = ("predicate" if predicate else "opinion") if st.verdict == "share" else "divided"
+        key = "divided_predicate" if predicate and st.verdict == "divided" else key
+        return compose(text(key, lang), f.key, prefix=pre, q=q, subject=subject, claim=claim)
+    if st.verdict == "open":
+        if predicate:
+            claim = text("majority_of", lang).format(
+                subject=SUBJECTS[lang][0] if not pre else "", claim=claim
+            )
+        key = "open_next" if order and not pre else "open_first"
+        return compose(text(key, lang), f.key, prefix=pre, claim=claim)
+    if st.verdict == "strength":
+        return _strength(f, ctx, pre, claim)
+    return _percent(st, ctx, pre, claim)
+
+
+def _share_number(key: str, share: Quantity, ctx: Context) -> Number:
+    phrase = describe_share(share.estimate.estimate, ctx.lang, ctx.style)
+    return quantity_number(key, phrase.text, share, ctx.lang)
+
+
+def _strength(f: Finding, ctx: Context, pre: str, claim: str) -> Sentence:
+    mean, lang = f.mean, ctx.lang
+    assert mean is not None and mean.scale is not None
+    band = strength(mean.estimate.estimate, mean.scale, ctx.style)
+    words = text("mean", lang).format(
+        x=decimal(mean.estimate.estimate, lang),
+        low=whole(mean.scale[0]),
+        high=whole(mean.scale[1]),
+    )
+    m = quantity_number(f.key, words, mean, lang)
+    who = text("who_within" if pre else "who", lang)
+    return compose(text(band, lang), f.key, prefix=pre, who=who, claim=claim, m=m)
+
+
+def _percent(st: Statement, ctx: Context, pre: str, claim: str) -> Sentence:
+    f, lang = st.finding, ctx.lang
+    assert f.mean is not None
+    value = f.mean.estimate.estimate
+    if st.verdict == "percent_open":
+        return compose(text("percent_open", lang), f.key, prefix=pre, claim=claim)
+    if st.verdict == "percent_question":
+        words = describe_share(value / 100, lang, ctx.style, majority=False).text
+        q = quantity_number(f.key, words, f.mean, lang)
+        return compose(text("percent_question", lang), f.key, prefix=pre, claim=claim, q=q)
+    q = quantity_number(f.key, describe_percent(value, lang, ctx.style).text, f.mean, lang)
+    return compose(text("percent", lang), f.key, prefix=pre, q=q, claim=claim)
