@@ -181,9 +181,7 @@ def club_items() -> tuple[Finding, ...]:
             0.66,
             0.87,
         ),
-        effect(
-            "effect_quality", "la qualità del servizio", "quality of service", 0.52, 0.40, 0.64
-        ),
+        effect("effect_quality", "la qualità del servizio", "quality of service", 0.52, 0.40, 0.64),
         effect("effect_costs", "i costi operativi", "operating costs", 0.41, 0.30, 0.53),
     )
 
@@ -204,7 +202,9 @@ def club_findings(separated: int = 2, **changes: object) -> Findings:
         items=club_items(),
         rankings=(
             Ranking("effect4", effects, separated),
-            Ranking("agree5", ("agree_change", "agree_digital_training", "agree_digital_better"), 0),
+            Ranking(
+                "agree5", ("agree_change", "agree_digital_training", "agree_digital_better"), 0
+            ),
         ),
         closes_on=dt.date(2020, 4, 8),
     )

@@ -22,10 +22,10 @@ TEXTS: dict[str, tuple[str, str]] = {
         "which has closed with {n} responses{rate}.",
     ),
     "about_both": (
-        ", promossa da {promoter} e dedicata a {theme}",
+        ", promossa {promoter} e dedicata a {theme}",
         ", promoted by {promoter}, on {theme}",
     ),
-    "about_promoter": (", promossa da {promoter}", ", promoted by {promoter}"),
+    "about_promoter": (", promossa {promoter}", ", promoted by {promoter}"),
     "about_theme": (", dedicata a {theme}", ", on {theme}"),
     "rate": (", ovvero {rate} degli invitati", ", {rate} of those invited"),
     "margin": (
@@ -120,19 +120,19 @@ TEXTS: dict[str, tuple[str, str]] = {
     "ranked_two": (
         "Tra gli aspetti valutati, due spiccano chiaramente sugli altri: {a} e {b}, per cui "
         "rispondono {labels}, rispettivamente, {qa} e {qb} del campione.",
-        "Among the aspects we asked about, two stand clearly ahead of the rest: {a} and {b}, "
+        "Of the aspects rated in the survey, two stand clearly ahead of the rest: {a} and {b}, "
         "rated {labels} by {qa} and {qb} of the sample respectively.",
     ),
     "ranked_one": (
         "Tra gli aspetti valutati, uno spicca chiaramente sugli altri: {a}, per cui risponde "
         "{labels} {qa} del campione; per gli altri i dati non stabiliscono {yet}un ordine netto.",
-        "Among the aspects we asked about, one stands clearly ahead of the rest: {a}, rated "
+        "Of the aspects rated in the survey, one stands clearly ahead of the rest: {a}, rated "
         "{labels} by {qa} of the sample; the data do not {yet}put the others in a clear order.",
     ),
     "ranked_none": (
         "Tra gli aspetti valutati, i dati non permettono {yet}di dire quali pesino di più: le "
         "differenze restano entro i margini di incertezza.",
-        "Among the aspects we asked about, the data do not {yet}show which weigh most: the "
+        "Of the aspects rated in the survey, the data do not {yet}show which weigh most: the "
         "differences are within the margins of uncertainty.",
     ),
     "yet": ("ancora ", "yet "),
