@@ -358,3 +358,10 @@ def test_a_letter_for_another_survey_with_a_four_point_scale():
     assert "Chi non l'ha ancora fatto è ancora in tempo" in italian.markdown
     assert any(w.startswith("minutes: not stated") for w in italian.warnings)
     assert "If you have not answered yet, there is still time" in english.markdown
+
+
+def test_each_linked_number_carries_its_estimate_and_anchor():
+    html = letter("it").html
+    assert 'data-estimate="0.66" data-anchor="0.6667">Circa due terzi</a>' in html
+    assert 'data-estimate="0.84" data-anchor="0.8">Oltre l\'80%</a>' in html
+    assert 'data-estimate="83" data-anchor="75">ben oltre i tre quarti</a>' in html

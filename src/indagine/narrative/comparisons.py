@@ -23,8 +23,8 @@ def _positive_labels(finding: Finding, ctx: Context) -> str:
 
 def _share_of(finding: Finding, ctx: Context) -> Number:
     assert finding.share is not None
-    words = describe_share(finding.share.estimate.estimate, ctx.lang, ctx.style).text
-    return quantity_number(finding.key, words, finding.share, ctx.lang)
+    phrase = describe_share(finding.share.estimate.estimate, ctx.lang, ctx.style)
+    return quantity_number(finding.key, phrase, finding.share, ctx.lang)
 
 
 def ranking_sentence(ranking: Ranking, findings: Findings, ctx: Context) -> Sentence | None:
@@ -69,8 +69,8 @@ def contrast_sentence(contrast: Contrast, findings: Findings, ctx: Context) -> S
     predicate = frame_of(finding, lang, ctx.ranked) == "predicate"
     what = claim if predicate else text("thinks", lang).format(claim=claim)
     seg_p, all_p = contrast.segment_share.estimate, contrast.overall_share.estimate
-    seg = describe_share(seg_p, lang, ctx.style, majority=False).text
-    overall = describe_share(all_p, lang, ctx.style, majority=False).text
+    seg = describe_share(seg_p, lang, ctx.style, majority=False)
+    overall = describe_share(all_p, lang, ctx.style, majority=False)
     return compose(
         text("contrast", lang),
         key,

@@ -47,7 +47,10 @@ def _html_part(part: Part) -> str:
         return html.escape(part, quote=False)
     if isinstance(part, Number):
         href, title = html.escape(part.href), html.escape(part.title)
-        return f'<a href="{href}" title="{title}">{html.escape(part.text, quote=False)}</a>'
+        data = f' data-estimate="{part.value:.6g}"'
+        data += "" if part.anchor is None else f' data-anchor="{part.anchor:.4g}"'
+        text = html.escape(part.text, quote=False)
+        return f'<a href="{href}" title="{title}"{data}>{text}</a>'
     if safe_address(part.address):
         address = html.escape(part.address.strip())
         return f'<a href="{address}">{address}</a>'

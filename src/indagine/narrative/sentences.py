@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 import string
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from indagine.analysis.findings import Quantity
-from indagine.narrative.quantities import Lang, decimal
+from indagine.narrative.quantities import Lang, Phrase, decimal
 from indagine.stats.estimates import Estimate
 
 
@@ -17,7 +17,8 @@ class Number:
     text: str
     href: str  # "#finding-<key>" or "#method"
     title: str  # the estimate, interval and sequence, for an editor checking the sentence
-    value: float
+    value: float  # the estimate, on its own scale
+    anchor: float | None = None  # the familiar value the words snapped to, on the same scale
 
 
 @dataclass(frozen=True)
@@ -70,9 +71,7 @@ def capitalised(parts: list[Part]) -> list[Part]:
         if isinstance(part, Url):
             return parts
         upper = text[0].upper() + text[1:]
-        parts[i] = (
-            upper if isinstance(part, str) else Number(upper, part.href, part.title, part.value)
-        )
+        parts[i] = upper if isinstance(part, str) else replace(part, text=upper)
         return parts
     return parts
 
@@ -97,7 +96,7 @@ def described(estimate: Estimate, lang: Lang, kind: str = "share") -> str:
     )
 
 
-def quantity_number(key: str, text: str, quantity: Quantity, lang: Lang) -> Number:
+def quantity_number(key: str, text: str | Phrase, quantity: Quantity, lang: Lang) -> Number:
     """A number linked to `#finding-<key>`, titled with its estimate, interval and sequence."""
     title = described(quantity.estimate, lang, quantity.kind)
     if quantity.sequence is not None:
@@ -106,12 +105,20 @@ def quantity_number(key: str, text: str, quantity: Quantity, lang: Lang) -> Numb
         high = decimal(quantity.sequence.high * scale, lang, digits)
         word = "sequenza" if lang == "it" else "sequence"
         title += f"; {word} {low}–{high}{unit}"
-    return Number(text, f"#finding-{key}", title, quantity.estimate.estimate)
+    scale = 100.0 if quantity.kind == "percent" else 1.0
+    return _number(text, f"#finding-{key}", title, quantity.estimate.estimate, scale)
 
 
-def estimate_number(key: str, text: str, estimate: Estimate, lang: Lang) -> Number:
+def _number(text: str | Phrase, href: str, title: str, value: float, scale: float) -> Number:
+    if isinstance(text, str):
+        return Number(text, href, title, value)
+    anchor = None if text.anchor is None else text.anchor * scale
+    return Number(text.text, href, title, value, anchor)
+
+
+def estimate_number(key: str, text: str | Phrase, estimate: Estimate, lang: Lang) -> Number:
     """A share's number linked to `#finding-<key>` (for a contrast's segment)."""
-    return Number(text, f"#finding-{key}", described(estimate, lang), estimate.estimate)
+    return _number(text, f"#finding-{key}", described(estimate, lang), estimate.estimate, 1.0)
 
 
 def method_number(text: str, value: float) -> Number:

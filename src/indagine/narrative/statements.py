@@ -126,7 +126,7 @@ def sentence(st: Statement, ctx: Context, order: int) -> Sentence:
 
 def _share_number(key: str, share: Quantity, ctx: Context) -> Number:
     phrase = describe_share(share.estimate.estimate, ctx.lang, ctx.style)
-    return quantity_number(key, phrase.text, share, ctx.lang)
+    return quantity_number(key, phrase, share, ctx.lang)
 
 
 def _strength(f: Finding, ctx: Context, pre: str, claim: str) -> Sentence:
@@ -150,8 +150,8 @@ def _percent(st: Statement, ctx: Context, pre: str, claim: str) -> Sentence:
     if st.verdict == "percent_open":
         return compose(text("percent_open", lang), f.key, prefix=pre, claim=claim)
     if st.verdict == "percent_question":
-        words = describe_share(value / 100, lang, ctx.style, majority=False).text
-        q = quantity_number(f.key, words, f.mean, lang)
+        phrase = describe_share(value / 100, lang, ctx.style, majority=False)
+        q = quantity_number(f.key, phrase, f.mean, lang)
         return compose(text("percent_question", lang), f.key, prefix=pre, claim=claim, q=q)
-    q = quantity_number(f.key, describe_percent(value, lang, ctx.style).text, f.mean, lang)
+    q = quantity_number(f.key, describe_percent(value, lang, ctx.style), f.mean, lang)
     return compose(text("percent", lang), f.key, prefix=pre, q=q, claim=claim)
