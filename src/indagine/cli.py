@@ -170,10 +170,18 @@ def cmd_responses_import(args: argparse.Namespace) -> int:
 
 def cmd_responses_export(args: argparse.Namespace) -> int:
     _django()
-    from indagine.collect.transfer import ImportRefused, export_csv
+    from indagine.collect.exports import export
+    from indagine.collect.transfer import ImportRefused
 
     try:
-        count = export_csv(args.slug, Path(args.output), progress=not args.quiet)
+        count = export(
+            args.slug,
+            Path(args.output),
+            args.format,
+            labels=args.labels,
+            lang=args.lang,
+            progress=not args.quiet,
+        )
     except ImportRefused as refused:
         print(f"error {refused.code}: {refused.message}", file=sys.stderr)
         return EXIT_ERRORS
@@ -316,7 +324,11 @@ def _parser() -> argparse.ArgumentParser:
     rimp.set_defaults(run=cmd_responses_import)
     rexp = responses_sub.add_parser("export", help="export responses")
     rexp.add_argument("slug")
-    rexp.add_argument("--format", choices=["csv"], default="csv")
+    rexp.add_argument("--format", choices=["csv", "xlsx", "sav", "parquet"], default="csv")
+    rexp.add_argument(
+        "--labels", action="store_true", help="choice labels instead of codes (csv, xlsx)"
+    )
+    rexp.add_argument("--lang", choices=["it", "en"], help="language of the labels")
     rexp.add_argument("-o", "--output", required=True)
     rexp.add_argument("--quiet", action="store_true")
     rexp.set_defaults(run=cmd_responses_export)
