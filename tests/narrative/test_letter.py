@@ -365,3 +365,21 @@ def test_each_linked_number_carries_its_estimate_and_anchor():
     assert 'data-estimate="0.66" data-anchor="0.6667">Circa due terzi</a>' in html
     assert 'data-estimate="0.84" data-anchor="0.8">Oltre l\'80%</a>' in html
     assert 'data-estimate="83" data-anchor="75">ben oltre i tre quarti</a>' in html
+
+
+@pytest.mark.parametrize(
+    ("promoter", "theme", "words"),
+    [
+        ("il Club", "la palestra", ", promossa dal Club e dedicata alla palestra,"),
+        ("l'Osservatorio", None, ", promossa dall'Osservatorio,"),
+        (None, "remote working", ", dedicata a remote working,"),
+        ("gli Amici", "i contact center", ", promossa dagli Amici e dedicata ai contact center,"),
+    ],
+)
+def test_the_promoter_and_the_theme_take_the_fused_preposition(promoter, theme, words):
+    assert words in letter("it", promoter=promoter, theme=theme).markdown
+
+
+def test_a_percentage_question_without_a_claim_is_quoted():
+    english = write_letter(gym_findings(), "en", "interim", **SIGNING).markdown
+    assert "the average answer to “What share?” is about 40%." in english

@@ -12,7 +12,7 @@ from indagine.narrative.markup import markdown, to_html
 from indagine.narrative.quantities import DEFAULT_STYLE, Lang, Style, decimal, percentage
 from indagine.narrative.sentences import Part, Sentence, Url, compose, method_number
 from indagine.narrative.statements import Context, Stage, Statement, sentence, statement
-from indagine.narrative.vocabulary import by_whom, count_words, date_words, text
+from indagine.narrative.vocabulary import count_words, date_words, joined, text
 
 
 @dataclass(frozen=True)
@@ -79,12 +79,13 @@ def write_letter(
 
 def _introduction(findings: Findings, ctx: Context, signing: Signing) -> list[Sentence]:
     lang = ctx.lang
-    about, promoter = "", by_whom(signing.promoter or "", lang)
-    if signing.promoter and signing.theme:
-        about = text("about_both", lang).format(promoter=promoter, theme=signing.theme)
-    elif signing.promoter or signing.theme:
-        key = "about_promoter" if signing.promoter else "about_theme"
-        about = text(key, lang).format(promoter=promoter, theme=signing.theme)
+    promoter = joined("da", signing.promoter or "", lang)
+    theme = joined("a", signing.theme or "", lang)
+    about = ""
+    if signing.promoter or signing.theme:
+        key = "about_both" if signing.promoter and signing.theme else ""
+        key = key or ("about_promoter" if signing.promoter else "about_theme")
+        about = text(key, lang).format(promoter=promoter, theme=theme)
     title = findings.title.get(lang) or next(iter(findings.title.values()), findings.form_id)
     n = method_number(count_words(findings.n, lang), findings.n)
     if ctx.stage == "interim":

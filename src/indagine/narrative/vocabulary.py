@@ -22,11 +22,11 @@ TEXTS: dict[str, tuple[str, str]] = {
         "which has closed with {n} responses{rate}.",
     ),
     "about_both": (
-        ", promossa {promoter} e dedicata a {theme}",
+        ", promossa {promoter} e dedicata {theme}",
         ", promoted by {promoter}, on {theme}",
     ),
     "about_promoter": (", promossa {promoter}", ", promoted by {promoter}"),
-    "about_theme": (", dedicata a {theme}", ", on {theme}"),
+    "about_theme": (", dedicata {theme}", ", on {theme}"),
     "rate": (", ovvero {rate} degli invitati", ", {rate} of those invited"),
     "margin": (
         "Il margine di errore, per una quota intorno alla metà, è di {moe}.",
@@ -99,7 +99,7 @@ TEXTS: dict[str, tuple[str, str]] = {
     ),
     "percent_question": (
         "{prefix}alla domanda «{claim}» la risposta media è {q}.",
-        "{prefix}asked “{claim}”, respondents answer {q} on average.",
+        "{prefix}the average answer to “{claim}” is {q}.",
     ),
     "everyone": (
         "tra i rispondenti a cui la domanda era rivolta",
@@ -251,16 +251,19 @@ def count_words(n: int, lang: Lang) -> str:
     return text.replace(",", ".") if lang == "it" else text
 
 
-_DA = {"il": "dal", "lo": "dallo", "la": "dalla", "i": "dai", "gli": "dagli", "le": "dalle"}
+_ARTICLES = ("il", "lo", "la", "i", "gli", "le")
+_JOINED = {"da": ("dal", "dallo", "dalla", "dai", "dagli", "dalle", "dall'")}
+_JOINED["a"] = ("al", "allo", "alla", "ai", "agli", "alle", "all'")
 
 
-def by_whom(name: str, lang: Lang) -> str:
-    """The promoter after Italian "da", with its article contracted ("dal Club")."""
+def joined(preposition: str, words: str, lang: Lang) -> str:
+    """Italian "da"/"a" before words, fused with their article ("dal Club", "alla palestra")."""
     if lang != "it":
-        return name
-    first, _, rest = name.partition(" ")
-    if first.lower() in _DA and rest:
-        return f"{_DA[first.lower()]} {rest}"
-    if name[:2].lower() == "l'":
-        return "dall'" + name[2:]
-    return "da " + name
+        return words
+    forms = _JOINED[preposition]
+    first, _, rest = words.partition(" ")
+    if first.lower() in _ARTICLES and rest:
+        return f"{forms[_ARTICLES.index(first.lower())]} {rest}"
+    if words[:2].lower() in ("l'", "l’"):
+        return forms[-1] + words[2:]
+    return f"{preposition} {words}"
