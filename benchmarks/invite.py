@@ -44,7 +44,7 @@ def _sink(port: int, count, ready) -> None:
     from aiosmtpd.controller import Controller
 
     class Counting:
-        async def handle_DATA(self, server, session, envelope):  # noqa: N802 - aiosmtpd's hook
+        async def handle_DATA(self, server, session, envelope):
             with count.get_lock():
                 count.value += 1
             return "250 OK"
@@ -88,7 +88,8 @@ def _prebuilt() -> bytes:
     message["Subject"] = "Remote Working e Contact Center: la sua opinione conta"
     message["List-Unsubscribe"] = "<http://127.0.0.1:8000/u/" + "x" * 40 + "/>"
     message["List-Unsubscribe-Post"] = "List-Unsubscribe=One-Click"
-    body = "Gentile socio,\n\nla invitiamo a partecipare.\n\n" + "http://127.0.0.1:8000/s/x/t/" + "y" * 32
+    link = "http://127.0.0.1:8000/s/x/t/" + "y" * 32
+    body = f"Gentile socio,\n\nla invitiamo a partecipare.\n\n{link}\n"
     message.set_content(body * 3)
     message.add_alternative(f"<p>{body * 3}</p>", subtype="html")
     return message.as_bytes(policy=SMTP)  # CRLF line ends, as on the wire
