@@ -61,6 +61,8 @@ def answered(transactional_db, open_survey, smtp, tmp_path):
                 {"_key": token, "_action": "next", "_page": str(index), **answers, **extra},
             )
             assert reply.status_code == 302
+    # the members' side learns of anonymous completions in a batch, apart from the responses
+    assert services.settle_anonymous(open_survey) == MEMBERS
     services.deliver_pending(open_survey.pk)
     return tokens
 

@@ -30,3 +30,14 @@ class Response(models.Model):
 
     def __str__(self) -> str:
         return f"{self.survey.slug} #{self.pk} ({self.status})"
+
+
+class SpentKey(models.Model):
+    """A key whose anonymous response is complete. The digest is not the stored key hash
+    (sha256 of 'spent:' + key), so nothing joins it to a member's invitation, which keeps
+    only sha256(key); without the key itself the two cannot be matched."""
+
+    digest = models.CharField(max_length=64, unique=True)
+
+    def __str__(self) -> str:
+        return self.digest[:12]

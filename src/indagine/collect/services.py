@@ -2,17 +2,21 @@
 
 from __future__ import annotations
 
+import fcntl
 import hashlib
 import secrets
-from collections.abc import Callable, Mapping, Sequence
+import threading
+from collections.abc import Callable, Iterator, Mapping, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
 from django.conf import settings
-from django.db import transaction
+from django.db import connection, transaction
 from django.utils import timezone
 
-from indagine.collect.models import Response
+from indagine.collect.models import Response, SpentKey
 from indagine.collect.signals import response_saved
 from indagine.forms.answers import (
     AnswerError,
@@ -41,9 +45,15 @@ ACTIONS = ("next", "back", "save")
 KEY_STATES: list[Callable[[Survey, str], str | None]] = []
 
 
+def spent_digest(key: str) -> str:
+    return hashlib.sha256(f"spent:{key}".encode()).hexdigest()
+
+
 def key_state(survey: Survey, key: str | None) -> str | None:
     if not key or len(key) > 100:
         return None
+    if survey.anonymous and SpentKey.objects.filter(digest=spent_digest(key)).exists():
+        return "spent"
     digest = hash_key(key)
     return next((state for check in KEY_STATES if (state := check(survey, digest))), None)
 
@@ -79,11 +89,7 @@ def hash_key(key: str) -> str:
 def find_response(survey: Survey, key: str | None) -> Response | None:
     if not key or len(key) > 100:
         return None
-    return (
-        Response.objects.select_related("form_version")
-        .filter(survey=survey, key_hash=hash_key(key))
-        .first()
-    )
+    return _responses().filter(survey=survey, key_hash=hash_key(key)).first()
 
 
 def relevant_pages(form: Form, answers: Mapping[str, Any]) -> list[int]:
@@ -135,7 +141,9 @@ def record_page(
 
     Refused whole (nothing stored) when the survey does not accept answers or the request could
     not have come from the pages. A finished response is never changed again; sending the last
-    page twice stores it once.
+    page twice stores it once. The page is checked before the write transaction, which then
+    only re-reads the row under its lock and applies the result: writers wait for each other
+    for as short a time as possible.
     """
     if action not in ACTIONS:
         raise SubmissionRefused("SUBMISSION_BAD_ACTION", f"Unknown action '{action}'.")
@@ -145,61 +153,157 @@ def record_page(
         raise SubmissionRefused(
             "SURVEY_NOT_ACCEPTING", "This survey is not accepting answers.", status=403
         )
+    digest = hash_key(key)
+    current = _responses().filter(survey=survey, key_hash=digest).first()
+    if current is not None and current.status == Response.Status.COMPLETE:
+        return PageOutcome(current, page_index, completed=True)
+    if current is None:
+        _may_start(survey, key)
+    version = current.form_version if current else survey.current_version
+    plan = _plan(
+        version.form,
+        page_index,
+        raw,
+        current.answers if current else {},
+        lang=lang,
+        action=action,
+        shown=shown,
+    )
+    with writer_lock(), transaction.atomic():
+        response = (
+            _responses()
+            .select_for_update(of=("self",))
+            .filter(survey=survey, key_hash=digest)
+            .first()
+        )
+        created = response is None
+        if created:
+            response = Response.objects.create(
+                survey=survey, form_version=version, key_hash=digest, language=lang
+            )
+            response.form_version = version
+        elif response.status == Response.Status.COMPLETE:
+            return PageOutcome(response, page_index, completed=True)
+        elif current is None or response.updated_at != current.updated_at:
+            # another request for this respondent got there first: check against its answers
+            plan = _plan(
+                response.form_version.form,
+                page_index,
+                raw,
+                response.answers,
+                lang=lang,
+                action=action,
+                shown=shown,
+            )
+        answers, next_page, errors, completed = plan
+        response.answers = answers
+        response.language = lang
+        response.page = next_page
+        if completed:
+            response = _complete(survey, response, key)
+        else:
+            response.save()
+        response_saved.send(
+            Response,
+            survey=survey,
+            response=response,
+            key_hash=digest,
+            created=created,
+            completed=completed,
+        )
+        return PageOutcome(
+            response, next_page, tuple(errors), completed, saved_only=action == "save"
+        )
+
+
+def _responses():
+    """Responses with their form version, leaving out the version's big fields: the parsed
+    form is cached per process (`FormVersion.form`)."""
+    return Response.objects.select_related("form_version").defer(
+        "form_version__form_json", "form_version__source"
+    )
+
+
+def _may_start(survey: Survey, key: str) -> None:
+    """May this key start a response? Refused when its personal link is used up, or when the
+    survey takes answers only through personal links and this is not one."""
     state = key_state(survey, key)
     if state == "spent":
         raise SubmissionRefused(
             "SUBMISSION_ALREADY_COMPLETE", "These answers were already sent: thank you.", status=409
         )
-    with transaction.atomic():
-        response = _lock_or_create(
-            survey, key, lang, may_create=state == "invited" or not survey.panel_only
-        )
-        if response.status == Response.Status.COMPLETE:
-            return PageOutcome(response, page_index, completed=True)
-        form = response.form_version.form
-        if not 0 <= page_index < len(form.pages):
-            raise SubmissionRefused("SUBMISSION_BAD_PAGE", "The page does not exist.")
-        page = form.pages[page_index]
-        names = {q.name for q in page.questions}
-        unknown = sorted(set(raw) - names)
-        if unknown:
-            raise SubmissionRefused(
-                "SUBMISSION_UNKNOWN_FIELD",
-                f"The submission has fields this page does not ask: {', '.join(unknown[:5])}.",
-            )
-        checked = check_page(
-            form, page, raw, response.answers, lang=lang, max_text=settings.INDAGINE_MAX_TEXT_LENGTH
-        )
-        forged = [e for e in checked.errors if e.code in FORGED]
-        if forged:
-            raise SubmissionRefused(
-                forged[0].code.value, f"'{forged[0].name}': {forged[0].message}"
-            )
-        outcome = _navigate(form, page_index, checked.answers, checked.errors, action, shown, lang)
-        response.answers = checked.answers
-        response.language = lang
-        response.page = outcome[0]
-        if outcome[2]:
-            response = _complete(survey, response)
-        else:
-            response.save()
-        response_saved.send(
-            Response, survey=survey, response=response, key_hash=hash_key(key), completed=outcome[2]
-        )
-        return PageOutcome(
-            response, outcome[0], tuple(outcome[1]), outcome[2], saved_only=action == "save"
+    if survey.panel_only and state != "invited":
+        raise SubmissionRefused(
+            "SURVEY_PANEL_ONLY", "This survey is answered through personal links only.", 403
         )
 
 
-def _complete(survey: Survey, response: Response) -> Response:
+def _plan(
+    form: Form,
+    page_index: int,
+    raw: Mapping[str, Sequence[str]],
+    answers: Mapping[str, Any],
+    *,
+    lang: str,
+    action: str,
+    shown: frozenset[str] | None,
+) -> tuple[dict[str, Any], int, list[AnswerError], bool]:
+    """Check one page against the answers so far: (answers, next page, errors, complete)."""
+    if not 0 <= page_index < len(form.pages):
+        raise SubmissionRefused("SUBMISSION_BAD_PAGE", "The page does not exist.")
+    page = form.pages[page_index]
+    unknown = sorted(set(raw) - {q.name for q in page.questions})
+    if unknown:
+        raise SubmissionRefused(
+            "SUBMISSION_UNKNOWN_FIELD",
+            f"The submission has fields this page does not ask: {', '.join(unknown[:5])}.",
+        )
+    checked = check_page(
+        form, page, raw, answers, lang=lang, max_text=settings.INDAGINE_MAX_TEXT_LENGTH
+    )
+    forged = [e for e in checked.errors if e.code in FORGED]
+    if forged:
+        raise SubmissionRefused(forged[0].code.value, f"'{forged[0].name}': {forged[0].message}")
+    next_page, errors, completed = _navigate(
+        form, page_index, checked.answers, checked.errors, action, shown, lang
+    )
+    return checked.answers, next_page, errors, completed
+
+
+_WRITER = threading.Lock()
+_WRITER_FILE: list[Any] = []
+
+
+@contextmanager
+def writer_lock() -> Iterator[None]:
+    """On SQLite, one writer at a time across this server's processes, waiting in the kernel
+    (flock) rather than in SQLite's busy handler, which polls with sleeps of up to 100 ms."""
+    if connection.vendor != "sqlite":
+        yield
+        return
+    with _WRITER:
+        if not _WRITER_FILE:
+            path = Path(settings.DATA_DIR) / "write.lock"
+            path.parent.mkdir(parents=True, exist_ok=True)
+            _WRITER_FILE.append(open(path, "a+b"))  # noqa: SIM115 - kept open for the process
+        fcntl.flock(_WRITER_FILE[0], fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            fcntl.flock(_WRITER_FILE[0], fcntl.LOCK_UN)
+
+
+def _complete(survey: Survey, response: Response, key: str) -> Response:
     """Mark complete. In an anonymous survey the answers move to a fresh row with no key and
-    day-precision times, so nothing in the database links them to the link that was used."""
+    day-precision times, so nothing in the database links them to the link that was used;
+    the key is remembered as spent under a digest that matches nothing else."""
     now = timezone.now()
     if not survey.anonymous:
         response.status = Response.Status.COMPLETE
         response.completed_at = now
         response.save()
         return response
+    SpentKey.objects.get_or_create(digest=spent_digest(key))
     day = timezone.localtime(now).replace(hour=0, minute=0, second=0, microsecond=0)
     fresh = Response.objects.create(
         survey=survey,
@@ -216,27 +320,6 @@ def _complete(survey: Survey, response: Response) -> Response:
     response.delete()
     fresh.started_at = fresh.updated_at = day
     return fresh
-
-
-def _lock_or_create(survey: Survey, key: str, lang: str, *, may_create: bool) -> Response:
-    response = (
-        Response.objects.select_for_update()
-        .select_related("form_version")
-        .filter(survey=survey, key_hash=hash_key(key))
-        .first()
-    )
-    if response is None:
-        if not may_create:
-            raise SubmissionRefused(
-                "SURVEY_PANEL_ONLY", "This survey is answered through personal links only.", 403
-            )
-        response = Response.objects.create(
-            survey=survey,
-            form_version=survey.current_version,
-            key_hash=hash_key(key),
-            language=lang,
-        )
-    return response
 
 
 def _navigate(

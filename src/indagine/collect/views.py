@@ -45,9 +45,10 @@ def _refusal(request: HttpRequest, code: str, text: str, status: int) -> HttpRes
 
 
 def _survey(slug: str) -> Survey:
-    return get_object_or_404(
-        Survey.objects.select_related("current_version"), slug=slug, current_version__isnull=False
+    surveys = Survey.objects.select_related("current_version").defer(
+        "current_version__form_json", "current_version__source"
     )
+    return get_object_or_404(surveys, slug=slug, current_version__isnull=False)
 
 
 def _language(request: HttpRequest, form, fallback: str | None = None) -> str:

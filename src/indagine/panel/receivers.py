@@ -26,13 +26,16 @@ KEY_STATES.append(invitation_state)
 
 
 @receiver(response_saved)
-def record_progress(sender, survey, response, key_hash, completed, **kwargs) -> None:
+def record_progress(sender, survey, response, key_hash, created, completed, **kwargs) -> None:
     """Started and completed are recorded on the member's side; in an anonymous survey only
-    that the member completed, never which response or when exactly."""
+    that the member completed, never which response or when, and not in this transaction."""
     invitations = Invitation.objects.filter(token_hash=key_hash, member__survey=survey)
     if not completed:
-        invitations.filter(started=False).update(started=True)
+        if created:
+            invitations.filter(started=False).update(started=True)
         return
+    if survey.anonymous:
+        return  # learnt later, in batches, by services.settle_anonymous: see there why
     invitation = invitations.select_related("member__survey").first()
     if invitation is None:
         return

@@ -8,6 +8,7 @@ unsent claims are retried when its lease runs out.
 from __future__ import annotations
 
 import datetime as dt
+import secrets
 import smtplib
 import uuid
 from collections import Counter
@@ -147,6 +148,7 @@ def remind(survey: Survey, user=None, now: dt.datetime | None = None) -> int:
     if not survey.is_accepting():
         raise PanelError("SURVEY_NOT_ACCEPTING", "The survey is not open.")
     now = now or timezone.now()
+    settle_anonymous(survey)
     quiet_since = now - dt.timedelta(days=settings.INDAGINE_REMINDER_DAYS)
     with transaction.atomic():
         candidates = (
@@ -176,6 +178,48 @@ def queue_thanks(member: Member) -> None:
             [Message(member=member, kind=Message.Kind.THANKS)], ignore_conflicts=True
         )
         transaction.on_commit(lambda: _enqueue_delivery(member.survey, 1))
+
+
+def settle_anonymous(survey: Survey) -> int:
+    """Record, on the members' side, which members of an anonymous survey have completed.
+
+    Done in batches, apart from the responses: were it done as each response is written, the
+    order of the marks (or of the thank-you messages, or PostgreSQL's transaction ids) would
+    match the order of the responses and re-link them. Each batch marks its members in one
+    transaction and queues their thank-yous in random order. It runs before reminders, on the
+    fieldwork view and when a worker starts; a batch of one still reveals that one member
+    completed since the last batch, not which answers are theirs."""
+    if not survey.anonymous:
+        return 0
+    from indagine.collect.models import SpentKey
+    from indagine.collect.services import spent_digest
+
+    pending = list(
+        Invitation.objects.filter(
+            member__survey=survey, completed=False, started=True
+        ).select_related("member")
+    )
+    digests = {spent_digest(member_token(i.member_id, i.nonce)): i for i in pending}
+    done = [
+        digests[d]
+        for d in SpentKey.objects.filter(digest__in=list(digests)).values_list("digest", flat=True)
+    ]
+    if not done:
+        return 0
+    secrets.SystemRandom().shuffle(done)
+    with transaction.atomic():
+        Invitation.objects.filter(pk__in=[i.pk for i in done]).update(completed=True)
+        blocked = opted_out(i.member.email for i in done)
+        Message.objects.bulk_create(
+            [
+                Message(member=i.member, kind=Message.Kind.THANKS)
+                for i in done
+                if i.member.email and i.member.email not in blocked
+            ],
+            ignore_conflicts=True,
+        )
+    _enqueue_delivery(survey, len(done))
+    return len(done)
 
 
 def _enqueue_delivery(survey: Survey, count: int) -> None:
@@ -247,8 +291,11 @@ def _send(message: Message, connection) -> str:
     try:
         mail.build(message, connection).send()
     except smtplib.SMTPRecipientsRefused as error:
-        Invitation.objects.filter(member=member).update(bounced=True)
-        return _failed(message, f"refused: {error.recipients}", final=True)
+        codes = [code for code, _ in error.recipients.values()]
+        if all(code >= 500 for code in codes):  # 5xx: the address is refused for good
+            Invitation.objects.filter(member=member).update(bounced=True)
+            return _failed(message, f"refused: {error.recipients}", final=True)
+        return _failed(message, f"deferred: {error.recipients}", final=False)  # 4xx: greylisting
     except (smtplib.SMTPException, OSError) as error:
         connection.close()
         return _failed(message, repr(error), final=False)
@@ -282,6 +329,8 @@ def recover() -> int:
         .values_list("member__survey_id", flat=True)
         .distinct()
     )
+    for survey in Survey.objects.filter(anonymous=True, state=Survey.State.OPEN):
+        settle_anonymous(survey)
     for survey_id in surveys:
         _enqueue_delivery(Survey(pk=survey_id), 1)
     return len(surveys)
@@ -321,6 +370,7 @@ class Fieldwork:
 
 def fieldwork(survey: Survey) -> Fieldwork:
     """Invited, opened, started, completed, opted out, bounced: overall and by segment."""
+    settle_anonymous(survey)
     members = list(
         Member.objects.filter(survey=survey)
         .select_related("invitation")

@@ -88,6 +88,8 @@ def _database() -> dict[str, object]:
         "ENGINE": "django.db.backends.sqlite3",
         "NAME": str(DATA_DIR / "indagine.sqlite3"),
         "OPTIONS": _SQLITE_OPTIONS,
+        "CONN_MAX_AGE": 60,
+        "CONN_HEALTH_CHECKS": True,
     }
 
 

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from functools import cached_property
-
 from django.conf import settings
 from django.db import models
 from django.utils import timezone
@@ -85,20 +83,18 @@ class FormVersion(models.Model):
             raise ValueError("A form version is immutable: import a new version instead.")
         super().save(*args, **kwargs)
 
-    @cached_property
+    @property
     def form(self) -> Form:
-        return _form_from_json(self.pk, self.sha256, self.form_json)
+        """The parsed form. Versions are immutable, so each process parses one once; callers
+        may defer `form_json`, which is then read only on this process's first use."""
+        key = (self.pk, self.sha256)
+        form = _FORMS.get(key)
+        if form is None:
+            form = _FORMS[key] = Form.from_json(self.form_json)
+        return form
 
 
 _FORMS: dict[tuple[int, str], Form] = {}
-
-
-def _form_from_json(pk, sha, data) -> Form:
-    # Parsed forms are immutable: keep them per process so pages don't re-parse the JSON.
-    key = (pk, sha)
-    if key not in _FORMS:
-        _FORMS[key] = Form.from_json(data)
-    return _FORMS[key]
 
 
 class AuditEntry(models.Model):
