@@ -7,9 +7,11 @@ import math
 import numpy as np
 import pytest
 
+from indagine.analysis.anytime import asymptotic_at_end
 from indagine.analysis.compute import analyse, margin_of_error, rankings, separated
 from indagine.analysis.contrasts import holm
 from indagine.analysis.frame import frame_from_rows
+from indagine.analysis.multiple import ticked_shares
 from indagine.stats import design, estimates, likert, sequences, weighting
 
 from .conftest import form_from, rows_of
@@ -294,3 +296,44 @@ def test_findings_say_n_response_rate_and_margin_of_error(form, data):
     assert analyse(form, data[1]).margin_of_error == pytest.approx(1.96 * math.sqrt(0.25 / 300))
     empty = analyse(form, data[1].head(0))
     assert empty.n == 0 and empty.items == () and empty.margin_of_error is None
+
+
+@pytest.mark.parametrize("weighted", [False, True])
+def test_the_asymptotic_bound_at_the_end_is_the_engines_last_look(weighted):
+    rng = np.random.default_rng(5)
+    y = rng.integers(1, 6, 2000).astype(float)
+    w = rng.uniform(0.5, 2.0, 2000) if weighted else None
+    cs = sequences.asymptotic(y, w, alpha=0.05)
+    low, high = asymptotic_at_end(y, w, 0.05)
+    assert (low, high) == pytest.approx((cs.lower[-1], cs.upper[-1]), rel=1e-12)
+
+
+def test_beyond_exact_up_to_sequences_are_asymptotic_and_say_so(form, data):
+    _, frame = data
+    found = analyse(form, frame, panel_size=500, exact_up_to=100).finding("a2").share.sequence
+    assert (
+        found.asymptotic
+        and found.method.startswith("asymptotic")
+        and "weighted" not in found.method
+    )
+
+
+def test_multiple_choice_by_tick_patterns_equals_the_engine_on_a_raked_design():
+    rng = np.random.default_rng(9)
+    n = 500
+    matrix = (rng.random((n, 4)) < [0.2, 0.5, 0.7, 0.1]).astype(float)
+    matrix[rng.random(n) < 0.15] = np.nan
+    base = design.survey_design(n, fpc=800)
+    a, b = rng.choice(["x", "y"], n), rng.choice(["u", "v", "z"], n)
+    raked = weighting.rake(
+        base, {"a": a, "b": b}, {"a": {"x": 300, "y": 500}, "b": {"u": 200, "v": 300, "z": 300}}
+    ).design
+    names = ["c0", "c1", "c2", "c3"]
+    for d in (base, raked):
+        ref = estimates.multiple_choice(d, {c: matrix[:, j] for j, c in enumerate(names)})
+        got = ticked_shares(d, matrix, names, what="item")
+        assert got.excluded == ref.excluded and got.n == ref.n
+        for mine, theirs in zip(got.shares, ref.shares, strict=True):
+            assert mine.estimate == pytest.approx(theirs.estimate, rel=1e-12)
+            assert mine.se == pytest.approx(theirs.se, rel=1e-9)
+            assert mine.ci_high == pytest.approx(theirs.ci_high, rel=1e-9)

@@ -31,6 +31,7 @@ from .conditions import choice_condition, describe, midpoint, number_bounds, pos
 from .contrasts import contrasts as find_contrasts
 from .findings import Base, Finding, Findings, Quantity, Ranking, Texts
 from .frame import choice_column
+from .multiple import MAX_CHOICES, ticked_shares
 from .scales import summarise
 
 FloatArray = npt.NDArray[np.float64]
@@ -226,13 +227,17 @@ def _multiple(ctx: _Context, question: Question) -> Finding | None:
     base, _ = _asked(ctx, question, answered)
     if base.n == 0:
         return None
-    distribution = estimates.multiple_choice(
-        ctx.design,
-        {c.name: matrix[:, j] for j, c in enumerate(question.choices)},
-        what=question.name,
-        ci="logit",
-        level=ctx.level,
-    )
+    names = [c.name for c in question.choices]
+    if len(names) <= MAX_CHOICES:
+        distribution = ticked_shares(ctx.design, matrix, names, what=question.name, level=ctx.level)
+    else:
+        distribution = estimates.multiple_choice(
+            ctx.design,
+            {name: matrix[:, j] for j, name in enumerate(names)},
+            what=question.name,
+            ci="logit",
+            level=ctx.level,
+        )
     return _listing(ctx, question, base, "multiple", distribution.shares)
 
 
