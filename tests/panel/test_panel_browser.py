@@ -3,15 +3,32 @@ small survey to the thank-you page, and the thank-you email arrives."""
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 from playwright.sync_api import expect
 
-from browser.conftest import chromium, context_for  # noqa: F401 - the browser tests' fixtures
+from browser.conftest import CHROMIUM, CHROMIUM_ARGS, context_for  # noqa: F401 - a fixture
 from indagine.panel import services
 from indagine.panel.models import Member
 from panel.conftest import personal_link, subject, text_part
 
 pytestmark = pytest.mark.browser
+
+
+@pytest.fixture(scope="module")
+def chromium(_orm_beside_playwright):
+    """The browser tests' Chromium, stopped with this module: Playwright's event loop must not
+    outlive it, or the next tests' ORM calls are refused as made from an async context."""
+    if not Path(CHROMIUM).exists():
+        pytest.skip(f"no Chromium at {CHROMIUM} (set INDAGINE_CHROMIUM)")
+    from playwright.sync_api import sync_playwright
+
+    playwright = sync_playwright().start()
+    browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+    yield browser
+    browser.close()
+    playwright.stop()
 
 
 @pytest.fixture(autouse=True, scope="module")
