@@ -276,6 +276,63 @@ def cmd_worker(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def _results_survey(slug: str):
+    from indagine.surveys.models import Survey
+
+    survey = Survey.objects.select_related("current_version").filter(slug=slug).first()
+    if survey is None or survey.current_version is None:
+        print(f"error SURVEY_NOT_FOUND: no survey '{slug}' with a questionnaire", file=sys.stderr)
+    return survey if survey and survey.current_version else None
+
+
+def cmd_report(args: argparse.Namespace) -> int:
+    _django()
+    from indagine.results import report, services
+
+    survey = _results_survey(args.slug)
+    if survey is None:
+        return EXIT_ERRORS
+    html = report.render_html(
+        services.findings(survey, services.View(weighted=args.weighted)),
+        lang=args.lang,
+        title=survey.title,
+        stage=args.stage,
+        testimonies=services.testimonies(survey),
+    )
+    output = Path(args.output)
+    if args.format == "pdf":
+        output.write_bytes(report.render_pdf(html))
+    else:
+        output.write_text(html, encoding="utf-8")
+    print(f"{survey.slug}: {args.format} report ({args.lang}, {args.stage}) written to {output}")
+    return EXIT_OK
+
+
+def cmd_newsletter(args: argparse.Namespace) -> int:
+    _django()
+    from django.conf import settings
+
+    from indagine.results.letters import letter_for
+
+    survey = _results_survey(args.slug)
+    if survey is None:
+        return EXIT_ERRORS
+    letter = letter_for(
+        survey,
+        lang=args.lang,
+        stage=args.stage,
+        base_url=args.base_url or settings.INDAGINE_BASE_URL,
+        weighted=args.weighted,
+    )
+    output = Path(args.output)
+    html = output.suffix.lower() in (".html", ".htm")
+    output.write_text(letter.html if html else letter.markdown, encoding="utf-8")
+    for warning in letter.warnings:
+        print(f"note: {warning}")
+    print(f"{survey.slug}: {args.stage} newsletter ({args.lang}) written to {output}")
+    return EXIT_OK
+
+
 def cmd_manage(args: argparse.Namespace) -> int:
     _django()
     from django.core.management import execute_from_command_line
@@ -361,6 +418,24 @@ def _parser() -> argparse.ArgumentParser:
     worker.add_argument("--burst", action="store_true", help="process the queue, then exit")
     worker.add_argument("--interval", type=float, default=1.0)
     worker.set_defaults(run=cmd_worker)
+
+    rep = commands.add_parser("report", help="the results report, HTML or PDF")
+    rep.add_argument("slug")
+    rep.add_argument("--format", choices=["html", "pdf"], default="pdf")
+    rep.add_argument("--lang", choices=["it", "en"], default="it")
+    rep.add_argument("--stage", choices=["interim", "final"], default="interim")
+    rep.add_argument("--weighted", action="store_true", help="raked to the panel's composition")
+    rep.add_argument("-o", "--output", required=True)
+    rep.set_defaults(run=cmd_report)
+
+    news = commands.add_parser("newsletter", help="the newsletter draft (.md or .html)")
+    news.add_argument("slug")
+    news.add_argument("--lang", choices=["it", "en"], default="it")
+    news.add_argument("--stage", choices=["interim", "final"], default="interim")
+    news.add_argument("--weighted", action="store_true")
+    news.add_argument("--base-url", help="the server's public address, for the survey link")
+    news.add_argument("-o", "--output", required=True)
+    news.set_defaults(run=cmd_newsletter)
 
     manage = commands.add_parser("manage", help="Django's management commands")
     manage.add_argument("rest", nargs=argparse.REMAINDER)

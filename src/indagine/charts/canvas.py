@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import io
 import re
 from typing import Any
@@ -40,3 +41,11 @@ def figure_to_svg(fig: Figure, title: str) -> str:
     svg = svg[svg.index("<svg") :]
     escaped = title.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
     return re.sub(r"<svg\b", f'<svg role="img" aria-label="{escaped}"', svg, count=1)
+
+
+def _unique_ids(svg: str) -> str:
+    """Prefix every id (and each reference to it) with a digest of the chart, so several
+    charts on one page never share an id: matplotlib numbers them from 1 in every figure."""
+    prefix = "c" + hashlib.sha1(svg.encode("utf-8")).hexdigest()[:8] + "-"
+    svg = re.sub(r'\bid="([^"]+)"', lambda m: f'id="{prefix}{m.group(1)}"', svg)
+    return re.sub(r'(href="#|url\(#)([^")]+)', lambda m: f"{m.group(1)}{prefix}{m.group(2)}", svg)

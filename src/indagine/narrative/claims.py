@@ -5,9 +5,9 @@ from what the Findings carry, in this order:
 
 - `topic`: a scale item ranked with others on a scale without a neutral middle (none / limited /
   significant / very significant): a noun phrase, stated only in the ranking of effects;
+- `predicate`: a claim that starts with a verb ("ha messo in remote working ..."), on a scale
+  item or a single choice: the claim carries its own verb, "{quantity} del campione {claim}";
 - `opinion`: any other scale item (an agreement scale): "ritiene che {claim}" / "think that";
-- `predicate`: a single choice whose claim starts with a verb ("ha messo in remote working ..."):
-  the claim carries its own verb, "{quantity} del campione {claim}";
 - `opinion` again for any other claim (a clause with its own subject, written for "che").
 """
 
@@ -132,8 +132,8 @@ def frame_of(finding: Finding, lang: Lang, ranked: frozenset[str]) -> Frame:
     """The frame a sentence puts around this finding's claim (see the module docstring)."""
     if finding.kind == "scale":
         scale = finding.mean.scale if finding.mean else None
-        topic = finding.key in ranked and not has_neutral_point(scale)
-        return "topic" if topic else "opinion"
+        if finding.key in ranked and not has_neutral_point(scale):
+            return "topic"
     words = claim_text(finding, lang).split(maxsplit=1)
     first = words[0].lower() if words else ""
     return "predicate" if first in VERB_STARTS[lang] else "opinion"

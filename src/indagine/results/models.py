@@ -45,6 +45,14 @@ class Publication(models.Model):
         default=10, help_text="Segments with fewer respondents than this are not shown."
     )
     findings = models.JSONField(default=list)  # finding keys chosen for publication; [] = all
+    # How the newsletter names and signs itself.
+    club = models.CharField(max_length=200, default="Club")
+    promoter = models.CharField(max_length=200, blank=True)
+    theme_it = models.CharField(max_length=300, blank=True)
+    theme_en = models.CharField(max_length=300, blank=True)
+    signature_it = models.CharField(max_length=200, default="Il Presidente del Club")
+    signature_en = models.CharField(max_length=200, default="The President of the Club")
+    place = models.CharField(max_length=100, default="Milano")
 
     def __str__(self) -> str:
         return f"publication of {self.survey.slug}"

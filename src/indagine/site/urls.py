@@ -19,7 +19,9 @@ urlpatterns = [
     path("api/", api.urls),
     path("accounts/login/", auth_views.LoginView.as_view(), name="login"),
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
-    path("manage/", include("indagine.surveys.urls")),
+    # before manage/<slug>/<action>/, which would take their addresses
     path("", include("indagine.panel.urls")),
+    path("", include("indagine.results.urls")),
+    path("manage/", include("indagine.surveys.urls")),
     path("s/", include("indagine.collect.urls")),
 ]

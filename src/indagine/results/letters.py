@@ -1,0 +1,33 @@
+"""The newsletter draft of a survey: its findings written as a letter (`indagine.narrative`)."""
+
+from __future__ import annotations
+
+from django.urls import reverse
+from django.utils import timezone
+
+from indagine.narrative.letter import Letter, write_letter
+from indagine.results import services
+from indagine.results.models import Publication
+from indagine.surveys.models import Survey
+
+
+def letter_for(
+    survey: Survey, *, lang: str, stage: str, base_url: str, weighted: bool = False
+) -> Letter:
+    """The interim or final letter in `lang`, signed as the survey's publication settings say."""
+    settings, _ = Publication.objects.get_or_create(survey=survey)
+    found = services.findings(survey, services.View(weighted=weighted))
+    link = base_url.rstrip("/") + reverse("collect:survey", args=[survey.slug])
+    return write_letter(
+        found,
+        lang,
+        stage,  # type: ignore[arg-type]
+        club=settings.club,
+        promoter=settings.promoter or None,
+        theme=(settings.theme_it if lang == "it" else settings.theme_en) or None,
+        link=link if stage == "interim" and survey.is_accepting() else None,
+        place=settings.place,
+        date=timezone.localdate(),
+        signature=settings.signature_it if lang == "it" else settings.signature_en,
+        closes_on=timezone.localtime(survey.closes_at).date() if survey.closes_at else None,
+    )

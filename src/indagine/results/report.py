@@ -1,0 +1,142 @@
+"""The report: findings as HTML (charts, a table per question, the method) and as PDF."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from django.template.loader import render_to_string
+from django.utils import translation
+from django.utils.safestring import mark_safe
+
+from indagine.analysis.findings import Finding, Findings, Quantity
+from indagine.charts.likert import LikertRow, diverging_bars
+from indagine.charts.shares import ShareBar, share_bars
+
+
+@dataclass(frozen=True)
+class Row:
+    label: str
+    share: float
+    low: float
+    high: float
+
+
+@dataclass(frozen=True)
+class Section:
+    finding: Finding
+    label: str
+    claim: str
+    base: str
+    rows: tuple[Row, ...]
+    share: Quantity | None
+    mean: Quantity | None
+    chart: str  # SVG, safe
+
+
+def _text(texts: Any, lang: str) -> str:
+    if not texts:
+        return ""
+    return texts.get(lang) or next(iter(texts.values()), "")
+
+
+def _rows(finding: Finding, lang: str) -> tuple[Row, ...]:
+    return tuple(
+        Row(_text(label, lang) or name, e.estimate, e.ci_low, e.ci_high)
+        for name, label, e in finding.choices
+    )
+
+
+def _chart(finding: Finding, rows: Sequence[Row], lang: str) -> str:
+    if finding.kind in ("choice", "multiple") and rows:
+        bars = [ShareBar(r.label, r.share, r.low, r.high) for r in rows]
+        return share_bars(bars, title=_text(finding.label, lang)[:90])
+    return ""
+
+
+def likert_charts(findings: Findings, lang: str) -> list[tuple[str, str]]:
+    """One diverging-bar chart per group of scale items sharing their choices."""
+    groups: dict[str, list[Finding]] = {}
+    for finding in findings.items:
+        if finding.kind == "scale" and finding.group and finding.choices:
+            groups.setdefault(finding.group, []).append(finding)
+    charts = []
+    for group, items in groups.items():
+        categories = [_text(label, lang) or name for name, label, _ in items[0].choices]
+        rows = [
+            LikertRow(_text(f.label, lang)[:60], [e.estimate for _, _, e in f.choices], f.base.n)
+            for f in items
+        ]
+        charts.append((group, diverging_bars(rows, categories)))
+    return charts
+
+
+def sections(findings: Findings, lang: str) -> list[Section]:
+    out = []
+    for finding in findings.items:
+        rows = _rows(finding, lang)
+        out.append(
+            Section(
+                finding=finding,
+                label=_text(finding.label, lang),
+                claim=_text(finding.claim, lang),
+                base=_text(finding.base.description, lang),
+                rows=rows,
+                share=finding.share,
+                mean=finding.mean,
+                chart=mark_safe(_chart(finding, rows, lang)),
+            )
+        )
+    return out
+
+
+def report_context(
+    findings: Findings, *, lang: str, title: str, stage: str, testimonies: Sequence[str] = ()
+) -> dict[str, Any]:
+    items = sections(findings, lang)
+    return {
+        "findings": findings,
+        "lang": lang,
+        "title": title,
+        "stage": stage,
+        "sections": items,
+        "likert_charts": [(g, mark_safe(svg)) for g, svg in likert_charts(findings, lang)],
+        "consolidated": [s for s in items if _consolidated(s)],
+        "open": [s for s in items if s.share is not None and not _consolidated(s)],
+        "contrasts": findings.contrasts,
+        "labels": {f.key: _text(f.label, lang) for f in findings.items},
+        "testimonies": list(testimonies),
+    }
+
+
+def _consolidated(section: Section) -> bool:
+    quantity = section.share or section.mean
+    return quantity is not None and quantity.consolidated is not None
+
+
+def render_html(
+    findings: Findings,
+    *,
+    lang: str,
+    title: str,
+    stage: str = "interim",
+    testimonies: Sequence[str] = (),
+) -> str:
+    with translation.override(lang):
+        return render_to_string(
+            "results/report.html",
+            report_context(findings, lang=lang, title=title, stage=stage, testimonies=testimonies),
+        )
+
+
+def render_pdf(html: str) -> bytes:
+    """The same HTML, typeset by WeasyPrint for print (A4, page numbers)."""
+    import logging
+
+    from weasyprint import HTML
+
+    # WeasyPrint reports every SVG presentation property it reads through CSS as "ignored",
+    # though it draws them: keep its log to real errors.
+    logging.getLogger("weasyprint").setLevel(logging.ERROR)
+    return HTML(string=html).write_pdf()

@@ -1,0 +1,271 @@
+"""From stored responses to findings: the columnar snapshot kept up to date incrementally, the
+panel's composition as weighting margins, and the findings the dashboard, the report, the
+newsletter and the API show."""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+import threading
+from collections import Counter, OrderedDict
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import polars as pl
+from django.conf import settings
+from django.db.models import TextField
+from django.db.models.functions import Cast
+from django.utils import timezone
+
+from indagine.analysis.compute import analyse, default_profile
+from indagine.analysis.findings import Findings
+from indagine.analysis.frame import COMPLETED_AT, ID, Snapshot, frame_from_json
+from indagine.collect.models import Response
+from indagine.forms.model import Form, QuestionType
+from indagine.surveys.models import Survey
+
+CHUNK = 50_000
+# Completions can be stamped a little out of order (several servers, anonymous day stamps):
+# each refresh looks back this far and keeps only the ids it does not hold yet.
+LOOK_BACK = dt.timedelta(minutes=10)
+
+_LOCK = threading.Lock()
+_SNAPSHOTS: OrderedDict[int, Snapshot] = OrderedDict()
+_FINDINGS: OrderedDict[tuple[Any, ...], Findings] = OrderedDict()
+
+
+def _path(survey: Survey) -> Path:
+    folder = Path(settings.DATA_DIR) / "snapshots"
+    folder.mkdir(parents=True, exist_ok=True)
+    return folder / f"survey-{survey.pk}.parquet"
+
+
+def _complete(survey: Survey):
+    return Response.objects.filter(survey=survey, status=Response.Status.COMPLETE)
+
+
+def _rows(queryset) -> Iterator[tuple[list[int], list[dt.datetime], list[str]]]:
+    """(ids, completion times, answers as JSON text) in chunks: polars decodes the JSON."""
+    rows = (
+        queryset.order_by("pk")
+        .annotate(raw=Cast("answers", TextField()))
+        .values_list("pk", "completed_at", "raw")
+        .iterator(chunk_size=CHUNK)
+    )
+    ids: list[int] = []
+    times: list[dt.datetime] = []
+    texts: list[str] = []
+    for pk, completed_at, raw in rows:
+        ids.append(pk)
+        times.append(
+            timezone.make_naive(completed_at, dt.UTC) if completed_at else dt.datetime(1970, 1, 1)
+        )
+        texts.append(raw)
+        if len(ids) >= CHUNK:
+            yield ids, times, texts
+            ids, times, texts = [], [], []
+    if ids:
+        yield ids, times, texts
+
+
+def _append(snapshot: Snapshot, form: Form, queryset) -> Snapshot:
+    held = snapshot.frame.get_column(ID) if snapshot.n else None
+    for ids, times, texts in _rows(queryset):
+        chunk = frame_from_json(form, ids, times, texts)
+        if held is not None:
+            chunk = chunk.filter(~pl.col(ID).is_in(held.implode()))
+        if chunk.height:
+            snapshot = Snapshot(
+                form,
+                pl.concat(_aligned(snapshot.frame, chunk), how="vertical_relaxed"),
+                snapshot.signature,
+            )
+    return snapshot
+
+
+def _aligned(old: pl.DataFrame, new: pl.DataFrame) -> list[pl.DataFrame]:
+    if old.height == 0:
+        return [new]
+    differ = [c for c in old.columns if old.schema[c] != new.schema[c]]
+    if differ:
+        cast = [pl.col(c).cast(pl.String) for c in differ]
+        return [old.with_columns(cast), new.with_columns(cast)]
+    return [old, new]
+
+
+def snapshot(survey: Survey) -> Snapshot:
+    """The survey's complete responses as columns, brought up to date with only what is new.
+
+    Kept on disk (Parquet in the data folder) and in this process's memory; any process can
+    rebuild it from the database, so nothing another process needs lives only in memory."""
+    form = survey.current_version.form
+    with _LOCK:
+        current = _SNAPSHOTS.get(survey.pk)
+        if current is None or current.signature != Snapshot.empty(form).signature:
+            current = Snapshot.load(_path(survey), form) or Snapshot.empty(form)
+        complete = _complete(survey)
+        if current.n:
+            newest = current.frame.get_column(COMPLETED_AT).max()
+            if newest.tzinfo is None:  # type: ignore[union-attr]
+                newest = newest.replace(tzinfo=dt.UTC)  # type: ignore[union-attr]
+            since = newest - LOOK_BACK
+            fresh = complete.filter(completed_at__gte=since) | complete.filter(
+                pk__gt=current.last_id
+            )
+            updated = _append(current, form, fresh.distinct())
+        else:
+            updated = _append(current, form, complete)
+        if updated.n != complete.count():  # a response was deleted (erased on request)
+            updated = _append(Snapshot.empty(form), form, complete)
+        if updated is not current:
+            _save(updated, _path(survey))
+        _SNAPSHOTS[survey.pk] = updated
+        _SNAPSHOTS.move_to_end(survey.pk)
+        while len(_SNAPSHOTS) > 8:
+            _SNAPSHOTS.popitem(last=False)
+        return updated
+
+
+def _save(snap: Snapshot, path: Path) -> None:
+    temporary = path.with_suffix(f".{os.getpid()}.tmp")
+    snap.save(temporary)
+    temporary.replace(path)  # atomic: readers never see half a file
+
+
+def panel_size(survey: Survey) -> int | None:
+    """Members invited to the survey (the population of a member survey), if it has a panel."""
+    from indagine.panel.models import Member
+
+    count = Member.objects.filter(survey=survey).count()
+    return count or None
+
+
+def panel_margins(survey: Survey, frame: pl.DataFrame) -> dict[str, dict[str, float]]:
+    """The panel's composition by the profile questions the member list also records
+    (attributes named like the question, valued like its choices): raking margins."""
+    from indagine.panel.models import Member
+
+    form = survey.current_version.form
+    attributes = list(Member.objects.filter(survey=survey).values_list("attributes", flat=True))
+    margins: dict[str, dict[str, float]] = {}
+    for name in default_profile(form):
+        question = form.question(name)
+        if question is None or question.type is not QuestionType.SELECT_ONE:
+            continue
+        choices = {c.name for c in question.choices}
+        counts = Counter(str(a.get(name)) for a in attributes if str(a.get(name)) in choices)
+        seen = (
+            set(frame.get_column(name).drop_nulls().unique().to_list()) if frame.height else set()
+        )
+        if not counts or sum(counts.values()) < 0.8 * len(attributes) or not seen <= set(counts):
+            continue
+        margins[name] = {level: float(count) for level, count in counts.items()}
+    return margins
+
+
+@dataclass(frozen=True)
+class View:
+    """What the organiser asked to see."""
+
+    weighted: bool = False
+    segment: tuple[str, str] | None = None  # (question, choice)
+
+
+def findings(survey: Survey, view: View = View()) -> Findings:
+    """The findings of the survey's complete responses, recomputed only when answers arrived."""
+    snap = snapshot(survey)
+    form = snap.form
+    frame = snap.frame
+    if view.segment:
+        question, choice = view.segment
+        if question not in frame.columns:
+            raise ValueError(f"RESULTS_BAD_SEGMENT: no question '{question}'")
+        frame = frame.filter(pl.col(question) == choice)
+    key = (survey.pk, snap.n, snap.last_id, view, survey.closes_at)
+    with _LOCK:
+        if key in _FINDINGS:
+            return _FINDINGS[key]
+    size = panel_size(survey) if view.segment is None else None
+    margins = panel_margins(survey, frame) if view.weighted else None
+    result = analyse(
+        form,
+        frame,
+        panel_size=size if size and size >= frame.height else None,
+        margins=margins or None,
+        closes_on=timezone.localtime(survey.closes_at).date() if survey.closes_at else None,
+        computed_at=timezone.now(),
+    )
+    with _LOCK:
+        _FINDINGS[key] = result
+        while len(_FINDINGS) > 32:
+            _FINDINGS.popitem(last=False)
+    return result
+
+
+def testimonies(survey: Survey, limit: int = 50) -> list[str]:
+    """Open answers whose authors agreed to be quoted: a text question followed by a yes/no
+    question asked only when the text was written (`string-length(${text}) > 0`)."""
+    form = survey.current_version.form
+    pairs = []
+    for question in form.questions():
+        if (
+            question.type is QuestionType.SELECT_ONE
+            and question.relevant
+            and question.choice("yes") is not None
+            and "string-length" in question.relevant
+        ):
+            for other in form.questions():
+                if other.type is QuestionType.TEXT and f"${{{other.name}}}" in question.relevant:
+                    pairs.append((other.name, question.name))
+    quotes: list[str] = []
+    for text, consent in pairs:
+        rows = _complete(survey).order_by("pk").values_list("answers", flat=True)
+        for answers in rows.iterator(chunk_size=2000):
+            if answers.get(consent) == "yes" and answers.get(text):
+                quotes.append(str(answers[text]))
+                if len(quotes) >= limit:
+                    return quotes
+    return quotes
+
+
+def drop_off(survey: Survey) -> list[tuple[int, str, int]]:
+    """Where respondents stop: (page index, page title, partial responses stopped there)."""
+    form = survey.current_version.form
+    counts = Counter(
+        Response.objects.filter(survey=survey, status=Response.Status.PARTIAL).values_list(
+            "page", flat=True
+        )
+    )
+    lang = form.default_language
+    return [
+        (i, page.title.get(lang) or page.name, counts.get(i, 0))
+        for i, page in enumerate(form.pages)
+    ]
+
+
+def responses_by_day(survey: Survey) -> list[tuple[dt.date, int]]:
+    days = Counter(
+        timezone.localtime(d).date()
+        for d in _complete(survey).exclude(completed_at=None).values_list("completed_at", flat=True)
+    )
+    return sorted(days.items())
+
+
+def segment_choices(survey: Survey) -> list[tuple[str, Mapping[str, str], list[tuple[str, str]]]]:
+    """The profile questions a dashboard can filter by: (name, label texts, [(choice, label)])."""
+    form = survey.current_version.form
+    lang = form.default_language
+    out = []
+    for name in default_profile(form):
+        question = form.question(name)
+        if question is not None:
+            out.append(
+                (
+                    name,
+                    question.label.values,
+                    [(c.name, c.label.get(lang)) for c in question.choices],
+                )
+            )
+    return out

@@ -1,0 +1,142 @@
+"""The organiser's results: dashboard, report (HTML/PDF), newsletter; and the public page."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone, translation
+from django.utils.safestring import mark_safe
+from django.views.decorators.http import require_POST
+
+from indagine.charts.shares import responses_over_time
+from indagine.results import letters, report, services
+from indagine.results.models import ApiToken, Publication
+from indagine.surveys.models import Survey
+
+
+def _survey(slug: str) -> Survey:
+    return get_object_or_404(
+        Survey.objects.select_related("current_version"), slug=slug, current_version__isnull=False
+    )
+
+
+def _view(request: HttpRequest) -> services.View:
+    segment = request.GET.get("segment", "")
+    question, _, choice = segment.partition(":")
+    return services.View(
+        weighted=request.GET.get("weighted") == "1",
+        segment=(question, choice) if question and choice else None,
+    )
+
+
+def _lang(request: HttpRequest) -> str:
+    lang = request.GET.get("lang") or translation.get_language() or "it"
+    return lang if lang in ("it", "en") else "it"
+
+
+@login_required
+def dashboard(request: HttpRequest, slug: str) -> HttpResponse:
+    survey = _survey(slug)
+    lang = _lang(request)
+    view = _view(request)
+    try:
+        found = services.findings(survey, view)
+    except ValueError as error:
+        raise Http404(str(error)) from None
+    days = services.responses_by_day(survey)
+    context = {
+        **report.report_context(found, lang=lang, title=survey.title, stage="interim"),
+        "survey": survey,
+        "view": view,
+        "segment": request.GET.get("segment", ""),
+        "segments": services.segment_choices(survey),
+        "drop_off": services.drop_off(survey),
+        "trend": mark_safe(responses_over_time([d for d, _ in days], [n for _, n in days]))
+        if days
+        else "",  # noqa: S308 - our own SVG
+        "refreshed": timezone.now(),
+        "query": request.GET.urlencode(),
+    }
+    template = (
+        "results/dashboard_body.html" if request.GET.get("fragment") else "results/dashboard.html"
+    )
+    return render(request, template, context)
+
+
+@login_required
+def report_file(request: HttpRequest, slug: str, fmt: str) -> HttpResponse:
+    survey = _survey(slug)
+    lang = _lang(request)
+    stage = "final" if request.GET.get("stage") == "final" else "interim"
+    html = report.render_html(
+        services.findings(survey, _view(request)),
+        lang=lang,
+        title=survey.title,
+        stage=stage,
+        testimonies=services.testimonies(survey),
+    )
+    if fmt == "pdf":
+        reply = HttpResponse(report.render_pdf(html), content_type="application/pdf")
+        reply["Content-Disposition"] = f'attachment; filename="{slug}-report-{lang}.pdf"'
+        return reply
+    return HttpResponse(html)
+
+
+@login_required
+def newsletter(request: HttpRequest, slug: str, fmt: str) -> HttpResponse:
+    survey = _survey(slug)
+    letter = letters.letter_for(
+        survey,
+        lang=_lang(request),
+        stage="final" if request.GET.get("stage") == "final" else "interim",
+        base_url=request.build_absolute_uri("/"),
+    )
+    if fmt == "md":
+        reply = HttpResponse(letter.markdown, content_type="text/markdown; charset=utf-8")
+        reply["Content-Disposition"] = f'attachment; filename="{slug}-newsletter.md"'
+        return reply
+    return render(
+        request,
+        "results/newsletter.html",
+        {"survey": survey, "letter": letter, "html": mark_safe(letter.html)},
+    )  # noqa: S308
+
+
+@login_required
+@require_POST
+def issue_token(request: HttpRequest) -> HttpResponse:
+    _, key = ApiToken.issue(request.user, request.POST.get("name", "")[:100] or "token")
+    messages.success(request, f"API token (shown once, keep it): {key}")
+    return redirect("surveys:list")
+
+
+def public(request: HttpRequest, slug: str) -> HttpResponse:
+    """Published findings only: no raw answers; nothing shown below the minimum group size."""
+    survey = _survey(slug)
+    publication = Publication.objects.filter(survey=survey, enabled=True).first()
+    if publication is None:
+        raise Http404("not published")
+    lang = _lang(request)
+    translation.activate(lang)
+    found = services.findings(survey)
+    context = report.report_context(found, lang=lang, title=survey.title, stage="interim")
+    chosen = set(publication.findings)
+    enough = found.n >= publication.min_segment
+    context["sections"] = [
+        s
+        for s in context["sections"]
+        if enough
+        and (not chosen or s.finding.key in chosen)
+        and s.finding.base.n >= publication.min_segment
+    ]
+    context["contrasts"] = [
+        c for c in found.contrasts if c.segment_share.n >= publication.min_segment
+    ]
+    context.update(
+        survey=survey, enough=enough, minimum=publication.min_segment, published_on=dt.date.today()
+    )
+    return render(request, "results/public.html", context)

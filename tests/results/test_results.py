@@ -1,0 +1,116 @@
+"""The results an organiser sees: dashboard, report (HTML and PDF, checked as images),
+newsletter, public page; incremental snapshot."""
+
+from __future__ import annotations
+
+import shutil
+import subprocess
+
+import pytest
+
+from indagine.cli import main
+from indagine.collect.models import Response
+from indagine.collect.transfer import add_synthetic
+from indagine.results import services
+from indagine.results.models import Publication
+
+SLUG = "remote-working-2020"
+
+
+@pytest.fixture
+def answered(builtin_survey):
+    add_synthetic(SLUG, 120, seed=11)
+    return builtin_survey
+
+
+@pytest.fixture
+def organiser(client, django_user_model):
+    user = django_user_model.objects.create_superuser("org", password="pw-for-tests-123")
+    client.force_login(user)
+    return user
+
+
+def test_the_snapshot_grows_with_new_answers_only(answered):
+    first = services.snapshot(answered)
+    assert first.n == 120
+    add_synthetic(SLUG, 5, seed=12)
+    second = services.snapshot(answered)
+    assert second.n == 125
+    assert second.frame.head(120).equals(first.frame)
+
+
+def test_a_response_completed_late_still_enters_the_snapshot(answered):
+    services.snapshot(answered)
+    late = Response.objects.filter(survey=answered).order_by("pk").first()
+    Response.objects.filter(pk=late.pk).delete()
+    assert services.snapshot(answered).n == 119  # a deletion rebuilds
+    late.pk = None
+    late.save()
+    assert services.snapshot(answered).n == 120
+
+
+def test_the_dashboard_needs_login_and_shows_findings(client, answered):
+    assert client.get(f"/manage/{SLUG}/results/").status_code == 302
+
+
+def test_the_dashboard_shows_findings_and_filters(client, answered, organiser):
+    html = client.get(f"/manage/{SLUG}/results/?lang=it").content.decode()
+    assert '<dd id="n-complete">120</dd>' in html
+    assert 'id="finding-agree_change"' in html and "<svg" in html
+    segment = client.get(f"/manage/{SLUG}/results/?segment=org_type:bpo").content.decode()
+    assert '<dd id="n-complete">120</dd>' not in segment
+    fragment = client.get(f"/manage/{SLUG}/results/?fragment=1").content.decode()
+    assert fragment.lstrip().startswith("<dl") and "<html" not in fragment
+
+
+def test_the_report_renders_as_html_and_as_a_pdf_whose_pages_show_ink(
+    client, answered, organiser, tmp_path
+):
+    html = client.get(f"/manage/{SLUG}/report.html?lang=en").content.decode()
+    assert "Method" in html and 'id="finding-agree_change"' in html
+    reply = client.get(f"/manage/{SLUG}/report.pdf")
+    assert reply["Content-Type"] == "application/pdf" and reply.content.startswith(b"%PDF")
+    pdf = tmp_path / "report.pdf"
+    pdf.write_bytes(reply.content)
+    assert shutil.which("pdftoppm"), "poppler-utils is installed by ./run test"
+    subprocess.run(["pdftoppm", "-png", "-r", "40", str(pdf), str(tmp_path / "page")], check=True)
+    pages = sorted(tmp_path.glob("page-*.png"))
+    assert len(pages) >= 2
+    from PIL import Image
+
+    for page in pages[:3]:
+        image = Image.open(page).convert("L")
+        dark = sum(image.histogram()[:128])
+        assert dark > 0.005 * image.width * image.height  # text and charts, not a blank page
+
+
+def test_report_and_newsletter_from_the_command_line(answered, tmp_path, capsys):
+    html = tmp_path / "report.html"
+    assert main(["report", SLUG, "--format", "html", "--lang", "it", "-o", str(html)]) == 0
+    assert "Metodo" in html.read_text() or "Method" in html.read_text()
+    letter = tmp_path / "letter.md"
+    assert main(["newsletter", SLUG, "--lang", "it", "--stage", "interim", "-o", str(letter)]) == 0
+    text = letter.read_text()
+    assert text.startswith("Cari Amici del Club")
+    assert "del campione" in text
+    english = tmp_path / "letter.html"
+    assert main(["newsletter", SLUG, "--lang", "en", "--stage", "final", "-o", str(english)]) == 0
+    assert 'href="#finding-' in english.read_text()
+
+
+def test_the_newsletter_button_gives_the_draft(client, answered, organiser):
+    page = client.get(f"/manage/{SLUG}/newsletter.html?lang=en").content.decode()
+    assert "Dear members" in page and 'data-finding="' in page
+    markdown = client.get(f"/manage/{SLUG}/newsletter.md?lang=it")
+    assert markdown["Content-Type"].startswith("text/markdown")
+
+
+def test_the_public_page_is_off_unless_published_and_hides_small_groups(client, answered):
+    assert client.get(f"/r/{SLUG}/").status_code == 404
+    Publication.objects.create(survey=answered, enabled=True, min_segment=500)
+    html = client.get(f"/r/{SLUG}/").content.decode()
+    assert "finding-agree_change" not in html  # 120 answers < 500
+    Publication.objects.filter(survey=answered).update(min_segment=10, findings=["agree_change"])
+    html = client.get(f"/r/{SLUG}/").content.decode()
+    assert 'id="finding-agree_change"' in html and 'id="finding-digital_use"' not in html
+    assert "Il passaggio" not in html  # no raw answers
