@@ -15,7 +15,7 @@ import pytest
 from aiosmtpd.controller import Controller
 
 LINK = re.compile(r"(https?://\S+?/s/[\w-]+/t/([\w-]+)/)")
-UNSUBSCRIBE = re.compile(r"(https?://\S+?/u/([^/\s]+)/)")
+UNSUBSCRIBE = re.compile(r"(https?://\S+?/u/([^/\s]+)/(?:\?lang=\w+)?)")
 
 
 class Inbox:

@@ -73,73 +73,110 @@ def _compiled(source: str, autoescape: bool):
     return Engine(autoescape=autoescape).from_string(source)
 
 
-def wording(message: Message, lang: str) -> Wording:
-    survey = message.member.survey
-    own = MessageTemplate.objects.filter(survey=survey, kind=message.kind, language=lang).first()
-    if own is not None:
-        return Wording(own.subject, own.text, own.html)
-    subject, text = BUILTIN.get((message.kind, lang)) or BUILTIN[(message.kind, "it")]
-    return Wording(subject, text, "")
+class Composer:
+    """Builds the emails of one delivery batch, looking up each survey's wording, language and
+    closing date once per batch rather than once per message."""
+
+    def __init__(self, connection=None) -> None:
+        self.connection = connection
+        self.base = settings.INDAGINE_BASE_URL
+        self._words: dict[tuple[int, str, str], Wording] = {}
+        self._languages: dict[int, str] = {}
+        self._closing: dict[tuple[int, str], str] = {}
+
+    def wording(self, survey, kind: str, lang: str) -> Wording:
+        key = (survey.pk, kind, lang)
+        if key not in self._words:
+            own = MessageTemplate.objects.filter(survey=survey, kind=kind, language=lang).first()
+            if own is not None:
+                self._words[key] = Wording(own.subject, own.text, own.html)
+            else:
+                subject, text = BUILTIN.get((kind, lang)) or BUILTIN[(kind, "it")]
+                self._words[key] = Wording(subject, text, "")
+        return self._words[key]
+
+    def language(self, member: Member) -> str:
+        lang = str(member.attributes.get("language", "")).lower()[:2]
+        if lang in ("it", "en"):
+            return lang
+        survey = member.survey
+        if survey.pk not in self._languages:
+            form = survey.current_version.form if survey.current_version_id else None
+            default = form.default_language if form else "it"
+            self._languages[survey.pk] = default if default in ("it", "en") else "it"
+        return self._languages[survey.pk]
+
+    def closing(self, survey, lang: str) -> str:
+        key = (survey.pk, lang)
+        if key not in self._closing:
+            text = ""
+            if survey.closes_at:
+                with translation.override(lang):
+                    text = formats.date_format(timezone.localtime(survey.closes_at), "j F Y")
+                if lang == "it":
+                    text = text.lower()  # Italian writes months in lower case: 9 marzo 2031
+            self._closing[key] = text
+        return self._closing[key]
+
+    def build(self, message: Message) -> EmailMultiAlternatives:
+        """The email for one message, ready to send."""
+        member = message.member
+        survey = member.survey
+        lang = self.language(member)
+        token = member_token(member.pk, member.invitation.nonce)
+        unsubscribe = (
+            self.base
+            + reverse("panel:unsubscribe", args=[unsubscribe_token(member.pk)])
+            + f"?lang={lang}"
+        )
+        link = self.base + reverse("panel:enter", args=[survey.slug, token])
+        values = {
+            "name": member.name,
+            "survey": survey.title,
+            "closing_date": self.closing(survey, lang),
+            "link": link,
+            "unsubscribe": unsubscribe,
+        }
+        words = self.wording(survey, message.kind, lang)
+        context = Context(values, autoescape=False)
+        subject = _compiled(words.subject, False).render(context).strip().replace("\n", " ")
+        text = _compiled(words.text + FOOTER[lang], False).render(context)
+        if words.html:  # the organiser's own HTML; the unsubscribe footer is always added
+            footer = _html_from_text(_compiled(FOOTER[lang], False).render(context), (unsubscribe,))
+            html = _compiled(words.html, True).render(Context(values)) + footer
+        else:
+            html = _html_from_text(text, (link, unsubscribe))
+        email = EmailMultiAlternatives(
+            subject,
+            text,
+            settings.DEFAULT_FROM_EMAIL,
+            [member.email],
+            connection=self.connection,
+            headers={
+                "List-Unsubscribe": f"<{unsubscribe}>",
+                "List-Unsubscribe-Post": "List-Unsubscribe=One-Click",
+                # The same message always has the same id: a retry after a crash is
+                # recognisable as the same message.
+                "Message-ID": f"<{message.kind}.{message.round}.{member.pk}.{survey.pk}"
+                f"@indagine.invalid>",
+            },
+        )
+        email.attach_alternative(html, "text/html")
+        return email
 
 
-def _language(member: Member) -> str:
-    lang = str(member.attributes.get("language", "")).lower()[:2]
-    if lang in ("it", "en"):
-        return lang
-    form = member.survey.current_version.form if member.survey.current_version else None
-    return form.default_language if form and form.default_language in ("it", "en") else "it"
+def _html_from_text(text: str, links: tuple[str, ...]) -> str:
+    """A plain-text body as simple HTML: escaped, with the message's own links clickable."""
+    from django.utils.html import escape
 
-
-def _html_from_text(text: str) -> str:
-    """A plain-text body as simple HTML, links made clickable (the text is escaped first)."""
-    from django.utils.html import escape, urlize
-
-    paragraphs = [p for p in text.split("\n\n") if p.strip()]
-    return "".join(f"<p>{urlize(escape(p)).replace(chr(10), '<br>')}</p>" for p in paragraphs)
+    html = escape(text)
+    for url in links:
+        safe = escape(url)
+        html = html.replace(safe, f'<a href="{safe}">{safe}</a>')
+    paragraphs = [p for p in html.split("\n\n") if p.strip()]
+    return "".join(f"<p>{p.replace(chr(10), '<br>')}</p>" for p in paragraphs)
 
 
 def build(message: Message, connection=None) -> EmailMultiAlternatives:
-    """The email for one message, ready to send."""
-    member = message.member
-    survey = member.survey
-    lang = _language(member)
-    base = settings.INDAGINE_BASE_URL
-    invitation = member.invitation
-    token = member_token(member.pk, invitation.nonce)
-    unsubscribe = base + reverse("panel:unsubscribe", args=[unsubscribe_token(member.pk)])
-    with translation.override(lang):
-        closing = (
-            formats.date_format(timezone.localtime(survey.closes_at), "j F Y")
-            if survey.closes_at
-            else ""
-        )
-    values = {
-        "name": member.name,
-        "survey": survey.title,
-        "closing_date": closing,
-        "link": base + reverse("panel:enter", args=[survey.slug, token]),
-        "unsubscribe": unsubscribe,
-    }
-    words = wording(message, lang)
-    context = Context(values, autoescape=False)
-    subject = _compiled(words.subject, False).render(context).strip().replace("\n", " ")
-    text = _compiled(words.text + FOOTER[lang], False).render(context)
-    html = (
-        _compiled(words.html, True).render(Context(values)) if words.html else _html_from_text(text)
-    )
-    email = EmailMultiAlternatives(
-        subject,
-        text,
-        settings.DEFAULT_FROM_EMAIL,
-        [member.email],
-        connection=connection,
-        headers={
-            "List-Unsubscribe": f"<{unsubscribe}>",
-            "List-Unsubscribe-Post": "List-Unsubscribe=One-Click",
-            # The same message always has the same id: a retry after a crash is recognisable.
-            "Message-ID": f"<{message.kind}.{message.round}.{member.pk}.{survey.pk}"
-            f"@indagine.invalid>",
-        },
-    )
-    email.attach_alternative(html, "text/html")
-    return email
+    """The email for one message (a one-message batch)."""
+    return Composer(connection).build(message)

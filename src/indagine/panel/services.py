@@ -7,6 +7,7 @@ unsent claims are retried when its lease runs out.
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import secrets
 import smtplib
@@ -149,7 +150,12 @@ def remind(survey: Survey, user=None, now: dt.datetime | None = None) -> int:
         raise PanelError("SURVEY_NOT_ACCEPTING", "The survey is not open.")
     now = now or timezone.now()
     settle_anonymous(survey)
-    quiet_since = now - dt.timedelta(days=settings.INDAGINE_REMINDER_DAYS)
+    midnight = timezone.localtime(now).replace(hour=0, minute=0, second=0, microsecond=0)
+    # at least the minimum interval, and never two messages on one day whatever the setting
+    quiet_since = min(
+        now - dt.timedelta(days=settings.INDAGINE_REMINDER_DAYS),
+        midnight - dt.timedelta(microseconds=1),
+    )
     with transaction.atomic():
         candidates = (
             _reachable(survey)
@@ -265,31 +271,40 @@ def connection_supports_skip_locked() -> bool:
 
 
 def deliver_pending(survey_id: int, limit: int | None = None) -> Counter[str]:
-    """Send every claimable message of a survey; returns counts by outcome."""
+    """Send every claimable message of a survey over one SMTP connection; counts by outcome."""
     outcome: Counter[str] = Counter()
     connection = get_connection()
     try:
+        with contextlib.suppress(smtplib.SMTPException, OSError):
+            connection.open()  # one connection for the batch; a failure shows per message
+        composer = mail.Composer(connection)
         while limit is None or outcome.total() < limit:
             ids = claim(survey_id)
             if not ids:
                 break
-            messages = Message.objects.filter(pk__in=ids).select_related(
-                "member__survey__current_version", "member__invitation"
+            messages = list(
+                Message.objects.filter(pk__in=ids)
+                .select_related("member__survey__current_version", "member__invitation")
+                .defer(
+                    "member__survey__current_version__form_json",
+                    "member__survey__current_version__source",
+                )
             )
+            blocked = opted_out(m.member.email for m in messages)
             for message in messages:
-                outcome[_send(message, connection)] += 1
+                outcome[_send(message, composer, blocked)] += 1
     finally:
         connection.close()
     return outcome
 
 
-def _send(message: Message, connection) -> str:
+def _send(message: Message, composer: mail.Composer, blocked: set[str]) -> str:
     member = message.member
-    if not member.email or member.erased_at or opted_out([member.email]):
+    if not member.email or member.erased_at or member.email in blocked:
         message.delete()
         return "dropped"
     try:
-        mail.build(message, connection).send()
+        composer.build(message).send()
     except smtplib.SMTPRecipientsRefused as error:
         codes = [code for code, _ in error.recipients.values()]
         if all(code >= 500 for code in codes):  # 5xx: the address is refused for good
@@ -297,7 +312,7 @@ def _send(message: Message, connection) -> str:
             return _failed(message, f"refused: {error.recipients}", final=True)
         return _failed(message, f"deferred: {error.recipients}", final=False)  # 4xx: greylisting
     except (smtplib.SMTPException, OSError) as error:
-        connection.close()
+        composer.connection.close()
         return _failed(message, repr(error), final=False)
     Message.objects.filter(pk=message.pk, lease=message.lease).update(
         status=Message.Status.SENT, sent_at=timezone.now(), attempts=message.attempts + 1
@@ -347,6 +362,10 @@ def erase_member(survey: Survey, email: str, user=None) -> bool:
         invitation = Invitation.objects.filter(member=member).first()
         if invitation and invitation.response_id and not survey.anonymous:
             invitation.response.delete()
+        if invitation:  # a response still in progress carries the member's link: it goes too
+            from indagine.collect.models import Response
+
+            Response.objects.filter(survey=survey, key_hash=invitation.token_hash).delete()
         member.messages.all().delete()
         OptOut.objects.get_or_create(email_hash=email_hash(email))
         Member.objects.filter(pk=member.pk).update(

@@ -13,9 +13,10 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_POST
-from django_ratelimit.core import is_ratelimited
+from django_ratelimit.core import get_usage, is_ratelimited
 
 from indagine.collect.views import COOKIE_AGE, KEY_COOKIE, _refusal
 from indagine.panel import services
@@ -30,7 +31,8 @@ def _token_rate(group: str, request: HttpRequest) -> str:
 
 def enter(request: HttpRequest, slug: str, token: str) -> HttpResponse:
     """A member's personal link: remember it in this browser and go to the survey."""
-    if is_ratelimited(request, group="token", key="ip", rate=_token_rate, increment=False):
+    usage = get_usage(request, group="token", key="ip", rate=_token_rate, increment=False)
+    if usage is not None and usage["count"] >= usage["limit"]:
         return _refusal(
             request,
             "RATE_LIMITED",
@@ -114,10 +116,17 @@ def panel_action(request: HttpRequest, slug: str, action: str) -> HttpResponse:
             )
         elif action == "invite":
             count = services.invite(survey, request.user)
-            messages.success(request, _("%(n)s invitations queued.") % {"n": count})
+            messages.success(
+                request,
+                ngettext("%(n)s invitation queued.", "%(n)s invitations queued.", count)
+                % {"n": count},
+            )
         elif action == "remind":
             count = services.remind(survey, request.user)
-            messages.success(request, _("%(n)s reminders queued.") % {"n": count})
+            messages.success(
+                request,
+                ngettext("%(n)s reminder queued.", "%(n)s reminders queued.", count) % {"n": count},
+            )
         else:
             return HttpResponse(status=404)
     except services.PanelError as error:
