@@ -16,6 +16,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import shutil
 import subprocess
 import sys
 import tempfile
@@ -114,6 +115,7 @@ def main() -> int:
     parser.add_argument("--rows", type=int, default=1_000_000)
     parser.add_argument("--formats", default=",".join(FORMATS))
     parser.add_argument("--keep", help="use (and keep) this data folder; filled if empty")
+    parser.add_argument("--json", action="store_true", help="one JSON line per format")
     parser.add_argument("--fill", action="store_true", help=argparse.SUPPRESS)  # internal
     parser.add_argument("--measure", help=argparse.SUPPRESS)  # internal: one format, one process
     args = parser.parse_args()
@@ -131,9 +133,8 @@ def main() -> int:
             check=True,
         )
         print(f"filled in {time.perf_counter() - start:.0f} s", file=sys.stderr)
-    print(
-        f"{'format':8} {'rows':>10} {'seconds':>8} {'RSS before':>11} {'peak RSS':>9} {'file':>9}"
-    )
+    if not args.json:
+        print(f"{'format':8} {'rows':>10} {'seconds':>8} {'RSS before':>11} {'peak RSS':>9} file")
     for fmt in args.formats.split(","):
         result = subprocess.run(
             [sys.executable, __file__, "--keep", str(folder), "--measure", fmt],
@@ -141,12 +142,18 @@ def main() -> int:
             capture_output=True,
             text=True,
         )
-        r = json.loads(result.stdout.strip().splitlines()[-1])
+        line = result.stdout.strip().splitlines()[-1]
+        if args.json:
+            print(line, flush=True)
+            continue
+        r = json.loads(line)
         print(
             f"{r['format']:8} {r['rows']:>10,} {r['seconds']:>8} {r['rss_before_mb']:>8} MB "
             f"{r['peak_rss_mb']:>6} MB {r['file_mb']:>6} MB",
             flush=True,
         )
+    if not args.keep:
+        shutil.rmtree(folder)
     return 0
 
 

@@ -236,6 +236,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--rows", type=int, default=1_000_000)
     parser.add_argument("--new", type=int, default=1_000)
     parser.add_argument("--seed", type=int, default=1)
+    parser.add_argument("--exports", action="store_true", help="also time each export format")
     args = parser.parse_args(argv)
     form = load_form(FORM).form
     assert form is not None
@@ -283,6 +284,8 @@ def main(argv: list[str] | None = None) -> int:
     )
     # === EXPORTS: timings of each export format go here (CSV, XLSX, SAV, Parquet) ===
     # Another engineer adds them: append (label, seconds, peak MB) rows to `ours`.
+    if args.exports:
+        ours.extend(export_timings(args.rows))
     # === END EXPORTS ===
     ours_full = ours[0][1] + ours[1][1]
     print()
@@ -309,6 +312,35 @@ def main(argv: list[str] | None = None) -> int:
     print(f"after the update: n = {updated.n:,}; with every contrast: {len(every.contrasts)} kept")
     print("peak RSS is the process's high-water mark after each step (the baseline ran last)")
     return 0
+
+
+# === EXPORTS (benchmarks/exports.py): each format in its own process, on a SQLite database ===
+
+
+def export_timings(rows: int) -> list[tuple[str, float, float]]:
+    """(label, seconds, peak RSS MB) per export format, each format in a process of its own so
+    its peak is its own; the responses are copies of 440 synthetic ones in a fresh database."""
+    import subprocess
+
+    print("exports (benchmarks/exports.py)…", file=sys.stderr)
+    script = Path(__file__).with_name("exports.py")
+    result = subprocess.run(
+        [sys.executable, str(script), "--rows", str(rows), "--json"],
+        check=True,
+        capture_output=True,
+        text=True,
+    )
+    timings = []
+    for line in result.stdout.splitlines():
+        r = json.loads(line)
+        label = (
+            f"export {r['format']} ({r['file_mb']} MB; own process, {r['rss_before_mb']} MB before)"
+        )
+        timings.append((label, float(r["seconds"]), float(r["peak_rss_mb"])))
+    return timings
+
+
+# === END EXPORTS ===
 
 
 if __name__ == "__main__":
