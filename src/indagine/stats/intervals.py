@@ -89,10 +89,12 @@ def logit(p: FloatArray, se: FloatArray, level: float, df: float, n_eff: FloatAr
     half = q * s / (safe * (1 - safe))
     centre = special.logit(safe)
     low, high = special.expit(centre - half), special.expit(centre + half)
-    fallback = clopper_pearson(p, n_eff, level)
+    if not bool(np.all(inner)):  # the Clopper-Pearson limits only where they are used
+        fallback = clopper_pearson(p, n_eff, level)
+        low, high = np.where(inner, low, fallback.low), np.where(inner, high, fallback.high)
     return Intervals(
-        np.minimum(np.where(inner, low, fallback.low), p),
-        np.maximum(np.where(inner, high, fallback.high), p),
+        np.minimum(low, p),
+        np.maximum(high, p),
         "logit",
         np.asarray(n_eff, dtype=np.float64),
     )

@@ -8,6 +8,8 @@ residual on the calibration margins (Deville and Särndal 1992; Lumley 2010, §7
 
 from __future__ import annotations
 
+import math
+
 import numpy as np
 import numpy.typing as npt
 
@@ -98,20 +100,32 @@ def covariance(design: Design, x: FloatArray) -> FloatArray:
 
 def _refine(cal: Calibration, groups: IntArray, table: FloatArray) -> tuple[IntArray, FloatArray]:
     """Residualise grouped influence values: groups become (group, margin levels) cells."""
+    n_groups = table.shape[0]
+    sizes = [m.size for m in cal.margins]
+    # Dense keys (group, margin levels) and a bincount find the cells present, in the order
+    # np.unique would give them, without sorting the rows.
     key = groups.astype(np.int64)
     for m in cal.margins:
         key = key * m.size + m.codes
-    _, first, new_groups = np.unique(key, return_index=True, return_inverse=True)
-    n_groups = table.shape[0]
+    space = n_groups * math.prod(sizes)
+    if space <= max(4 * key.size, 1 << 20):
+        present = np.flatnonzero(np.bincount(key, minlength=space))
+        lookup = np.zeros(space, dtype=np.intp)
+        lookup[present] = np.arange(present.size)
+        new_groups = lookup[key]
+    else:  # too many possible cells for a dense table: sort the keys instead
+        present, inverse = np.unique(key, return_inverse=True)
+        new_groups = inverse.astype(np.intp)
+    levels = np.unravel_index(present, (n_groups, *sizes))
     cross = []
     for m in cal.margins:
         w0 = np.bincount(m.codes * n_groups + groups, cal.weights_before, m.size * n_groups)
         cross.append(w0.reshape(m.size, n_groups) @ table)
     coefficients = _coefficients(cal, cross)
-    new_table = table[groups[first]].copy()
-    for beta, m in zip(coefficients, cal.margins, strict=True):
-        new_table -= beta[m.codes[first]]
-    return new_groups.astype(np.intp), new_table
+    new_table = table[levels[0]].copy()
+    for beta, level in zip(coefficients, levels[1:], strict=True):
+        new_table -= beta[level]
+    return new_groups, new_table
 
 
 def grouped_covariance(design: Design, groups: IntArray, table: FloatArray) -> FloatArray:
