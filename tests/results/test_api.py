@@ -77,7 +77,22 @@ def test_the_session_of_a_logged_in_organiser_works(client, answered, django_use
     assert client.get("/api/surveys/small").json()["form"]["form_id"] == "small"
 
 
+@pytest.fixture
+def keep_connection():
+    """Django's test client stops a request's end from closing the database connection (which
+    would end the test's transaction); schemathesis calls the WSGI app directly, so do the same."""
+    from django.core.signals import request_finished, request_started
+    from django.db import close_old_connections
+
+    for signal in (request_started, request_finished):
+        signal.disconnect(close_old_connections)
+    yield
+    for signal in (request_started, request_finished):
+        signal.connect(close_old_connections)
+
+
 @pytest.mark.django_db
+@pytest.mark.usefixtures("keep_connection")
 @schema.parametrize()
 @settings(max_examples=15, deadline=None, suppress_health_check=list(HealthCheck))
 def test_schemathesis_finds_no_server_error(case, request):
