@@ -49,10 +49,32 @@ def asymptotic_at_end(
     sums over every look: μ̂ ± σ̂ sqrt(2(nρ²+1)/(n²ρ²) log(sqrt(nρ²+1)/α)), ρ tuned for n,
     clipped to the data's range (Waudby-Smith, Arbour, Sinha, Kennedy, Ramdas 2024, AoS)."""
     w = np.ones(values.size) if weights is None else weights
-    n = float(values.size)
     sw, swy = float(w.sum()), float(w @ values)
     w2 = w * w
     s2, s2y, s2yy = float(w2.sum()), float(w2 @ values), float(w2 @ (values * values))
+    sums = Moments(values.size, sw, swy, s2, s2y, s2yy, float(values.min()), float(values.max()))
+    return asymptotic_from_sums(sums, alpha)
+
+
+@dataclass(frozen=True)
+class Moments:
+    """The sums an asymptotic sequence's last look needs: n, Σw, Σwy, Σw², Σw²y, Σw²y², and
+    the lowest and highest value (Σ over the answers; w = 1 unweighted)."""
+
+    n: int
+    sw: float
+    swy: float
+    s2: float
+    s2y: float
+    s2yy: float
+    low: float
+    high: float
+
+
+def asymptotic_from_sums(sums: Moments, alpha: float) -> tuple[float, float]:
+    """``asymptotic_at_end`` from the sums (so from a tally, without the rows)."""
+    n, sw, swy = float(sums.n), sums.sw, sums.swy
+    s2, s2y, s2yy = sums.s2, sums.s2y, sums.s2yy
     mean = swy / sw
     spread = max(s2yy - 2 * mean * s2y + mean * mean * s2, 0.0) / (sw * sw) * n / (n - 1)
     sigma = math.sqrt(n * spread)
@@ -61,7 +83,7 @@ def asymptotic_at_end(
     radius = sigma * math.sqrt(
         2 * (n * rho2 + 1) / (n * n * rho2) * math.log(math.sqrt(n * rho2 + 1) / alpha)
     )
-    low, high = float(values.min()), float(values.max())
+    low, high = sums.low, sums.high
     return min(max(mean - radius, low), high), min(max(mean + radius, low), high)
 
 
@@ -107,3 +129,31 @@ def anytime_bound(
     if math.isfinite(threshold):
         side = sequences.consolidated(sequence, (threshold - low) / span).side
     return Bound(lower, upper, sequence.method), side
+
+
+def bound_from_sums(
+    sums: Moments,
+    ordered: FloatArray | None,
+    how: Sampling,
+    *,
+    weighted: bool,
+    threshold: float,
+    scale: tuple[float, float] | None,
+) -> tuple[Bound | None, Side | None]:
+    """``anytime_bound`` from a tally: the asymptotic sequence from the sums, an exact one
+    from `ordered` (the values in order of arrival, kept while at most `exact_up_to`)."""
+    if sums.n == 0:
+        return None, None
+    low, high = scale if scale is not None else (math.nan, math.nan)
+    span = high - low
+    inside = scale is not None and span > 0 and sums.low >= low and sums.high <= high
+    large = how.exact_up_to is not None and sums.n > how.exact_up_to
+    if weighted or large or not inside:
+        if sums.n < 2:
+            return None, None
+        lower, upper = asymptotic_from_sums(sums, how.alpha)
+        method = ASYMPTOTIC + (", weighted" if weighted else "")
+        return Bound(lower, upper, method, asymptotic=True), _side(lower, upper, threshold)
+    if ordered is None:
+        raise ValueError("an exact sequence needs the values in order of arrival")
+    return anytime_bound(ordered, how, threshold=threshold, scale=scale)

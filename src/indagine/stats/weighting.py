@@ -84,7 +84,8 @@ def margin_codes(variable: str, values: Any, population: Mapping[str, float]) ->
     return coded
 
 
-def _targets(population: Mapping[str, Mapping[str, float]]) -> list[FloatArray]:
+def margin_targets(population: Mapping[str, Mapping[str, float]]) -> list[FloatArray]:
+    """Each margin's population counts in its level order; MARGIN_TOTALS when totals differ."""
     targets = [np.array([float(v) for v in m.values()]) for m in population.values()]
     totals = [float(t.sum()) for t in targets]
     if max(totals) - min(totals) > 1e-9 * max(totals):
@@ -101,10 +102,11 @@ def _cells(margins: list[Categories]) -> tuple[IntArray, IntArray]:
     return cell_of_row.astype(np.intp), levels
 
 
-def _fit(
+def fit_margins(
     table: FloatArray, levels: IntArray, targets: list[FloatArray], tol: float, max_iter: int
 ) -> tuple[FloatArray, int, float]:
-    """IPF on cell totals: the factor of each cell, iterations used, and the final margin error."""
+    """IPF on cell totals (Deming and Stephan 1940): the factor of each cell, the iterations
+    used, and the final margin error relative to the total. `levels`: margins × cells."""
     factor = np.ones_like(table)
     scale = float(targets[0].sum())
     error = np.inf
@@ -135,10 +137,10 @@ def rake(
     if missing:
         raise StatsError(ErrorCode.MISSING_COLUMN, column=missing[0])
     margins = [margin_codes(v, data[v], population[v]) for v in population]
-    targets = _targets(population)
+    targets = margin_targets(population)
     cell_of_row, levels = _cells(margins)
     table = np.bincount(cell_of_row, design.weights, levels.shape[1]).astype(np.float64)
-    factor, iterations, error = _fit(table, levels, targets, tolerance, max_iterations)
+    factor, iterations, error = fit_margins(table, levels, targets, tolerance, max_iterations)
     if error > tolerance:
         raise RakingError(ErrorCode.RAKING_NOT_CONVERGED, iterations=iterations, gap=error)
     weights = design.weights * factor[cell_of_row]
