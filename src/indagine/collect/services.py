@@ -169,6 +169,23 @@ def record_page(
         action=action,
         shown=shown,
     )
+    answers, next_page, errors, completed = plan
+    if (
+        current is not None
+        and not completed
+        and _update_if_unchanged(current, answers, lang, next_page)
+    ):
+        # the common case: one conditional UPDATE, no lock held while the page was checked
+        current.answers, current.language, current.page = answers, lang, next_page
+        response_saved.send(
+            Response,
+            survey=survey,
+            response=current,
+            key_hash=digest,
+            created=False,
+            completed=False,
+        )
+        return PageOutcome(current, next_page, tuple(errors), False, saved_only=action == "save")
     with writer_lock(), transaction.atomic():
         response = (
             _responses()
@@ -177,14 +194,9 @@ def record_page(
             .first()
         )
         created = response is None
-        if created:
-            response = Response.objects.create(
-                survey=survey, form_version=version, key_hash=digest, language=lang
-            )
-            response.form_version = version
-        elif response.status == Response.Status.COMPLETE:
+        if response is not None and response.status == Response.Status.COMPLETE:
             return PageOutcome(response, page_index, completed=True)
-        elif current is None or response.updated_at != current.updated_at:
+        if response is not None and (current is None or response.updated_at != current.updated_at):
             # another request for this respondent got there first: check against its answers
             plan = _plan(
                 response.form_version.form,
@@ -195,10 +207,18 @@ def record_page(
                 action=action,
                 shown=shown,
             )
-        answers, next_page, errors, completed = plan
-        response.answers = answers
-        response.language = lang
-        response.page = next_page
+            answers, next_page, errors, completed = plan
+        if created:
+            response = Response(
+                survey=survey,
+                form_version=version,
+                key_hash=digest,
+                language=lang,
+                answers=answers,
+                page=next_page,
+            )
+        else:
+            response.answers, response.language, response.page = answers, lang, next_page
         if completed:
             response = _complete(survey, response, key)
         else:
@@ -213,6 +233,17 @@ def record_page(
         )
         return PageOutcome(
             response, next_page, tuple(errors), completed, saved_only=action == "save"
+        )
+
+
+def _update_if_unchanged(current: Response, answers: dict[str, Any], lang: str, page: int) -> bool:
+    """Write the page only if nobody else wrote this response since it was read: a single
+    statement, atomic on its own, so no transaction or row lock is needed."""
+    with writer_lock():
+        return bool(
+            Response.objects.filter(
+                pk=current.pk, updated_at=current.updated_at, status=Response.Status.PARTIAL
+            ).update(answers=answers, language=lang, page=page, updated_at=timezone.now())
         )
 
 
@@ -317,7 +348,8 @@ def _complete(survey: Survey, response: Response, key: str) -> Response:
         completed_at=day,
     )
     Response.objects.filter(pk=fresh.pk).update(started_at=day, updated_at=day)
-    response.delete()
+    if response.pk is not None:
+        response.delete()
     fresh.started_at = fresh.updated_at = day
     return fresh
 
