@@ -453,8 +453,8 @@ class Analysis:
     ) -> Findings:
         """The findings of the rows tallied (see `analyse` for the options); `margins` must
         be given for the questions the analysis was made with, or not at all."""
-        form, counted = self.form, self.tally
-        n = self.n
+        form, counted = self.form, self.tally  # one tally throughout, should `update` run
+        n = counted.n if counted is not None else 0
         weighted = bool(margins) and n > 0
         items: list[Finding] = []
         contrasts: tuple[Finding, ...] = ()

@@ -19,7 +19,7 @@ from django.db.models import TextField
 from django.db.models.functions import Cast
 from django.utils import timezone
 
-from indagine.analysis.compute import analyse, default_profile
+from indagine.analysis.compute import Analysis, default_profile
 from indagine.analysis.findings import Findings
 from indagine.analysis.frame import COMPLETED_AT, ID, Snapshot, frame_from_json
 from indagine.collect.models import Response
@@ -34,6 +34,9 @@ LOOK_BACK = dt.timedelta(minutes=10)
 _LOCK = threading.Lock()
 _SNAPSHOTS: OrderedDict[int, Snapshot] = OrderedDict()
 _FINDINGS: OrderedDict[tuple[Any, ...], Findings] = OrderedDict()
+# Per (survey, form version, view, margin questions): the analysis of the rows seen so far, with
+# how many rows that is and the sum of their ids (a rebuilt snapshot no longer starts with them).
+_ANALYSES: OrderedDict[tuple[Any, ...], tuple[Analysis, int, int]] = OrderedDict()
 
 
 def _path(survey: Survey) -> Path:
@@ -189,9 +192,8 @@ def findings(survey: Survey, view: View = View()) -> Findings:
             return _FINDINGS[key]
     size = panel_size(survey) if view.segment is None else None
     margins = panel_margins(survey, frame) if view.weighted else None
-    result = analyse(
-        form,
-        frame,
+    analysis = _analysis((survey.pk, snap.signature, view, tuple(margins or ())), form, frame)
+    result = analysis.findings(
         panel_size=size if size and size >= frame.height else None,
         margins=margins or None,
         closes_on=timezone.localtime(survey.closes_at).date() if survey.closes_at else None,
@@ -202,6 +204,26 @@ def findings(survey: Survey, view: View = View()) -> Findings:
         while len(_FINDINGS) > 32:
             _FINDINGS.popitem(last=False)
     return result
+
+
+def _analysis(key: tuple[Any, ...], form: Form, frame: pl.DataFrame) -> Analysis:
+    """The analysis of `frame`, updated with only the rows appended since the last call (the
+    snapshot grows by appending); built anew when the frame no longer starts with those rows."""
+    ids = frame.get_column(ID)
+    with _LOCK:
+        held = _ANALYSES.get(key)
+        if held is not None:
+            analysis, seen, checksum = held
+            if seen > frame.height or int(ids.head(seen).sum() or 0) != checksum:
+                held = None
+        if held is None:
+            analysis, seen = Analysis(form, margins=key[-1]), 0
+        analysis.update(frame.slice(seen))
+        _ANALYSES[key] = (analysis, frame.height, int(ids.sum() or 0))
+        _ANALYSES.move_to_end(key)
+        while len(_ANALYSES) > 16:
+            _ANALYSES.popitem(last=False)
+        return analysis
 
 
 def testimonies(survey: Survey, limit: int = 50) -> list[str]:
