@@ -202,12 +202,18 @@ def cmd_demo(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
-def _panel_survey(slug: str):
+def _find_survey(slug: str, *, with_form: bool = False):
+    """The survey named `slug` (with a questionnaire, if asked), or None after saying so."""
     from indagine.surveys.models import Survey
 
-    survey = Survey.objects.filter(slug=slug).first()
-    if survey is None:
-        print(f"error SURVEY_NOT_FOUND: no survey '{slug}'", file=sys.stderr)
+    survey = Survey.objects.select_related("current_version").filter(slug=slug).first()
+    if survey is None or (with_form and survey.current_version is None):
+        print(
+            f"error SURVEY_NOT_FOUND: no survey '{slug}'"
+            + (" with a questionnaire" if with_form else ""),
+            file=sys.stderr,
+        )
+        return None
     return survey
 
 
@@ -215,7 +221,7 @@ def cmd_panel(args: argparse.Namespace) -> int:
     _django()
     from indagine.panel import services
 
-    survey = _panel_survey(args.slug)
+    survey = _find_survey(args.slug)
     if survey is None:
         return EXIT_ERRORS
     try:
@@ -276,20 +282,11 @@ def cmd_worker(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
-def _results_survey(slug: str):
-    from indagine.surveys.models import Survey
-
-    survey = Survey.objects.select_related("current_version").filter(slug=slug).first()
-    if survey is None or survey.current_version is None:
-        print(f"error SURVEY_NOT_FOUND: no survey '{slug}' with a questionnaire", file=sys.stderr)
-    return survey if survey and survey.current_version else None
-
-
 def cmd_report(args: argparse.Namespace) -> int:
     _django()
     from indagine.results import report, services
 
-    survey = _results_survey(args.slug)
+    survey = _find_survey(args.slug, with_form=True)
     if survey is None:
         return EXIT_ERRORS
     html = report.render_html(
@@ -314,7 +311,7 @@ def cmd_newsletter(args: argparse.Namespace) -> int:
 
     from indagine.results.letters import letter_for
 
-    survey = _results_survey(args.slug)
+    survey = _find_survey(args.slug, with_form=True)
     if survey is None:
         return EXIT_ERRORS
     letter = letter_for(
