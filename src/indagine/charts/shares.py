@@ -56,6 +56,8 @@ def responses_over_time(days: Sequence[dt.date], counts: Sequence[int], *, title
     ax.step(list(days), running, where="post", color=_BAR, linewidth=2)
     ax.fill_between(list(days), running, step="post", color=_BAR, alpha=0.15)
     ax.set_ylim(bottom=0)
+    if days:  # a few days either side, so a single day is not stretched over years
+        ax.set_xlim(min(days) - dt.timedelta(days=1), max(days) + dt.timedelta(days=1))
     ax.spines[["top", "right"]].set_visible(False)
     ax.tick_params(labelsize=8)
     fig.autofmt_xdate()
