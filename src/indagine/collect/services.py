@@ -16,6 +16,7 @@ from django.conf import settings
 from django.db import connection, transaction
 from django.utils import timezone
 
+from indagine.collect import lookups
 from indagine.collect.models import Response, SpentKey
 from indagine.collect.signals import response_saved
 from indagine.forms.answers import (
@@ -89,7 +90,7 @@ def hash_key(key: str) -> str:
 def find_response(survey: Survey, key: str | None) -> Response | None:
     if not key or len(key) > 100:
         return None
-    return _responses().filter(survey=survey, key_hash=hash_key(key)).first()
+    return lookups.response_by_key(survey, hash_key(key))
 
 
 def relevant_pages(form: Form, answers: Mapping[str, Any]) -> list[int]:
@@ -154,7 +155,7 @@ def record_page(
             "SURVEY_NOT_ACCEPTING", "This survey is not accepting answers.", status=403
         )
     digest = hash_key(key)
-    current = _responses().filter(survey=survey, key_hash=digest).first()
+    current = lookups.response_by_key(survey, digest)
     if current is not None and current.status == Response.Status.COMPLETE:
         return PageOutcome(current, page_index, completed=True)
     if current is None:
@@ -240,11 +241,10 @@ def _update_if_unchanged(current: Response, answers: dict[str, Any], lang: str, 
     """Write the page only if nobody else wrote this response since it was read: a single
     statement, atomic on its own, so no transaction or row lock is needed."""
     with writer_lock():
-        return bool(
-            Response.objects.filter(
-                pk=current.pk, updated_at=current.updated_at, status=Response.Status.PARTIAL
-            ).update(answers=answers, language=lang, page=page, updated_at=timezone.now())
-        )
+        updated = lookups.update_if_unchanged(current, answers, lang, page)
+    if updated is not None:
+        current.updated_at = updated
+    return updated is not None
 
 
 def _responses():

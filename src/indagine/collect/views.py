@@ -3,14 +3,14 @@
 from __future__ import annotations
 
 from django.conf import settings
-from django.http import HttpRequest, HttpResponse, JsonResponse
-from django.shortcuts import get_object_or_404, redirect, render
+from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
+from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import translation
 from django.views.decorators.http import require_http_methods, require_POST
 from django_ratelimit.core import is_ratelimited
 
-from indagine.collect import pages
+from indagine.collect import lookups, pages
 from indagine.collect.services import (
     SubmissionRefused,
     find_response,
@@ -45,10 +45,10 @@ def _refusal(request: HttpRequest, code: str, text: str, status: int) -> HttpRes
 
 
 def _survey(slug: str) -> Survey:
-    surveys = Survey.objects.select_related("current_version").defer(
-        "current_version__form_json", "current_version__source"
-    )
-    return get_object_or_404(surveys, slug=slug, current_version__isnull=False)
+    survey = lookups.survey_by_slug(slug)
+    if survey is None:
+        raise Http404("No such survey.")
+    return survey
 
 
 def _language(request: HttpRequest, form, fallback: str | None = None) -> str:
