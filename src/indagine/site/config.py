@@ -88,6 +88,11 @@ SETTINGS = (
         "How long a worker holds a message it is sending before another may retry it.",
     ),
     Setting(
+        "INDAGINE_SERVER",
+        "granian",
+        "The production WSGI server `indagine serve` runs: granian or gunicorn.",
+    ),
+    Setting(
         "INDAGINE_TOKEN_RATE",
         "30/m",
         "Wrong personal links allowed per client address, as count/period.",
