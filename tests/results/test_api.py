@@ -102,3 +102,21 @@ def test_schemathesis_finds_no_server_error(case, request):
     ).first() or user_model.objects.create_superuser("fuzz", password="pw-for-tests-123")
     key = ApiToken.issue(user, "fuzz")[1]
     case.call_and_validate(headers={"Authorization": f"Bearer {key}"})
+
+
+def test_results_as_estimates_json(client, builtin_survey, token):
+    from indagine.collect.transfer import add_synthetic
+
+    add_synthetic("remote-working-2020", 60, seed=5)
+    body = client.get("/api/surveys/remote-working-2020/results", **auth(token)).json()
+    assert body["layout"] == 1 and body["n"] == 60
+    finding = next(f for f in body["items"] if f["key"] == "agree_change")
+    share = finding["share"]
+    assert 0 <= share["estimate"]["ci_low"] <= share["estimate"]["estimate"] <= 1
+    assert share["sequence"]["low"] <= share["estimate"]["estimate"] <= share["sequence"]["high"]
+    weighted = client.get(
+        "/api/surveys/remote-working-2020/results?weighted=true", **auth(token)
+    ).json()
+    assert weighted["n"] == 60
+    bad = client.get("/api/surveys/remote-working-2020/results?segment=nope", **auth(token))
+    assert bad.status_code == 400 and "RESULTS_BAD_SEGMENT" in bad.json()["detail"]

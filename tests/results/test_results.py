@@ -114,3 +114,12 @@ def test_the_public_page_is_off_unless_published_and_hides_small_groups(client, 
     html = client.get(f"/r/{SLUG}/").content.decode()
     assert 'id="finding-agree_change"' in html and 'id="finding-digital_use"' not in html
     assert "Il passaggio" not in html  # no raw answers
+
+
+def test_the_dashboard_crosses_an_item_by_a_profile_question(client, answered, organiser):
+    html = client.get(f"/manage/{SLUG}/results/?item=agree_change&by=org_type").content.decode()
+    assert 'id="crosstab"' in html and "Rao-Scott" in html
+    view = services.crosstab(answered, "agree_change", "org_type")
+    assert sum(n for _, n, _ in view.rows) == 120 and 0 <= view.p_value <= 1
+    bad = client.get(f"/manage/{SLUG}/results/?item=testimony&by=org_type").content.decode()
+    assert "RESULTS_BAD_CROSSTAB" in bad

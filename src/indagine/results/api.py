@@ -183,3 +183,53 @@ def list_responses(request: HttpRequest, slug: str, query: Query[PageQuery]) -> 
     ]
     more = len(page) > query.limit
     return {"items": items, "next_cursor": _encode(items[-1]["id"]) if more else None}
+
+
+def _plain(value: Any) -> Any:
+    """Findings as JSON: dataclasses to objects, numpy numbers to floats, NaN to null."""
+    import dataclasses
+    import math
+
+    if dataclasses.is_dataclass(value) and not isinstance(value, type):
+        return {f.name: _plain(getattr(value, f.name)) for f in dataclasses.fields(value)}
+    if isinstance(value, dict):
+        return {str(k): _plain(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [_plain(v) for v in value]
+    if isinstance(value, dt.date | dt.datetime):
+        return value.isoformat()
+    if hasattr(value, "item") and not isinstance(value, str | bytes):
+        value = value.item()  # numpy scalar
+    if isinstance(value, float) and not math.isfinite(value):
+        return None
+    return value
+
+
+class ResultsQuery(Schema):
+    weighted: bool = False
+    segment: str | None = None
+
+
+@api.get(
+    "/surveys/{slug}/results",
+    response={200: dict[str, Any], **ERRORS},
+    summary="Findings: every item's estimate, interval, sequence and consolidated flag",
+)
+def get_results(request: HttpRequest, slug: str, query: Query[ResultsQuery]) -> Any:
+    from indagine.results import services
+
+    _require(request, "surveys.view_survey")
+    survey = get_object_or_404(
+        Survey.objects.select_related("current_version"), slug=slug, current_version__isnull=False
+    )
+    segment = None
+    if query.segment:
+        question, _, choice = query.segment.partition(":")
+        if not question or not choice:
+            raise HttpError(400, "RESULTS_BAD_SEGMENT: use question:choice.")
+        segment = (question, choice)
+    try:
+        found = services.findings(survey, services.View(weighted=query.weighted, segment=segment))
+    except ValueError as error:
+        raise HttpError(400, str(error)) from None
+    return {"layout": 1, "survey": slug, **_plain(found)}

@@ -291,3 +291,59 @@ def segment_choices(survey: Survey) -> list[tuple[str, Mapping[str, str], list[t
                 )
             )
     return out
+
+
+@dataclass(frozen=True)
+class CrossView:
+    """A crosstab as the dashboard shows it: shares of each answer within each group."""
+
+    item: str
+    by: str
+    columns: tuple[str, ...]  # answer labels
+    rows: tuple[tuple[str, int, tuple[Any, ...]], ...]  # (group label, n, row share estimates)
+    statistic: float
+    ndf: float
+    ddf: float
+    p_value: float
+
+
+def crosstab(survey: Survey, item: str, by: str, view: View = View()) -> CrossView:
+    """The answers to `item` within each group of the profile question `by` (Rao-Scott F)."""
+    from indagine.stats.crosstab import crosstab as cross
+    from indagine.stats.design import survey_design
+
+    snap = snapshot(survey)
+    form = snap.form
+    question, group = form.question(item), form.question(by)
+    if (
+        question is None
+        or group is None
+        or question.type is not QuestionType.SELECT_ONE
+        or group.type is not QuestionType.SELECT_ONE
+    ):
+        raise ValueError("RESULTS_BAD_CROSSTAB: choose two single-choice questions")
+    frame = snap.frame.filter(pl.col(item).is_not_null() & pl.col(by).is_not_null())
+    if frame.height < 2:
+        raise ValueError("RESULTS_TOO_FEW: not enough answers to both questions yet")
+    size = panel_size(survey)
+    design = survey_design(frame.height, fpc=size if size and size >= frame.height else None)
+    table = cross(
+        design, frame.get_column(by).to_list(), frame.get_column(item).to_list(), names=(by, item)
+    )
+    lang = form.default_language
+    label = {c.name: c.label.get(lang) for c in question.choices}
+    group_label = {c.name: c.label.get(lang) for c in group.choices}
+    counts = table.counts.sum(axis=1)
+    return CrossView(
+        item,
+        by,
+        tuple(label.get(c, c) for c in table.columns),
+        tuple(
+            (group_label.get(r, r), int(counts[i]), table.row_shares[i])
+            for i, r in enumerate(table.rows)
+        ),
+        float(table.test.statistic),
+        float(table.test.ndf),
+        float(table.test.ddf),
+        float(table.test.p_value),
+    )

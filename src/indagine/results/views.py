@@ -8,6 +8,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.safestring import mark_safe
 from django.views.decorators.http import require_POST
@@ -48,6 +49,13 @@ def dashboard(request: HttpRequest, slug: str) -> HttpResponse:
     except ValueError as error:
         raise Http404(str(error)) from None
     days = services.responses_by_day(survey)
+    cross, cross_error = None, ""
+    item, by = request.GET.get("item", ""), request.GET.get("by", "")
+    if item and by:
+        try:
+            cross = services.crosstab(survey, item, by, view)
+        except ValueError as error:
+            cross_error = str(error)
     context = {
         **report.report_context(found, lang=lang, title=survey.title, stage="interim"),
         "survey": survey,
@@ -59,6 +67,15 @@ def dashboard(request: HttpRequest, slug: str) -> HttpResponse:
         if days
         else "",
         "refreshed": timezone.now(),
+        "cross": cross,
+        "cross_error": cross_error,
+        "item": item,
+        "by": by,
+        "crossable": [
+            (q.name, q.label.get(lang, q.label.get("it")))
+            for q in survey.current_version.form.questions()
+            if q.type.value == "select_one"
+        ],
         "query": request.GET.urlencode(),
     }
     template = (
@@ -99,10 +116,13 @@ def newsletter(request: HttpRequest, slug: str, fmt: str) -> HttpResponse:
         reply = HttpResponse(letter.markdown, content_type="text/markdown; charset=utf-8")
         reply["Content-Disposition"] = f'attachment; filename="{slug}-newsletter.md"'
         return reply
+    # each number links to the table behind it, in the report
+    report_url = reverse("results:report", args=[slug, "html"]) + f"?lang={letter.lang}"
+    linked = letter.html.replace('href="#', f'href="{report_url}#')
     return render(
         request,
         "results/newsletter.html",
-        {"survey": survey, "letter": letter, "html": mark_safe(letter.html)},
+        {"survey": survey, "letter": letter, "html": mark_safe(linked)},
     )
 
 
