@@ -68,6 +68,9 @@ def dashboard(request: HttpRequest, slug: str) -> HttpResponse:
         else "",
         "refreshed": timezone.now(),
         "cross": cross,
+        "refresh_every": max(2, int(request.GET["every"]))
+        if request.GET.get("every", "").isdigit()
+        else 15,
         "cross_error": cross_error,
         "item": item,
         "by": by,
