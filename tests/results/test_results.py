@@ -57,6 +57,7 @@ def test_the_dashboard_shows_findings_and_filters(client, answered, organiser):
     html = client.get(f"/manage/{SLUG}/results/?lang=it").content.decode()
     assert '<dd id="n-complete">120</dd>' in html
     assert 'id="finding-agree_change"' in html and "<svg" in html
+    assert 'id="answers-org_type"' in html  # every question's distribution, with intervals
     segment = client.get(f"/manage/{SLUG}/results/?segment=org_type:bpo").content.decode()
     assert '<dd id="n-complete">120</dd>' not in segment
     fragment = client.get(f"/manage/{SLUG}/results/?fragment=1").content.decode()
