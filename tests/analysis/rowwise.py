@@ -33,7 +33,7 @@ from indagine.analysis.contrasts import contrasts as find_contrasts
 from indagine.analysis.findings import Base, Finding, Findings, Quantity, Ranking, Texts
 from indagine.analysis.frame import choice_column
 from indagine.analysis.multiple import MAX_CHOICES, ticked_shares
-from indagine.analysis.scales import summarise
+from .scales import summarise
 from indagine.forms.model import Form, Question, QuestionType
 from indagine.stats import design as designs
 from indagine.stats import estimates, weighting
