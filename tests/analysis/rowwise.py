@@ -33,12 +33,13 @@ from indagine.analysis.contrasts import contrasts as find_contrasts
 from indagine.analysis.findings import Base, Finding, Findings, Quantity, Ranking, Texts
 from indagine.analysis.frame import choice_column
 from indagine.analysis.multiple import MAX_CHOICES, ticked_shares
-from .scales import summarise
 from indagine.forms.model import Form, Question, QuestionType
 from indagine.stats import design as designs
 from indagine.stats import estimates, weighting
 from indagine.stats.design import Design
 from indagine.stats.estimates import Estimate
+
+from .scales import summarise
 
 FloatArray = npt.NDArray[np.float64]
 MAX_SEPARATED = 3
