@@ -46,9 +46,9 @@ def server(tmp_path_factory) -> ProductionServer:
 @pytest.fixture(scope="package")
 def chromium():
     if not Path(CHROMIUM).exists():
-        pytest.skip(f"no Chromium at {CHROMIUM} (set INDAGINE_CHROMIUM)")
+        pytest.fail(f"no Chromium at {CHROMIUM} (set INDAGINE_CHROMIUM; ./run test installs it)")
     if not AXE.exists():
-        pytest.skip("axe-core is missing: run `npm ci`")
+        pytest.fail("axe-core is missing: run `npm ci` (./run test does)")
     from playwright.sync_api import sync_playwright
 
     playwright = sync_playwright().start()
