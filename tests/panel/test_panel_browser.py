@@ -21,7 +21,7 @@ def chromium(_orm_beside_playwright):
     """The browser tests' Chromium, stopped with this module: Playwright's event loop must not
     outlive it, or the next tests' ORM calls are refused as made from an async context."""
     if not Path(CHROMIUM).exists():
-        pytest.skip(f"no Chromium at {CHROMIUM} (set INDAGINE_CHROMIUM)")
+        pytest.fail(f"no Chromium at {CHROMIUM} (set INDAGINE_CHROMIUM; ./run test installs it)")
     from playwright.sync_api import sync_playwright
 
     playwright = sync_playwright().start()
