@@ -6,10 +6,12 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
+from django.utils.safestring import SafeString
 from django.utils.translation import gettext as _
 
 from indagine.collect.markup import render_label
 from indagine.collect.services import relevant_pages
+from indagine.collect.widgets import render_question
 from indagine.forms.answers import (
     AnswerError,
     InvalidAnswer,
@@ -47,6 +49,10 @@ class QuestionView:
     @property
     def grouped(self) -> bool:
         return self.widget in ("radio", "checkbox")
+
+    @property
+    def html(self) -> SafeString:
+        return render_question(self)
 
 
 def _widget(question: Question) -> str:

@@ -1,0 +1,107 @@
+"""A question's HTML, written in Python.
+
+The same markup the template used to produce (fieldset and legend for choice groups, a label for
+every input, hints and errors tied with aria-describedby), built with escaping string formatting:
+rendering a page of thirty questions through template includes took about 3 ms, most of the
+respondent's GET. Labels, hints and choice labels arrive already rendered safe (`markup.py`);
+everything else is escaped here.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from django.utils.html import conditional_escape, escape, strip_tags
+from django.utils.safestring import SafeString, mark_safe
+from django.utils.translation import gettext
+
+if TYPE_CHECKING:
+    from indagine.collect.pages import QuestionView
+
+
+def _described(q: QuestionView) -> str:
+    ids = [f"hint-{q.name}"] if q.hint else []
+    ids += [f"err-{q.name}"] if q.error else []
+    return f' aria-describedby="{escape(" ".join(ids))}"' if ids else ""
+
+
+def _invalid(q: QuestionView) -> str:
+    return ' aria-invalid="true"' if q.error else ""
+
+
+def _optional(q: QuestionView) -> str:
+    return "" if q.required else f' <span class="optional">({escape(gettext("optional"))})</span>'
+
+
+def _notes(q: QuestionView) -> str:
+    name = escape(q.name)
+    out = f'<p class="hint" id="hint-{name}">{conditional_escape(q.hint)}</p>' if q.hint else ""
+    if q.error:
+        out += (
+            f'<p class="error" id="err-{name}"><span class="visually-hidden">'
+            f"{escape(gettext('Error:'))}</span> {escape(q.error)}</p>"
+        )
+    return out
+
+
+def _attrs(q: QuestionView) -> str:
+    return "".join(f' {escape(k)}="{escape(v)}"' for k, v in q.attrs.items())
+
+
+def _group(q: QuestionView) -> str:
+    name = escape(q.name)
+    options = "".join(
+        f'<div class="option"><input type="{q.widget}" name="{name}" id="{name}-{i}" '
+        f'value="{escape(c.name)}"{" checked" if c.checked else ""}>'
+        f'<label for="{name}-{i}">{conditional_escape(c.label)}</label></div>'
+        for i, c in enumerate(q.choices, start=1)
+    )
+    likert = ' class="likert"' if q.likert else ""
+    return (
+        f"<fieldset{_described(q)}{likert}><legend>{conditional_escape(q.label)}"
+        f'{_optional(q)}</legend>{_notes(q)}<div class="options">{options}</div></fieldset>'
+    )
+
+
+def _control(q: QuestionView) -> str:
+    name = escape(q.name)
+    common = f'name="{name}" id="in-{name}"'
+    if q.widget == "select":
+        options = "".join(
+            f'<option value="{escape(c.name)}"{" selected" if c.checked else ""}>'
+            f"{escape(strip_tags(c.label))}</option>"
+            for c in q.choices
+        )
+        return (
+            f'<select {common}{_described(q)}{_invalid(q)}><option value="">'
+            f"{escape(gettext('Choose…'))}</option>{options}</select>"
+        )
+    if q.widget == "textarea":
+        return (
+            f'<textarea {common} rows="5"{_attrs(q)}{_described(q)}{_invalid(q)}>'
+            f"{escape(q.value)}</textarea>"
+        )
+    kind, short = ("text", ' class="short"') if q.widget == "number" else (q.widget, "")
+    return (
+        f'<input type="{escape(kind)}" {common} value="{escape(q.value)}"{_attrs(q)}{short}'
+        f"{_described(q)}{_invalid(q)}>"
+    )
+
+
+def render_question(q: QuestionView) -> SafeString:
+    """The question's block: its note, its fieldset of choices, or its label and control."""
+    name = escape(q.name)
+    classes = "question has-error" if q.error else "question"
+    hidden = " hidden" if q.hidden else ""
+    if q.widget == "note":
+        body = f'<p class="note">{conditional_escape(q.label)}</p>'
+    elif q.grouped:
+        body = _group(q)
+    else:
+        body = (
+            f'<label for="in-{name}" class="qlabel">{conditional_escape(q.label)}'
+            f"{_optional(q)}</label>{_notes(q)}{_control(q)}"
+        )
+    return mark_safe(
+        f'<div class="{classes}" id="q-{name}" data-name="{name}"{hidden}>{body}</div>'
+    )
