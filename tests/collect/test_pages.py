@@ -132,3 +132,14 @@ def test_labels_are_escaped(client, db):
     html = client.get("/s/xss/").content.decode()
     assert "<script>alert(1)</script>" not in html
     assert "&lt;script&gt;" in html and "<strong>bold</strong>" in html
+
+
+def test_the_interface_words_of_a_question_are_translated(client, open_survey):
+    post(client, "small", 0, {"org": "bpo"})
+    post(client, "small", 1, {"share": "5"})
+    html = client.get("/s/small/?page=2").content.decode()
+    assert "(facoltativa)" in html
+    english = client.get("/s/small/?page=2&lang=en").content.decode()
+    assert "(optional)" in english
+    error = post(client, "small", 1, {"share": "500"}).content.decode()
+    assert '<span class="visually-hidden">Errore:</span>' in error

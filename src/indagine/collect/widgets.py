@@ -30,16 +30,20 @@ def _invalid(q: QuestionView) -> str:
 
 
 def _optional(q: QuestionView) -> str:
-    return "" if q.required else f' <span class="optional">({escape(gettext("optional"))})</span>'
+    if q.required:
+        return ""
+    word = escape(gettext("optional"))  # outside the f-string, where xgettext finds it
+    return f' <span class="optional">({word})</span>'
 
 
 def _notes(q: QuestionView) -> str:
     name = escape(q.name)
     out = f'<p class="hint" id="hint-{name}">{conditional_escape(q.hint)}</p>' if q.hint else ""
     if q.error:
+        prefix = escape(gettext("Error:"))
         out += (
             f'<p class="error" id="err-{name}"><span class="visually-hidden">'
-            f"{escape(gettext('Error:'))}</span> {escape(q.error)}</p>"
+            f"{prefix}</span> {escape(q.error)}</p>"
         )
     return out
 
@@ -72,9 +76,10 @@ def _control(q: QuestionView) -> str:
             f"{escape(strip_tags(c.label))}</option>"
             for c in q.choices
         )
+        choose = escape(gettext("Choose…"))
         return (
             f'<select {common}{_described(q)}{_invalid(q)}><option value="">'
-            f"{escape(gettext('Choose…'))}</option>{options}</select>"
+            f"{choose}</option>{options}</select>"
         )
     if q.widget == "textarea":
         return (
