@@ -28,6 +28,7 @@ from indagine.stats import weighting
 from indagine.stats.errors import ErrorCode, RakingError, StatsError
 from indagine.stats.estimates import Estimate, Shares
 from indagine.stats.intervals import IntervalMethod, proportion_intervals, wald
+from indagine.stats.likert import linear_contrast
 
 from .tally import CountArray, Tally
 
@@ -372,31 +373,17 @@ def linear(
     proportion: IntervalMethod | None,
     level: float,
 ) -> Estimate:
-    """weights·p with SE sqrt(wᵀΣw): a proportion interval or Wald (``scales.contrast``)."""
-    estimate = float(weights @ result.p)
-    se = float(np.sqrt(max(float(weights @ result.cov @ weights), 0.0)))
-    if proportion is None:
-        iv = wald(np.array(estimate), np.array(se), level)
-    else:
-        iv = proportion_intervals(
-            np.array(estimate),
-            np.array(se),
-            method=proportion,
-            level=level,
-            df=basis.degrees_of_freedom,
-            fallback_n=basis.fallback_n(),
-        )
-    return Estimate(
-        what,
-        estimate,
-        se,
-        float(iv.low),
-        float(iv.high),
-        level,
-        _method(basis, iv.method),
-        result.n,
-        result.weighted_n,
-        base,
+    """weights·p with SE sqrt(wᵀΣw), from the cell tables (``stats.likert.linear_contrast``)."""
+    return linear_contrast(
+        result,
+        weights,
+        what=what,
+        base=base,
+        proportion=proportion,
+        level=level,
+        degrees_of_freedom=basis.degrees_of_freedom,
+        fallback_n=basis.fallback_n(),
+        described=basis.described(),
     )
 
 

@@ -46,8 +46,7 @@ class LikertSummary:
     excluded: tuple[tuple[str, int], ...]
 
 
-def _contrast(
-    design: Design,
+def linear_contrast(
     result: Shares,
     weights: FloatArray,
     *,
@@ -55,7 +54,12 @@ def _contrast(
     base: str,
     proportion: IntervalMethod | None,
     level: float,
+    degrees_of_freedom: float,
+    fallback_n: float,
+    described: str,
 ) -> Estimate:
+    """weights·p with SE sqrt(wᵀ Σ w) (Lumley 2010, §2.3): a proportion interval, or Wald for
+    a score. Shared by the row-based design and the analysis's cell tables."""
     estimate = float(weights @ result.p)
     se = float(np.sqrt(max(float(weights @ result.cov @ weights), 0.0)))
     if proportion is None:
@@ -66,10 +70,10 @@ def _contrast(
             np.array(se),
             method=proportion,
             level=level,
-            df=design.degrees_of_freedom,
-            fallback_n=kish_fallback_n(design, design.weights),
+            df=degrees_of_freedom,
+            fallback_n=fallback_n,
         )
-    method = f"{iv.method} interval; taylor linearisation, {design.described()}"
+    method = f"{iv.method} interval; taylor linearisation, {described}"
     return Estimate(
         what,
         estimate,
@@ -81,6 +85,29 @@ def _contrast(
         result.n,
         result.weighted_n,
         base,
+    )
+
+
+def _contrast(
+    design: Design,
+    result: Shares,
+    weights: FloatArray,
+    *,
+    what: str,
+    base: str,
+    proportion: IntervalMethod | None,
+    level: float,
+) -> Estimate:
+    return linear_contrast(
+        result,
+        weights,
+        what=what,
+        base=base,
+        proportion=proportion,
+        level=level,
+        degrees_of_freedom=design.degrees_of_freedom,
+        fallback_n=kish_fallback_n(design, design.weights),
+        described=design.described(),
     )
 
 
