@@ -29,14 +29,16 @@ from indagine.analysis.conditions import (
     number_bounds,
     positive_choices,
 )
-from indagine.analysis.contrasts import contrasts as find_contrasts
-from indagine.analysis.findings import Base, Finding, Findings, Quantity, Ranking, Texts
+from indagine.analysis.contrasts import MIN_SEGMENT, _contrast, _Test, holm
+from indagine.analysis.findings import Base, Contrast, Finding, Findings, Quantity, Ranking, Texts
 from indagine.analysis.frame import choice_column
 from indagine.analysis.multiple import MAX_CHOICES, ticked_shares
 from indagine.forms.model import Form, Question, QuestionType
 from indagine.stats import design as designs
 from indagine.stats import estimates, weighting
+from indagine.stats.crosstab import crosstab
 from indagine.stats.design import Design
+from indagine.stats.errors import StatsError
 from indagine.stats.estimates import Estimate
 
 from .scales import summarise
@@ -455,3 +457,54 @@ def analyse(
         computed_at=computed_at,
         closes_on=closes_on,
     )
+
+
+# -- contrasts row by row: the reference for the tally's crosstabs (analysis.contrasts)
+
+
+def _test(
+    design: Design, columns: Columns, finding: Finding, item: Question, by: Question, level: float
+) -> _Test | None:
+    codes = columns.codes(item)
+    answered = codes >= 0
+    positive = np.isin(codes, [i for i, c in enumerate(item.choices) if c.name in finding.positive])
+    agree = np.where(answered, positive.astype(np.float64), np.nan)
+    segment = columns.codes(by).astype(np.float64)
+    segment[segment < 0] = np.nan
+    try:
+        table = crosstab(
+            design, segment, agree, names=(by.name, finding.key), ci="logit", level=level
+        )
+    except (StatsError, np.linalg.LinAlgError, ValueError, ZeroDivisionError):
+        return None  # one level only, or a singular design: nothing to test
+    if not np.isfinite(table.test.p_value) or len(table.columns) != 2:
+        return None
+    return _Test(finding, by, table)
+
+
+def find_contrasts(
+    form: Form,
+    design: Design,
+    columns: Columns,
+    findings: Sequence[Finding],
+    profile: Sequence[str],
+    *,
+    alpha: float,
+    min_segment: int = MIN_SEGMENT,
+) -> tuple[Contrast, ...]:
+    """The significant contrasts of every scale finding across every profile question."""
+    tests: list[_Test] = []
+    for finding in findings:
+        item = form.question(finding.key)
+        if finding.share is None or item is None:
+            continue
+        for name in profile:
+            by = form.question(name)
+            if by is None or name == finding.key:
+                continue
+            test = _test(design, columns, finding, item, by, 1 - alpha)
+            if test is not None:
+                tests.append(test)
+    adjusted = holm([t.table.test.p_value for t in tests])
+    kept = [_contrast(t, p, min_segment) for t, p in zip(tests, adjusted, strict=True) if p < alpha]
+    return tuple(c for c in kept if c is not None)

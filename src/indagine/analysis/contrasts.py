@@ -17,14 +17,12 @@ import numpy as np
 import numpy.typing as npt
 
 from indagine.forms.model import Form, Question
-from indagine.stats.crosstab import Crosstab, crosstab, rao_scott
-from indagine.stats.design import Design
+from indagine.stats.crosstab import Crosstab, rao_scott
 from indagine.stats.errors import StatsError
 from indagine.stats.estimates import Estimate, Shares
 from indagine.stats.intervals import proportion_intervals
 
 from .basis import Basis
-from .columns import Columns
 from .findings import Contrast, Finding
 from .tally import CountArray, Tally
 
@@ -51,26 +49,6 @@ def holm(p_values: Sequence[float]) -> list[float]:
         running = max(running, min(1.0, (m - rank) * p_values[i]))
         adjusted[i] = running
     return adjusted
-
-
-def _test(
-    design: Design, columns: Columns, finding: Finding, item: Question, by: Question, level: float
-) -> _Test | None:
-    codes = columns.codes(item)
-    answered = codes >= 0
-    positive = np.isin(codes, [i for i, c in enumerate(item.choices) if c.name in finding.positive])
-    agree = np.where(answered, positive.astype(np.float64), np.nan)
-    segment = columns.codes(by).astype(np.float64)
-    segment[segment < 0] = np.nan
-    try:
-        table = crosstab(
-            design, segment, agree, names=(by.name, finding.key), ci="logit", level=level
-        )
-    except (StatsError, np.linalg.LinAlgError, ValueError, ZeroDivisionError):
-        return None  # one level only, or a singular design: nothing to test
-    if not np.isfinite(table.test.p_value) or len(table.columns) != 2:
-        return None
-    return _Test(finding, by, table)
 
 
 def _contrast(test: _Test, p_value: float, min_segment: int) -> Contrast | None:
@@ -105,35 +83,7 @@ def _contrast(test: _Test, p_value: float, min_segment: int) -> Contrast | None:
     )
 
 
-def contrasts(
-    form: Form,
-    design: Design,
-    columns: Columns,
-    findings: Sequence[Finding],
-    profile: Sequence[str],
-    *,
-    alpha: float,
-    min_segment: int = MIN_SEGMENT,
-) -> tuple[Contrast, ...]:
-    """The significant contrasts of every scale finding across every profile question."""
-    tests: list[_Test] = []
-    for finding in findings:
-        item = form.question(finding.key)
-        if finding.share is None or item is None:
-            continue
-        for name in profile:
-            by = form.question(name)
-            if by is None or name == finding.key:
-                continue
-            test = _test(design, columns, finding, item, by, 1 - alpha)
-            if test is not None:
-                tests.append(test)
-    adjusted = holm([t.table.test.p_value for t in tests])
-    kept = [_contrast(t, p, min_segment) for t, p in zip(tests, adjusted, strict=True) if p < alpha]
-    return tuple(c for c in kept if c is not None)
-
-
-# -- the same tests from a tally: (cell, profile answer, item answer) counts
+# -- the tests from a tally: (cell, profile answer, item answer) counts
 
 
 def _conditional(
