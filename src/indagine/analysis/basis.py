@@ -26,8 +26,8 @@ import numpy.typing as npt
 from indagine.forms.model import Form, QuestionType
 from indagine.stats import weighting
 from indagine.stats.errors import ErrorCode, RakingError, StatsError
-from indagine.stats.estimates import Estimate, Shares
-from indagine.stats.intervals import IntervalMethod, proportion_intervals, wald
+from indagine.stats.estimates import Estimate, Shares, shares_with_intervals
+from indagine.stats.intervals import IntervalMethod, wald
 from indagine.stats.likert import linear_contrast
 
 from .tally import CountArray, Tally
@@ -336,30 +336,17 @@ def share_estimates(
     ci: IntervalMethod,
     level: float,
 ) -> tuple[Estimate, ...]:
-    """One Estimate per share (``estimates.share_estimates``)."""
-    se = np.sqrt(np.maximum(np.diag(result.cov), 0.0))
-    iv = proportion_intervals(
-        result.p,
-        se,
-        method=ci,
+    """One Estimate per share, from the cell tables (``estimates.shares_with_intervals``)."""
+    return shares_with_intervals(
+        result,
+        labels,
+        what=what,
+        base=base,
+        ci=ci,
         level=level,
-        df=basis.degrees_of_freedom,
+        degrees_of_freedom=basis.degrees_of_freedom,
         fallback_n=basis.fallback_n(),
-    )
-    return tuple(
-        Estimate(
-            f"{what} = {label}",
-            float(result.p[j]),
-            float(se[j]),
-            float(iv.low[j]),
-            float(iv.high[j]),
-            level,
-            _method(basis, iv.method),
-            result.n,
-            result.weighted_n,
-            base,
-        )
-        for j, label in enumerate(labels)
+        described=basis.described(),
     )
 
 

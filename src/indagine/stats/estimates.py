@@ -193,11 +193,37 @@ def share_estimates(
     level: float,
 ) -> tuple[Estimate, ...]:
     """One Estimate per share, with intervals by the chosen method."""
-    se = np.sqrt(np.maximum(np.diag(result.cov), 0.0))
-    fallback = kish_fallback_n(design, design.weights)
-    iv = proportion_intervals(
-        result.p, se, method=ci, level=level, df=design.degrees_of_freedom, fallback_n=fallback
+    return shares_with_intervals(
+        result,
+        labels,
+        what=what,
+        base=base,
+        ci=ci,
+        level=level,
+        degrees_of_freedom=design.degrees_of_freedom,
+        fallback_n=kish_fallback_n(design, design.weights),
+        described=design.described(),
     )
+
+
+def shares_with_intervals(
+    result: Shares,
+    labels: Sequence[str],
+    *,
+    what: str,
+    base: str,
+    ci: IntervalMethod,
+    level: float,
+    degrees_of_freedom: float,
+    fallback_n: float,
+    described: str,
+) -> tuple[Estimate, ...]:
+    """One Estimate per share of `result`: shared by row designs and the analysis's tables."""
+    se = np.sqrt(np.maximum(np.diag(result.cov), 0.0))
+    iv = proportion_intervals(
+        result.p, se, method=ci, level=level, df=degrees_of_freedom, fallback_n=fallback_n
+    )
+    method = f"{iv.method} interval; taylor linearisation, {described}"
     return tuple(
         Estimate(
             f"{what} = {label}",
@@ -206,7 +232,7 @@ def share_estimates(
             float(iv.low[j]),
             float(iv.high[j]),
             level,
-            _method(design, iv.method),
+            method,
             result.n,
             result.weighted_n,
             base,
