@@ -1,5 +1,5 @@
-"""The respondent's hot path in plain SQL: the survey by its address, a response by its key,
-and the conditional write of a page.
+"""The respondent's hot path in plain SQL: the survey by its address, a response by its key
+(plain or locked for update), and the conditional write of a page.
 
 Hand-written on purpose: every page POST runs these three statements, and building them with
 the ORM's query compiler costs 5 to 9 times what running them does (0.23 ms against 0.05 ms
@@ -115,8 +115,13 @@ def survey_by_slug(slug: str) -> Survey | None:
     return found
 
 
-def response_by_key(survey: Survey, key_hash: str) -> Response | None:
-    row = _row(_RESPONSE_SQL, [survey.pk, key_hash])
+def response_by_key(survey: Survey, key_hash: str, *, for_update: bool = False) -> Response | None:
+    """The response under this key hash, if any; `for_update` locks its row until the end of
+    the transaction where the database has row locks (SQLite has one writer at a time)."""
+    sql = _RESPONSE_SQL
+    if for_update and connection.features.has_select_for_update_of:
+        sql += " FOR UPDATE OF r"
+    row = _row(sql, [survey.pk, key_hash])
     if row is None:
         return None
     values = list(row[:10])

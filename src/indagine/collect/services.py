@@ -158,8 +158,7 @@ def record_page(
     current = lookups.response_by_key(survey, digest)
     if current is not None and current.status == Response.Status.COMPLETE:
         return PageOutcome(current, page_index, completed=True)
-    if current is None:
-        _may_start(survey, key)
+    started_as = _may_start(survey, key) if current is None else None
     version = current.form_version if current else survey.current_version
     plan = _plan(
         version.form,
@@ -185,15 +184,11 @@ def record_page(
             key_hash=digest,
             created=False,
             completed=False,
+            key_state=None,
         )
         return PageOutcome(current, next_page, tuple(errors), False, saved_only=action == "save")
     with writer_lock(), transaction.atomic():
-        response = (
-            _responses()
-            .select_for_update(of=("self",))
-            .filter(survey=survey, key_hash=digest)
-            .first()
-        )
+        response = lookups.response_by_key(survey, digest, for_update=True)
         created = response is None
         if response is not None and response.status == Response.Status.COMPLETE:
             return PageOutcome(response, page_index, completed=True)
@@ -231,6 +226,7 @@ def record_page(
             key_hash=digest,
             created=created,
             completed=completed,
+            key_state=started_as if created else None,
         )
         return PageOutcome(
             response, next_page, tuple(errors), completed, saved_only=action == "save"
@@ -247,17 +243,10 @@ def _update_if_unchanged(current: Response, answers: dict[str, Any], lang: str, 
     return updated is not None
 
 
-def _responses():
-    """Responses with their form version, leaving out the version's big fields: the parsed
-    form is cached per process (`FormVersion.form`)."""
-    return Response.objects.select_related("form_version").defer(
-        "form_version__form_json", "form_version__source"
-    )
-
-
-def _may_start(survey: Survey, key: str) -> None:
+def _may_start(survey: Survey, key: str) -> str | None:
     """May this key start a response? Refused when its personal link is used up, or when the
-    survey takes answers only through personal links and this is not one."""
+    survey takes answers only through personal links and this is not one. Returns the key's
+    state (`key_state`): "invited" for a personal link, None for a public one."""
     state = key_state(survey, key)
     if state == "spent":
         raise SubmissionRefused(
@@ -267,6 +256,7 @@ def _may_start(survey: Survey, key: str) -> None:
         raise SubmissionRefused(
             "SURVEY_PANEL_ONLY", "This survey is answered through personal links only.", 403
         )
+    return state
 
 
 def _plan(

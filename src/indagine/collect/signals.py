@@ -2,5 +2,7 @@
 
 from django.dispatch import Signal
 
-# Sent inside the transaction that stored a page: survey, response, key_hash, completed.
+# Sent when a page is stored (inside its transaction): survey, response, key_hash, created,
+# completed, and key_state: what `services.key_state` said of the key when its response was
+# created ("invited" for a personal link, None for a public one), None on later pages.
 response_saved = Signal()

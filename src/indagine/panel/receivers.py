@@ -2,41 +2,59 @@
 
 from __future__ import annotations
 
+from django.db import connection
 from django.dispatch import receiver
 from django.utils import timezone
 
 from indagine.collect.services import KEY_STATES
 from indagine.collect.signals import response_saved
-from indagine.panel.models import Invitation
+from indagine.panel.models import Invitation, Member
 from indagine.panel.services import queue_thanks
+
+# Plain SQL, as in collect.lookups: it runs on a public respondent's first and last page, where
+# the ORM's query compiler would cost several times the query itself.
+_STATE_SQL = (
+    f"SELECT i.completed FROM {Invitation._meta.db_table} i "
+    f"JOIN {Member._meta.db_table} m ON m.id = i.member_id "
+    "WHERE i.token_hash = %s AND m.survey_id = %s"
+)
 
 
 def invitation_state(survey, key_hash: str) -> str | None:
-    state = (
-        Invitation.objects.filter(token_hash=key_hash, member__survey=survey)
-        .values_list("completed", flat=True)
-        .first()
-    )
-    if state is None:
+    """ "invited" for a personal link of this survey, "spent" once answered, else None."""
+    with connection.cursor() as cursor:
+        cursor.execute(_STATE_SQL, [key_hash, survey.pk])
+        row = cursor.fetchone()
+    if row is None:
         return None
-    return "spent" if state else "invited"
+    return "spent" if row[0] else "invited"
 
 
 KEY_STATES.append(invitation_state)
 
 
 @receiver(response_saved)
-def record_progress(sender, survey, response, key_hash, created, completed, **kwargs) -> None:
+def record_progress(
+    sender, survey, response, key_hash, created, completed, key_state=None, **kwargs
+) -> None:
     """Started and completed are recorded on the member's side; in an anonymous survey only
-    that the member completed, never which response or when, and not in this transaction."""
-    invitations = Invitation.objects.filter(token_hash=key_hash, member__survey=survey)
+    that the member completed, never which response or when, and not in this transaction.
+    Pages in between cost nothing here: this runs on every page a respondent sends."""
     if not completed:
-        if created:
-            invitations.filter(started=False).update(started=True)
+        if created and key_state == "invited":
+            Invitation.objects.filter(
+                token_hash=key_hash, member__survey=survey, started=False
+            ).update(started=True)
         return
     if survey.anonymous:
         return  # learnt later, in batches, by services.settle_anonymous: see there why
-    invitation = invitations.select_related("member__survey").first()
+    if invitation_state(survey, key_hash) is None:
+        return  # a public link: most completions, so the cheap question first
+    invitation = (
+        Invitation.objects.filter(token_hash=key_hash, member__survey=survey)
+        .select_related("member__survey")
+        .first()
+    )
     if invitation is None:
         return
     invitation.started = invitation.completed = True
