@@ -59,6 +59,13 @@ def key_state(survey: Survey, key: str | None) -> str | None:
     return next((state for check in KEY_STATES if (state := check(survey, digest))), None)
 
 
+class Unread:
+    """`record_page(current=UNREAD)`: the caller has not read the respondent's response."""
+
+
+UNREAD = Unread()
+
+
 class SubmissionRefused(Exception):
     """A request refused whole: nothing of it is stored."""
 
@@ -91,6 +98,13 @@ def find_response(survey: Survey, key: str | None) -> Response | None:
     if not key or len(key) > 100:
         return None
     return lookups.response_by_key(survey, hash_key(key))
+
+
+def find_survey(slug: str, key: str | None) -> tuple[Survey | None, Response | None]:
+    """The survey at `slug` (None without a current form) and the response under `key` in it,
+    read together: the one query a respondent's page request starts with."""
+    valid = bool(key) and len(key or "") <= 100
+    return lookups.survey_and_response(slug, hash_key(key) if valid and key else None)
 
 
 def relevant_pages(form: Form, answers: Mapping[str, Any]) -> list[int]:
@@ -137,6 +151,7 @@ def record_page(
     lang: str,
     action: str,
     shown: frozenset[str] | None = None,
+    current: Response | Unread | None = UNREAD,
 ) -> PageOutcome:
     """Store one page of answers under the respondent's key and say which page comes next.
 
@@ -155,7 +170,8 @@ def record_page(
             "SURVEY_NOT_ACCEPTING", "This survey is not accepting answers.", status=403
         )
     digest = hash_key(key)
-    current = lookups.response_by_key(survey, digest)
+    if isinstance(current, Unread):  # else the caller read it with the survey (`find_survey`)
+        current = lookups.response_by_key(survey, digest)
     if current is not None and current.status == Response.Status.COMPLETE:
         return PageOutcome(current, page_index, completed=True)
     started_as = _may_start(survey, key) if current is None else None

@@ -14,6 +14,7 @@ from indagine.collect import lookups, pages
 from indagine.collect.services import (
     SubmissionRefused,
     find_response,
+    find_survey,
     key_state,
     new_key,
     record_page,
@@ -61,12 +62,14 @@ def _language(request: HttpRequest, form, fallback: str | None = None) -> str:
 
 @require_http_methods(["GET", "POST"])
 def survey_page(request: HttpRequest, slug: str) -> HttpResponse:
-    survey = _survey(slug)
+    cookie = request.COOKIES.get(KEY_COOKIE.format(slug=slug))
     if request.method == "POST":
-        return _post_page(request, survey)
+        return _post_page(request, slug, request.POST.get("_key") or cookie)
+    key = cookie
+    survey, response = find_survey(slug, key)
+    if survey is None:
+        raise Http404("No such survey.")
     phase = survey.phase()
-    key = request.COOKIES.get(KEY_COOKIE.format(slug=slug))
-    response = find_response(survey, key)
     form = response.form_version.form if response else survey.current_version.form
     lang = _language(request, form, response.language if response else None)
     translation.activate(lang)
@@ -96,10 +99,12 @@ def survey_page(request: HttpRequest, slug: str) -> HttpResponse:
     return render(request, "collect/page.html", context)
 
 
-def _post_page(request: HttpRequest, survey: Survey) -> HttpResponse:
+def _post_page(request: HttpRequest, slug: str, key: str | None) -> HttpResponse:
+    survey, current = find_survey(slug, key)
+    if survey is None:
+        raise Http404("No such survey.")
     if is_ratelimited(request, group="submit", key="ip", rate=_submit_rate, increment=True):
         return rate_limited(request)
-    key = request.POST.get("_key") or request.COOKIES.get(KEY_COOKIE.format(slug=survey.slug))
     page_text = request.POST.get("_page", "")
     lang = _language(request, survey.current_version.form)
     translation.activate(lang)
@@ -117,6 +122,7 @@ def _post_page(request: HttpRequest, survey: Survey) -> HttpResponse:
             lang=lang,
             action=request.POST.get("_action", "next"),
             shown=shown,
+            current=current,
         )
     except SubmissionRefused as refused:
         return _refusal(request, refused.code, refused.message, refused.status)
