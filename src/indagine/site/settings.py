@@ -83,6 +83,9 @@ def _database() -> dict[str, object]:
         config: dict[str, object] = dict(dj_database_url.parse(url, conn_max_age=60))
         if config["ENGINE"] == "django.db.backends.sqlite3":
             config["OPTIONS"] = _SQLITE_OPTIONS
+        elif config["ENGINE"] == "django.db.backends.postgresql":
+            config.setdefault("OPTIONS", {})
+            config["OPTIONS"].update(server_side_binding=True, prepare_threshold=5)  # type: ignore[attr-defined]
         return config
     return {
         "ENGINE": "django.db.backends.sqlite3",
