@@ -104,6 +104,26 @@ def postgres_database(name: str):
         run(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
 
 
+def cpu_seconds(process_group: int) -> float:
+    """CPU time (user + system) used so far by the live processes of a process group, and by
+    any PostgreSQL server processes (the database's share of a request), from /proc."""
+    ticks = os.sysconf("SC_CLK_TCK")
+    total = 0.0
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit():
+            continue
+        try:
+            stat = (entry / "stat").read_text()
+        except OSError:
+            continue
+        name = stat[stat.index("(") + 1 : stat.rindex(")")]
+        fields = stat[stat.rindex(")") + 2 :].split()
+        # fields[2] is the process group; fields[11], fields[12] are utime and stime
+        if int(fields[2]) == process_group or name == "postgres":
+            total += (int(fields[11]) + int(fields[12])) / ticks
+    return total
+
+
 @contextmanager
 def production_server(database_url: str | None, workers: int | None, threads: int | None):
     """`indagine serve` in its own process group on a fresh data folder; yields its base URL."""
@@ -127,7 +147,7 @@ def production_server(database_url: str | None, workers: int | None, threads: in
         base = f"http://127.0.0.1:{port}"
         try:
             wait_until_up(base, server, log)
-            yield base
+            yield base, server.pid
         finally:
             with suppress(ProcessLookupError):
                 os.killpg(server.pid, signal.SIGTERM)
@@ -159,6 +179,13 @@ class Tally:
     gets: int = 0
     failures: int = 0
     first_failure: str = ""
+    server_cpu: float = 0.0  # seconds of CPU the server (and database) used during the run
+    client_cpu: float = 0.0  # seconds of CPU this load generator used during the run
+
+    @property
+    def requests(self) -> int:
+        """Every request sent, the counted ones and the first pages' GETs."""
+        return len(self.latencies) + self.gets
 
     def fail(self, what: str) -> None:
         self.failures += 1
@@ -212,10 +239,18 @@ async def healthz(base: str, stop_at: float, tally: Tally) -> None:
                 tally.latencies.append(finished - started)
 
 
-async def drive(kind, base: str, clients: int, seconds: float) -> Tally:
+def drive(kind, base: str, clients: int, seconds: float, server: int) -> Tally:
+    """Run `clients` copies of `kind` for `seconds`, with the CPU both sides used meanwhile."""
+
+    async def run() -> None:
+        stop_at = time.perf_counter() + seconds
+        await asyncio.gather(*(kind(base, stop_at, tally) for _ in range(clients)))
+
     tally = Tally()
-    stop_at = time.perf_counter() + seconds
-    await asyncio.gather(*(kind(base, stop_at, tally) for _ in range(clients)))
+    server_before, client_before = cpu_seconds(server), time.process_time()
+    asyncio.run(run())
+    tally.server_cpu = cpu_seconds(server) - server_before
+    tally.client_cpu = time.process_time() - client_before
     return tally
 
 
@@ -236,6 +271,10 @@ class Result:
     health_p50: float
     health_p99: float
     failures: int
+    post_server_ms: float  # server CPU per request, submission phase (GETs included)
+    post_client_ms: float  # load generator CPU per request, submission phase
+    health_server_ms: float
+    health_client_ms: float
 
     @property
     def ratio(self) -> float:
@@ -247,12 +286,12 @@ class Result:
 
 
 def measure(backend: str, database_url: str | None, args: argparse.Namespace) -> Result:
-    with production_server(database_url, args.workers, args.threads) as base:
-        asyncio.run(drive(respondent, base, args.clients, args.warmup))  # imports, connections
+    with production_server(database_url, args.workers, args.threads) as (base, group):
+        drive(respondent, base, args.clients, args.warmup, group)  # imports, connections
         print(f"{backend}: submissions for {args.seconds:g} s …", flush=True)
-        posts = asyncio.run(drive(respondent, base, args.clients, args.seconds))
+        posts = drive(respondent, base, args.clients, args.seconds, group)
         print(f"{backend}: /healthz for {args.seconds:g} s …", flush=True)
-        health = asyncio.run(drive(healthz, base, args.clients, args.seconds))
+        health = drive(healthz, base, args.clients, args.seconds, group)
     if posts.failures or health.failures:
         print(
             f"{backend}: {posts.failures + health.failures} failed request(s), first: "
@@ -269,6 +308,10 @@ def measure(backend: str, database_url: str | None, args: argparse.Namespace) ->
         percentile(health.latencies, 50),
         percentile(health.latencies, 99),
         posts.failures + health.failures,
+        1000 * posts.server_cpu / max(posts.requests, 1),
+        1000 * posts.client_cpu / max(posts.requests, 1),
+        1000 * health.server_cpu / max(health.requests, 1),
+        1000 * health.client_cpu / max(health.requests, 1),
     )
 
 
@@ -293,6 +336,14 @@ def table(results: list[Result], args: argparse.Namespace) -> str:
     lines.append(
         "target: page POSTs/s ≥ 50% of /healthz requests/s, POST p99 < 150 ms, no failed request"
     )
+    lines += ["", "CPU per request (ms), server (with PostgreSQL's processes) and load generator:"]
+    for r in results:
+        lines.append(
+            f"{r.backend:<10} submission phase: server {r.post_server_ms:.3f}, generator "
+            f"{r.post_client_ms:.3f}   /healthz phase: server {r.health_server_ms:.3f}, "
+            f"generator {r.health_client_ms:.3f}   server-only ratio "
+            f"{r.health_server_ms / r.post_server_ms if r.post_server_ms else float('nan'):.0%}"
+        )
     return "\n".join(lines)
 
 
