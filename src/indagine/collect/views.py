@@ -141,17 +141,19 @@ def _post_page(request: HttpRequest, slug: str, key: str | None) -> HttpResponse
             raw=raw,
         )
         reply = render(request, "collect/page.html", context)
-    else:
-        url = reverse("collect:survey", args=[survey.slug]) + f"?page={outcome.page}"
+    else:  # the page's own address: the form posts to it
+        url = f"{request.path}?page={outcome.page}"
         reply = redirect(url + ("&saved=1" if outcome.saved_only else ""))
-    reply.set_cookie(
-        KEY_COOKIE.format(slug=survey.slug),
-        key,
-        max_age=COOKIE_AGE,
-        httponly=True,
-        samesite="Lax",
-        secure=settings.SESSION_COOKIE_SECURE,
-    )
+    cookie = KEY_COOKIE.format(slug=survey.slug)
+    if request.COOKIES.get(cookie) != key:  # the browser remembers it after the first page
+        reply.set_cookie(
+            cookie,
+            key,
+            max_age=COOKIE_AGE,
+            httponly=True,
+            samesite="Lax",
+            secure=settings.SESSION_COOKIE_SECURE,
+        )
     return reply
 
 

@@ -164,7 +164,7 @@ class _Checker:
     def __init__(self, form: Form, lang: str, today: dt.date | None, max_text: int) -> None:
         self.form = form
         self.lang = lang
-        self.today = today
+        self.today = today or dt.date.today()  # one day for the whole check
         self.max_text = max_text
         self.errors: list[AnswerError] = []
 
@@ -182,9 +182,10 @@ class _Checker:
         """Recompute calculations, drop answers of questions that no longer apply, and check
         `required`, `constraint` and choice filters of the questions named in `checked`."""
         settled: Answers = {}
+        env = _environment(settled, self.today)  # sees `settled` grow, question by question
         for question in self.form.questions():
             try:
-                if not is_relevant(question, settled, self.today):
+                if question.relevant and not parse_expression(question.relevant).test(env):
                     continue
                 if question.type is QuestionType.CALCULATE:
                     value = _calculate(question, settled, self.today)
