@@ -7,6 +7,7 @@ tiny and a full markdown library would let raw HTML through unless carefully con
 
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Mapping
 from typing import Any
@@ -27,11 +28,17 @@ def _value(value: Any) -> str:
 
 
 def render_label(text: str, answers: Mapping[str, Any]) -> SafeString:
+    html = _markup(text)
+    if "${" in html:  # answers last, so that nothing a respondent typed is read as markup
+        html = _REFERENCE.sub(lambda m: escape(_value(answers.get(m.group(1)))), html)
+    return mark_safe(html)
+
+
+@functools.lru_cache(maxsize=8192)
+def _markup(text: str) -> str:
+    """The label's markup without its answers: the same for every respondent, so kept."""
     html = escape(text)
     html = _STRONG.sub(r"<strong>\2</strong>", html)
     html = _EMPHASIS.sub(r"<em>\2</em>", html)
     html = _LINK.sub(r'<a href="\2" rel="noopener noreferrer">\1</a>', html)
-    html = html.replace("\n", "<br>")
-    # Answers last, so that nothing a respondent typed is read as markup.
-    html = _REFERENCE.sub(lambda m: escape(_value(answers.get(m.group(1)))), html)
-    return mark_safe(html)
+    return str(html.replace("\n", "<br>"))
