@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from django_tasks import task
 
+from indagine.panel.delivery import deliver_pending
+
 
 @task()
 def deliver(survey_id: int) -> dict[str, int]:
-    from indagine.panel.services import deliver_pending
-
     return dict(deliver_pending(survey_id))

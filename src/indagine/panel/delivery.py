@@ -1,0 +1,123 @@
+"""Sending the panel's queued messages: claimed under a lease, so that two workers never send
+the same message and a killed worker's claims are taken up again once its lease runs out."""
+
+from __future__ import annotations
+
+import contextlib
+import datetime as dt
+import smtplib
+import uuid
+from collections import Counter
+
+from django.conf import settings
+from django.core.mail import get_connection
+from django.db import transaction
+from django.db.models import Q
+from django.utils import timezone
+
+from indagine.panel import mail
+from indagine.panel.models import Invitation, Message, OptOut
+from indagine.panel.tokens import email_hash
+
+CLAIM_SIZE = 100
+MAX_ATTEMPTS = 5
+
+
+def opted_out(emails) -> set[str]:
+    hashes = {email_hash(e): e for e in emails if e}
+    found = OptOut.objects.filter(email_hash__in=list(hashes)).values_list("email_hash", flat=True)
+    return {hashes[h] for h in found}
+
+
+def claim(survey_id: int, size: int = CLAIM_SIZE, now: dt.datetime | None = None) -> list[int]:
+    """Take up to `size` messages that nobody holds: queued, failed with retries left, or
+    held by a worker whose lease ran out. Returns their ids, now leased to the caller."""
+    now = now or timezone.now()
+    lease = uuid.uuid4().hex
+    with transaction.atomic():
+        claimable = (
+            Message.objects.filter(member__survey_id=survey_id)
+            .filter(
+                Q(status=Message.Status.QUEUED)
+                | Q(status=Message.Status.SENDING, lease_until__lt=now)
+                | Q(status=Message.Status.FAILED, attempts__lt=MAX_ATTEMPTS, lease_until__lt=now)
+            )
+            .order_by("pk")
+            .values_list("pk", flat=True)
+        )
+        if connection_supports_skip_locked():
+            claimable = claimable.select_for_update(skip_locked=True, of=("self",))
+        ids = list(claimable[:size])
+        until = now + dt.timedelta(seconds=settings.INDAGINE_SEND_LEASE_SECONDS)
+        Message.objects.filter(pk__in=ids).update(
+            status=Message.Status.SENDING, lease=lease, lease_until=until
+        )
+    return ids
+
+
+def connection_supports_skip_locked() -> bool:
+    from django.db import connection
+
+    return connection.features.has_select_for_update_skip_locked
+
+
+def deliver_pending(survey_id: int, limit: int | None = None) -> Counter[str]:
+    """Send every claimable message of a survey over one SMTP connection; counts by outcome."""
+    outcome: Counter[str] = Counter()
+    connection = get_connection()
+    try:
+        with contextlib.suppress(smtplib.SMTPException, OSError):
+            connection.open()  # one connection for the batch; a failure shows per message
+        composer = mail.Composer(connection)
+        while limit is None or outcome.total() < limit:
+            ids = claim(survey_id)
+            if not ids:
+                break
+            messages = list(
+                Message.objects.filter(pk__in=ids)
+                .select_related("member__survey__current_version", "member__invitation")
+                .defer(
+                    "member__survey__current_version__form_json",
+                    "member__survey__current_version__source",
+                )
+            )
+            blocked = opted_out(m.member.email for m in messages)
+            for message in messages:
+                outcome[_send(message, composer, blocked)] += 1
+    finally:
+        connection.close()
+    return outcome
+
+
+def _send(message: Message, composer: mail.Composer, blocked: set[str]) -> str:
+    member = message.member
+    if not member.email or member.erased_at or member.email in blocked:
+        message.delete()
+        return "dropped"
+    try:
+        composer.build(message).send()
+    except smtplib.SMTPRecipientsRefused as error:
+        codes = [code for code, _ in error.recipients.values()]
+        if all(code >= 500 for code in codes):  # 5xx: the address is refused for good
+            Invitation.objects.filter(member=member).update(bounced=True)
+            return _failed(message, f"refused: {error.recipients}", final=True)
+        return _failed(message, f"deferred: {error.recipients}", final=False)  # 4xx: greylisting
+    except (smtplib.SMTPException, OSError) as error:
+        composer.connection.close()
+        return _failed(message, repr(error), final=False)
+    Message.objects.filter(pk=message.pk, lease=message.lease).update(
+        status=Message.Status.SENT, sent_at=timezone.now(), attempts=message.attempts + 1
+    )
+    return "sent"
+
+
+def _failed(message: Message, error: str, *, final: bool) -> str:
+    attempts = MAX_ATTEMPTS if final else message.attempts + 1
+    backoff = dt.timedelta(seconds=30 * 2 ** min(attempts, 6))
+    Message.objects.filter(pk=message.pk, lease=message.lease).update(
+        status=Message.Status.FAILED,
+        attempts=attempts,
+        last_error=error[:2000],
+        lease_until=timezone.now() + backoff,
+    )
+    return "failed"
