@@ -220,6 +220,8 @@ def test_interim_findings(demo: list[dict[str, Any]]) -> None:
     assert 0.60 <= _share(demo, "agree_change", top2) <= 0.72
     assert _share(demo, "digital_use", {"increased", "increased_lot"}) > 0.80
     assert 0.44 <= _share(demo, "agree_digital_better", top2) <= 0.56
+    better = statistics.mean(int(row["agree_digital_better"]) for row in demo)
+    assert 3.0 <= better <= 3.2  # split near the midpoint: "not yet clear", not "moderately"
     training = statistics.mean(int(row["agree_digital_training"]) for row in demo)
     assert 3.2 <= training <= 3.6
     assert 0.70 <= _share(demo, "remote", {"most", "part"}) <= 0.80

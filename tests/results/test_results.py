@@ -94,6 +94,8 @@ def test_report_and_newsletter_from_the_command_line(answered, tmp_path, capsys)
     text = letter.read_text()
     assert text.startswith("Cari Amici del Club")
     assert "del campione" in text
+    # the club's interim story, told by the demo respondents (120 of them here)
+    assert "Non è ancora evidente se i clienti si stiano accorgendo" in text
     english = tmp_path / "letter.html"
     assert main(["newsletter", SLUG, "--lang", "en", "--stage", "final", "-o", str(english)]) == 0
     assert 'href="#finding-' in english.read_text()

@@ -60,7 +60,9 @@ PROFILE = Profile(
             "other": 0.04,
         },
         "agree_change": {"1": 3, "2": 8, "3": 21, "4": 43, "5": 25},
-        "agree_digital_better": {"1": 5, "2": 15, "3": 29, "4": 36, "5": 15},
+        # split, not lukewarm: about half agree but the mean stays near the midpoint, so the
+        # interim letter says it is not yet clear (as the club did), not "moderately agree"
+        "agree_digital_better": {"1": 11, "2": 23, "3": 19, "4": 34, "5": 13},
         "agree_digital_training": {"1": 5, "2": 12, "3": 33, "4": 35, "5": 15},
         "agree_no_return": {"1": 4, "2": 12, "3": 26, "4": 38, "5": 20},
         "agree_productivity": {"1": 4, "2": 11, "3": 25, "4": 40, "5": 20},
