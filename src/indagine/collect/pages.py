@@ -3,15 +3,13 @@
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
 from typing import Any
 
-from django.utils.safestring import SafeString
 from django.utils.translation import gettext as _
 
 from indagine.collect.markup import render_label
 from indagine.collect.services import relevant_pages
-from indagine.collect.widgets import render_question
+from indagine.collect.widgets import ChoiceView, QuestionView
 from indagine.forms.answers import (
     AnswerError,
     InvalidAnswer,
@@ -23,36 +21,6 @@ from indagine.forms.answers import (
 from indagine.forms.expressions import ExpressionError
 from indagine.forms.model import Form, Question, QuestionType
 from indagine.surveys.models import Survey
-
-
-@dataclass(frozen=True)
-class ChoiceView:
-    name: str
-    label: str
-    checked: bool
-
-
-@dataclass(frozen=True)
-class QuestionView:
-    name: str
-    widget: str  # radio, select, checkbox, number, text, textarea, date, note
-    label: str
-    hint: str
-    required: bool
-    hidden: bool
-    value: str
-    choices: tuple[ChoiceView, ...]
-    error: str
-    likert: bool
-    attrs: Mapping[str, str]
-
-    @property
-    def grouped(self) -> bool:
-        return self.widget in ("radio", "checkbox")
-
-    @property
-    def html(self) -> SafeString:
-        return render_question(self)
 
 
 def _widget(question: Question) -> str:

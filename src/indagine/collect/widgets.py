@@ -1,4 +1,4 @@
-"""A question's HTML, written in Python.
+"""What a page shows of a question (QuestionView) and its HTML, written in Python.
 
 The same markup the template used to produce (fieldset and legend for choice groups, a label for
 every input, hints and errors tied with aria-describedby), built with escaping string formatting:
@@ -9,14 +9,42 @@ everything else is escaped here.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from collections.abc import Mapping
+from dataclasses import dataclass
 
 from django.utils.html import conditional_escape, escape, strip_tags
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext
 
-if TYPE_CHECKING:
-    from indagine.collect.pages import QuestionView
+
+@dataclass(frozen=True)
+class ChoiceView:
+    name: str
+    label: str
+    checked: bool
+
+
+@dataclass(frozen=True)
+class QuestionView:
+    name: str
+    widget: str  # radio, select, checkbox, number, text, textarea, date, note
+    label: str
+    hint: str
+    required: bool
+    hidden: bool
+    value: str
+    choices: tuple[ChoiceView, ...]
+    error: str
+    likert: bool
+    attrs: Mapping[str, str]
+
+    @property
+    def grouped(self) -> bool:
+        return self.widget in ("radio", "checkbox")
+
+    @property
+    def html(self) -> SafeString:
+        return render_question(self)
 
 
 def _described(q: QuestionView) -> str:
