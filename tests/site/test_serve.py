@@ -158,3 +158,18 @@ def test_submissions_are_rate_limited_per_client(server):
     refused = statuses.index(429)
     assert "RATE_LIMITED" in replies[refused].text
     assert all(status == 429 for status in statuses[refused:]), statuses
+
+
+def test_a_worker_imports_every_view_as_it_starts(tmp_path):
+    """So the first respondent after a (re)start does not wait for numpy, scipy and matplotlib."""
+    with throwaway("indagine_wsgi") as database_url:
+        env = server_env(tmp_path / "data", database_url)
+        assert (
+            subprocess.run([sys.executable, "-m", "indagine.cli", "init"], env=env).returncode == 0
+        )
+        code = "import sys, indagine.site.wsgi; print('indagine.results.views' in sys.modules)"
+        done = subprocess.run(
+            [sys.executable, "-c", code], env=env, capture_output=True, text=True, timeout=120
+        )
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.strip() == "True"
