@@ -11,10 +11,17 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass
+from html import escape as _escape_html
 
-from django.utils.html import conditional_escape, escape, strip_tags
+from django.utils.html import conditional_escape, strip_tags
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext
+
+
+def escape(text: object) -> str:
+    """Django's `escape` (the same five characters) without its lazy-string wrapper, which
+    cost about a tenth of a page's GET here: every value escaped in this module is a str."""
+    return _escape_html(str(text), quote=True)
 
 
 @dataclass(frozen=True)
