@@ -133,7 +133,9 @@ def test_a_new_respondent_fills_the_survey_end_to_end(
     summary = page.locator("#error-summary")
     expect(summary).to_be_visible()
     expect(summary).to_be_focused()
-    expect(summary.locator("a[href='#q-remote_share']")).to_have_text(SHARE_ERROR)
+    expect(summary.locator("a[href='#q-remote_share']")).to_have_text(
+        f"Quale percentuale del personale del contact center lavora ora da remoto? – {SHARE_ERROR}"
+    )
     expect(page.locator("#q-remote_share .error")).to_contain_text(SHARE_ERROR)
     expect(page.locator("#in-remote_share")).to_have_attribute("aria-invalid", "true")
     expect(page.locator("#in-remote_share")).to_have_value("150")

@@ -134,6 +134,23 @@ def test_labels_are_escaped(client, db):
     assert "&lt;script&gt;" in html and "<strong>bold</strong>" in html
 
 
+def test_the_error_summary_names_each_question_as_plain_escaped_text(client, db):
+    from indagine.surveys.services import import_form, open_survey
+
+    source = (
+        b"| survey |\n| | type | name | label | required |\n"
+        b"| | text | a | R&D **budget** <b>x</b> | yes |\n"
+    )
+    open_survey(import_form(source, "x.md", slug="summary").survey)
+    html = post(client, "summary", 0, {}).content.decode()
+    summary = html[html.index('id="error-summary"') : html.index("</ul>")]
+    assert (
+        '<a href="#q-a"><span class="summary-question">R&amp;D budget &lt;b&gt;x&lt;/b&gt;</span>'
+        in summary
+    )
+    assert "</span> – Questa domanda richiede una risposta.</a>" in summary
+
+
 def test_the_interface_words_of_a_question_are_translated(client, open_survey):
     post(client, "small", 0, {"org": "bpo"})
     post(client, "small", 1, {"share": "5"})

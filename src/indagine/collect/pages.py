@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import html
 from collections.abc import Mapping, Sequence
 from typing import Any
 
+from django.utils.html import strip_tags
 from django.utils.translation import gettext as _
 
 from indagine.collect.markup import render_label
@@ -125,6 +127,7 @@ def page_context(
         for q in page.questions
         if q.type is not QuestionType.CALCULATE
     ]
+    labels = {q.name: q.label for q in questions}
     order = relevant_pages(form, seen)
     position = order.index(index) + 1 if index in order else 1
     return {
@@ -139,7 +142,9 @@ def page_context(
         "is_first": position == 1,
         "is_last": position == len(order),
         "questions": questions,
-        "errors": [(e.name, e.message) for e in errors],
+        # the summary names each question: four links all reading "answer this question"
+        # would not say where each one leads
+        "errors": [(e.name, _plain(labels.get(e.name, "")), e.message) for e in errors],
         "key": key,
         "shown": " ".join(q.name for q in questions if not q.hidden),
         "lang": lang,
@@ -147,6 +152,11 @@ def page_context(
         "languages": form.languages,
         "error_title": _("There is a problem") if errors else "",
     }
+
+
+def _plain(label: str) -> str:
+    """A rendered label as plain text (the template escapes it again)."""
+    return html.unescape(strip_tags(label)).strip()
 
 
 def _lenient(form: Form, raw: Mapping[str, Sequence[str]]) -> dict[str, Any]:
