@@ -6,8 +6,10 @@ For SQLite, then PostgreSQL (a throwaway database on 127.0.0.1:5432, user postgr
 dropped here), it starts `indagine serve` on a fresh data folder with INDAGINE_SUBMIT_RATE=off,
 and drives N concurrent respondents on 127.0.0.1: each GETs the first page (CSRF cookie, token,
 resume key) and POSTs the 7 pages of the built-in survey, again and again. Then the same clients
-hammer the trivial view /healthz. It prints submissions/s, page POSTs/s with p50/p99 latency, the
-trivial view's requests/s, and the ratio. Target: page POSTs ≥ 50% of /healthz, p99 < 150 ms.
+hammer the trivial view /healthz, and then the floor /bench/floor/ (ingest_urls.py: the least a
+page POST can do in Django, one lookup and one durable write). It prints submissions/s, page
+POSTs/s with p50/p99 latency, the trivial view's requests/s, and the ratio; then the floor beside
+them. Target: page POSTs ≥ 50% of /healthz, p99 < 150 ms.
 
 The load generator is one asyncio loop (httpx.AsyncClient) sharing the machine with the server,
 so the end-to-end ratio depends on the generator's own cost per request as well as the server's:
@@ -148,6 +150,10 @@ def production_server(database_url: str | None, workers: int | None, threads: in
             if not k.startswith("INDAGINE_") and k != "DATABASE_URL"
         }
         env.update(INDAGINE_DATA_DIR=data, INDAGINE_SUBMIT_RATE="off")
+        # indagine's settings and URLs plus the floor view (ingest_urls.py), from this folder
+        env["DJANGO_SETTINGS_MODULE"] = "ingest_settings"
+        here = str(Path(__file__).resolve().parent)
+        env["PYTHONPATH"] = os.pathsep.join(p for p in (here, env.get("PYTHONPATH")) if p)
         if database_url:
             env["DATABASE_URL"] = database_url
         port = free_port()
@@ -234,6 +240,27 @@ async def respondent(base: str, stop_at: float, tally: Tally) -> None:
                     tally.submissions += 1
 
 
+async def floor(base: str, stop_at: float, tally: Tally) -> None:
+    """The floor view (ingest_urls.py), with the same body and CSRF token as a page POST."""
+    async with httpx.AsyncClient(timeout=30) as client:
+        page = await client.get(f"{base}/s/{SLUG}/")
+        tally.gets += 1
+        token = TOKEN.search(page.text)
+        if page.status_code != 200 or not token:
+            tally.fail(f"GET {page.status_code}")
+            return
+        body = urlencode({"csrfmiddlewaretoken": token[1]}).encode() + BODIES[2]
+        while time.perf_counter() < stop_at:
+            started = time.perf_counter()
+            reply = await client.post(f"{base}/bench/floor/", content=body, headers=FORM)
+            finished = time.perf_counter()
+            if reply.status_code != 302:
+                tally.fail(f"POST /bench/floor/ {reply.status_code} {reply.text[:200]}")
+                return
+            if finished <= stop_at:
+                tally.latencies.append(finished - started)
+
+
 async def healthz(base: str, stop_at: float, tally: Tally) -> None:
     async with httpx.AsyncClient(timeout=30) as client:
         while time.perf_counter() < stop_at:
@@ -282,6 +309,8 @@ class Result:
     post_client_ms: float  # load generator CPU per request, submission phase
     health_server_ms: float
     health_client_ms: float
+    floor_rate: float  # POSTs/s of the floor view: Django + one lookup + one durable write
+    floor_server_ms: float
 
     @property
     def ratio(self) -> float:
@@ -299,12 +328,12 @@ def measure(backend: str, database_url: str | None, args: argparse.Namespace) ->
         posts = drive(respondent, base, args.clients, args.seconds, group)
         print(f"{backend}: /healthz for {args.seconds:g} s …", flush=True)
         health = drive(healthz, base, args.clients, args.seconds, group)
-    if posts.failures or health.failures:
-        print(
-            f"{backend}: {posts.failures + health.failures} failed request(s), first: "
-            f"{posts.first_failure or health.first_failure}",
-            flush=True,
-        )
+        print(f"{backend}: the floor (/bench/floor/) for {args.seconds:g} s …", flush=True)
+        least = drive(floor, base, args.clients, args.seconds, group)
+    failures = posts.failures + health.failures + least.failures
+    if failures:
+        first = posts.first_failure or health.first_failure or least.first_failure
+        print(f"{backend}: {failures} failed request(s), first: {first}", flush=True)
     return Result(
         backend,
         len(posts.latencies) / args.seconds,
@@ -314,11 +343,13 @@ def measure(backend: str, database_url: str | None, args: argparse.Namespace) ->
         len(health.latencies) / args.seconds,
         percentile(health.latencies, 50),
         percentile(health.latencies, 99),
-        posts.failures + health.failures,
+        failures,
         1000 * posts.server_cpu / max(posts.requests, 1),
         1000 * posts.client_cpu / max(posts.requests, 1),
         1000 * health.server_cpu / max(health.requests, 1),
         1000 * health.client_cpu / max(health.requests, 1),
+        len(least.latencies) / args.seconds,
+        1000 * least.server_cpu / max(least.requests, 1),
     )
 
 
@@ -343,6 +374,17 @@ def table(results: list[Result], args: argparse.Namespace) -> str:
     lines.append(
         "target: page POSTs/s ≥ 50% of /healthz requests/s, POST p99 < 150 ms, no failed request"
     )
+    lines += [
+        "",
+        "The floor: a POST that only passes CSRF, reads the body, looks up one row and "
+        "writes one (ingest_urls.py):",
+    ]
+    for r in results:
+        lines.append(
+            f"{r.backend:<10} {r.floor_rate:.1f} POST/s, {r.floor_rate / r.health_rate:.0%} of "
+            f"/healthz (server {r.floor_server_ms:.3f} ms a request); the page POST reaches "
+            f"{r.post_rate / r.floor_rate:.0%} of the floor"
+        )
     lines += ["", "CPU per request (ms), server (with PostgreSQL's processes) and load generator:"]
     for r in results:
         lines.append(
