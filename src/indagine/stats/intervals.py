@@ -86,7 +86,8 @@ def logit(p: FloatArray, se: FloatArray, level: float, df: float, n_eff: FloatAr
     p, s = np.asarray(p, dtype=np.float64), np.asarray(se, dtype=np.float64)
     inner = (p > 0) & (p < 1)
     safe = np.where(inner, p, 0.5)
-    half = q * s / (safe * (1 - safe))
+    with np.errstate(over="ignore", divide="ignore"):  # p within 1e-300 of 0: the interval is
+        half = q * s / (safe * (1 - safe))  # infinitely wide on the logit scale, 0..1 below
     centre = special.logit(safe)
     low, high = special.expit(centre - half), special.expit(centre + half)
     if not bool(np.all(inner)):  # the Clopper-Pearson limits only where they are used
