@@ -94,17 +94,20 @@ def hash_key(key: str) -> str:
     return hashlib.sha256(key.encode("utf-8")).hexdigest()
 
 
+def _digest(key: str | None) -> str | None:
+    """The stored hash of a well-formed key; None for a missing or malformed one."""
+    return hash_key(key) if key and len(key) <= 100 else None
+
+
 def find_response(survey: Survey, key: str | None) -> Response | None:
-    if not key or len(key) > 100:
-        return None
-    return lookups.response_by_key(survey, hash_key(key))
+    digest = _digest(key)
+    return None if digest is None else lookups.response_by_key(survey, digest)
 
 
 def find_survey(slug: str, key: str | None) -> tuple[Survey | None, Response | None]:
     """The survey at `slug` (None without a current form) and the response under `key` in it,
     read together: the one query a respondent's page request starts with."""
-    valid = bool(key) and len(key or "") <= 100
-    return lookups.survey_and_response(slug, hash_key(key) if valid and key else None)
+    return lookups.survey_and_response(slug, _digest(key))
 
 
 def relevant_pages(form: Form, answers: Mapping[str, Any]) -> list[int]:
