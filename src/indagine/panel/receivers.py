@@ -21,7 +21,8 @@ _STATE_SQL = (
 
 
 def invitation_state(survey, key_hash: str) -> str | None:
-    """ "invited" for a personal link of this survey, "spent" once answered, else None."""
+    """What a key is in this survey: "invited" (a personal link), "spent" (its member has
+    answered), or None (not a personal link of this survey)."""
     with connection.cursor() as cursor:
         cursor.execute(_STATE_SQL, [key_hash, survey.pk])
         row = cursor.fetchone()
