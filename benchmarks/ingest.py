@@ -142,7 +142,8 @@ def cpu_seconds(process_group: int) -> float:
 
 @contextmanager
 def production_server(database_url: str | None, workers: int | None, threads: int | None):
-    """`indagine serve` in its own process group on a fresh data folder; yields its base URL."""
+    """`indagine serve` in its own process group on a fresh data folder; yields its base URL
+    and its process group."""
     with tempfile.TemporaryDirectory(prefix="indagine-bench-") as data:
         env = {
             k: v
