@@ -15,7 +15,7 @@ import numpy as np
 import numpy.typing as npt
 
 from indagine.stats.design import Design
-from indagine.stats.estimates import Estimate, Shares, kish_fallback_n, share_estimates, shares
+from indagine.stats.estimates import Estimate, Shares, share_estimates, shares
 from indagine.stats.intervals import IntervalMethod, proportion_intervals, wald
 
 FloatArray = npt.NDArray[np.float64]
@@ -52,7 +52,7 @@ def contrast(
             method=proportion,
             level=level,
             df=design.degrees_of_freedom,
-            fallback_n=kish_fallback_n(design, design.weights),
+            fallback_n=design.fallback_n(),
         )
     method = f"{iv.method} interval; taylor linearisation, {design.described()}"
     return Estimate(

@@ -26,9 +26,8 @@ import numpy.typing as npt
 from indagine.forms.model import Form, QuestionType
 from indagine.stats import weighting
 from indagine.stats.errors import ErrorCode, RakingError, StatsError
-from indagine.stats.estimates import Estimate, Shares, shares_with_intervals
-from indagine.stats.intervals import IntervalMethod, wald
-from indagine.stats.likert import linear_contrast
+from indagine.stats.estimates import Estimate, Shares
+from indagine.stats.intervals import wald
 
 from .tally import CountArray, Tally
 
@@ -62,7 +61,7 @@ class Basis:
         return f"simple random sample{fpc}{step}"
 
     def fallback_n(self) -> float:
-        """``estimates.kish_fallback_n``: Kish's effective n inflated by 1/(1 - f)."""
+        """As ``Design.fallback_n``: Kish's effective n inflated by 1/(1 - f)."""
         total = float(self.rows @ self.weights)
         squares = float(self.rows @ (self.weights * self.weights))
         n_eff = total * total / squares if squares > 0 else 0.0
@@ -324,54 +323,6 @@ def basis(
 
 def _method(basis: Basis, interval: str) -> str:
     return f"{interval} interval; taylor linearisation, {basis.described()}"
-
-
-def share_estimates(
-    basis: Basis,
-    result: Shares,
-    labels: Sequence[str],
-    *,
-    what: str,
-    base: str,
-    ci: IntervalMethod,
-    level: float,
-) -> tuple[Estimate, ...]:
-    """One Estimate per share, from the cell tables (``estimates.shares_with_intervals``)."""
-    return shares_with_intervals(
-        result,
-        labels,
-        what=what,
-        base=base,
-        ci=ci,
-        level=level,
-        degrees_of_freedom=basis.degrees_of_freedom,
-        fallback_n=basis.fallback_n(),
-        described=basis.described(),
-    )
-
-
-def linear(
-    basis: Basis,
-    result: Shares,
-    weights: FloatArray,
-    *,
-    what: str,
-    base: str,
-    proportion: IntervalMethod | None,
-    level: float,
-) -> Estimate:
-    """weights·p with SE sqrt(wᵀΣw), from the cell tables (``stats.likert.linear_contrast``)."""
-    return linear_contrast(
-        result,
-        weights,
-        what=what,
-        base=base,
-        proportion=proportion,
-        level=level,
-        degrees_of_freedom=basis.degrees_of_freedom,
-        fallback_n=basis.fallback_n(),
-        described=basis.described(),
-    )
 
 
 def mean_estimate(

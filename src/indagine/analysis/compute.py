@@ -27,10 +27,11 @@ import numpy.typing as npt
 import polars as pl
 
 from indagine.forms.model import Form, Question, QuestionType
-from indagine.stats.estimates import Estimate
+from indagine.stats.estimates import Estimate, share_estimates
+from indagine.stats.likert import linear_contrast
 
 from .anytime import EXACT_UP_TO, Moments, Sampling, bound_from_sums
-from .basis import Basis, basis, linear, mean_estimate, share_estimates
+from .basis import Basis, basis, mean_estimate
 from .conditions import choice_condition, describe, midpoint, number_bounds, positive_choices
 from .contrasts import tallied_contrasts
 from .findings import Base, Contrast, Finding, Findings, Quantity, Ranking, Texts
@@ -180,7 +181,7 @@ def _scale(ctx: _Context, question: Question) -> Finding | None:
         ctx.design, result, names, what=what, base=text, ci="logit", level=level
     )
     upper = np.array([1.0 if name in positive else 0.0 for name in names])
-    share_estimate = linear(
+    share_estimate = linear_contrast(
         ctx.design,
         result,
         upper,
@@ -189,7 +190,7 @@ def _scale(ctx: _Context, question: Question) -> Finding | None:
         proportion="logit",
         level=level,
     )
-    mean_estimate = linear(
+    mean_estimate = linear_contrast(
         ctx.design, result, scores, what=f"mean score of {what}", base=text, proportion=None,
         level=level,
     )  # fmt: skip

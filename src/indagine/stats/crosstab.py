@@ -17,7 +17,7 @@ from scipy import stats
 from indagine.stats.categories import encode
 from indagine.stats.design import Design
 from indagine.stats.errors import ErrorCode, StatsError
-from indagine.stats.estimates import Estimate, Shares, domain_mask, kish_fallback_n, shares
+from indagine.stats.estimates import Estimate, Shares, domain_mask, shares
 from indagine.stats.intervals import IntervalMethod, proportion_intervals
 
 FloatArray = npt.NDArray[np.float64]
@@ -121,7 +121,7 @@ def _conditional(
         method=context["ci"],
         level=context["level"],
         df=design.degrees_of_freedom,
-        fallback_n=kish_fallback_n(design, design.weights),
+        fallback_n=design.fallback_n(),
     )
     method = f"{iv.method} interval; taylor linearisation, {design.described()}"
     return tuple(

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, replace
-from typing import Any
+from typing import Any, Protocol
 
 import numpy as np
 import numpy.typing as npt
@@ -69,6 +69,28 @@ class Design:
         fpc = " with finite population correction" if bool(np.any(self.fraction > 0)) else ""
         steps = "".join(f", {c.kind}" for c in self.calibrations)
         return f"{self.kind}{fpc}{steps}"
+
+    def fallback_n(self) -> float:
+        """Kish's effective n of the rows, inflated by 1/(1 - f) for the sampling fraction: the
+        n of an exact interval where the linearised variance is zero."""
+        total, squares = float(self.weights.sum()), float((self.weights**2).sum())
+        n_eff = total * total / squares if squares > 0 else 0.0
+        with np.errstate(divide="ignore"):
+            population = np.where(self.fraction > 0, self.psu_count / self.fraction, np.inf)
+        f = float(self.psu_count.sum() / population.sum())
+        return n_eff / (1 - f) if f < 1 else float("inf")
+
+
+class DesignLike(Protocol):
+    """What an interval needs to know of how the data were sampled: a row `Design`, or the
+    analysis's cell tables (`indagine.analysis.basis.Basis`)."""
+
+    @property
+    def degrees_of_freedom(self) -> int: ...
+
+    def described(self) -> str: ...
+
+    def fallback_n(self) -> float: ...
 
 
 def _check_length(what: str, values: npt.NDArray[Any], n: int) -> None:

@@ -15,7 +15,7 @@ import numpy as np
 import numpy.typing as npt
 
 from indagine.stats.categories import Categories, encode
-from indagine.stats.design import Design
+from indagine.stats.design import Design, DesignLike
 from indagine.stats.errors import ErrorCode, StatsError
 from indagine.stats.intervals import IntervalMethod, proportion_intervals, wald
 from indagine.stats.variance import covariance, grouped_covariance
@@ -100,16 +100,6 @@ def numeric(values: Any, what: str) -> FloatArray:
         raise StatsError(ErrorCode.NON_NUMERIC, column=what, example=str(exc)) from exc
 
 
-def kish_fallback_n(design: Design, weights: FloatArray) -> float:
-    """Kish's effective n of the base, inflated by 1/(1 - f) for the sampling fraction."""
-    total, squares = float(weights.sum()), float((weights**2).sum())
-    n_eff = total * total / squares if squares > 0 else 0.0
-    with np.errstate(divide="ignore"):
-        population = np.where(design.fraction > 0, design.psu_count / design.fraction, np.inf)
-    f = float(design.psu_count.sum() / population.sum())
-    return n_eff / (1 - f) if f < 1 else float("inf")
-
-
 def _method(design: Design, interval: str) -> str:
     return f"{interval} interval; taylor linearisation, {design.described()}"
 
@@ -183,7 +173,7 @@ def shares(design: Design, codes: IntArray, size: int, base: BoolArray) -> Share
 
 
 def share_estimates(
-    design: Design,
+    design: DesignLike,
     result: Shares,
     labels: Sequence[str],
     *,
@@ -192,38 +182,18 @@ def share_estimates(
     ci: IntervalMethod,
     level: float,
 ) -> tuple[Estimate, ...]:
-    """One Estimate per share, with intervals by the chosen method."""
-    return shares_with_intervals(
-        result,
-        labels,
-        what=what,
-        base=base,
-        ci=ci,
-        level=level,
-        degrees_of_freedom=design.degrees_of_freedom,
-        fallback_n=kish_fallback_n(design, design.weights),
-        described=design.described(),
-    )
-
-
-def shares_with_intervals(
-    result: Shares,
-    labels: Sequence[str],
-    *,
-    what: str,
-    base: str,
-    ci: IntervalMethod,
-    level: float,
-    degrees_of_freedom: float,
-    fallback_n: float,
-    described: str,
-) -> tuple[Estimate, ...]:
-    """One Estimate per share of `result`: shared by row designs and the analysis's tables."""
+    """One Estimate per share of `result`, with intervals by the chosen method: from a row
+    design or from the analysis's cell tables alike."""
     se = np.sqrt(np.maximum(np.diag(result.cov), 0.0))
     iv = proportion_intervals(
-        result.p, se, method=ci, level=level, df=degrees_of_freedom, fallback_n=fallback_n
+        result.p,
+        se,
+        method=ci,
+        level=level,
+        df=design.degrees_of_freedom,
+        fallback_n=design.fallback_n(),
     )
-    method = f"{iv.method} interval; taylor linearisation, {described}"
+    method = f"{iv.method} interval; taylor linearisation, {design.described()}"
     return tuple(
         Estimate(
             f"{what} = {label}",

@@ -15,13 +15,12 @@ import numpy as np
 import numpy.typing as npt
 
 from indagine.stats.categories import encode
-from indagine.stats.design import Design
+from indagine.stats.design import Design, DesignLike
 from indagine.stats.errors import ErrorCode, StatsError
 from indagine.stats.estimates import (
     Estimate,
     Shares,
     domain_mask,
-    kish_fallback_n,
     share_estimates,
     shares,
 )
@@ -47,6 +46,7 @@ class LikertSummary:
 
 
 def linear_contrast(
+    design: DesignLike,
     result: Shares,
     weights: FloatArray,
     *,
@@ -54,12 +54,9 @@ def linear_contrast(
     base: str,
     proportion: IntervalMethod | None,
     level: float,
-    degrees_of_freedom: float,
-    fallback_n: float,
-    described: str,
 ) -> Estimate:
     """weights·p with SE sqrt(wᵀ Σ w) (Lumley 2010, §2.3): a proportion interval, or Wald for
-    a score. Shared by the row-based design and the analysis's cell tables."""
+    a score. From a row design or from the analysis's cell tables alike."""
     estimate = float(weights @ result.p)
     se = float(np.sqrt(max(float(weights @ result.cov @ weights), 0.0)))
     if proportion is None:
@@ -70,10 +67,10 @@ def linear_contrast(
             np.array(se),
             method=proportion,
             level=level,
-            df=degrees_of_freedom,
-            fallback_n=fallback_n,
+            df=design.degrees_of_freedom,
+            fallback_n=design.fallback_n(),
         )
-    method = f"{iv.method} interval; taylor linearisation, {described}"
+    method = f"{iv.method} interval; taylor linearisation, {design.described()}"
     return Estimate(
         what,
         estimate,
@@ -85,29 +82,6 @@ def linear_contrast(
         result.n,
         result.weighted_n,
         base,
-    )
-
-
-def _contrast(
-    design: Design,
-    result: Shares,
-    weights: FloatArray,
-    *,
-    what: str,
-    base: str,
-    proportion: IntervalMethod | None,
-    level: float,
-) -> Estimate:
-    return linear_contrast(
-        result,
-        weights,
-        what=what,
-        base=base,
-        proportion=proportion,
-        level=level,
-        degrees_of_freedom=design.degrees_of_freedom,
-        fallback_n=kish_fallback_n(design, design.weights),
-        described=design.described(),
     )
 
 
@@ -143,7 +117,7 @@ def likert(
     top[-2:], bottom[:2] = 1.0, 1.0
 
     def contrast(weights: FloatArray, label: str, proportion: IntervalMethod | None) -> Estimate:
-        return _contrast(
+        return linear_contrast(
             design,
             result,
             weights,
