@@ -3,7 +3,13 @@
 from __future__ import annotations
 
 from django.conf import settings
-from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
+from django.http import (
+    Http404,
+    HttpRequest,
+    HttpResponse,
+    HttpResponseRedirect,
+    JsonResponse,
+)
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import translation
@@ -77,7 +83,7 @@ def survey_page(request: HttpRequest, slug: str) -> HttpResponse:
         return redirect("collect:thanks", slug=slug)
     state = key_state(survey, key) if response is None else None
     if state == "spent":
-        return redirect(reverse("collect:thanks", args=[slug]) + f"?lang={lang}")
+        return HttpResponseRedirect(reverse("collect:thanks", args=[slug]) + f"?lang={lang}")
     if phase == "open" and survey.panel_only and response is None and state != "invited":
         phase = "panel_only"
     if phase != "open":
@@ -127,7 +133,7 @@ def _post_page(request: HttpRequest, slug: str, key: str | None) -> HttpResponse
     except SubmissionRefused as refused:
         return _refusal(request, refused.code, refused.message, refused.status)
     if outcome.completed:
-        reply = redirect(reverse("collect:thanks", args=[survey.slug]) + f"?lang={lang}")
+        reply = HttpResponseRedirect(reverse("collect:thanks", args=[slug]) + f"?lang={lang}")
     elif outcome.errors:
         form = outcome.response.form_version.form
         context = pages.page_context(
@@ -141,9 +147,10 @@ def _post_page(request: HttpRequest, slug: str, key: str | None) -> HttpResponse
             raw=raw,
         )
         reply = render(request, "collect/page.html", context)
-    else:  # the page's own address: the form posts to it
+    else:  # the page's own address: the form posts to it (a URL, so no `redirect()`, which
+        # first tries to reverse its argument as a view name)
         url = f"{request.path}?page={outcome.page}"
-        reply = redirect(url + ("&saved=1" if outcome.saved_only else ""))
+        reply = HttpResponseRedirect(url + ("&saved=1" if outcome.saved_only else ""))
     cookie = KEY_COOKIE.format(slug=survey.slug)
     if request.COOKIES.get(cookie) != key:  # the browser remembers it after the first page
         reply.set_cookie(
