@@ -36,6 +36,22 @@ def test_a_respondent_goes_through_every_page_and_finishes(client, open_survey):
     }
 
 
+def test_each_page_stores_its_answers_and_times_as_the_database_reads_them(client, open_survey):
+    post(client, "small", 0, {"org": "bpo"})
+    started = Response.objects.get()
+    assert (started.status, started.page, started.language) == ("partial", 1, "it")
+    assert started.started_at == started.updated_at and started.completed_at is None
+    post(client, "small", 1, {"share": "5"})
+    middle = Response.objects.get()
+    assert middle.started_at == started.started_at and middle.updated_at > started.updated_at
+    assert (middle.page, middle.answers) == (2, {"org": "bpo", "share": 5.0})
+    post(client, "small", 2, {"comment": "fine"}, HTTP_ACCEPT_LANGUAGE="en")
+    done = Response.objects.get()
+    assert done.status == "complete" and done.started_at == started.started_at
+    assert done.completed_at == done.updated_at >= middle.updated_at
+    assert (done.source, done.form_version_id) == ("web", open_survey.current_version_id)
+
+
 def test_validation_errors_are_shown_beside_the_question_and_in_a_summary(client, open_survey):
     post(client, "small", 0, {"org": "bpo"})
     reply = post(client, "small", 1, {"share": "180"})

@@ -237,7 +237,7 @@ def record_page(
         if completed:
             response = _complete(survey, response, key)
         else:
-            response.save()
+            lookups.save_response(response)
         response_saved.send(
             Response,
             survey=survey,
@@ -341,7 +341,7 @@ def _complete(survey: Survey, response: Response, key: str) -> Response:
     if not survey.anonymous:
         response.status = Response.Status.COMPLETE
         response.completed_at = now
-        response.save()
+        lookups.save_response(response, now)
         return response
     SpentKey.objects.get_or_create(digest=spent_digest(key))
     day = timezone.localtime(now).replace(hour=0, minute=0, second=0, microsecond=0)
