@@ -15,6 +15,8 @@ def health(request):
 urlpatterns = [
     path("", lambda request: redirect("surveys:list")),
     path("healthz", health, name="health"),
+    # the respondents' pages first: their addresses are resolved on every page request
+    path("s/", include("indagine.collect.urls")),
     path("admin/", admin.site.urls),
     path("api/", api.urls),
     path("accounts/login/", auth_views.LoginView.as_view(), name="login"),
@@ -23,5 +25,4 @@ urlpatterns = [
     path("", include("indagine.panel.urls")),
     path("", include("indagine.results.urls")),
     path("manage/", include("indagine.surveys.urls")),
-    path("s/", include("indagine.collect.urls")),
 ]
