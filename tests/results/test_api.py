@@ -46,6 +46,20 @@ def test_only_the_hash_of_a_token_is_stored(token):
     assert ApiToken.objects.filter(key_hash=ApiToken.digest(token)).exists()
 
 
+def test_a_token_issued_on_the_organiser_page_is_shown_once_and_never_sent_in_a_cookie(
+    client, answered, django_user_model
+):
+    django_user_model.objects.create_superuser("owner", password="pw-for-tests-123")
+    client.login(username="owner", password="pw-for-tests-123")
+    issued = client.post("/manage/api-tokens/", {"name": "dashboard"})
+    assert issued.status_code == 302
+    assert not any(c.key == "messages" for c in issued.cookies.values())  # kept server-side
+    shown = client.get(issued["Location"]).content.decode()
+    key = shown.split("API token (shown once, keep it): ")[1].split("<")[0].strip()
+    assert key.startswith("ind_") and client.get("/api/surveys", **auth(key)).status_code == 200
+    assert key not in client.get(issued["Location"]).content.decode()
+
+
 def test_permissions_apply(client, answered, django_user_model):
     clerk = django_user_model.objects.create_user("clerk", password="pw-for-tests-123")
     key = ApiToken.issue(clerk, "no rights")[1]

@@ -149,6 +149,11 @@ LOGOUT_REDIRECT_URL = "login"
 
 SESSION_COOKIE_SECURE = CSRF_COOKIE_SECURE = flag("INDAGINE_SECURE_COOKIES")
 SESSION_COOKIE_HTTPONLY = True
+# Messages live in the organiser's session: one that carries a new API token stays on the
+# server rather than travelling in a readable (signed, not encrypted) cookie; and a respondent's
+# page request, which never shows one, builds one storage instead of the cookie-then-session
+# fallback's two.
+MESSAGE_STORAGE = "django.contrib.messages.storage.session.SessionStorage"
 X_FRAME_OPTIONS = "DENY"
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
