@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import Any
 
 from django.conf import settings
-from django.db import connection, transaction
+from django.db import DEFAULT_DB_ALIAS, connections, transaction
 from django.utils import timezone
 
 from indagine.collect import lookups
@@ -318,7 +318,7 @@ _WRITER_FILE: list[Any] = []
 def writer_lock() -> Iterator[None]:
     """On SQLite, one writer at a time across this server's processes, waiting in the kernel
     (flock) rather than in SQLite's busy handler, which polls with sleeps of up to 100 ms."""
-    if connection.vendor != "sqlite":
+    if connections[DEFAULT_DB_ALIAS].vendor != "sqlite":
         yield
         return
     with _WRITER:
