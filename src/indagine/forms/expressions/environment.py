@@ -21,7 +21,11 @@ class Environment(Protocol):
 
 
 class MapEnvironment:
-    """An Environment over a dict of answers; missing names read as unanswered (None)."""
+    """An Environment over a dict of answers; missing names read as unanswered (None).
+
+    The answers may change between evaluations (a form's check adds them question by
+    question); `current`, `today` and `row` are read once, into the evaluation context that
+    every expression evaluated over this environment shares."""
 
     def __init__(
         self,
@@ -34,6 +38,7 @@ class MapEnvironment:
         self.current = current
         self.today = today
         self.row = row
+        self.context = Context.of(self)
 
     def lookup(self, name: str) -> Value:
         return self.values.get(name)
@@ -56,6 +61,8 @@ class Context:
 
     @classmethod
     def of(cls, environment: Environment) -> Context:
+        if type(environment) is MapEnvironment and hasattr(environment, "context"):
+            return environment.context  # read once, when the environment was made
         today = getattr(environment, "today", None)
         if isinstance(today, datetime):
             today = today.date()
