@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import datetime as dt
 
+from django.core.mail import get_connection
 from django.utils import timezone
 
-from indagine.panel import services
+from indagine.panel import delivery, mail, services
 from indagine.panel.models import Invitation, Member, Message
 from indagine.panel.services import MAX_ATTEMPTS
 
@@ -151,3 +152,34 @@ def test_messages_go_once_per_member_kind_and_round(open_survey, smtp, members_c
     assert services.invite(open_survey) == 0
     assert set(smtp.by_message_id().values()) == {1}
     assert Invitation.objects.filter(bounced=True).count() == 0
+
+
+def test_a_batch_that_outlasts_its_lease_leaves_to_another_worker_what_it_took_over(
+    open_survey, smtp, members_csv, settings, monkeypatch
+):
+    """A slow SMTP server: worker A's lease runs out in the middle of its batch and worker B
+    claims what is left. A renews the lease of each message just before sending it, so B never
+    gets the one A is sending, and A skips the ones B now holds: every member gets one."""
+    _invite(open_survey, members_csv)
+    lease_time = dt.timedelta(seconds=settings.INDAGINE_SEND_LEASE_SECONDS)
+    lease_a, ids_a = delivery.claim(open_survey.pk, now=timezone.now() - lease_time * 2)
+    assert len(ids_a) == 3
+    claimed_by_b: list[tuple[str, list[int]]] = []
+    send = delivery._send
+
+    def slow_send(message, composer, blocked):  # while A sends its first message, B claims
+        if not claimed_by_b:
+            claimed_by_b.append(delivery.claim(open_survey.pk))
+        return send(message, composer, blocked)
+
+    monkeypatch.setattr(delivery, "_send", slow_send)
+    composer = mail.Composer(get_connection())
+    assert delivery.send_claimed(lease_a, ids_a, composer) == {"sent": 1, "taken": 2}
+    (first,) = smtp.by_recipient()
+    lease_b, ids_b = claimed_by_b[0]
+    assert len(ids_b) == 2 and Message.objects.get(member__email=first).pk not in ids_b
+    monkeypatch.undo()
+    assert delivery.send_claimed(lease_b, ids_b, composer) == {"sent": 2}
+    assert delivery.send_claimed(lease_a, ids_a, composer) == {"taken": 3}  # all gone from A
+    assert sorted(smtp.by_recipient().values()) == [1, 1, 1]
+    assert set(Message.objects.values_list("status", flat=True)) == {"sent"}

@@ -1,5 +1,10 @@
 """Sending the panel's queued messages: claimed under a lease, so that two workers never send
-the same message and a killed worker's claims are taken up again once its lease runs out."""
+the same message and a killed worker's claims are taken up again once its lease runs out.
+
+A batch can outlast its lease (a slow SMTP server: 100 messages at 2 s each are 200 s against a
+120 s lease), so each message's lease is renewed just before it is sent, and only if this worker
+still holds it: one whose lease ran out and that another worker claimed meanwhile is left to
+that worker ("taken")."""
 
 from __future__ import annotations
 
@@ -29,9 +34,11 @@ def opted_out(emails) -> set[str]:
     return {hashes[h] for h in found}
 
 
-def claim(survey_id: int, size: int = CLAIM_SIZE, now: dt.datetime | None = None) -> list[int]:
+def claim(
+    survey_id: int, size: int = CLAIM_SIZE, now: dt.datetime | None = None
+) -> tuple[str, list[int]]:
     """Take up to `size` messages that nobody holds: queued, failed with retries left, or
-    held by a worker whose lease ran out. Returns their ids, now leased to the caller."""
+    held by a worker whose lease ran out. Returns the lease and the ids now held under it."""
     now = now or timezone.now()
     lease = uuid.uuid4().hex
     with transaction.atomic():
@@ -52,7 +59,7 @@ def claim(survey_id: int, size: int = CLAIM_SIZE, now: dt.datetime | None = None
         Message.objects.filter(pk__in=ids).update(
             status=Message.Status.SENDING, lease=lease, lease_until=until
         )
-    return ids
+    return lease, ids
 
 
 def connection_supports_skip_locked() -> bool:
@@ -70,23 +77,39 @@ def deliver_pending(survey_id: int, limit: int | None = None) -> Counter[str]:
             connection.open()  # one connection for the batch; a failure shows per message
         composer = mail.Composer(connection)
         while limit is None or outcome.total() < limit:
-            ids = claim(survey_id)
+            lease, ids = claim(survey_id)
             if not ids:
                 break
-            messages = list(
-                Message.objects.filter(pk__in=ids)
-                .select_related("member__survey__current_version", "member__invitation")
-                .defer(
-                    "member__survey__current_version__form_json",
-                    "member__survey__current_version__source",
-                )
-            )
-            blocked = opted_out(m.member.email for m in messages)
-            for message in messages:
-                outcome[_send(message, composer, blocked)] += 1
+            outcome += send_claimed(lease, ids, composer)
     finally:
         connection.close()
     return outcome
+
+
+def send_claimed(lease: str, ids: list[int], composer: mail.Composer) -> Counter[str]:
+    """Send the messages claimed under `lease`; counts by outcome."""
+    outcome: Counter[str] = Counter()
+    messages = list(
+        Message.objects.filter(pk__in=ids, lease=lease)
+        .select_related("member__survey__current_version", "member__invitation")
+        .defer(
+            "member__survey__current_version__form_json",
+            "member__survey__current_version__source",
+        )
+    )
+    outcome["taken"] = len(ids) - len(messages)
+    blocked = opted_out(m.member.email for m in messages)
+    for message in messages:
+        outcome[_send(message, composer, blocked) if _renew(message) else "taken"] += 1
+    return +outcome  # without the zero counts
+
+
+def _renew(message: Message) -> bool:
+    """Extend the lease on `message` if this worker still holds it (True), just before it is
+    sent; False when the lease ran out and another worker has claimed the message since."""
+    until = timezone.now() + dt.timedelta(seconds=settings.INDAGINE_SEND_LEASE_SECONDS)
+    held = Message.objects.filter(pk=message.pk, lease=message.lease)
+    return held.filter(status=Message.Status.SENDING).update(lease_until=until) == 1
 
 
 def _send(message: Message, composer: mail.Composer, blocked: set[str]) -> str:
