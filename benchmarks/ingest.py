@@ -3,9 +3,10 @@
     .venv/bin/python benchmarks/ingest.py [--seconds 15] [--clients 32] [--only sqlite|postgres]
 
 For SQLite, then PostgreSQL (a throwaway database on 127.0.0.1:5432, user postgres, created and
-dropped here), it starts `indagine serve` on a fresh data folder with INDAGINE_SUBMIT_RATE=off,
-and drives N concurrent respondents on 127.0.0.1: each GETs the first page (CSRF cookie, token,
-resume key) and POSTs the 7 pages of the built-in survey, again and again. Then the same clients
+dropped here), it starts `indagine serve` on a fresh data folder with a submission rate limit no
+client here reaches (every page POST is still counted against it, as in production), and drives
+N concurrent respondents on 127.0.0.1: each GETs the first page (CSRF cookie, token, resume key)
+and POSTs the 7 pages of the built-in survey, again and again. Then the same clients
 hammer the trivial view /healthz, and then the floor /bench/floor/ (ingest_urls.py: the least a
 page POST can do in Django, one lookup and one durable write). It prints submissions/s, page
 POSTs/s with p50/p99 latency, the trivial view's requests/s, and the ratio; then the floor beside
@@ -150,7 +151,7 @@ def production_server(database_url: str | None, workers: int | None, threads: in
             for k, v in os.environ.items()
             if not k.startswith("INDAGINE_") and k != "DATABASE_URL"
         }
-        env.update(INDAGINE_DATA_DIR=data, INDAGINE_SUBMIT_RATE="off")
+        env.update(INDAGINE_DATA_DIR=data, INDAGINE_SUBMIT_RATE="100000000/m")
         # indagine's settings and URLs plus the floor view (ingest_urls.py), from this folder
         env["DJANGO_SETTINGS_MODULE"] = "ingest_settings"
         here = str(Path(__file__).resolve().parent)

@@ -19,6 +19,15 @@ def pytest_collection_modifyitems(items):
             item.add_marker(pytest.mark.pure)
 
 
+@pytest.fixture(autouse=True)
+def _fresh_rate_limits(request):
+    """The rate limits count in process memory: each Django test starts with none counted."""
+    if request.node.get_closest_marker("pure") is None:
+        from django.core.cache import caches
+
+        caches["ratelimit"].clear()
+
+
 SMALL_FORM = """
 | survey |
 | | type | name | label::Italiano (it) | label::English (en) | required | relevant | constraint | constraint_message::Italiano (it) | constraint_message::English (en) | appearance |

@@ -57,8 +57,8 @@ SETTINGS = (
     Setting(
         "INDAGINE_SUBMIT_RATE",
         "120/m",
-        "Page submissions allowed per client address, as count/period (s, m, h, d); "
-        "'off' disables the limit.",
+        "Page submissions allowed per client address, as count/period (s, m, h, d), "
+        "counted in each server process; 'off' disables the limit.",
     ),
     Setting("INDAGINE_MAX_TEXT_LENGTH", "10000", "Longest text answer accepted, in characters."),
     Setting("INDAGINE_MAX_UPLOAD_MB", "10", "Largest XLSForm or CSV upload, in megabytes."),
@@ -95,7 +95,8 @@ SETTINGS = (
     Setting(
         "INDAGINE_TOKEN_RATE",
         "30/m",
-        "Wrong personal links allowed per client address, as count/period.",
+        "Wrong personal links allowed per client address, as count/period, "
+        "counted in each server process.",
     ),
 )
 

@@ -120,7 +120,17 @@ CACHES = {
     "default": {
         "BACKEND": "django.core.cache.backends.db.DatabaseCache",
         "LOCATION": "indagine_cache",
-    }
+    },
+    # The rate limits' counters, in each server process's memory: counted in the database they
+    # cost every page POST three more statements and a write (1.0 → 1.7 ms in-process), and the
+    # database cache's increments are not atomic anyway (django_ratelimit calls it unsupported).
+    # In memory a count is atomic but per process: a client whose requests are spread over W
+    # workers may get up to W times the limit, which still stops floods and token guessing.
+    "ratelimit": {
+        "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+        "LOCATION": "indagine-ratelimit",
+        "OPTIONS": {"MAX_ENTRIES": 100_000},
+    },
 }
 
 AUTH_PASSWORD_VALIDATORS = [
@@ -164,7 +174,7 @@ FILE_UPLOAD_MAX_MEMORY_SIZE = MAX_UPLOAD_BYTES
 DATA_UPLOAD_MAX_NUMBER_FIELDS = 2000
 INDAGINE_MAX_TEXT_LENGTH = int(setting("INDAGINE_MAX_TEXT_LENGTH"))
 INDAGINE_SUBMIT_RATE = setting("INDAGINE_SUBMIT_RATE")
-RATELIMIT_USE_CACHE = "default"
+RATELIMIT_USE_CACHE = "ratelimit"
 RATELIMIT_VIEW = "indagine.collect.views.rate_limited"
 
 TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
