@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from django.test.utils import override_script_prefix
+
 from indagine.collect.models import Response
 
 
@@ -17,6 +19,17 @@ def test_first_page_renders_questions_with_fieldsets(client, open_survey):
     assert "<fieldset" in html and "<legend>Tipo</legend>" in html
     assert 'name="_key"' in html
     assert "Pagina 1 di 3" in html or "Page 1 of 3" in html
+
+
+def test_the_page_posts_to_its_own_address_under_any_script_prefix(client, open_survey):
+    html = client.get("/s/small/").content.decode()
+    assert 'action="/s/small/"' in html and 'data-relevance="/s/small/relevance/"' in html
+    with override_script_prefix("/club/"):  # served under /club/, as WSGI's SCRIPT_NAME says
+        mounted = client.get("/s/small/").content.decode()
+        reply = post(client, "small", 0, {})  # an answer missing: the page again
+    assert 'action="/club/s/small/"' in mounted
+    assert 'data-relevance="/club/s/small/relevance/"' in mounted
+    assert reply.status_code == 200 and 'action="/club/s/small/"' in reply.content.decode()
 
 
 def test_a_respondent_goes_through_every_page_and_finishes(client, open_survey):
