@@ -38,7 +38,7 @@ class MapEnvironment:
         self.current = current
         self.today = today
         self.row = row
-        self.context = Context.of(self)
+        self.context = Context.read(self)
 
     def lookup(self, name: str) -> Value:
         return self.values.get(name)
@@ -61,8 +61,14 @@ class Context:
 
     @classmethod
     def of(cls, environment: Environment) -> Context:
-        if type(environment) is MapEnvironment and hasattr(environment, "context"):
-            return environment.context  # read once, when the environment was made
+        """The context of an evaluation over `environment` (a MapEnvironment's, read once)."""
+        if isinstance(environment, MapEnvironment):
+            return environment.context
+        return cls.read(environment)
+
+    @classmethod
+    def read(cls, environment: Environment) -> Context:
+        """Read the optional attributes of `environment` into a new context."""
         today = getattr(environment, "today", None)
         if isinstance(today, datetime):
             today = today.date()
