@@ -122,8 +122,9 @@ CACHES = {
         "LOCATION": "indagine_cache",
     },
     # The rate limits' counters, in each server process's memory: counted in the database they
-    # cost every page POST three more statements and a write (1.0 → 1.7 ms in-process), and the
-    # database cache's increments are not atomic anyway (django_ratelimit calls it unsupported).
+    # cost every page POST 5 to 12 more statements, among them a COUNT(*) of the cache table and
+    # one or two writes (1.0 → 1.7 ms in-process), and the database cache's increments are not
+    # atomic anyway (django_ratelimit calls it unsupported).
     # In memory a count is atomic but per process: a client whose requests are spread over W
     # workers may get up to W times the limit, which still stops floods and token guessing.
     "ratelimit": {
