@@ -55,6 +55,15 @@ SETTINGS = (
     ),
     Setting("INDAGINE_SECURE_COOKIES", "0", "1 marks session and CSRF cookies Secure (HTTPS)."),
     Setting(
+        "INDAGINE_TRUSTED_PROXIES",
+        "",
+        "Comma-separated addresses or networks (127.0.0.1, 10.0.0.0/8) of the reverse proxies "
+        "in front of indagine. A request from one of them is taken to come from the address its "
+        "X-Forwarded-For names (for the rate limits) over the scheme its X-Forwarded-Proto "
+        "names (https: secure requests); unset, those headers are ignored, as anyone can forge "
+        "them.",
+    ),
+    Setting(
         "INDAGINE_SUBMIT_RATE",
         "120/m",
         "Page submissions allowed per client address, as count/period (s, m, h, d), "
@@ -85,7 +94,9 @@ SETTINGS = (
     Setting(
         "INDAGINE_SEND_LEASE_SECONDS",
         "120",
-        "How long a worker holds a message it is sending before another may retry it.",
+        "How long a worker holds a message it has claimed before another may take it over; "
+        "renewed just before the message is sent, so a batch may outlast it without a message "
+        "going twice.",
     ),
     Setting(
         "INDAGINE_SERVER",

@@ -159,6 +159,9 @@ LOGIN_REDIRECT_URL = "surveys:list"
 LOGOUT_REDIRECT_URL = "login"
 
 SESSION_COOKIE_SECURE = CSRF_COOKIE_SECURE = flag("INDAGINE_SECURE_COOKIES")
+# Behind a reverse proxy every request comes from the proxy's address: the WSGI application
+# (site/wsgi.py) then reads the client's address and scheme from the proxy's headers.
+INDAGINE_TRUSTED_PROXIES = listing("INDAGINE_TRUSTED_PROXIES")
 SESSION_COOKIE_HTTPONLY = True
 # Messages live in the organiser's session: one that carries a new API token stays on the
 # server rather than travelling in a readable (signed, not encrypted) cookie; and a respondent's
