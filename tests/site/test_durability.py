@@ -154,7 +154,6 @@ def expected_after(pages: int, testimony: str) -> dict:
 
 
 def test_acknowledged_submissions_survive_sigkill(tmp_path, form):
-    started = time.monotonic()
     with production_server(
         tmp_path / "data", "indagine_durability", workers=2, threads=4
     ) as server:
@@ -212,4 +211,3 @@ def test_acknowledged_submissions_survive_sigkill(tmp_path, form):
         with httpx.Client(timeout=10) as client:
             after = submit(client, server.base, [], form)
         assert after.acknowledged
-    assert time.monotonic() - started < 60
