@@ -21,6 +21,17 @@ def test_first_page_renders_questions_with_fieldsets(client, open_survey):
     assert "Pagina 1 di 3" in html or "Page 1 of 3" in html
 
 
+def test_no_cache_stores_a_page_that_carries_a_respondent_key(client, open_survey):
+    """A first page carries a new respondent key: a shared cache serving it to several people
+    would file all their answers under one key. So would a page shown again with errors."""
+    first = client.get("/s/small/")
+    again = post(client, "small", 0, {})  # an answer missing: the page again, with the key
+    for page in (first, again):
+        assert page.status_code == 200 and 'name="_key"' in page.content.decode()
+        rules = {rule.strip() for rule in page["Cache-Control"].split(",")}
+        assert {"private", "no-store"} <= rules
+
+
 def test_the_page_posts_to_its_own_address_under_any_script_prefix(client, open_survey):
     html = client.get("/s/small/").content.decode()
     assert 'action="/s/small/"' in html and 'data-relevance="/s/small/relevance/"' in html

@@ -15,6 +15,7 @@ from django.http import (
 from django.shortcuts import redirect, render
 from django.urls import get_script_prefix, reverse
 from django.utils import translation
+from django.utils.cache import add_never_cache_headers
 from django.views.decorators.http import require_http_methods, require_POST
 from django_ratelimit.core import is_ratelimited
 
@@ -122,10 +123,15 @@ def survey_page(request: HttpRequest, slug: str) -> HttpResponse:
 
 
 def _render_page(request: HttpRequest, slug: str, context: dict) -> HttpResponse:
-    """A respondent's page, with the addresses its form posts to."""
+    """A respondent's page, with the addresses its form posts to. Never stored by a cache: it
+    carries this respondent's key (a new one on a first page) and answers, and a shared cache
+    (a CDN told to cache every page) serving one first page to many would file all their
+    answers under one key."""
     context["action"] = _address("survey", slug)
     context["relevance_url"] = _address("relevance", slug)
-    return render(request, "collect/page.html", context)
+    reply = render(request, "collect/page.html", context)
+    add_never_cache_headers(reply)
+    return reply
 
 
 def _post_page(request: HttpRequest, slug: str, key: str | None) -> HttpResponse:
