@@ -32,6 +32,14 @@ def test_no_cache_stores_a_page_that_carries_a_respondent_key(client, open_surve
         assert {"private", "no-store"} <= rules
 
 
+def test_a_survey_address_answers_head_requests(client, open_survey):
+    """Link checkers and uptime monitors ask with HEAD: the address works, nothing is stored."""
+    reply = client.head("/s/small/")
+    assert reply.status_code == 200 and reply.content == b""
+    assert client.put("/s/small/").status_code == 405
+    assert Response.objects.count() == 0
+
+
 def test_the_page_posts_to_its_own_address_under_any_script_prefix(client, open_survey):
     html = client.get("/s/small/").content.decode()
     assert 'action="/s/small/"' in html and 'data-relevance="/s/small/relevance/"' in html

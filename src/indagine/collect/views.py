@@ -83,7 +83,7 @@ def _language(request: HttpRequest, form, fallback: str | None = None) -> str:
     return form.default_language if form.default_language in codes else settings.LANGUAGE_CODE
 
 
-@require_http_methods(["GET", "POST"])
+@require_http_methods(["GET", "HEAD", "POST"])  # HEAD: link checkers, uptime monitors
 def survey_page(request: HttpRequest, slug: str) -> HttpResponse:
     cookie = request.COOKIES.get(KEY_COOKIE.format(slug=slug))
     if request.method == "POST":
