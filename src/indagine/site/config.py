@@ -104,6 +104,13 @@ SETTINGS = (
         "The production WSGI server `indagine serve` runs: granian or gunicorn.",
     ),
     Setting(
+        "INDAGINE_LOGIN_RATE",
+        "10/h",
+        "Failed organiser logins allowed per client address, as count/period, counted in each "
+        "server process; past it, that address cannot log in until the period ends. 'off' "
+        "disables the limit.",
+    ),
+    Setting(
         "INDAGINE_TOKEN_RATE",
         "30/m",
         "Wrong personal links allowed per client address, as count/period, "

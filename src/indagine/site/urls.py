@@ -5,6 +5,7 @@ from django.shortcuts import redirect
 from django.urls import include, path
 
 from indagine.results.api import api
+from indagine.surveys.logins import limited
 
 
 def health(request):
@@ -17,9 +18,10 @@ urlpatterns = [
     path("healthz", health, name="health"),
     # the respondents' pages first: their addresses are resolved on every page request
     path("s/", include("indagine.collect.urls")),
+    path("admin/login/", limited(admin.site.login)),  # before admin/, which has its own
     path("admin/", admin.site.urls),
     path("api/", api.urls),
-    path("accounts/login/", auth_views.LoginView.as_view(), name="login"),
+    path("accounts/login/", limited(auth_views.LoginView.as_view()), name="login"),
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
     # before manage/<slug>/<action>/, which would take their addresses
     path("", include("indagine.panel.urls")),
