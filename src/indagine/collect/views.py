@@ -29,6 +29,7 @@ from indagine.collect.services import (
     record_page,
     relevant_pages,
 )
+from indagine.site.config import rate
 from indagine.surveys.models import Survey
 
 CONTROL_FIELDS = {"csrfmiddlewaretoken", "_page", "_action", "_key", "_shown", "_lang"}
@@ -37,8 +38,7 @@ COOKIE_AGE = 60 * 60 * 24 * 180
 
 
 def _submit_rate(group: str, request: HttpRequest) -> str | None:
-    rate = settings.INDAGINE_SUBMIT_RATE
-    return None if rate.strip().lower() in {"", "off", "0"} else rate
+    return rate(settings.INDAGINE_SUBMIT_RATE)
 
 
 def rate_limited(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:

@@ -20,12 +20,13 @@ from django.shortcuts import render
 from django.utils.translation import gettext as _
 from django_ratelimit.core import get_usage, is_ratelimited
 
+from indagine.site.config import rate
+
 GROUP = "login"
 
 
 def _login_rate(group: str, request: HttpRequest) -> str | None:
-    rate = settings.INDAGINE_LOGIN_RATE
-    return None if rate.strip().lower() in {"", "off", "0"} else rate
+    return rate(settings.INDAGINE_LOGIN_RATE)
 
 
 @receiver(user_login_failed)
