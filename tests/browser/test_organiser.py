@@ -55,8 +55,9 @@ def test_an_organiser_watches_results_weights_and_downloads(server, context_for,
     page.get_by_role("button", name="Mostra").click()
     expect(page.locator("#weighting")).not_to_have_text("unweighted")
 
-    with page.expect_download() as download:
-        page.locator("#download-pdf").click()
+    # the report is drawn and typeset while the organiser waits: seconds, more on a slow machine
+    with page.expect_download(timeout=90_000) as download:
+        page.locator("#download-pdf").click(timeout=90_000)
     pdf = tmp_path / "report.pdf"
     download.value.save_as(pdf)
     assert pdf.read_bytes().startswith(b"%PDF") and pdf.stat().st_size > 20_000
