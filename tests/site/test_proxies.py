@@ -11,6 +11,10 @@ from django.core.handlers.wsgi import WSGIHandler
 from indagine.collect.models import Response
 from indagine.site.wsgi import behind_proxies
 
+# Through the WSGI application, as a server calls it: at the end of each request Django closes
+# the connection (request_finished), which a test transaction would not survive.
+pytestmark = pytest.mark.django_db(transaction=True)
+
 SECRET = "s" * 32  # a CSRF secret, sent as the cookie and as the form's token
 PROXY = "127.0.0.1"
 
