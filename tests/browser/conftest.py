@@ -49,8 +49,10 @@ def chromium():
         pytest.fail(f"no Chromium at {CHROMIUM} (set INDAGINE_CHROMIUM; ./run test installs it)")
     if not AXE.exists():
         pytest.fail("axe-core is missing: run `npm ci` (./run test does)")
-    from playwright.sync_api import sync_playwright
+    from playwright.sync_api import expect, sync_playwright
 
+    # as for pages (below): an assertion waits up to 60 s for the page to get there, not 5
+    expect.set_options(timeout=60_000)
     playwright = sync_playwright().start()
     browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
     yield browser
