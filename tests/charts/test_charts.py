@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import datetime as dt
+import re
 import xml.etree.ElementTree as ET
+from concurrent.futures import ThreadPoolExecutor
 
 from indagine.charts.likert import LikertRow, agreement, diverging_bars
 from indagine.charts.shares import ShareBar, responses_over_time, share_bars
@@ -44,3 +46,39 @@ def test_share_bars_and_trend():
     assert "62%" in _texts(svg) and "Chat" in _texts(svg)
     days = [dt.date(2020, 3, d) for d in (18, 19, 20)]
     assert responses_over_time(days, [10, 30, 5], title="Risposte").startswith("<svg")
+
+
+def test_a_chart_is_drawn_once_for_the_same_data():
+    rows = [LikertRow("remembered", [0.1, 0.2, 0.3, 0.2, 0.2], 7)]
+    first = diverging_bars(rows, SCALE, title="once")
+    assert diverging_bars(list(rows), list(SCALE), title="once") is first
+    other = diverging_bars([LikertRow("remembered", [0.2, 0.2, 0.2, 0.2, 0.2], 7)], SCALE)
+    assert other is not first and other != first
+
+
+def test_charts_on_one_page_share_no_id_and_each_reference_resolves():
+    svgs = [
+        share_bars([ShareBar("Chat", 0.62, 0.55, 0.69)]),
+        share_bars([ShareBar("Email", 0.3, 0.24, 0.37)]),
+        diverging_bars([LikertRow("a", [0.2, 0.2, 0.2, 0.2, 0.2], 5)], SCALE),
+    ]
+    seen: set[str] = set()
+    for svg in svgs:
+        ids = re.findall(r'\bid="([^"]+)"', svg)
+        refs = set(re.findall(r'(?:href="#|url\(#)([^")]+)', svg))
+        assert refs and refs <= set(ids)  # markers and clip paths point inside their chart
+        assert not seen & set(ids)
+        seen |= set(ids)
+
+
+def test_charts_drawn_by_several_threads_are_the_charts_drawn_by_one():
+    """A server worker draws charts from 4 threads; figures must not cross between them."""
+    jobs = [
+        [LikertRow(f"item {i}", [0.1, 0.1, 0.2, 0.3, 0.3][i % 5 :] + [0.0] * (i % 5), 10 + i)]
+        for i in range(12)
+    ]
+    with ThreadPoolExecutor(max_workers=4) as pool:
+        together = list(pool.map(lambda rows: diverging_bars(rows, SCALE, n_label="N"), jobs))
+    for rows, svg in zip(jobs, together, strict=True):
+        assert f"N={rows[0].n}" in _texts(svg) and rows[0].label in _texts(svg)
+        assert diverging_bars.__wrapped__(rows, SCALE, n_label="N") == svg

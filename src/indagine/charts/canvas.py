@@ -2,17 +2,19 @@
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import io
 import re
-from typing import Any
+import threading
+from collections import OrderedDict
+from collections.abc import Callable
+from typing import Any, ParamSpec
 
 import matplotlib
-
-matplotlib.use("Agg")  # no display on a server; must precede pyplot's import
-
-import matplotlib.pyplot as plt
 from matplotlib.figure import Figure
+
+P = ParamSpec("P")
 
 matplotlib.rcParams.update(
     {
@@ -28,7 +30,9 @@ matplotlib.rcParams.update(
 
 
 def new_figure(width: float, height: float) -> tuple[Figure, Any]:
-    fig = plt.figure(figsize=(width, height))
+    # A bare Figure, not pyplot's: pyplot keeps every figure in one global registry, which
+    # threads of a server (4 per worker) would share; a Figure alone is the thread's own.
+    fig = Figure(figsize=(width, height))
     return fig, fig.add_subplot()
 
 
@@ -36,11 +40,42 @@ def figure_to_svg(fig: Figure, title: str) -> str:
     """The figure as an SVG string with a title and role=img for screen readers."""
     buffer = io.StringIO()
     fig.savefig(buffer, format="svg", bbox_inches="tight", metadata={"Date": None})
-    plt.close(fig)
     svg = buffer.getvalue()
-    svg = svg[svg.index("<svg") :]
+    svg = _unique_ids(svg[svg.index("<svg") :])
     escaped = title.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
     return re.sub(r"<svg\b", f'<svg role="img" aria-label="{escaped}"', svg, count=1)
+
+
+def remembered(draw: Callable[P, str]) -> Callable[P, str]:
+    """A chart function that draws each distinct input once and then returns the same SVG.
+
+    A chart is a pure function of its data, and drawing one costs 50-250 ms of matplotlib;
+    the organiser's dashboard asks for the same dozen charts every few seconds while the data
+    change far more rarely. The key is the arguments' repr (the chart inputs are plain data:
+    frozen dataclasses, strings, numbers, dates). Bounded: the least recently used go first.
+    Written here because functools.lru_cache needs hashable arguments, and charts take lists.
+    """
+    drawn: OrderedDict[str, str] = OrderedDict()
+    lock = threading.Lock()
+
+    @functools.wraps(draw)
+    def cached(*args: P.args, **kwargs: P.kwargs) -> str:
+        key = repr((args, sorted(kwargs.items())))
+        with lock:
+            if key in drawn:
+                drawn.move_to_end(key)
+                return drawn[key]
+        svg = draw(*args, **kwargs)  # outside the lock: two threads may draw it, both right
+        with lock:
+            drawn[key] = svg
+            while len(drawn) > _REMEMBERED:
+                drawn.popitem(last=False)
+        return svg
+
+    return cached
+
+
+_REMEMBERED = 256  # charts per function; ~10-40 KB each
 
 
 def _unique_ids(svg: str) -> str:

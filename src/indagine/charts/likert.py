@@ -11,7 +11,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from indagine.charts.canvas import figure_to_svg, new_figure
+from indagine.charts.canvas import figure_to_svg, new_figure, remembered
 
 # A diverging palette that stays readable in grey and for red-green colour blindness
 # (ColorBrewer RdBu, 5 and 4 classes); neutral is a mid grey.
@@ -39,6 +39,7 @@ def agreement(row: LikertRow) -> float:
     return upper + (row.shares[k // 2] / 2 if k % 2 else 0.0)
 
 
+@remembered
 def diverging_bars(
     rows: Sequence[LikertRow], categories: Sequence[str], *, title: str = "", n_label: str = "n"
 ) -> str:

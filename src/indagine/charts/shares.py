@@ -6,7 +6,7 @@ import datetime as dt
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from indagine.charts.canvas import figure_to_svg, new_figure
+from indagine.charts.canvas import figure_to_svg, new_figure, remembered
 
 _BAR = "#0b5394"
 
@@ -19,6 +19,7 @@ class ShareBar:
     high: float
 
 
+@remembered
 def share_bars(bars: Sequence[ShareBar], *, title: str = "") -> str:
     """Horizontal bars of shares (0-1) with interval whiskers, in the given order."""
     fig, ax = new_figure(width=7.0, height=0.45 * max(len(bars), 1) + 1.0)
@@ -46,6 +47,7 @@ def share_bars(bars: Sequence[ShareBar], *, title: str = "") -> str:
     return figure_to_svg(fig, title or "Shares")
 
 
+@remembered
 def responses_over_time(days: Sequence[dt.date], counts: Sequence[int], *, title: str = "") -> str:
     """Cumulative complete responses by day."""
     fig, ax = new_figure(width=7.0, height=2.6)
