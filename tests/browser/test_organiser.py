@@ -44,11 +44,16 @@ def test_an_organiser_watches_results_weights_and_downloads(server, context_for,
     count = page.locator("#n-complete")
     before = int(count.inner_text())
     assert before >= 80
+    opened = page.locator("#answers-org_type")
+    opened.locator("summary").click()  # the organiser reads one question's answers
+    expect(opened).to_have_attribute("open", "")
     server.django(
         "from indagine.collect.transfer import add_synthetic\n"
         'add_synthetic("remote-working-2020", 15, seed=22)'
     )
     expect(count).to_have_text(str(before + 15))  # refreshed in place
+    expect(opened).to_have_attribute("open", "")  # ... and what they opened stays open
+    expect(page.locator("#refresh-status")).to_contain_text(str(before + 15))
     assert page.locator("#finding-agree_change").count() == 1
 
     page.get_by_label("Ponderato sulla composizione del panel").check()

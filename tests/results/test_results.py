@@ -3,6 +3,7 @@ newsletter, public page; incremental snapshot."""
 
 from __future__ import annotations
 
+import re
 import shutil
 import subprocess
 
@@ -62,6 +63,30 @@ def test_the_dashboard_shows_findings_and_filters(client, answered, organiser):
     assert '<dd id="n-complete">120</dd>' not in segment
     fragment = client.get(f"/manage/{SLUG}/results/?fragment=1").content.decode()
     assert fragment.lstrip().startswith("<dl") and "<html" not in fragment
+
+
+def test_the_dashboard_refresh_is_conditional_on_what_it_shows(client, answered, organiser):
+    page = client.get(f"/manage/{SLUG}/results/?lang=it").content.decode()
+    url = f"/manage/{SLUG}/results/?fragment=1&lang=it"
+    first = client.get(url)
+    etag = first["ETag"]
+    assert first.status_code == 200 and "private" in first["Cache-Control"]
+    assert f'data-etag="{etag}"' in page.replace("&quot;", '"')  # the script starts from it
+    unchanged = client.get(url, HTTP_IF_NONE_MATCH=etag)
+    assert unchanged.status_code == 304 and unchanged.content == b""
+    add_synthetic(SLUG, 3, seed=13)
+    changed = client.get(url, HTTP_IF_NONE_MATCH=etag)
+    assert changed.status_code == 200 and changed["ETag"] != etag
+    assert '<dd id="n-complete">123</dd>' in changed.content.decode()
+
+
+def test_the_dashboard_charts_share_no_element_id(client, answered, organiser):
+    """Each chart is its own SVG, and matplotlib names its parts figure_1, patch_1... in each:
+    several on one page would share ids (invalid HTML; references resolved to the first)."""
+    html = client.get(f"/manage/{SLUG}/results/").content.decode()
+    ids = re.findall(r'\bid="([^"]+)"', html)
+    assert html.count("<svg") >= 5
+    assert len(ids) == len(set(ids)), sorted({i for i in ids if ids.count(i) > 1})[:10]
 
 
 def test_the_report_renders_as_html_and_as_a_pdf_whose_pages_show_ink(

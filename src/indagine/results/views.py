@@ -3,13 +3,16 @@
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone, translation
+from django.utils.cache import get_conditional_response, patch_cache_control
 from django.utils.safestring import mark_safe
 from django.views.decorators.http import require_POST
 
@@ -81,10 +84,18 @@ def dashboard(request: HttpRequest, slug: str) -> HttpResponse:
         ],
         "query": request.GET.urlencode(),
     }
-    template = (
-        "results/dashboard_body.html" if request.GET.get("fragment") else "results/dashboard.html"
+    # The body's ETag is a digest of what it shows: the page's script asks again with it and
+    # gets 304 until the figures change, so an organiser's open sections stay open.
+    body = render_to_string("results/dashboard_body.html", context, request)
+    etag = '"' + hashlib.sha256(body.encode("utf-8")).hexdigest()[:32] + '"'
+    if request.GET.get("fragment"):
+        reply = HttpResponse(body)
+        reply["ETag"] = etag
+        patch_cache_control(reply, private=True, no_cache=True)
+        return get_conditional_response(request, etag=etag, response=reply)
+    return render(
+        request, "results/dashboard.html", {**context, "body": mark_safe(body), "etag": etag}
     )
-    return render(request, template, context)
 
 
 @login_required
