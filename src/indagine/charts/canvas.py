@@ -46,6 +46,9 @@ def figure_to_svg(fig: Figure, title: str) -> str:
     return re.sub(r"<svg\b", f'<svg role="img" aria-label="{escaped}"', svg, count=1)
 
 
+_REMEMBERED = 256  # charts kept per chart function; 5-40 KB each
+
+
 def remembered(draw: Callable[P, str]) -> Callable[P, str]:
     """A chart function that draws each distinct input once and then returns the same SVG.
 
@@ -73,9 +76,6 @@ def remembered(draw: Callable[P, str]) -> Callable[P, str]:
         return svg
 
     return cached
-
-
-_REMEMBERED = 256  # charts per function; ~10-40 KB each
 
 
 def _unique_ids(svg: str) -> str:
