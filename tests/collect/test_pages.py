@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import re
+
+import pytest
 from django.test.utils import override_script_prefix
 
 from indagine.collect.models import Response
@@ -154,6 +157,47 @@ def test_csrf_is_enforced(open_survey):
     strict = Client(enforce_csrf_checks=True)
     reply = post(strict, "small", 0, {"org": "bpo"})
     assert reply.status_code == 403 and not Response.objects.exists()
+
+
+def _strict_with_page():
+    """A browser that checks CSRF, holding the first page's cookie and token."""
+    from django.test import Client
+
+    strict = Client(enforce_csrf_checks=True)
+    html = strict.get("/s/small/").content.decode()
+    return strict, re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', html)[1]
+
+
+@pytest.mark.parametrize(
+    ("cookie", "token", "origin", "lang", "code", "text"),
+    [
+        (False, True, None, "it", "CSRF_COOKIE", "Consenti i cookie per questo sito"),
+        (True, False, None, "en", "CSRF_TOKEN", "security token is missing or out of date"),
+        (True, "forged", None, "it", "CSRF_TOKEN", "Ricarica la pagina"),
+        (True, True, "https://elsewhere.example", "en", "CSRF_ORIGIN", "does not recognise"),
+    ],
+)
+def test_a_refused_csrf_check_says_why_with_a_code_in_the_page_language(
+    open_survey, cookie, token, origin, lang, code, text
+):
+    strict, real = _strict_with_page()
+    if not cookie:
+        strict.cookies.clear()
+    data = {"org": "bpo", "_lang": lang}
+    if token:
+        data["csrfmiddlewaretoken"] = real if token is True else "x" * 64
+    extra = {"HTTP_ORIGIN": origin} if origin else {}
+    reply = post(strict, "small", 0, data, **extra)
+    html = reply.content.decode()
+    assert reply.status_code == 403 and code in html and text in html
+    assert f'<html lang="{lang}">' in html
+    assert not Response.objects.exists()
+
+
+def test_the_same_post_with_its_cookie_and_token_is_accepted(open_survey):
+    strict, real = _strict_with_page()
+    reply = post(strict, "small", 0, {"org": "bpo", "csrfmiddlewaretoken": real})
+    assert reply.status_code == 302 and Response.objects.count() == 1
 
 
 def test_resume_continues_where_the_respondent_stopped(client, open_survey):

@@ -17,6 +17,7 @@ from django.contrib.auth.signals import user_login_failed
 from django.dispatch import receiver
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django_ratelimit.core import get_usage, is_ratelimited
 
@@ -50,6 +51,7 @@ def limited(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
                         "code": "LOGIN_RATE_LIMITED",
                         "heading": _("Login refused"),
                         "message": _("Too many failed logins from this address: try again later."),
+                        "lang": get_language(),
                     },
                     status=429,
                 )
