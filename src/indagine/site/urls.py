@@ -28,3 +28,9 @@ urlpatterns = [
     path("", include("indagine.results.urls")),
     path("manage/", include("indagine.surveys.urls")),
 ]
+
+# Failures outside a view's own refusals: the refusal page with a code (site/errors.py)
+handler400 = "indagine.site.errors.bad_request"
+handler403 = "indagine.site.errors.permission_denied"
+handler404 = "indagine.site.errors.page_not_found"
+handler500 = "indagine.site.errors.server_error"
