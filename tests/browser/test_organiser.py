@@ -31,7 +31,9 @@ add_synthetic("remote-working-2020", 80, seed=21)
 """
 
 
-def test_an_organiser_watches_results_weights_and_downloads(server, context_for, tmp_path):
+def test_an_organiser_watches_results_weights_and_downloads(
+    server, context_for, tmp_path, assert_accessible
+):
     server.django(SETUP)
     page = context_for(**DESKTOP, accept_downloads=True).new_page()
     page.goto(f"{server.base}/manage/remote-working-2020/results/?every=2")
@@ -54,6 +56,7 @@ def test_an_organiser_watches_results_weights_and_downloads(server, context_for,
     expect(count).to_have_text(str(before + 15))  # refreshed in place
     expect(opened).to_have_attribute("open", "")  # ... and what they opened stays open
     expect(page.locator("#refresh-status")).to_contain_text(str(before + 15))
+    assert_accessible(page, "the dashboard, refreshed")
     assert page.locator("#finding-agree_change").count() == 1
 
     page.get_by_label("Ponderato sulla composizione del panel").check()
