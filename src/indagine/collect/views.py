@@ -55,51 +55,6 @@ def _refusal(request: HttpRequest, code: str, text: str, status: int) -> HttpRes
     return render(request, "collect/refused.html", context, status=status)
 
 
-def csrf_failure(request: HttpRequest, reason: str = "") -> HttpResponse:
-    """Django's CSRF check refused a form (CSRF_FAILURE_VIEW): the refusal page every other
-    refusal uses, in the language of the page that was sent, with a code for the cause.
-
-    - CSRF_COOKIE: the browser sent no (or a broken) security cookie, mostly because it blocks
-      cookies: the respondent can allow them and send again;
-    - CSRF_ORIGIN: the form came from an address the site does not trust: a forged form, or a
-      site behind a proxy whose public address is missing from INDAGINE_CSRF_TRUSTED_ORIGINS;
-    - CSRF_TOKEN: the page's token is missing or wrong: a forged or an outdated page.
-    Nothing the form carried is stored."""
-    wanted = request.POST.get("_lang", "")
-    if wanted in {code for code, _ in settings.LANGUAGES}:
-        translation.activate(wanted)
-    gettext = translation.gettext
-    if reason.startswith("CSRF cookie"):
-        code = "CSRF_COOKIE"
-        text = gettext(
-            "Your browser did not send this site's security cookie. Allow cookies for this "
-            "site, reload the page and send it again."
-        )
-    elif reason.startswith(("Origin checking failed", "Referer checking failed")):
-        code = "CSRF_ORIGIN"
-        text = gettext(
-            "This form was sent from an address this site does not recognise. Open the "
-            "survey from its own link and send it again."
-        )
-    else:
-        code = "CSRF_TOKEN"
-        text = gettext(
-            "This page's security token is missing or out of date. Reload the page and send "
-            "it again."
-        )
-    return render(
-        request,
-        "collect/refused.html",
-        {
-            "code": code,
-            "message": text,
-            "heading": gettext("Form not sent"),
-            "lang": translation.get_language(),
-        },
-        status=403,
-    )
-
-
 @functools.lru_cache(maxsize=1024)
 def _addresses(prefix: str, slug: str) -> dict[str, str]:
     """A survey's page, relevance and thank-you addresses under this script prefix, reversed

@@ -17,14 +17,17 @@ from django.utils import translation
 from django.utils.translation import gettext as _
 
 
-def _refused(request: HttpRequest, code: str, text: str, status: int) -> HttpResponse:
+def _refused(
+    request: HttpRequest, code: str, text: str, status: int, heading: str = ""
+) -> HttpResponse:
     if request.path.startswith(get_script_prefix() + "api/"):
         return JsonResponse({"detail": f"{code}: {text}"}, status=status)
     page = loader.get_template("collect/refused.html").render(
         {
             "code": code,
             "message": text,
-            "heading": _("Request refused") if status < 500 else _("Something went wrong"),
+            "heading": heading
+            or (_("Request refused") if status < 500 else _("Something went wrong")),
             "lang": translation.get_language(),
         }
     )
@@ -73,3 +76,37 @@ def server_error(request: HttpRequest) -> HttpResponse:
         ),
         500,
     )
+
+
+def csrf_failure(request: HttpRequest, reason: str = "") -> HttpResponse:
+    """Django's CSRF check refused a form (CSRF_FAILURE_VIEW), in the language of the page
+    that was sent, with a code for the cause:
+
+    - CSRF_COOKIE: the browser sent no (or a broken) security cookie, mostly because it blocks
+      cookies: the respondent can allow them and send again;
+    - CSRF_ORIGIN: the form came from an address the site does not trust: a forged form, or a
+      site behind a proxy whose public address is missing from INDAGINE_CSRF_TRUSTED_ORIGINS;
+    - CSRF_TOKEN: the page's token is missing or wrong: a forged or an outdated page.
+    Nothing the form carried is stored."""
+    wanted = request.POST.get("_lang", "")
+    if wanted in {code for code, _name in settings.LANGUAGES}:
+        translation.activate(wanted)
+    if reason.startswith("CSRF cookie"):
+        code = "CSRF_COOKIE"
+        text = _(
+            "Your browser did not send this site's security cookie. Allow cookies for this "
+            "site, reload the page and send it again."
+        )
+    elif reason.startswith(("Origin checking failed", "Referer checking failed")):
+        code = "CSRF_ORIGIN"
+        text = _(
+            "This form was sent from an address this site does not recognise. Open the "
+            "survey from its own link and send it again."
+        )
+    else:
+        code = "CSRF_TOKEN"
+        text = _(
+            "This page's security token is missing or out of date. Reload the page and send "
+            "it again."
+        )
+    return _refused(request, code, text, 403, heading=_("Form not sent"))

@@ -30,7 +30,7 @@ SECRET_KEY = _secret_key()
 DEBUG = flag("INDAGINE_DEBUG")
 ALLOWED_HOSTS = listing("INDAGINE_ALLOWED_HOSTS")
 CSRF_TRUSTED_ORIGINS = listing("INDAGINE_CSRF_TRUSTED_ORIGINS")
-CSRF_FAILURE_VIEW = "indagine.collect.views.csrf_failure"  # a page with a code, not Django's
+CSRF_FAILURE_VIEW = "indagine.site.errors.csrf_failure"  # a page with a code, not Django's
 
 INSTALLED_APPS = [
     "django.contrib.admin",
