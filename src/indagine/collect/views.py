@@ -30,6 +30,7 @@ from indagine.collect.services import (
     relevant_pages,
 )
 from indagine.site.config import rate
+from indagine.site.errors import refusal
 from indagine.surveys.models import Survey
 
 CONTROL_FIELDS = {"csrfmiddlewaretoken", "_page", "_action", "_key", "_shown", "_lang"}
@@ -42,17 +43,12 @@ def _submit_rate(group: str, request: HttpRequest) -> str | None:
 
 
 def rate_limited(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:
-    return _refusal(
+    return refusal(
         request,
         "RATE_LIMITED",
         translation.gettext("Too many submissions from this address: wait a minute and try again."),
         429,
     )
-
-
-def _refusal(request: HttpRequest, code: str, text: str, status: int) -> HttpResponse:
-    context = {"code": code, "message": text, "lang": translation.get_language()}
-    return render(request, "collect/refused.html", context, status=status)
 
 
 @functools.lru_cache(maxsize=1024)
@@ -145,7 +141,7 @@ def _post_page(request: HttpRequest, slug: str, key: str | None) -> HttpResponse
     lang = _language(request, survey.current_version.form)
     translation.activate(lang)
     if not page_text.isdigit():
-        return _refusal(request, "SUBMISSION_BAD_PAGE", "The page number is missing.", 400)
+        return refusal(request, "SUBMISSION_BAD_PAGE", "The page number is missing.", 400)
     raw = {name: request.POST.getlist(name) for name in request.POST if name not in CONTROL_FIELDS}
     shown_text = request.POST.get("_shown")
     shown = frozenset(shown_text.split()) if shown_text is not None else None
@@ -161,7 +157,7 @@ def _post_page(request: HttpRequest, slug: str, key: str | None) -> HttpResponse
             current=current,
         )
     except SubmissionRefused as refused:
-        return _refusal(request, refused.code, refused.message, refused.status)
+        return refusal(request, refused.code, refused.message, refused.status)
     if outcome.completed:
         reply = HttpResponseRedirect(_address("thanks", slug) + f"?lang={lang}")
     elif outcome.errors:
@@ -214,7 +210,7 @@ def resume(request: HttpRequest, slug: str, key: str) -> HttpResponse:
     """A resume link: remember the key in this browser and continue where the respondent was."""
     survey = _survey(slug)
     if find_response(survey, key) is None:
-        return _refusal(
+        return refusal(
             request,
             "RESUME_UNKNOWN",
             translation.gettext("This link does not match any saved answers."),

@@ -18,10 +18,11 @@ from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_POST
 from django_ratelimit.core import get_usage, is_ratelimited
 
-from indagine.collect.views import COOKIE_AGE, KEY_COOKIE, _refusal
+from indagine.collect.views import COOKIE_AGE, KEY_COOKIE
 from indagine.panel import services
 from indagine.panel.models import Invitation, Member
 from indagine.panel.tokens import member_from_unsubscribe, token_hash
+from indagine.site.errors import refusal
 from indagine.surveys.models import Survey
 
 
@@ -33,7 +34,7 @@ def enter(request: HttpRequest, slug: str, token: str) -> HttpResponse:
     """A member's personal link: remember it in this browser and go to the survey."""
     usage = get_usage(request, group="token", key="ip", rate=_token_rate, increment=False)
     if usage is not None and usage["count"] >= usage["limit"]:
-        return _refusal(
+        return refusal(
             request,
             "RATE_LIMITED",
             _("Too many wrong links from this address: wait a minute and try again."),
@@ -46,7 +47,7 @@ def enter(request: HttpRequest, slug: str, token: str) -> HttpResponse:
     )
     if invitation is None or invitation.member.erased_at:
         is_ratelimited(request, group="token", key="ip", rate=_token_rate, increment=True)
-        return _refusal(
+        return refusal(
             request,
             "TOKEN_UNKNOWN",
             _("This personal link is not valid. Check that it was copied whole."),
@@ -71,7 +72,7 @@ def unsubscribe(request: HttpRequest, token: str) -> HttpResponse:
     member_id = member_from_unsubscribe(token)
     member = Member.objects.filter(pk=member_id).first() if member_id else None
     if member is None:
-        return _refusal(request, "UNSUBSCRIBE_UNKNOWN", _("This link is not valid."), 404)
+        return refusal(request, "UNSUBSCRIBE_UNKNOWN", _("This link is not valid."), 404)
     lang = request.GET.get("lang", "it")
     translation.activate(lang if lang in ("it", "en") else "it")
     done = request.method == "POST"

@@ -17,48 +17,56 @@ from django.utils import translation
 from django.utils.translation import gettext as _
 
 
-def _refused(
+def refusal(
     request: HttpRequest, code: str, text: str, status: int, heading: str = ""
 ) -> HttpResponse:
+    """The refusal page (collect/refused.html) with its code, in the active language; JSON
+    under /api/. Rendered without the request's context processors, so it works even when
+    what failed is the request itself."""
     if request.path.startswith(get_script_prefix() + "api/"):
         return JsonResponse({"detail": f"{code}: {text}"}, status=status)
     page = loader.get_template("collect/refused.html").render(
         {
             "code": code,
             "message": text,
-            "heading": heading
-            or (_("Request refused") if status < 500 else _("Something went wrong")),
+            "heading": heading,  # none: the page's own, "Your answers could not be accepted"
             "lang": translation.get_language(),
         }
     )
     return HttpResponse(page, status=status)
 
 
+def _error(request: HttpRequest, code: str, text: str, status: int) -> HttpResponse:
+    """A failure outside the views: a refusal headed as a refused request (or our failure)."""
+    heading = _("Request refused") if status < 500 else _("Something went wrong")
+    return refusal(request, code, text, status, heading=heading)
+
+
 def bad_request(request: HttpRequest, exception: Exception) -> HttpResponse:
     if isinstance(exception, RequestDataTooBig):
         megabytes = settings.DATA_UPLOAD_MAX_MEMORY_SIZE // 2**20
-        return _refused(
+        return _error(
             request,
             "REQUEST_TOO_LARGE",
             _("What was sent is larger than this site accepts (%(mb)s MB).") % {"mb": megabytes},
             413,
         )
     if isinstance(exception, TooManyFieldsSent):
-        return _refused(
+        return _error(
             request,
             "REQUEST_TOO_MANY_FIELDS",
             _("The form sent has more fields than this site accepts."),
             400,
         )
-    return _refused(request, "BAD_REQUEST", _("This request could not be understood."), 400)
+    return _error(request, "BAD_REQUEST", _("This request could not be understood."), 400)
 
 
 def permission_denied(request: HttpRequest, exception: Exception) -> HttpResponse:
-    return _refused(request, "FORBIDDEN", _("You do not have access to this page."), 403)
+    return _error(request, "FORBIDDEN", _("You do not have access to this page."), 403)
 
 
 def page_not_found(request: HttpRequest, exception: Exception) -> HttpResponse:
-    return _refused(
+    return _error(
         request,
         "NOT_FOUND",
         _("There is no page at this address. Check the link you received."),
@@ -67,7 +75,7 @@ def page_not_found(request: HttpRequest, exception: Exception) -> HttpResponse:
 
 
 def server_error(request: HttpRequest) -> HttpResponse:
-    return _refused(
+    return _error(
         request,
         "SERVER_ERROR",
         _(
@@ -109,4 +117,4 @@ def csrf_failure(request: HttpRequest, reason: str = "") -> HttpResponse:
             "This page's security token is missing or out of date. Reload the page and send "
             "it again."
         )
-    return _refused(request, code, text, 403, heading=_("Form not sent"))
+    return refusal(request, code, text, 403, heading=_("Form not sent"))

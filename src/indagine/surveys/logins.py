@@ -16,12 +16,11 @@ from django.conf import settings
 from django.contrib.auth.signals import user_login_failed
 from django.dispatch import receiver
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import render
-from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django_ratelimit.core import get_usage, is_ratelimited
 
 from indagine.site.config import rate
+from indagine.site.errors import refusal
 
 GROUP = "login"
 
@@ -44,16 +43,12 @@ def limited(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
         if request.method == "POST":
             usage = get_usage(request, group=GROUP, key="ip", rate=_login_rate, increment=False)
             if usage is not None and usage["count"] >= usage["limit"]:
-                return render(
+                return refusal(
                     request,
-                    "collect/refused.html",
-                    {
-                        "code": "LOGIN_RATE_LIMITED",
-                        "heading": _("Login refused"),
-                        "message": _("Too many failed logins from this address: try again later."),
-                        "lang": get_language(),
-                    },
-                    status=429,
+                    "LOGIN_RATE_LIMITED",
+                    _("Too many failed logins from this address: try again later."),
+                    429,
+                    heading=_("Login refused"),
                 )
         return view(request, *args, **kwargs)
 
