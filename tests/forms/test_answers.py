@@ -171,6 +171,14 @@ def test_text_and_its_length_limit():
     assert parse_error(q("story"), "a", "b") is AnswerCode.MULTIPLE_VALUES
 
 
+def test_line_breaks_count_once_as_the_respondent_sees_them():
+    # browsers send a text box's line breaks as CRLF; its maxlength counts each as one
+    typed = "x\r\n" * 10
+    assert parse_value(q("story"), [typed + "y"], max_text=21) == "x\n" * 10 + "y"
+    assert parse_value(q("story"), ["a\rb"]) == "a\nb"
+    assert parse_error(q("story"), typed + "yz", max_text=21) is AnswerCode.TOO_LONG
+
+
 def test_date():
     assert parse_value(q("day"), ["2020-03-18"]) == "2020-03-18"
     for bad in ("18/03/2020", "2020-02-30", "2020-13-01", "yesterday"):
