@@ -252,3 +252,22 @@ def test_the_interface_words_of_a_question_are_translated(client, open_survey):
     assert "(optional)" in english
     error = post(client, "small", 1, {"share": "500"}).content.decode()
     assert '<span class="visually-hidden">Errore:</span>' in error
+
+
+def test_a_hidden_question_counts_as_unanswered_for_the_questions_after_it():
+    """Ticking 'other' tools, then answering that no one works remotely, hides the tools and
+    with them 'which other tools?' (the page's script asks which questions apply)."""
+    from importlib import resources
+
+    from indagine.collect.pages import visible_questions
+    from indagine.forms.loader import load_form
+
+    source = resources.files("indagine.library").joinpath("remote_working_2020.md").read_bytes()
+    form = load_form(source, "remote_working_2020.md").form
+    page = next(
+        i for i, p in enumerate(form.pages) if any(q.name == "remote_tools" for q in p.questions)
+    )
+    some = {"remote": ["most"], "remote_tools": ["other"]}
+    assert {"remote_tools", "remote_tools_other"} <= visible_questions(form, page, some, {})
+    none = {"remote": ["no"], "remote_tools": ["other"]}
+    assert not {"remote_tools", "remote_tools_other"} & visible_questions(form, page, none, {})

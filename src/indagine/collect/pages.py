@@ -182,8 +182,11 @@ def visible_questions(
     visible = set()
     for question in page.questions:
         try:
-            if is_relevant(question, seen):
-                visible.add(question.name)
+            relevant = is_relevant(question, seen)
         except ExpressionError:
+            relevant = True
+        if relevant:
             visible.add(question.name)
+        else:  # a hidden question's answer counts as none, as when the page is sent
+            seen.pop(question.name, None)
     return visible
