@@ -151,3 +151,19 @@ def test_the_dashboard_crosses_an_item_by_a_profile_question(client, answered, o
     assert sum(n for _, n, _ in view.rows) == 120 and 0 <= view.p_value <= 1
     bad = client.get(f"/manage/{SLUG}/results/?item=testimony&by=org_type").content.decode()
     assert "RESULTS_BAD_CROSSTAB" in bad
+
+
+def test_shares_and_means_are_rounded_not_cut():
+    from django.utils import translation
+
+    from indagine.results.templatetags.results import num, pct
+
+    with translation.override("it"):
+        assert pct(25 / 150, 1) == "16,7%"  # Django's number_format alone gives 16,6%
+        assert pct(87 / 150, 1) == "58,0%"
+        assert pct(0.8666, 0) == "87%"
+        assert pct(6 / 9) == "67%"
+        assert num(84.375, 1) == "84,4"
+        assert num(3.4666) == "3,47"
+    with translation.override("en"):
+        assert pct(1 / 3, 1) == "33.3%" and num(1234.56, 1) == "1234.6"

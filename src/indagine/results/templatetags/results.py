@@ -1,7 +1,16 @@
+from decimal import Decimal
+
 from django import template
 from django.utils import formats, translation
 
 register = template.Library()
+
+
+def _rounded(value: float, digits: int) -> str:
+    """`value` rounded (not cut: Django's number_format truncates a float's decimals, so
+    25/150 read 16,6%) to `digits` decimals, as the newsletter rounds, in the active
+    language's number format."""
+    return formats.number_format(Decimal(f"{value:.{digits}f}"), digits, use_l10n=True)
 
 
 @register.filter
@@ -9,15 +18,14 @@ def pct(value, digits=0):
     """0.662 -> '66%' (or '66,2%' with digits=1), in the active language's number format."""
     if value is None:
         return "–"
-    number = formats.number_format(float(value) * 100, int(digits), use_l10n=True)
-    return f"{number}%"
+    return f"{_rounded(float(value) * 100, int(digits))}%"
 
 
 @register.filter
 def num(value, digits=2):
     if value is None:
         return "–"
-    return formats.number_format(float(value), int(digits), use_l10n=True)
+    return _rounded(float(value), int(digits))
 
 
 @register.filter
