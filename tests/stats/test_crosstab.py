@@ -45,3 +45,17 @@ def test_independent_items_give_a_uniform_p_value_not_a_tiny_one():
     test = crosstab(survey_design(2000, weights=rng.uniform(1, 4, 2000)), a, b).test
     assert test.p_value > 0.01
     assert 0 < test.ndf <= 6
+
+
+def test_an_empty_cell_is_as_uncertain_as_its_group_is_small():
+    # 9 in group "small", none of them "yes"; 200 in "big". The interval of the empty cell
+    # is the exact one on the group's 9, not on all 209 (which gave 0%-2% whatever the group).
+    a = np.array(["small"] * 9 + ["big"] * 200)
+    b = np.array(["no"] * 9 + ["yes", "no"] * 100)
+    table = crosstab(survey_design(a.size), a, b)
+    small = dict(zip(table.rows, table.row_shares, strict=True))["small"]
+    empty = next(s for s in small if s.what.endswith("= yes"))
+    assert empty.estimate == 0 and empty.ci_low == 0
+    assert empty.ci_high == pytest.approx(1 - 0.025 ** (1 / 9), rel=1e-9)  # Clopper-Pearson, n=9
+    overall = proportions(survey_design(a.size), np.where(a == "small", "s", "b"))
+    assert overall.share("s").ci_high < 0.1  # a share of the whole keeps the whole's n

@@ -60,6 +60,10 @@ class Basis:
         step = f", {self.calibration}" if self.calibration else ""
         return f"simple random sample{fpc}{step}"
 
+    def total_weight(self) -> float:
+        """As ``Design.total_weight``: the sum of the weights over the rows."""
+        return float(self.rows @ self.weights)
+
     def fallback_n(self) -> float:
         """As ``Design.fallback_n``: Kish's effective n inflated by 1/(1 - f)."""
         total = float(self.rows @ self.weights)

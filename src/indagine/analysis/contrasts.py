@@ -18,6 +18,7 @@ import numpy.typing as npt
 
 from indagine.forms.model import Form, Question
 from indagine.stats.crosstab import Crosstab, rao_scott
+from indagine.stats.design import base_fallback_n
 from indagine.stats.errors import StatsError
 from indagine.stats.estimates import Estimate, Shares
 from indagine.stats.intervals import proportion_intervals
@@ -109,7 +110,7 @@ def _conditional(
         method="logit",
         level=level,
         df=basis.degrees_of_freedom,
-        fallback_n=basis.fallback_n(),
+        fallback_n=base_fallback_n(basis, margin * result.weighted_n),
     )
     method = f"{iv.method} interval; taylor linearisation, {basis.described()}"
     return tuple(

@@ -15,7 +15,7 @@ import numpy.typing as npt
 from scipy import stats
 
 from indagine.stats.categories import encode
-from indagine.stats.design import Design
+from indagine.stats.design import Design, base_fallback_n
 from indagine.stats.errors import ErrorCode, StatsError
 from indagine.stats.estimates import Estimate, Shares, domain_mask, shares
 from indagine.stats.intervals import IntervalMethod, proportion_intervals
@@ -121,7 +121,7 @@ def _conditional(
         method=context["ci"],
         level=context["level"],
         df=design.degrees_of_freedom,
-        fallback_n=design.fallback_n(),
+        fallback_n=base_fallback_n(design, margin * result.weighted_n),
     )
     method = f"{iv.method} interval; taylor linearisation, {design.described()}"
     return tuple(

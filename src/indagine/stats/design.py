@@ -70,6 +70,10 @@ class Design:
         steps = "".join(f", {c.kind}" for c in self.calibrations)
         return f"{self.kind}{fpc}{steps}"
 
+    def total_weight(self) -> float:
+        """The sum of the weights (the estimated population, or n when unweighted)."""
+        return float(self.weights.sum())
+
     def fallback_n(self) -> float:
         """Kish's effective n of the rows, inflated by 1/(1 - f) for the sampling fraction: the
         n of an exact interval where the linearised variance is zero."""
@@ -91,6 +95,16 @@ class DesignLike(Protocol):
     def described(self) -> str: ...
 
     def fallback_n(self) -> float: ...
+
+    def total_weight(self) -> float: ...
+
+
+def base_fallback_n(design: DesignLike, weighted_n: float) -> float:
+    """The effective n of an exact interval for a share of `weighted_n` of the design's
+    weight (the answers to one question, one group of a crosstab): the design's, in
+    proportion. A share of 0 among the 9 of one group is as uncertain as 0 of 9, not of all."""
+    total = design.total_weight()
+    return design.fallback_n() * (min(weighted_n / total, 1.0) if total > 0 else 1.0)
 
 
 def _check_length(what: str, values: npt.NDArray[Any], n: int) -> None:

@@ -15,7 +15,7 @@ import numpy as np
 import numpy.typing as npt
 
 from indagine.stats.categories import Categories, encode
-from indagine.stats.design import Design, DesignLike
+from indagine.stats.design import Design, DesignLike, base_fallback_n
 from indagine.stats.errors import ErrorCode, StatsError
 from indagine.stats.intervals import IntervalMethod, proportion_intervals, wald
 from indagine.stats.variance import covariance, grouped_covariance
@@ -191,7 +191,7 @@ def share_estimates(
         method=ci,
         level=level,
         df=design.degrees_of_freedom,
-        fallback_n=design.fallback_n(),
+        fallback_n=base_fallback_n(design, result.weighted_n),
     )
     method = f"{iv.method} interval; taylor linearisation, {design.described()}"
     return tuple(

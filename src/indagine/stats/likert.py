@@ -15,7 +15,7 @@ import numpy as np
 import numpy.typing as npt
 
 from indagine.stats.categories import encode
-from indagine.stats.design import Design, DesignLike
+from indagine.stats.design import Design, DesignLike, base_fallback_n
 from indagine.stats.errors import ErrorCode, StatsError
 from indagine.stats.estimates import (
     Estimate,
@@ -68,7 +68,7 @@ def linear_contrast(
             method=proportion,
             level=level,
             df=design.degrees_of_freedom,
-            fallback_n=design.fallback_n(),
+            fallback_n=base_fallback_n(design, result.weighted_n),
         )
     method = f"{iv.method} interval; taylor linearisation, {design.described()}"
     return Estimate(
