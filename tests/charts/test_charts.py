@@ -32,6 +32,10 @@ def test_diverging_bars_sort_items_and_show_n():
     assert 'aria-label="Accordo &lt;test&gt;"' in svg
     texts = _texts(svg)
     assert "n=50" in texts and "n=60" in texts and "del tutto" in texts
+    # a quote in a label from a form stays inside the attribute (it could add an onload)
+    forged = diverging_bars(rows, SCALE, title='Q " onload="alert(1)"')
+    assert 'aria-label="Q &quot; onload=&quot;alert(1)&quot;"' in forged
+    assert ET.fromstring(forged).get("onload") is None
     # the most agreed item is drawn last, so it sits at the top of the chart
     assert texts.index("less") < texts.index("more")
 

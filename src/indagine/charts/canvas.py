@@ -5,6 +5,7 @@ from __future__ import annotations
 import functools
 import hashlib
 import io
+import html
 import re
 import threading
 from collections import OrderedDict
@@ -42,7 +43,7 @@ def figure_to_svg(fig: Figure, title: str) -> str:
     fig.savefig(buffer, format="svg", bbox_inches="tight", metadata={"Date": None})
     svg = buffer.getvalue()
     svg = _unique_ids(svg[svg.index("<svg") :])
-    escaped = title.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+    escaped = html.escape(title, quote=True)  # an attribute: quotes too, or a label ends it
     return re.sub(r"<svg\b", f'<svg role="img" aria-label="{escaped}"', svg, count=1)
 
 
