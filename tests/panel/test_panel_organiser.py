@@ -13,6 +13,7 @@ from django.utils import timezone
 from indagine.cli import main
 from indagine.panel import services
 from indagine.panel.models import Member, Message
+from organisers import make_organiser
 from panel.conftest import answer_small, personal_link
 
 PAGE = "/manage/small/panel/"
@@ -20,7 +21,7 @@ PAGE = "/manage/small/panel/"
 
 @pytest.fixture
 def organiser(db, django_user_model):
-    django_user_model.objects.create_user("segreteria", password="pw-for-tests-123")
+    make_organiser(django_user_model, "segreteria")
     browser = Client()
     assert browser.login(username="segreteria", password="pw-for-tests-123")
     return browser

@@ -10,11 +10,12 @@ from django.utils import timezone
 
 from indagine.collect.models import Response
 from indagine.surveys.models import AuditEntry, FormVersion, Survey
+from organisers import make_organiser
 
 
 @pytest.fixture
 def organiser(db, client, django_user_model):
-    user = django_user_model.objects.create_user("segreteria", password="pw-for-tests-123")
+    user = make_organiser(django_user_model, "segreteria")
     client.force_login(user)
     return user
 
@@ -30,6 +31,39 @@ def test_organiser_pages_need_login(client, open_survey, url):
 def test_closing_needs_login(client, open_survey):
     reply = client.post("/manage/small/close/")
     assert reply.status_code == 302 and "login" in reply["Location"]
+    assert Survey.objects.get(slug="small").state == Survey.State.OPEN
+
+
+ORGANISER_PAGES = [
+    "/manage/",
+    "/manage/small/",
+    "/manage/small/preview/",
+    "/manage/small/results/",
+    "/manage/small/report.html",
+    "/manage/small/newsletter.md",
+    "/manage/small/panel/",
+]
+
+
+def test_logging_in_is_not_enough_to_be_an_organiser(client, open_survey, django_user_model):
+    """A club account without the organiser's permissions sees no survey and changes none:
+    403 everywhere, as the API answers the same user (surveys.access)."""
+    client.force_login(django_user_model.objects.create_user("socio", password="pw-123-socio"))
+    for url in ORGANISER_PAGES:
+        assert client.get(url).status_code == 403, url
+    assert "FORBIDDEN" in client.get("/manage/").content.decode()
+    assert client.post("/manage/small/close/").status_code == 403
+    assert client.post("/manage/small/panel/remind/").status_code == 403
+    assert client.post("/manage/new/", {"slug": "x"}).status_code == 403
+    assert Survey.objects.get(slug="small").state == Survey.State.OPEN
+    assert not AuditEntry.objects.filter(user__username="socio").exists()
+
+
+def test_a_reader_sees_the_results_but_changes_nothing(client, open_survey, django_user_model):
+    client.force_login(make_organiser(django_user_model, "lettore", change=False))
+    for url in ORGANISER_PAGES:
+        assert client.get(url).status_code == 200, url
+    assert client.post("/manage/small/close/").status_code == 403
     assert Survey.objects.get(slug="small").state == Survey.State.OPEN
 
 

@@ -7,7 +7,6 @@ from pathlib import Path
 
 from django.conf import settings
 from django.contrib import messages
-from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -23,6 +22,7 @@ from indagine.panel import services
 from indagine.panel.models import Invitation, Member
 from indagine.panel.tokens import member_from_unsubscribe, token_hash
 from indagine.site.errors import refusal
+from indagine.surveys.access import CHANGE, VIEW, organiser
 from indagine.surveys.models import Survey
 
 
@@ -85,7 +85,7 @@ def unsubscribe(request: HttpRequest, token: str) -> HttpResponse:
     )
 
 
-@login_required
+@organiser(VIEW)
 def panel_page(request: HttpRequest, slug: str) -> HttpResponse:
     survey = get_object_or_404(Survey, slug=slug)
     return render(
@@ -93,7 +93,7 @@ def panel_page(request: HttpRequest, slug: str) -> HttpResponse:
     )
 
 
-@login_required
+@organiser(CHANGE)
 @require_POST
 def panel_action(request: HttpRequest, slug: str, action: str) -> HttpResponse:
     survey = get_object_or_404(Survey, slug=slug)

@@ -6,7 +6,6 @@ import datetime as dt
 import hashlib
 
 from django.contrib import messages
-from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.template.loader import render_to_string
@@ -19,6 +18,7 @@ from django.views.decorators.http import require_POST
 from indagine.charts.shares import responses_over_time
 from indagine.results import letters, report, services
 from indagine.results.models import ApiToken, Publication
+from indagine.surveys.access import VIEW, organiser
 from indagine.surveys.models import Survey
 
 
@@ -42,7 +42,7 @@ def _lang(request: HttpRequest) -> str:
     return lang if lang in ("it", "en") else "it"
 
 
-@login_required
+@organiser(VIEW)
 def dashboard(request: HttpRequest, slug: str) -> HttpResponse:
     survey = _survey(slug)
     lang = _lang(request)
@@ -98,7 +98,7 @@ def dashboard(request: HttpRequest, slug: str) -> HttpResponse:
     )
 
 
-@login_required
+@organiser(VIEW)
 def report_file(request: HttpRequest, slug: str, fmt: str) -> HttpResponse:
     survey = _survey(slug)
     lang = _lang(request)
@@ -117,7 +117,7 @@ def report_file(request: HttpRequest, slug: str, fmt: str) -> HttpResponse:
     return HttpResponse(html)
 
 
-@login_required
+@organiser(VIEW)
 def newsletter(request: HttpRequest, slug: str, fmt: str) -> HttpResponse:
     survey = _survey(slug)
     letter = letters.letter_for(
@@ -140,7 +140,7 @@ def newsletter(request: HttpRequest, slug: str, fmt: str) -> HttpResponse:
     )
 
 
-@login_required
+@organiser(VIEW)
 @require_POST
 def issue_token(request: HttpRequest) -> HttpResponse:
     _, key = ApiToken.issue(request.user, request.POST.get("name", "")[:100] or "token")

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from django.contrib import messages
-from django.contrib.auth.decorators import login_required
 from django.db.models import Count, Q
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -13,6 +12,7 @@ from django.views.decorators.http import require_POST
 from indagine.collect import pages
 from indagine.collect.models import Response
 from indagine.surveys import services
+from indagine.surveys.access import CHANGE, VIEW, organiser
 from indagine.surveys.forms import ScheduleForm, UploadForm
 from indagine.surveys.models import Survey
 
@@ -24,13 +24,13 @@ def _counts(queryset):
     )
 
 
-@login_required
+@organiser(VIEW)
 def survey_list(request: HttpRequest) -> HttpResponse:
     surveys = _counts(Survey.objects.all())
     return render(request, "surveys/list.html", {"surveys": surveys, "upload": UploadForm()})
 
 
-@login_required
+@organiser(CHANGE)
 def survey_create(request: HttpRequest) -> HttpResponse:
     upload = UploadForm(request.POST or None, request.FILES or None)
     issues = ()
@@ -53,7 +53,7 @@ def survey_create(request: HttpRequest) -> HttpResponse:
     )
 
 
-@login_required
+@organiser(VIEW)
 def survey_detail(request: HttpRequest, slug: str) -> HttpResponse:
     survey = get_object_or_404(_counts(Survey.objects.all()), slug=slug)
     initial = {"closes_at": survey.closes_at}
@@ -69,7 +69,7 @@ def survey_detail(request: HttpRequest, slug: str) -> HttpResponse:
     )
 
 
-@login_required
+@organiser(CHANGE)
 @require_POST
 def survey_action(request: HttpRequest, slug: str, action: str) -> HttpResponse:
     survey = get_object_or_404(Survey, slug=slug)
@@ -97,7 +97,7 @@ def survey_action(request: HttpRequest, slug: str, action: str) -> HttpResponse:
     return redirect("surveys:detail", slug=slug)
 
 
-@login_required
+@organiser(VIEW)
 def survey_preview(request: HttpRequest, slug: str) -> HttpResponse:
     """The pages as a respondent sees them; nothing is stored."""
     survey = get_object_or_404(Survey, slug=slug, current_version__isnull=False)
