@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import functools
 import hashlib
-import io
 import html
+import io
 import re
 import threading
 from collections import OrderedDict
