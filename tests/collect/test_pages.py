@@ -271,3 +271,14 @@ def test_a_hidden_question_counts_as_unanswered_for_the_questions_after_it():
     assert {"remote_tools", "remote_tools_other"} <= visible_questions(form, page, some, {})
     none = {"remote": ["no"], "remote_tools": ["other"]}
     assert not {"remote_tools", "remote_tools_other"} & visible_questions(form, page, none, {})
+
+
+@pytest.mark.parametrize("number", ["\u00b2", "\u0663", "9" * 5000, "-1", " 1"])
+def test_a_page_number_that_is_no_number_is_refused_not_a_server_error(client, open_survey, number):
+    """'²' passes str.isdigit() and then fails int(); 5,000 digits make int() raise."""
+    assert client.get("/s/small/", {"page": number}).status_code == 200  # the first page
+    reply = post(client, "small", number, {"org": "bpo"})
+    assert reply.status_code == 400 and "SUBMISSION_BAD_PAGE" in reply.content.decode()
+    relevance = client.post("/s/small/relevance/", {"_page": number, "_key": "k" * 43})
+    assert relevance.status_code == 400
+    assert Response.objects.count() == 0

@@ -162,3 +162,10 @@ def test_a_panel_only_survey_turns_away_visitors_without_a_link(client, open_sur
     reply = client.post("/s/small/", {"_page": "0", "_key": "z" * 43, "org": "bpo"})
     assert reply.status_code == 403 and b"SURVEY_PANEL_ONLY" in reply.content
     assert not Response.objects.exists()
+
+
+def test_odd_page_numbers_in_the_preview_and_dashboard_are_no_server_error(
+    client, organiser, open_survey
+):
+    assert client.get("/manage/small/preview/", {"page": "\u00b2"}).status_code == 200
+    assert client.get("/manage/small/results/", {"every": "9" * 5000}).status_code == 200

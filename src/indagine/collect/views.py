@@ -31,6 +31,7 @@ from indagine.collect.services import (
 )
 from indagine.site.config import rate
 from indagine.site.errors import refusal
+from indagine.site.params import small_number
 from indagine.surveys.models import Survey
 
 CONTROL_FIELDS = {"csrfmiddlewaretoken", "_page", "_action", "_key", "_shown", "_lang"}
@@ -109,8 +110,8 @@ def survey_page(request: HttpRequest, slug: str) -> HttpResponse:
     answers = response.answers if response else {}
     allowed = relevant_pages(form, answers)
     furthest = response.page if response else 0
-    requested = request.GET.get("page", "")
-    index = int(requested) if requested.isdigit() else furthest
+    requested = small_number(request.GET.get("page"))
+    index = furthest if requested is None else requested
     if index not in allowed or index > max(furthest, 0):
         index = furthest if furthest in allowed else allowed[0]
     context = pages.page_context(
@@ -140,7 +141,8 @@ def _post_page(request: HttpRequest, slug: str, key: str | None) -> HttpResponse
     page_text = request.POST.get("_page", "")
     lang = _language(request, survey.current_version.form)
     translation.activate(lang)
-    if not page_text.isdigit():
+    page_index = small_number(page_text)
+    if page_index is None:
         return refusal(request, "SUBMISSION_BAD_PAGE", "The page number is missing.", 400)
     raw = {name: request.POST.getlist(name) for name in request.POST if name not in CONTROL_FIELDS}
     shown_text = request.POST.get("_shown")
@@ -149,7 +151,7 @@ def _post_page(request: HttpRequest, slug: str, key: str | None) -> HttpResponse
         outcome = record_page(
             survey,
             key or "",
-            int(page_text),
+            page_index,
             raw,
             lang=lang,
             action=request.POST.get("_action", "next"),
@@ -196,13 +198,11 @@ def relevance(request: HttpRequest, slug: str) -> JsonResponse:
     survey = _survey(slug)
     response = find_response(survey, request.POST.get("_key"))
     form = response.form_version.form if response else survey.current_version.form
-    page_text = request.POST.get("_page", "")
-    if not page_text.isdigit() or int(page_text) >= len(form.pages):
+    page_index = small_number(request.POST.get("_page"))
+    if page_index is None or page_index >= len(form.pages):
         return JsonResponse({"error": "SUBMISSION_BAD_PAGE"}, status=400)
     raw = {name: request.POST.getlist(name) for name in request.POST if name not in CONTROL_FIELDS}
-    visible = pages.visible_questions(
-        form, int(page_text), raw, response.answers if response else {}
-    )
+    visible = pages.visible_questions(form, page_index, raw, response.answers if response else {})
     return JsonResponse({"visible": sorted(visible)})
 
 

@@ -18,6 +18,7 @@ from django.views.decorators.http import require_POST
 from indagine.charts.shares import responses_over_time
 from indagine.results import letters, report, services
 from indagine.results.models import ApiToken, Publication
+from indagine.site.params import small_number
 from indagine.surveys.access import VIEW, organiser
 from indagine.surveys.models import Survey
 
@@ -71,9 +72,7 @@ def dashboard(request: HttpRequest, slug: str) -> HttpResponse:
         else "",
         "refreshed": timezone.now(),
         "cross": cross,
-        "refresh_every": max(2, int(request.GET["every"]))
-        if request.GET.get("every", "").isdigit()
-        else 15,
+        "refresh_every": max(2, small_number(request.GET.get("every")) or 15),
         "cross_error": cross_error,
         "item": item,
         "by": by,

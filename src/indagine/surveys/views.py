@@ -11,6 +11,7 @@ from django.views.decorators.http import require_POST
 
 from indagine.collect import pages
 from indagine.collect.models import Response
+from indagine.site.params import small_number
 from indagine.surveys import services
 from indagine.surveys.access import CHANGE, VIEW, organiser
 from indagine.surveys.forms import ScheduleForm, UploadForm
@@ -103,8 +104,8 @@ def survey_preview(request: HttpRequest, slug: str) -> HttpResponse:
     survey = get_object_or_404(Survey, slug=slug, current_version__isnull=False)
     form = survey.current_version.form
     lang = request.GET.get("lang") or form.default_language
-    requested = request.GET.get("page", "0")
-    index = int(requested) if requested.isdigit() and int(requested) < len(form.pages) else 0
+    requested = small_number(request.GET.get("page"))
+    index = requested if requested is not None and requested < len(form.pages) else 0
     context = pages.page_context(survey, form, index, {}, lang, errors=(), key="preview", raw=None)
     context["preview"] = True
     context["next_index"] = index + 1 if index + 1 < len(form.pages) else None
