@@ -282,3 +282,24 @@ def test_a_page_number_that_is_no_number_is_refused_not_a_server_error(client, o
     relevance = client.post("/s/small/relevance/", {"_page": number, "_key": "k" * 43})
     assert relevance.status_code == 400
     assert Response.objects.count() == 0
+
+
+@pytest.mark.parametrize("key", ["1", "k" * 31, "k" * 101, "k" * 40 + "<>!"])
+def test_a_key_the_server_did_not_make_is_refused(client, open_survey, key):
+    """A client-chosen key such as '1' would let anyone who guesses it read those answers."""
+    reply = post(client, "small", 0, {"org": "bpo"}, key=key)
+    assert reply.status_code == 400 and "SUBMISSION_BAD_KEY" in reply.content.decode()
+    assert Response.objects.count() == 0
+
+
+def test_a_key_of_another_survey_is_refused_not_a_server_error(
+    client, open_survey, small_form_source
+):
+    from indagine.surveys.services import import_form
+    from indagine.surveys.services import open_survey as open_it
+
+    open_it(import_form(small_form_source, "small.md", slug="other").survey)
+    assert post(client, "small", 0, {"org": "bpo"}).status_code == 302
+    reply = post(client, "other", 0, {"org": "bpo"})  # the same key, sent to another survey
+    assert reply.status_code == 409 and "SUBMISSION_BAD_KEY" in reply.content.decode()
+    assert Response.objects.count() == 1

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import fcntl
 import hashlib
+import re
 import secrets
 import threading
 from collections.abc import Callable, Iterator, Mapping, Sequence
@@ -13,7 +14,7 @@ from pathlib import Path
 from typing import Any
 
 from django.conf import settings
-from django.db import DEFAULT_DB_ALIAS, connections, transaction
+from django.db import DEFAULT_DB_ALIAS, IntegrityError, connections, transaction
 from django.utils import timezone
 
 from indagine.collect import lookups
@@ -46,12 +47,21 @@ ACTIONS = ("next", "back", "save")
 KEY_STATES: list[Callable[[Survey, str], str | None]] = []
 
 
+# A respondent key as this server makes them: a resume key (`new_key`, 43 characters) or a
+# personal link's token (32); never one a client chose, such as "1", which anyone could guess.
+_KEY = re.compile(r"[A-Za-z0-9_-]{32,100}")
+
+
+def well_formed(key: str | None) -> bool:
+    return key is not None and _KEY.fullmatch(key) is not None
+
+
 def spent_digest(key: str) -> str:
     return hashlib.sha256(f"spent:{key}".encode()).hexdigest()
 
 
 def key_state(survey: Survey, key: str | None) -> str | None:
-    if not key or len(key) > 100:
+    if not well_formed(key):
         return None
     if survey.anonymous and SpentKey.objects.filter(digest=spent_digest(key)).exists():
         return "spent"
@@ -96,7 +106,7 @@ def hash_key(key: str) -> str:
 
 def _digest(key: str | None) -> str | None:
     """The stored hash of a well-formed key; None for a missing or malformed one."""
-    return hash_key(key) if key and len(key) <= 100 else None
+    return hash_key(key) if key is not None and well_formed(key) else None
 
 
 def find_response(survey: Survey, key: str | None) -> Response | None:
@@ -166,7 +176,7 @@ def record_page(
     """
     if action not in ACTIONS:
         raise SubmissionRefused("SUBMISSION_BAD_ACTION", f"Unknown action '{action}'.")
-    if not key or len(key) > 100:
+    if not well_formed(key):
         raise SubmissionRefused("SUBMISSION_BAD_KEY", "The respondent key is missing or malformed.")
     if not survey.is_accepting():
         raise SubmissionRefused(
@@ -206,50 +216,57 @@ def record_page(
             key_state=None,
         )
         return PageOutcome(current, next_page, tuple(errors), False, saved_only=action == "save")
-    with writer_lock(), transaction.atomic():
-        response = lookups.response_by_key(survey, digest, for_update=True)
-        created = response is None
-        if response is not None and response.status == Response.Status.COMPLETE:
-            return PageOutcome(response, page_index, completed=True)
-        if response is not None and (current is None or response.updated_at != current.updated_at):
-            # another request for this respondent got there first: check against its answers
-            plan = _plan(
-                response.form_version.form,
-                page_index,
-                raw,
-                response.answers,
-                lang=lang,
-                action=action,
-                shown=shown,
-            )
-            answers, next_page, errors, completed = plan
-        if created:
-            response = Response(
+    try:
+        with writer_lock(), transaction.atomic():
+            response = lookups.response_by_key(survey, digest, for_update=True)
+            created = response is None
+            if response is not None and response.status == Response.Status.COMPLETE:
+                return PageOutcome(response, page_index, completed=True)
+            if response is not None and (
+                current is None or response.updated_at != current.updated_at
+            ):
+                # another request for this respondent got there first: check against its answers
+                plan = _plan(
+                    response.form_version.form,
+                    page_index,
+                    raw,
+                    response.answers,
+                    lang=lang,
+                    action=action,
+                    shown=shown,
+                )
+                answers, next_page, errors, completed = plan
+            if created:
+                response = Response(
+                    survey=survey,
+                    form_version=version,
+                    key_hash=digest,
+                    language=lang,
+                    answers=answers,
+                    page=next_page,
+                )
+            else:
+                response.answers, response.language, response.page = answers, lang, next_page
+            if completed:
+                response = _complete(survey, response, key)
+            else:
+                lookups.save_response(response)
+            response_saved.send(
+                Response,
                 survey=survey,
-                form_version=version,
+                response=response,
                 key_hash=digest,
-                language=lang,
-                answers=answers,
-                page=next_page,
+                created=created,
+                completed=completed,
+                key_state=started_as if created else None,
             )
-        else:
-            response.answers, response.language, response.page = answers, lang, next_page
-        if completed:
-            response = _complete(survey, response, key)
-        else:
-            lookups.save_response(response)
-        response_saved.send(
-            Response,
-            survey=survey,
-            response=response,
-            key_hash=digest,
-            created=created,
-            completed=completed,
-            key_state=started_as if created else None,
-        )
-        return PageOutcome(
-            response, next_page, tuple(errors), completed, saved_only=action == "save"
-        )
+            return PageOutcome(
+                response, next_page, tuple(errors), completed, saved_only=action == "save"
+            )
+    except IntegrityError:  # the key's hash is taken: a key of another survey's, sent here
+        raise SubmissionRefused(
+            "SUBMISSION_BAD_KEY", "This respondent key belongs to another survey.", status=409
+        ) from None
 
 
 def _update_if_unchanged(current: Response, answers: dict[str, Any], lang: str, page: int) -> bool:
