@@ -303,3 +303,21 @@ def test_a_key_of_another_survey_is_refused_not_a_server_error(
     reply = post(client, "other", 0, {"org": "bpo"})  # the same key, sent to another survey
     assert reply.status_code == 409 and "SUBMISSION_BAD_KEY" in reply.content.decode()
     assert Response.objects.count() == 1
+
+
+def test_a_form_whose_pages_all_depend_on_later_answers_says_so_not_a_server_error(client, db):
+    from indagine.surveys.services import import_form, open_survey
+
+    source = b"""
+| survey |
+| | type | name | label | relevant |
+| | begin_group | p1 | P1 | ${b} > 1 |
+| | integer | a | A | |
+| | end_group | | | |
+| | integer | b | B | ${a} > 1 |
+"""
+    imported = import_form(source, "late.md", slug="late")  # passes: no loop, just no page
+    open_survey(imported.survey)
+    page = client.get("/s/late/")
+    text = page.content.decode()
+    assert page.status_code == 200 and "Non è possibile rispondere a questa indagine" in text

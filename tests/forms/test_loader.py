@@ -755,6 +755,36 @@ def test_unknown_reference_past_pyxform_a_group_or_dropped_metadata():
     assert not result.ok
 
 
+def test_relevance_and_calculations_that_depend_on_themselves_are_errors():
+    # pyxform lets each of these through; no page of the form could then be shown
+    result = load("""
+    | survey |
+    | | type | name | label | relevant | calculation |
+    | | integer | x | X | ${y} > 1 | |
+    | | integer | y | Y | ${x} > 1 | |
+    | | calculate | a | | | ${b} + 1 |
+    | | calculate | b | | | ${a} + 1 |
+    | | calculate | c | | | ${c} + 1 |
+    | | integer | z | Z | ${x} > 1 and ${a} > 0 | |
+    """)
+    assert sorted(cells(result)) == [
+        (FormCode.CYCLE, "survey", 3, "relevant"),
+        (FormCode.CYCLE, "survey", 5, "calculation"),
+        (FormCode.CYCLE, "survey", 6, "calculation"),
+    ]
+    assert "${x} → ${y} → ${x}" in str(result.errors[0]) + str(result.errors[1]) + str(
+        result.errors[2]
+    )
+    chain = load("""
+    | survey |
+    | | type | name | label | relevant |
+    | | integer | x | X | |
+    | | integer | y | Y | ${x} > 1 |
+    | | integer | z | Z | ${y} > 1 and ${x} > 2 |
+    """)
+    assert chain.ok  # depending on earlier questions, even through others, is no loop
+
+
 def test_bad_score_is_located_once_per_choice_row():
     result = load("""
     | survey |
@@ -843,6 +873,7 @@ def test_every_form_code_is_tested():
         FormCode.EXTERNAL_CHOICES,
         FormCode.BAD_EXPRESSION,
         FormCode.UNKNOWN_REFERENCE,
+        FormCode.CYCLE,
         FormCode.BAD_SCORE,
         FormCode.BAD_RANGE,
         FormCode.NO_QUESTIONS,

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import functools
+import logging
 
 from django.conf import settings
 from django.http import (
@@ -35,6 +36,7 @@ from indagine.site.params import small_number
 from indagine.surveys.models import Survey
 
 CONTROL_FIELDS = {"csrfmiddlewaretoken", "_page", "_action", "_key", "_shown", "_lang"}
+logger = logging.getLogger(__name__)
 KEY_COOKIE = "indagine_{slug}"
 COOKIE_AGE = 60 * 60 * 24 * 180
 
@@ -109,6 +111,14 @@ def survey_page(request: HttpRequest, slug: str) -> HttpResponse:
         )
     answers = response.answers if response else {}
     allowed = relevant_pages(form, answers)
+    if not allowed:  # every page's relevance is false (a form that passed an older check)
+        logger.error("survey %s: no page applies to the answers so far", slug)
+        phase = "no_page"
+        return render(
+            request,
+            "collect/unavailable.html",
+            {"survey": survey, "phase": phase, "lang": lang, "form": form},
+        )
     furthest = response.page if response else 0
     requested = small_number(request.GET.get("page"))
     index = furthest if requested is None else requested

@@ -418,9 +418,15 @@ def _and(first: str | None, second: str | None) -> str | None:
     return first or second
 
 
+# The columns whose value depends on the questions they name, when the form is filled in: a
+# question that applies only if another applies only if the first does can never be shown.
+_DEPENDING_COLUMNS = ("relevant", "calculation", "required")
+
+
 def _check_expressions(form: Form, sheet: _SurveySheet) -> list[FormIssue]:
     names = {q.name for q in form.questions()}
     issues: list[FormIssue] = []
+    depends: dict[str, dict[str, str]] = {}  # name -> {name it depends on: the column}
     for row in sheet.rows:
         name = str(row.get("name", ""))
         for column in _EXPRESSION_COLUMNS:
@@ -443,4 +449,40 @@ def _check_expressions(form: Form, sheet: _SurveySheet) -> list[FormIssue]:
                         column,
                     )
                 )
+            if column in _DEPENDING_COLUMNS and name:
+                for ref in expression.references() & names:
+                    depends.setdefault(name, {}).setdefault(ref, column)
+    return issues + _check_cycles(depends, sheet)
+
+
+def _check_cycles(depends: dict[str, dict[str, str]], sheet: _SurveySheet) -> list[FormIssue]:
+    """One FORM_CYCLE for each loop of questions whose relevance, calculation or `required`
+    depend on each other (`a` relevant if `${b}`, `b` relevant if `${a}`; a calculation that
+    names itself): pyxform lets them through, and no page of such a form could be shown.
+    A depth-first search (graphlib's would stop at the first loop)."""
+    issues: list[FormIssue] = []
+    state: dict[str, int] = {}  # 1: on the current path, 2: done
+    path: list[str] = []
+
+    def visit(name: str) -> None:
+        state[name] = 1
+        path.append(name)
+        for ref in sorted(depends.get(name, {})):
+            if state.get(ref) == 1:
+                loop = path[path.index(ref) :]
+                column = depends[loop[-1]][ref]
+                shown = " → ".join(f"${{{n}}}" for n in [*loop, ref])
+                issues.append(
+                    sheet.issue(
+                        FormCode.CYCLE, f"These depend on each other: {shown}.", loop[-1], column
+                    )
+                )
+            elif ref not in state:
+                visit(ref)
+        path.pop()
+        state[name] = 2
+
+    for name in sorted(depends):
+        if name not in state:
+            visit(name)
     return issues
