@@ -61,6 +61,15 @@ def test_forms_import_refuses_a_broken_form(db, tmp_path):
     assert not Survey.objects.exists()
 
 
+@pytest.mark.parametrize("slug", ["Bad Slug/<x>", "x" * 81, "è"])
+def test_forms_import_refuses_a_slug_that_cannot_be_an_address(db, tmp_path, slug, capsys):
+    path = tmp_path / "small.md"
+    path.write_text(BROKEN)  # the slug is checked first
+    assert main(["forms", "import", str(path), "--slug", slug]) == 2
+    assert "SURVEY_BAD_SLUG" in capsys.readouterr().err
+    assert not Survey.objects.exists()
+
+
 def test_responses_import_and_export(open_survey, tmp_path, capsys):
     rows = tmp_path / "rows.csv"
     rows.write_text("p1-org,p2-share\nbpo,1\ninhouse,2\n")

@@ -155,7 +155,7 @@ def cmd_forms_check(args: argparse.Namespace) -> int:
 
 def cmd_forms_import(args: argparse.Namespace) -> int:
     _django()
-    from indagine.surveys.services import FormRejected, import_form
+    from indagine.surveys.services import FormRejected, SurveyError, import_form
 
     path = Path(args.file)
     if not path.is_file():
@@ -167,6 +167,9 @@ def cmd_forms_import(args: argparse.Namespace) -> int:
         for issue in rejected.issues:
             print(str(issue), file=sys.stderr)
         return EXIT_ERRORS
+    except SurveyError as error:
+        print(f"error {error.code}: {error.message}", file=sys.stderr)
+        return EXIT_USAGE
     for issue in imported.warnings:
         print(str(issue))
     kind = "new survey" if imported.created else "new version"

@@ -533,6 +533,27 @@ def test_unreadable_when_the_content_is_garbage(data, filename):
     assert only_issue(result).code is FormCode.UNREADABLE
 
 
+@pytest.mark.parametrize(
+    ("data", "filename", "says"),
+    [
+        (b"", "form.xlsx", "The file is empty."),
+        (b"\x00\x01\x02 garbage", "form.xlsx", "not a readable Excel workbook"),
+        (b"type,name,label\ninteger,a,A\n", "form.csv", "each sheet starts with a row naming it"),
+    ],
+)
+def test_an_unreadable_file_is_explained_in_a_persons_terms(data, filename, says):
+    message = only_issue(load_form(data, filename)).message
+    assert says in message and "DefinitionData" not in message and "Argument" not in message
+
+
+def test_a_file_name_with_spaces_and_brackets_is_no_obstacle():
+    # a form without form_id is named after its file, and pyxform refuses 'Club (1)' as a name
+    result = load_form(
+        b"| survey |\n| | type | name | label |\n| | integer | a | A |\n", "Club (1).md"
+    )
+    assert result.ok and result.form is not None
+
+
 def test_text_content_is_never_taken_for_a_path_on_the_server():
     path = str(LIBRARY / "remote_working_2020.md")
     result = load_form(path, "upload.md")

@@ -99,8 +99,29 @@ def load_form(source: bytes | str | Path, filename: str | None = None) -> LoadRe
         # uploaded content.
         workbook = get_xlsform(data, file_type=kind)
     except Exception as exc:  # pyxform's readers raise many kinds for bad files
-        return _fail(FormCode.UNREADABLE, f"The file cannot be read as an XLSForm ({exc}).")
-    return _load_workbook(workbook, Path(filename or "form").stem)
+        return _fail(FormCode.UNREADABLE, _unreadable(kind, data, exc))
+    return _load_workbook(workbook, _form_name(Path(filename or "form").stem))
+
+
+def _unreadable(kind: str, data: bytes, exc: Exception) -> str:
+    """Why a file is no XLSForm, in the person's terms rather than the reader's exception."""
+    if not data.strip():
+        return "The file is empty."
+    if kind in (".xlsx", ".xls"):
+        return "The file is not a readable Excel workbook: it is damaged or in another format."
+    if kind == ".csv":
+        return (
+            "The CSV cannot be read as an XLSForm: each sheet starts with a row naming it in "
+            "the first column (survey, choices, settings), its headers on the next row."
+        )
+    return f"The file cannot be read as an XLSForm ({exc})."
+
+
+def _form_name(stem: str) -> str:
+    """The file's name as the form's XML name when the settings give none: pyxform refuses
+    'Questionario club (1)' (FORM_PYXFORM, no cell), so spaces and signs become '_'."""
+    name = re.sub(r"[^A-Za-z0-9_]+", "_", stem).strip("_")
+    return name if name[:1].isalpha() else f"form_{name}".rstrip("_")
 
 
 def _fail(code: FormCode, message: str) -> LoadResult:

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+import re
 from dataclasses import dataclass
 from importlib import resources
 
@@ -21,6 +22,9 @@ from indagine.surveys.models import AuditEntry, FormVersion, Survey
 
 BUILTIN_SLUG = "remote-working-2020"
 BUILTIN_FILE = "remote_working_2020.md"
+
+
+_SLUG = re.compile(r"[-a-zA-Z0-9_]{1,80}")  # Django's <slug:> in 80 characters, the column's
 
 
 class SurveyError(Exception):
@@ -57,6 +61,11 @@ def audit(action: str, survey: Survey | None = None, user=None, **detail) -> Non
 
 def import_form(source: bytes, filename: str, *, slug: str | None = None, user=None) -> Imported:
     """Store a new immutable form version: of the survey `slug`, or of a new survey."""
+    if slug is not None and not _SLUG.fullmatch(slug):
+        raise SurveyError(
+            "SURVEY_BAD_SLUG",
+            f"'{slug[:100]}' cannot be a survey's address: use 1 to 80 letters, digits, - or _.",
+        )
     result = load_form(source, filename)
     if not result.ok or result.form is None:
         raise FormRejected(result.errors or result.issues)
