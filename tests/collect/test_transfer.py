@@ -55,6 +55,9 @@ def test_skip_invalid_stores_the_valid_rows(open_survey, tmp_path):
         (b"", "CSV_EMPTY"),
         (b"p1-org,nonsense\nbpo,1\n", "CSV_UNKNOWN_COLUMN"),
         (b'p1-org,p2-share\n"bpo,12\n', "CSV_MALFORMED"),
+        (b"p1-org,p2-share\nbpo,12,extra\n", "CSV_INVALID_ROWS"),  # not a TypeError
+        (b"p1-org,p2-share,p1-org\nbpo,12,inhouse\n", "CSV_DUPLICATE_COLUMN"),
+        (b"p1-org,p2-share,Language\nbpo,12,=HYPERLINK(1)\n", "CSV_INVALID_ROWS"),
     ],
 )
 def test_unparseable_files_get_a_stable_code(open_survey, tmp_path, content, code):
@@ -126,3 +129,9 @@ def test_synthetic_responses_pass_validation(builtin_survey):
     Response.objects.all().delete()
     add_synthetic("remote-working-2020", 25, seed=7)
     assert sorted(str(r.answers) for r in Response.objects.all()) == first
+
+
+def test_a_missing_file_is_refused_with_a_code(open_survey, tmp_path):
+    with pytest.raises(ImportRefused) as refused:
+        import_csv("small", tmp_path / "none.csv")
+    assert refused.value.code == "CSV_UNREADABLE"

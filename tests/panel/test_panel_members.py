@@ -196,3 +196,9 @@ def test_erasing_a_member_of_an_anonymous_survey_keeps_the_anonymous_answers(
     assert services.erase_member(open_survey, "anna@example.org")
     assert list(Response.objects.values_list("answers", flat=True)) == answers
     assert Member.objects.get(erased_at__isnull=False).email is None
+
+
+def test_a_missing_file_is_refused_with_a_code(open_survey, tmp_path):
+    with pytest.raises(services.PanelError) as error:
+        services.import_members(open_survey, tmp_path / "none.csv")
+    assert error.value.code == "MEMBERS_UNREADABLE"

@@ -74,12 +74,19 @@ def _columns(form: Form) -> list[tuple[str, str]]:
 def _read_rows(path: Path) -> Iterator[tuple[int, dict[str, str]]]:
     try:
         text = path.read_bytes().decode("utf-8-sig")
+    except OSError as exc:
+        raise ImportRefused(
+            "CSV_UNREADABLE", f"The file cannot be read ({exc.strerror}): {path}"
+        ) from None
     except UnicodeDecodeError as exc:
         raise ImportRefused(
             "CSV_ENCODING", f"The file is not UTF-8 text ({exc.reason} at byte {exc.start})."
         ) from None
     reader = csv.DictReader(io.StringIO(text, newline=""), strict=True)
     try:
+        twice = sorted({c for c in reader.fieldnames or () if reader.fieldnames.count(c) > 1})
+        if twice:  # DictReader would keep the last one's cells, silently
+            raise ImportRefused("CSV_DUPLICATE_COLUMN", "Columns named twice: " + ", ".join(twice))
         for row in reader:
             yield reader.line_num, row
     except csv.Error as exc:
@@ -115,7 +122,7 @@ def import_csv(
     header_checked = False
     for line, row in tqdm(rows, desc="checking", unit=" rows", disable=not progress):
         if not header_checked:
-            _check_header(list(row), by_column)
+            _check_header([c for c in row if c is not None], by_column)
             header_checked = True
         if None in row:
             problems.append(f"line {line}: more cells than columns")
@@ -134,6 +141,12 @@ def import_csv(
             )
             continue
         lang = row.get("Language") or form.default_language
+        if lang not in form.languages:
+            problems.append(
+                f"line {line}: Language: '{lang[:20]}' is none of the form's languages "
+                f"({', '.join(form.languages)})"
+            )
+            continue
         valid.append(_new_response(survey, checked.answers, "import", lang))
     if not header_checked:
         raise ImportRefused("CSV_EMPTY", "The file has no header or no rows.")

@@ -39,7 +39,12 @@ class MemberRow:
 
 
 def _table(path: Path) -> list[list[str]]:
-    data = path.read_bytes()
+    try:
+        data = path.read_bytes()
+    except OSError as exc:
+        raise MemberFileError(
+            "MEMBERS_UNREADABLE", f"The file cannot be read ({exc.strerror}): {path}"
+        ) from None
     if path.suffix.lower() in (".xlsx", ".xlsm"):
         from openpyxl import load_workbook
 
@@ -56,7 +61,11 @@ def _table(path: Path) -> list[list[str]]:
     try:
         text = data.decode("utf-8-sig")
     except UnicodeDecodeError:
-        raise MemberFileError("MEMBERS_ENCODING", "The file is not UTF-8 text.") from None
+        raise MemberFileError(
+            "MEMBERS_ENCODING",
+            "The file is not UTF-8 text: in Excel, save it as 'CSV UTF-8' or import the .xlsx "
+            "itself.",
+        ) from None
     try:
         dialect = csv.Sniffer().sniff(text[:4096], delimiters=",;\t")
     except csv.Error:
