@@ -472,3 +472,25 @@ def test_memory_does_not_grow_with_the_number_of_responses(open_survey, tmp_path
     large_peaks = [_peak(fmt, tmp_path / f"large.{fmt}") for fmt in formats]
     for fmt, small_peak, large_peak in zip(formats, small_peaks, large_peaks, strict=True):
         assert large_peak < 1.5 * small_peak, (fmt, small_peak, large_peak)  # 10 times the rows
+
+
+def test_xlsx_labels_from_the_form_are_text_never_formulas(db, tmp_path):
+    from indagine.surveys.services import import_form
+    from indagine.surveys.services import open_survey as open_it
+
+    source = b"""
+| survey |
+| | type | name | label |
+| | select_one l | pick | =HYPERLINK("http://x.invalid/","go") |
+| choices |
+| | list_name | name | label |
+| | l | a | =1+2 |
+"""
+    survey = open_it(import_form(source, "f.md", slug="formulas").survey)
+    _respond(survey, {"pick": "a"}, "complete")
+    out = tmp_path / "f.xlsx"
+    export("formulas", out, "xlsx")
+    workbook = openpyxl.load_workbook(out)
+    cells = [c for name in ("variables", "labels") for row in workbook[name] for c in row]
+    assert {"=1+2", '=HYPERLINK("http://x.invalid/","go")'} <= {c.value for c in cells}
+    assert all(c.data_type != "f" for c in cells)

@@ -235,19 +235,25 @@ def write_xlsx(
     return count
 
 
-def _xlsx_converter(layout: ExportPlan, labels: bool) -> Callable[[Any, Record], list[Any]]:
+def _xlsx_text(sheet: Any, value: str | None) -> Any:
+    """A cell of text, never a formula (openpyxl takes a string starting with '=' for one:
+    an answer, a label or a language such as '=HYPERLINK(...)' would run in Excel)."""
     from openpyxl.cell import WriteOnlyCell
     from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 
-    label = _label_cell(layout)
+    if value is None:
+        return None
+    value = ILLEGAL_CHARACTERS_RE.sub("", value)
+    if not value.startswith("="):
+        return value
+    cell = WriteOnlyCell(sheet, value)
+    cell.data_type = "s"
+    return cell
 
-    def text(sheet: Any, value: str) -> Any:
-        value = ILLEGAL_CHARACTERS_RE.sub("", value)
-        if not value.startswith("="):
-            return value
-        cell = WriteOnlyCell(sheet, value)  # a string, never a formula
-        cell.data_type = "s"
-        return cell
+
+def _xlsx_converter(layout: ExportPlan, labels: bool) -> Callable[[Any, Record], list[Any]]:
+    label = _label_cell(layout)
+    text = _xlsx_text
 
     def value(sheet: Any, raw: Any, question: Question) -> Any:
         if raw is None:
@@ -269,7 +275,7 @@ def _xlsx_converter(layout: ExportPlan, labels: bool) -> Callable[[Any, Record],
             r.key,
             r.status,
             r.version,
-            r.language,
+            text(sheet, r.language),
         ]
 
     return convert
@@ -281,16 +287,16 @@ def _xlsx_dictionary(workbook: Any, layout: ExportPlan) -> None:
     variables.append(["column", "type", "list", *(f"label::{code}" for code in languages)])
     variables.append(["SubmissionDate", "datetime (UTC)", None])
     for q in layout.questions:
-        variables.append(
-            [q.path_name, q.type.value, q.list_name, *(q.label.values.get(c) for c in languages)]
-        )
+        labels = (_xlsx_text(variables, q.label.values.get(c)) for c in languages)
+        variables.append([q.path_name, q.type.value, q.list_name, *labels])
     for column, kind in zip(CSV_TAIL, ("text", "text", "text", "integer", "text"), strict=True):
         variables.append([column, kind, None])
     sheet = workbook.create_sheet("labels")
     sheet.append(["list", "code", *(f"label::{code}" for code in languages)])
     for list_name, choices in _lists(layout).items():
         for c in choices:
-            sheet.append([list_name, c.name, *(c.label.values.get(code) for code in languages)])
+            labels = (_xlsx_text(sheet, c.label.values.get(code)) for code in languages)
+            sheet.append([list_name, c.name, *labels])
 
 
 def _lists(layout: ExportPlan) -> dict[str, tuple[Choice, ...]]:
