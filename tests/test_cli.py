@@ -97,3 +97,15 @@ def test_unknown_command_is_a_usage_error():
     with pytest.raises(SystemExit) as exit_:
         main(["frobnicate"])
     assert exit_.value.code == 2
+
+
+def test_the_data_folder_is_made_private(tmp_path, monkeypatch):
+    import stat
+
+    from indagine.cli import _prepare_data_dir
+
+    monkeypatch.setenv("INDAGINE_DATA_DIR", str(tmp_path / "new" / "data"))
+    monkeypatch.delenv("INDAGINE_SECRET_KEY", raising=False)
+    folder = _prepare_data_dir()
+    assert stat.S_IMODE(folder.stat().st_mode) == 0o700
+    assert stat.S_IMODE((folder / "secret_key").stat().st_mode) == 0o600

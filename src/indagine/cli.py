@@ -17,11 +17,13 @@ EXIT_OK, EXIT_ERRORS, EXIT_USAGE = 0, 1, 2
 
 
 def _prepare_data_dir() -> Path:
-    """Create the data folder and, once, the secret key kept in it (mode 600)."""
+    """Create the data folder (mode 700: it holds the answers, the members' addresses and the
+    database files SQLite makes 644) and, once, the secret key kept in it (mode 600)."""
     from indagine.site.config import data_dir
 
     folder = data_dir()
-    folder.mkdir(parents=True, exist_ok=True)
+    folder.parent.mkdir(parents=True, exist_ok=True)
+    folder.mkdir(mode=0o700, exist_ok=True)  # a folder the club made itself keeps its mode
     key_file = folder / "secret_key"
     if not os.environ.get("INDAGINE_SECRET_KEY") and not key_file.exists():
         fd = os.open(key_file, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
