@@ -167,3 +167,13 @@ def test_shares_and_means_are_rounded_not_cut():
         assert num(3.4666) == "3,47"
     with translation.override("en"):
         assert pct(1 / 3, 1) == "33.3%" and num(1234.56, 1) == "1234.6"
+
+
+def test_a_single_response_shows_its_count_and_no_finding_yet(client, builtin_survey, organiser):
+    """One answer has no variance: the pages say what they have, no server error or 404."""
+    add_synthetic(SLUG, 1, seed=3)
+    for url in ("results/", "report.html", "newsletter.md"):
+        reply = client.get(f"/manage/{SLUG}/{url}")
+        assert reply.status_code == 200, url
+    assert '<dd id="n-complete">1</dd>' in client.get(f"/manage/{SLUG}/results/").content.decode()
+    assert services.findings(builtin_survey, services.View()).items == ()

@@ -461,7 +461,7 @@ class Analysis:
         contrasts: tuple[Finding, ...] = ()
         effective: float | None = None
         found_contrasts: tuple[Contrast, ...] = ()
-        if counted is not None and n:
+        if counted is not None and n >= 2:  # one answer has no variance: no finding yet
             design = basis(form, counted, panel_size=panel_size, margins=margins)
             # Contrasts are analytic (is there an association?), so they are tested without
             # the finite population correction, which would make any difference among the
