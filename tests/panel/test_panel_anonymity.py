@@ -183,3 +183,21 @@ def test_postgresql_transaction_ids_do_not_relink_responses_to_members(answered)
     assert not responses & invitations, (
         f"{len(responses & invitations)} of {MEMBERS} responses share a transaction with a member"
     )
+
+
+def test_the_order_of_spent_keys_does_not_relink_responses_to_members(answered):
+    """Whoever holds the secret key can tell which spent key is whose (that is how the
+    members' side learns who completed); were spent keys and responses numbered as they are
+    written, the k-th of each would be the same member's."""
+    from indagine.collect.models import SpentKey
+    from indagine.collect.services import spent_digest
+
+    owner = {spent_digest(token): email for email, token in answered.items()}
+    spent = [owner[d] for d in SpentKey.objects.order_by("pk").values_list("digest", flat=True)]
+    by_id = list(_complete().order_by("pk").values_list("answers", flat=True))
+    guessed = sum(
+        answers.get("comment") == f"secret of member {email[1:].split('@')[0]}"
+        for answers, email in zip(by_id, spent, strict=True)
+    )
+    assert guessed < MEMBERS, "every response re-linked to its member by the spent keys' order"
+    assert min(_complete().values_list("pk", flat=True)) >= 2**40

@@ -360,9 +360,12 @@ def _complete(survey: Survey, response: Response, key: str) -> Response:
         response.completed_at = now
         lookups.save_response(response, now)
         return response
-    SpentKey.objects.get_or_create(digest=spent_digest(key))
+    # Both rows get random ids: counted up, the k-th spent key (which whoever holds the secret
+    # key can match to a member's invitation) and the k-th anonymous response would re-link.
+    SpentKey.objects.get_or_create(digest=spent_digest(key), defaults={"pk": _random_id()})
     day = timezone.localtime(now).replace(hour=0, minute=0, second=0, microsecond=0)
     fresh = Response.objects.create(
+        pk=_random_id(),
         survey=survey,
         form_version=response.form_version,
         key_hash=None,
@@ -378,6 +381,13 @@ def _complete(survey: Survey, response: Response, key: str) -> Response:
         response.delete()
     fresh.started_at = fresh.updated_at = day
     return fresh
+
+
+def _random_id() -> int:
+    """A row id that says nothing of when the row was written: from 2**40 to 2**52 (exact in
+    JavaScript's numbers; SQLite's AUTOINCREMENT then counts on from the largest, far below
+    2**63)."""
+    return 2**40 + secrets.randbelow(2**52 - 2**40)
 
 
 def _navigate(
