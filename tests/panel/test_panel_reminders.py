@@ -101,3 +101,15 @@ def test_reminders_need_an_open_survey(open_survey, invited):
     with pytest.raises(services.PanelError) as error:
         services.remind(open_survey)
     assert error.value.code == "SURVEY_NOT_ACCEPTING"
+
+
+def test_reminders_queued_before_the_survey_closed_are_not_sent(open_survey, invited, smtp):
+    from indagine.surveys.services import close_survey
+
+    _age(4)
+    assert services.remind(open_survey) == 3
+    close_survey(open_survey)  # before the worker came round to them
+    sent_before = len(smtp.messages)
+    outcome = services.deliver_pending(open_survey.pk)
+    assert outcome == {"closed": 3} and len(smtp.messages) == sent_before
+    assert not Message.objects.filter(kind="remind").exists()

@@ -117,6 +117,9 @@ def _send(message: Message, composer: mail.Composer, blocked: set[str]) -> str:
     if not member.email or member.erased_at or member.email in blocked:
         message.delete()
         return "dropped"
+    if message.kind != Message.Kind.THANKS and member.survey.phase() == "closed":
+        message.delete()  # queued before the survey closed: its link would lead to a closed page
+        return "closed"
     try:
         composer.build(message).send()
     except smtplib.SMTPRecipientsRefused as error:
