@@ -201,3 +201,29 @@ def test_the_order_of_spent_keys_does_not_relink_responses_to_members(answered):
     )
     assert guessed < MEMBERS, "every response re-linked to its member by the spent keys' order"
     assert min(_complete().values_list("pk", flat=True)) >= 2**40
+
+
+def test_a_one_page_anonymous_survey_counts_its_completions(db, smtp, members_csv):
+    """The first page completes the response: the member never 'started' on the way."""
+    from indagine.surveys.services import import_form, open_survey
+
+    source = b"| survey |\n| | type | name | label |\n| | integer | n | N |\n"
+    survey = open_survey(import_form(source, "one.md", slug="one").survey)
+    survey.anonymous = True
+    survey.save()
+    services.import_members(survey, members_csv)
+    services.invite(survey)
+    services.deliver_pending(survey.pk)
+    token = next(personal_link(m)[1] for m in smtp.messages if m["To"] == "anna@example.org")
+    browser = Client()
+    assert browser.get(f"/s/one/t/{token}/").status_code == 302
+    reply = browser.post("/s/one/", {"_key": token, "_action": "next", "_page": "0", "n": "3"})
+    assert reply.status_code == 302 and "/thanks/" in reply["Location"]
+    assert services.settle_anonymous(survey) == 1
+    assert Invitation.objects.get(member__email="anna@example.org").completed
+    _age_messages(4)
+    assert services.remind(survey) == 2  # bruno and carla, not anna
+
+
+def _age_messages(days: float) -> None:
+    Message.objects.update(queued_at=timezone.now() - dt.timedelta(days=days))

@@ -189,10 +189,11 @@ def settle_anonymous(survey: Survey) -> int:
     from indagine.collect.models import SpentKey
     from indagine.collect.services import spent_digest
 
+    # Not only the members who started: on a one-page survey the first page completes the
+    # response, and marking 'started' there would write the member's row in the response's
+    # transaction (the link this function exists to avoid).
     pending = list(
-        Invitation.objects.filter(
-            member__survey=survey, completed=False, started=True
-        ).select_related("member")
+        Invitation.objects.filter(member__survey=survey, completed=False).select_related("member")
     )
     digests = {spent_digest(member_token(i.member_id, i.nonce)): i for i in pending}
     done = [
@@ -203,7 +204,9 @@ def settle_anonymous(survey: Survey) -> int:
         return 0
     secrets.SystemRandom().shuffle(done)
     with transaction.atomic():
-        Invitation.objects.filter(pk__in=[i.pk for i in done]).update(completed=True)
+        Invitation.objects.filter(pk__in=[i.pk for i in done]).update(
+            started=True, completed=True
+        )
         blocked = opted_out(i.member.email for i in done)
         Message.objects.bulk_create(
             [
