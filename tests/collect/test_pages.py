@@ -211,6 +211,20 @@ def test_resume_continues_where_the_respondent_stopped(client, open_survey):
     assert 'value="40"' in page.content.decode()
 
 
+def test_guessing_resume_links_is_rate_limited(client, open_survey, settings):
+    from django.core.cache import caches
+
+    caches["ratelimit"].clear()
+    settings.INDAGINE_TOKEN_RATE = "2/m"
+    key = "r" * 43
+    post(client, "small", 0, {"org": "bpo"}, key=key)
+    guesser = client.__class__()
+    for guess in ("g" * 43, "h" * 43):
+        assert guesser.get(f"/s/small/r/{guess}/").status_code == 404
+    reply = guesser.get(f"/s/small/r/{key}/")  # even the right one, from this address, now
+    assert reply.status_code == 429 and b"RATE_LIMITED" in reply.content
+
+
 def test_language_switch(client, open_survey):
     html = client.get("/s/small/?lang=en").content.decode()
     assert "<legend>Type</legend>" in html and 'lang="en"' in html

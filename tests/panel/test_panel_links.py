@@ -68,6 +68,21 @@ def test_a_forged_link_is_refused_and_nothing_is_stored(tokens, client):
     assert Response.objects.count() == 0
 
 
+def test_a_member_listed_in_english_gets_the_questionnaire_in_english(tokens, client):
+    member = Member.objects.get(email="bruno@example.org")
+    member.attributes = {**member.attributes, "language": "en"}
+    member.save()
+    reply = client.get(f"/s/small/t/{tokens['bruno@example.org']}/")
+    assert reply.status_code == 302 and reply["Location"] == "/s/small/?lang=en"
+    assert '<html lang="en"' in client.get(reply["Location"]).content.decode()
+
+
+def test_a_forged_link_says_the_link_does_not_work(tokens, client):
+    reply = client.get(f"/s/small/t/{_forged(tokens['anna@example.org'])}/")
+    assert "Questo link non funziona" in reply.content.decode()
+    assert "Non è stato possibile accettare" not in reply.content.decode()
+
+
 def test_a_link_works_only_for_its_own_survey(tokens, client, builtin_survey):
     reply = client.get(f"/s/{builtin_survey.slug}/t/{tokens['anna@example.org']}/")
     assert reply.status_code == 404 and b"TOKEN_UNKNOWN" in reply.content

@@ -18,7 +18,7 @@ from django.urls import get_script_prefix, reverse
 from django.utils import translation
 from django.utils.cache import add_never_cache_headers
 from django.views.decorators.http import require_http_methods, require_POST
-from django_ratelimit.core import is_ratelimited
+from django_ratelimit.core import get_usage, is_ratelimited
 
 from indagine.collect import lookups, pages
 from indagine.collect.services import (
@@ -43,6 +43,10 @@ COOKIE_AGE = 60 * 60 * 24 * 180
 
 def _submit_rate(group: str, request: HttpRequest) -> str | None:
     return rate(settings.INDAGINE_SUBMIT_RATE)
+
+
+def _token_rate(group: str, request: HttpRequest) -> str:
+    return settings.INDAGINE_TOKEN_RATE
 
 
 def rate_limited(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:
@@ -219,12 +223,26 @@ def relevance(request: HttpRequest, slug: str) -> JsonResponse:
 def resume(request: HttpRequest, slug: str, key: str) -> HttpResponse:
     """A resume link: remember the key in this browser and continue where the respondent was."""
     survey = _survey(slug)
+    # Wrong resume links are counted against the address as wrong personal links are (a
+    # member's token is a resume key too), so neither can be guessed at speed.
+    usage = get_usage(request, group="token", key="ip", rate=_token_rate, increment=False)
+    if usage is not None and usage["count"] >= usage["limit"]:
+        return refusal(
+            request,
+            "RATE_LIMITED",
+            translation.gettext(
+                "Too many wrong links from this address: wait a minute and try again."
+            ),
+            429,
+        )
     if find_response(survey, key) is None:
+        is_ratelimited(request, group="token", key="ip", rate=_token_rate, increment=True)
         return refusal(
             request,
             "RESUME_UNKNOWN",
             translation.gettext("This link does not match any saved answers."),
             404,
+            heading=translation.gettext("This link does not work"),
         )
     reply = redirect("collect:survey", slug=slug)
     reply.set_cookie(

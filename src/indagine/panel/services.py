@@ -204,9 +204,7 @@ def settle_anonymous(survey: Survey) -> int:
         return 0
     secrets.SystemRandom().shuffle(done)
     with transaction.atomic():
-        Invitation.objects.filter(pk__in=[i.pk for i in done]).update(
-            started=True, completed=True
-        )
+        Invitation.objects.filter(pk__in=[i.pk for i in done]).update(started=True, completed=True)
         blocked = opted_out(i.member.email for i in done)
         Message.objects.bulk_create(
             [

@@ -52,10 +52,14 @@ def enter(request: HttpRequest, slug: str, token: str) -> HttpResponse:
             "TOKEN_UNKNOWN",
             _("This personal link is not valid. Check that it was copied whole."),
             404,
+            heading=_("This link does not work"),
         )
     if invitation.opened_at is None:
         Invitation.objects.filter(pk=invitation.pk).update(opened_at=timezone.now())
     reply = redirect("collect:survey", slug=slug)
+    lang = str(invitation.member.attributes.get("language", "")).lower()[:2]
+    if lang in ("it", "en") and not invitation.started:  # the invitation's language
+        reply["Location"] += f"?lang={lang}"
     reply.set_cookie(
         KEY_COOKIE.format(slug=slug),
         token,
