@@ -165,8 +165,14 @@ def test_erasing_a_member_of_a_named_survey_deletes_their_data_and_response(
     assert response_id is not None
     assert services.erase_member(open_survey, " ANNA@example.org ")
     anna.refresh_from_db()
-    assert (anna.email, anna.name, anna.organisation) == (None, "", "")
+    assert (anna.email, anna.name, anna.organisation, anna.attributes) == (None, "", "", {})
     assert anna.erased_at is not None
+    invitation = anna.invitation
+    invitation.refresh_from_db()
+    assert invitation.opened_at is None and not invitation.completed  # her answers are gone
+    assert services.fieldwork(open_survey).totals.get("completed", 0) == Response.objects.filter(
+        status="complete"
+    ).count()
     assert not Response.objects.filter(pk=response_id).exists()
     assert not Message.objects.filter(member=anna).exists()
     assert OptOut.objects.filter(email_hash=email_hash("anna@example.org")).exists()

@@ -246,8 +246,11 @@ def recover() -> int:
 
 
 def erase_member(survey: Survey, email: str, user=None) -> bool:
-    """Delete a member's personal data on request. Answers of an anonymous survey stay (nothing
-    links them to the member); in a named survey the member's response goes too."""
+    """Delete a member's personal data on request: address, name, organisation, attributes and
+    when they opened their link. Answers of an anonymous survey stay (nothing links them to the
+    member), and so does the mark that the member completed; in a named survey the member's
+    response goes too, and with it the mark (else the counts would claim an answer that is no
+    longer there)."""
     email = email.strip().lower()
     member = Member.objects.filter(survey=survey, email=email).first()
     if member is None:
@@ -260,10 +263,14 @@ def erase_member(survey: Survey, email: str, user=None) -> bool:
             from indagine.collect.models import Response
 
             Response.objects.filter(survey=survey, key_hash=invitation.token_hash).delete()
+            kept = {} if survey.anonymous else {"started": False, "completed": False}
+            Invitation.objects.filter(pk=invitation.pk).update(
+                opened_at=None, response=None, completed_on=None, **kept
+            )
         member.messages.all().delete()
         OptOut.objects.get_or_create(email_hash=email_hash(email))
         Member.objects.filter(pk=member.pk).update(
-            email=None, name="", organisation="", erased_at=timezone.now()
+            email=None, name="", organisation="", attributes={}, erased_at=timezone.now()
         )
         audit("panel.erase", survey, user, member=member.pk)
     return True
