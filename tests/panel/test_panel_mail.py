@@ -238,3 +238,36 @@ def test_opt_out_keeps_only_a_hash(invited):
     assert list(OptOut.objects.values_list("email_hash", flat=True)) == [
         email_hash("anna@example.org")
     ]
+
+
+@pytest.mark.parametrize(
+    ("day", "italian", "reminder"),
+    [
+        (
+            8,
+            "resta aperta fino all'8 gennaio 2031, ore 17:00",
+            "chiude l'8 gennaio 2031 alle 17:00",
+        ),
+        (
+            9,
+            "resta aperta fino al 9 gennaio 2031, ore 17:00",
+            "chiude il 9 gennaio 2031 alle 17:00",
+        ),
+    ],
+)
+def test_the_closing_moment_is_written_with_its_time_and_the_right_article(
+    open_survey, smtp, bilingual_csv, client, day, italian, reminder
+):
+    open_survey.closes_at = timezone.make_aware(dt.datetime(2031, 1, day, 17, 0))
+    open_survey.save()
+    services.import_members(open_survey, bilingual_csv)
+    services.invite(open_survey)
+    services.deliver_pending(open_survey.pk)
+    assert italian in text_part(smtp.to("anna@example.org")[0])
+    english = text_part(smtp.to("john@example.org")[0])
+    assert f"The survey is open until {day} January 2031, 17:00." in english
+    _age_messages(4)
+    services.remind(open_survey)
+    services.deliver_pending(open_survey.pk)
+    assert reminder in text_part(smtp.to("anna@example.org")[-1])
+    assert f"closes on {day} January 2031 at 17:00" in text_part(smtp.to("john@example.org")[-1])

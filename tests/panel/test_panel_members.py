@@ -170,9 +170,10 @@ def test_erasing_a_member_of_a_named_survey_deletes_their_data_and_response(
     invitation = anna.invitation
     invitation.refresh_from_db()
     assert invitation.opened_at is None and not invitation.completed  # her answers are gone
-    assert services.fieldwork(open_survey).totals.get("completed", 0) == Response.objects.filter(
-        status="complete"
-    ).count()
+    assert (
+        services.fieldwork(open_survey).totals.get("completed", 0)
+        == Response.objects.filter(status="complete").count()
+    )
     assert not Response.objects.filter(pk=response_id).exists()
     assert not Message.objects.filter(member=anna).exists()
     assert OptOut.objects.filter(email_hash=email_hash("anna@example.org")).exists()

@@ -21,28 +21,28 @@ BUILTIN: dict[tuple[str, str], tuple[str, str]] = {
         "Gentile {{ name|default:'socio' }},\n\nla invitiamo a partecipare all'indagine "
         '"{{ survey }}". Bastano pochi minuti; può interrompere e riprendere quando vuole '
         "dallo stesso link personale:\n\n{{ link }}\n\n{% if closing_date %}L'indagine resta "
-        "aperta fino al {{ closing_date }}.\n\n{% endif %}Grazie per il suo contributo.\n",
+        "aperta {{ open_until }}.\n\n{% endif %}Grazie per il suo contributo.\n",
     ),
     ("invite", "en"): (
         "{{ survey }}: your view matters",
         "Dear {{ name|default:'member' }},\n\nwe invite you to take part in the survey "
         '"{{ survey }}". It takes a few minutes; you can stop and continue whenever you like '
         "from the same personal link:\n\n{{ link }}\n\n{% if closing_date %}The survey is open "
-        "until {{ closing_date }}.\n\n{% endif %}Thank you for your contribution.\n",
+        "{{ open_until }}.\n\n{% endif %}Thank you for your contribution.\n",
     ),
     ("remind", "it"): (
         "Promemoria: {{ survey }}",
         "Gentile {{ name|default:'socio' }},\n\nnon abbiamo ancora ricevuto le sue risposte "
         'all\'indagine "{{ survey }}". Se ha già iniziato, riprende da dove si era fermato:'
-        "\n\n{{ link }}\n\n{% if closing_date %}L'indagine chiude il {{ closing_date }}.\n\n"
+        "\n\n{{ link }}\n\n{% if closing_date %}L'indagine chiude {{ closes_on }}.\n\n"
         "{% endif %}Grazie!\n",
     ),
     ("remind", "en"): (
         "Reminder: {{ survey }}",
         "Dear {{ name|default:'member' }},\n\nwe have not yet received your answers to the "
         'survey "{{ survey }}". If you already started, you will continue where you '
-        "stopped:\n\n{{ link }}\n\n{% if closing_date %}The survey closes on "
-        "{{ closing_date }}.\n\n{% endif %}Thank you!\n",
+        "stopped:\n\n{{ link }}\n\n{% if closing_date %}The survey closes "
+        "{{ closes_on }}.\n\n{% endif %}Thank you!\n",
     ),
     ("thanks", "it"): (
         "Grazie per aver risposto: {{ survey }}",
@@ -118,6 +118,24 @@ class Composer:
             self._closing[key] = text
         return self._closing[key]
 
+    def closing_phrases(self, survey, lang: str) -> dict[str, str]:
+        """The closing moment as the built-in wording says it, time included (a survey that
+        closes at 17:00 is not open all that day): "fino all'8 gennaio 2027, ore 17:00" and
+        "l'8 gennaio 2027 alle 17:00" (Italian elides the article before 8 and 11), "until 8
+        January 2027, 17:00" and "on 8 January 2027 at 17:00"."""
+        if not survey.closes_at:
+            return {"open_until": "", "closes_on": ""}
+        moment = timezone.localtime(survey.closes_at)
+        date, hour = self.closing(survey, lang), moment.strftime("%H:%M")
+        if lang == "it":
+            vowel = moment.day in (8, 11)  # otto, undici
+            until, on = ("all'", "l'") if vowel else ("al ", "il ")
+            return {
+                "open_until": f"fino {until}{date}, ore {hour}",
+                "closes_on": f"{on}{date} alle {hour}",
+            }
+        return {"open_until": f"until {date}, {hour}", "closes_on": f"on {date} at {hour}"}
+
     def build(self, message: Message) -> EmailMultiAlternatives:
         """The email for one message, ready to send."""
         member = message.member
@@ -134,6 +152,7 @@ class Composer:
             "name": member.name,
             "survey": survey.title,
             "closing_date": self.closing(survey, lang),
+            **self.closing_phrases(survey, lang),
             "link": link,
             "unsubscribe": unsubscribe,
         }
