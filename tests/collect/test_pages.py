@@ -100,10 +100,11 @@ def test_validation_errors_are_shown_beside_the_question_and_in_a_summary(client
 def test_skip_logic_without_javascript_reveals_the_follow_up_question(client, open_survey):
     reply = post(client, "small", 0, {"org": "other", "_shown": "org"})
     # the same page again, now with the question that applies, and no error for it yet
-    assert reply.status_code == 302 and reply["Location"].endswith("?page=0")
+    assert reply.status_code == 302 and reply["Location"].endswith("?page=0&more=1")
     html = client.get(reply["Location"]).content.decode()
     assert 'id="q-org_other" data-name="org_other">' in html
     assert "error-summary" not in html
+    assert "aggiungono altre domande a questa pagina" in html  # says why the page is back
     reply = post(
         client, "small", 0, {"org": "other", "org_other": "Consulenza", "_shown": "org org_other"}
     )
@@ -335,3 +336,14 @@ def test_a_form_whose_pages_all_depend_on_later_answers_says_so_not_a_server_err
     page = client.get("/s/late/")
     text = page.content.decode()
     assert page.status_code == 200 and "Non è possibile rispondere a questa indagine" in text
+
+
+def test_the_saved_notice_is_for_the_respondent_whose_answers_are_saved(client, open_survey):
+    key = "s" * 43
+    post(client, "small", 0, {"org": "bpo"}, key=key)
+    reply = post(client, "small", 1, {"share": "40"}, key=key, action="save")
+    assert reply["Location"].endswith("?page=1&saved=1")
+    mine = client.get(reply["Location"]).content.decode()
+    assert 'class="notice"' in mine and f"/s/small/r/{key}/" in mine
+    stranger = client.__class__().get(reply["Location"]).content.decode()  # no cookie
+    assert 'class="notice"' not in stranger and "/r/" not in stranger

@@ -131,6 +131,10 @@ def survey_page(request: HttpRequest, slug: str) -> HttpResponse:
     context = pages.page_context(
         survey, form, index, answers, lang, errors=(), key=key or new_key(), raw=None
     )
+    # "saved" only for the respondent whose answers these are: an address copied with its
+    # ?saved=1 to another browser would otherwise promise answers that are not there
+    context["saved"] = response is not None and bool(request.GET.get("saved"))
+    context["more"] = response is not None and bool(request.GET.get("more"))
     return _render_page(request, slug, context)
 
 
@@ -192,7 +196,11 @@ def _post_page(request: HttpRequest, slug: str, key: str | None) -> HttpResponse
     else:  # the page's own address: the form posts to it (a URL, so no `redirect()`, which
         # first tries to reverse its argument as a view name)
         url = f"{request.path}?page={outcome.page}"
-        reply = HttpResponseRedirect(url + ("&saved=1" if outcome.saved_only else ""))
+        if outcome.saved_only:
+            url += "&saved=1"
+        elif outcome.page == page_index and request.POST.get("_action", "next") == "next":
+            url += "&more=1"  # the same page again: answers made more of its questions apply
+        reply = HttpResponseRedirect(url)
     cookie = KEY_COOKIE.format(slug=survey.slug)
     if request.COOKIES.get(cookie) != key:  # the browser remembers it after the first page
         reply.set_cookie(
