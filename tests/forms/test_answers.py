@@ -645,3 +645,13 @@ def test_builtin_survey_required_message_in_english(builtin):
     assert {e.code for e in checked.errors} == {AnswerCode.REQUIRED}
     assert {e.message for e in checked.errors} == {"Please answer this question to continue."}
     assert [e.name for e in checked.errors] == ["org_type", "role", "cc_size", "sector"]
+
+
+def test_messages_address_the_respondent_formally_and_fit_the_question():
+    italian = [message(code, "it", start=1, end=5, limit=9, field="x") for code in AnswerCode]
+    assert not [m for m in italian if m.split()[0] in {"Scrivi", "Scegli"}]  # "Lei", never "tu"
+    with pytest.raises(InvalidAnswer) as refused:
+        parse_value(q("whole"), ["forty"])
+    assert refused.value.code is AnswerCode.NOT_A_NUMBER  # the code stays; the words fit
+    words = message(refused.value.code, "it", **refused.value.values)
+    assert words == "Scriva un numero intero, ad esempio 12."  # no "12,5" for a whole number

@@ -94,7 +94,8 @@ def _parse_number(question: Question, value: str) -> int | float:
     text = value.replace(" ", "").replace(",", ".")
     # Plain decimals only: Python's float() would also take '1e3', '1_000', 'inf' and 'nan'.
     if not _NUMBER.fullmatch(text) or len(text) > 30:
-        raise InvalidAnswer(AnswerCode.NOT_A_NUMBER)
+        # a whole-number question's example has no decimals (it would invite one it refuses)
+        raise InvalidAnswer(AnswerCode.NOT_A_NUMBER, whole=question.type is QuestionType.INTEGER)
     number = float(text)
     if question.type is QuestionType.INTEGER:
         if not number.is_integer():

@@ -29,28 +29,28 @@ _MESSAGES: dict[AnswerCode, dict[str, str]] = {
     },
     AnswerCode.CONSTRAINT: {"it": "La risposta non è valida.", "en": "This answer is not valid."},
     AnswerCode.NOT_A_NUMBER: {
-        "it": "Scrivi un numero, ad esempio 12 oppure 12,5.",
+        "it": "Scriva un numero, ad esempio 12 oppure 12,5.",
         "en": "Enter a number, for example 12 or 12.5.",
     },
     AnswerCode.NOT_AN_INTEGER: {
-        "it": "Scrivi un numero intero, senza decimali.",
+        "it": "Scriva un numero intero, senza decimali.",
         "en": "Enter a whole number, without decimals.",
     },
     AnswerCode.OUT_OF_RANGE: {
-        "it": "Scegli un valore tra {start} e {end}.",
+        "it": "Scelga un valore tra {start} e {end}.",
         "en": "Choose a value between {start} and {end}.",
     },
     AnswerCode.UNKNOWN_CHOICE: {
-        "it": "Scegli una delle opzioni elencate.",
+        "it": "Scelga una delle opzioni elencate.",
         "en": "Choose one of the listed options.",
     },
-    AnswerCode.MULTIPLE_VALUES: {"it": "Scegli una sola opzione.", "en": "Choose only one option."},
+    AnswerCode.MULTIPLE_VALUES: {"it": "Scelga una sola opzione.", "en": "Choose only one option."},
     AnswerCode.TOO_LONG: {
         "it": "Il testo è troppo lungo: al massimo {limit} caratteri.",
         "en": "The text is too long: {limit} characters at most.",
     },
     AnswerCode.BAD_DATE: {
-        "it": "Scrivi una data come 2020-03-18.",
+        "it": "Scriva una data come 2020-03-18.",
         "en": "Enter a date like 2020-03-18.",
     },
     AnswerCode.UNKNOWN_FIELD: {
@@ -64,7 +64,15 @@ _MESSAGES: dict[AnswerCode, dict[str, str]] = {
 }
 
 
+# NOT_A_NUMBER on a whole-number question (`whole=True`): its example has no decimals.
+_WHOLE_NUMBER = {
+    "it": "Scriva un numero intero, ad esempio 12.",
+    "en": "Enter a whole number, for example 12.",
+}
+
+
 def message(code: AnswerCode, lang: str, **values: object) -> str:
     """The default message for `code` in `lang` (English when the language is not shipped)."""
-    texts = _MESSAGES[code]
+    texts = _WHOLE_NUMBER if code is AnswerCode.NOT_A_NUMBER and values.get("whole") else None
+    texts = texts or _MESSAGES[code]
     return texts.get(lang, texts["en"]).format(**values)
