@@ -177,3 +177,16 @@ def test_a_single_response_shows_its_count_and_no_finding_yet(client, builtin_su
         assert reply.status_code == 200, url
     assert '<dd id="n-complete">1</dd>' in client.get(f"/manage/{SLUG}/results/").content.decode()
     assert services.findings(builtin_survey, services.View()).items == ()
+
+
+def test_the_method_says_what_the_intervals_are_in_the_reports_language(
+    client, answered, organiser
+):
+    """No panel: no finite population correction, and the report does not claim one."""
+    html = client.get(f"/manage/{SLUG}/report.html?lang=it").content.decode()
+    assert "non si applica la correzione per popolazione finita" in html
+    assert "ampiezza nota (correzione" not in html
+    assert "<td>nessuna</td>" in html and "unweighted" not in html  # the weighting row
+    assert "Un risultato è detto consolidato" in html
+    english = client.get(f"/manage/{SLUG}/report.html?lang=en").content.decode()
+    assert "no finite population correction is applied" in english

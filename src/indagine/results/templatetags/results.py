@@ -35,3 +35,24 @@ def side(consolidated):
     if consolidated == "below":
         return translation.gettext("consolidated, below")
     return translation.gettext("not yet clear")
+
+
+_WEIGHTING = (
+    (
+        "post-stratified to the panel's composition by ",
+        "post-stratified to the panel's composition by %(by)s",
+    ),
+    ("raked to the panel's composition by ", "raked to the panel's composition by %(by)s"),
+)
+
+
+@register.filter
+def weighting(text: str) -> str:
+    """The analysis's account of its weighting (pure core, in English) in the page's language."""
+    if text == "unweighted":
+        return translation.gettext("unweighted")
+    for start, wording in _WEIGHTING:
+        if text.startswith(start):
+            by = text[len(start) :].replace(" and ", translation.gettext(" and "))
+            return translation.gettext(wording) % {"by": by}
+    return text
