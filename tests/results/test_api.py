@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 import pytest
 import schemathesis
 from hypothesis import HealthCheck, settings
@@ -134,3 +136,15 @@ def test_results_as_estimates_json(client, builtin_survey, token):
     assert weighted["n"] == 60
     bad = client.get("/api/surveys/remote-working-2020/results?segment=nope", **auth(token))
     assert bad.status_code == 400 and "RESULTS_BAD_SEGMENT" in bad.json()["detail"]
+
+
+def test_the_api_docs_page_needs_nothing_from_outside(client, db):
+    """Swagger UI from ninja's own static files: the page works offline and tells no CDN who
+    reads it."""
+    page = client.get("/api/docs")
+    assert page.status_code == 200
+    html = page.content.decode()
+    assert "cdn." not in html and "jsdelivr" not in html
+    scripts = re.findall(r'src="([^"]+\.js)"', html)
+    assert scripts and all(s.startswith("/static/") for s in scripts)
+    assert client.get(scripts[0]).status_code == 200

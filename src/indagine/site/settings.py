@@ -41,6 +41,7 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "django_tasks",
     "django_tasks_db",
+    "ninja",  # its Swagger UI from its own static files, not from a CDN (works offline)
     "indagine.surveys",
     "indagine.collect",
     "indagine.panel",
