@@ -18,7 +18,7 @@ import pytest
 from django.utils import timezone
 
 from indagine.cli import main
-from indagine.collect.exports import _key, _SpssNames, export, plan, sav_variables
+from indagine.collect.exports import _key, _SpssNames, export, plan, sav_codes, sav_variables
 from indagine.collect.models import Response
 from indagine.collect.transfer import ImportRefused, add_synthetic, export_csv
 
@@ -273,7 +273,8 @@ def test_sav_of_the_builtin_survey(builtin, tmp_path):
     assert len(rows) == len(responses)
     for q in _questions(survey):
         if q.type.value == "select_one":
-            expected = {i: c.label.get("it") for i, c in enumerate(q.choices, 1)}
+            codes = sav_codes(q)
+            expected = {codes[c.name]: c.label.get("it") for c in q.choices}
             assert meta.variable_value_labels[q.name] == expected
             assert meta.column_names_to_labels[q.name] == q.label.get("it")
     measures = meta.variable_measure
@@ -286,6 +287,10 @@ def test_sav_of_the_builtin_survey(builtin, tmp_path):
     for key, response in responses.items():
         for q in _questions(survey):
             _check_sav_value(rows[key], q, response.answers.get(q.name), names)
+    # an ordered scale is coded by its scores, so a mean in SPSS is the report's mean
+    remote = survey.current_version.form.question("remote")
+    assert sav_codes(remote) == {c.name: int(c.score) for c in remote.choices}
+    assert sav_codes(remote) != {c.name: i for i, c in enumerate(remote.choices, 1)}
 
 
 def _check_sav_value(row, q, value, names):
@@ -295,8 +300,7 @@ def _check_sav_value(row, q, value, names):
             cell = row[names[q.name, c.name]]
             assert _missing(cell) if value is None else cell == int(c.name in value)
     elif kind == "select_one":
-        names = [c.name for c in q.choices]
-        assert _missing(row[q.name]) if value is None else row[q.name] == names.index(value) + 1
+        assert _missing(row[q.name]) if value is None else row[q.name] == sav_codes(q)[value]
     elif kind in ("integer", "decimal"):
         assert _missing(row[q.name]) if value is None else row[q.name] == value
     else:

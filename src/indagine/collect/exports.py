@@ -461,7 +461,7 @@ def _sav_column(variable: SavVariable) -> Callable[[Record], Any]:
         choice = variable.choice
         return lambda r: None if (v := r.answers.get(name)) is None else int(choice in _codes(v))
     if q.type is QuestionType.SELECT_ONE:
-        codes = {c.name: i for i, c in enumerate(q.choices, 1)}
+        codes = sav_codes(q)
         return lambda r: codes.get(r.answers.get(name))
     if q.type in NUMBERS:
         integral = _is_integral(q)
@@ -482,11 +482,23 @@ def _sav_value_labels(
         if v.choice is not None:
             labels[v.name] = {0: no, 1: yes}
         else:
+            codes = sav_codes(v.question)
             labels[v.name] = {
-                i: _cut(layout.text(c.label) or c.name, 120)
-                for i, c in enumerate(v.question.choices, 1)
+                codes[c.name]: _cut(layout.text(c.label) or c.name, 120)
+                for c in v.question.choices
             }
     return labels
+
+
+def sav_codes(question: Question) -> dict[str, int]:
+    """A single choice's numeric codes in SPSS: an ordered scale's own scores when they are
+    whole and distinct (so a mean in SPSS is the report's mean), else 1, 2, ... in the
+    questionnaire's order."""
+    scores = [c.score for c in question.choices]
+    whole = [int(s) for s in scores if s is not None and float(s).is_integer()]
+    if question.is_scale and len(whole) == len(scores) and len(set(whole)) == len(whole):
+        return {c.name: code for c, code in zip(question.choices, whole, strict=True)}
+    return {c.name: i for i, c in enumerate(question.choices, 1)}
 
 
 def _sav_measures(variables: list[SavVariable]) -> dict[str, str]:
