@@ -383,3 +383,33 @@ def test_the_promoter_and_the_theme_take_the_fused_preposition(promoter, theme, 
 def test_a_percentage_question_without_a_claim_is_quoted():
     english = write_letter(gym_findings(), "en", "interim", **SIGNING).markdown
     assert "the average answer to “What share?” is about 40%." in english
+
+
+def test_at_the_close_a_share_far_from_half_but_unsettled_is_not_called_divided():
+    """5 of 6 is not a divided sample: it is too few answers to tell (and 52% is divided)."""
+    few = scale_item(
+        "agree_no_return",
+        "i contact center non torneranno ai modelli di prima",
+        "contact centers will not go back to how they were",
+        share(0.83, 0.31, 0.99),
+        mean(4.0, 2.6, 4.8),
+    )
+    findings = final_findings(items=(*final_findings().items, few))
+    italian = letter("it", "final", findings=findings).markdown
+    english = letter("en", "final", findings=findings).markdown
+    assert "Le risposte non bastano per dire se i contact center non torneranno" in italian
+    assert "too few answers to tell whether contact centers will not go back" in english
+    assert "divide sul fatto che i contact center" not in italian
+    assert "Il campione si divide sul fatto che i clienti si stiano accorgendo" in italian
+
+
+def test_open_findings_do_not_all_begin_alike():
+    items = tuple(
+        scale_item(f"q{k}", f"vale la cosa {k}", f"thing {k} holds", share(0.5, 0.3, 0.7), None)
+        for k in range(4)
+    )
+    italian = letter("it", findings=club_findings(items=items)).markdown
+    assert "Non è ancora evidente se vale la cosa 0." in italian
+    assert "Resta ancora da capire se vale la cosa 1." in italian
+    assert "Non è ancora chiaro neppure se vale la cosa 2." in italian
+    assert "È presto anche per dire se vale la cosa 3." in italian

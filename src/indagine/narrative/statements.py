@@ -4,7 +4,10 @@ What a finding says depends on what is consolidated (newsletter.md):
 - `share`: the share's sequence lies on one side of 50%: "circa due terzi del campione ritiene che";
 - `strength`: only the mean is consolidated: "moderatamente d'accordo sul fatto che" (Likert bands);
 - `open`: nothing is consolidated yet: "non è ancora evidente se" (interim);
-- `divided`: still nothing at the close: "il campione si divide sul fatto che ..." (final);
+- `divided`: still nothing at the close, the share near half: "il campione si divide sul fatto
+  che ..." (final);
+- `unsettled`: still nothing at the close, the share far from half (too few answers to settle
+  it): "le risposte non bastano per dire se ..." (final; "divided" would contradict "80%");
 - `percent`, `percent_open`, `percent_question`: a mean percentage of a whole.
 """
 
@@ -30,8 +33,17 @@ from indagine.narrative.vocabulary import SUBJECTS, text
 Stage = Literal["interim", "final"]
 Section = Literal["consolidated", "open", "conditional"]
 Verdict = Literal[
-    "share", "strength", "open", "divided", "percent", "percent_open", "percent_question"
+    "share",
+    "strength",
+    "open",
+    "divided",
+    "unsettled",
+    "percent",
+    "percent_open",
+    "percent_question",
 ]
+# At the close, a share this near half is "divided"; farther, only too uncertain to state.
+DIVIDED = (0.4, 0.6)
 
 
 @dataclass(frozen=True)
@@ -69,7 +81,10 @@ def verdict_of(finding: Finding, ctx: Context) -> Verdict | None:
     if mean_known and mean is not None and (mean.consolidated or (final and share is None)):
         return "strength"
     if share is not None:
-        return "divided" if final else "open"
+        if not final:
+            return "open"
+        low, high = DIVIDED
+        return "divided" if low <= share.estimate.estimate <= high else "unsettled"
     return "open" if mean_known and not final else None
 
 
@@ -77,7 +92,7 @@ def section_of(finding: Finding, verdict: Verdict, ctx: Context) -> Section:
     """Where the sentence goes: consolidated, open (and moderate), or conditional."""
     if finding.base.conditional:
         return "conditional"
-    if verdict in ("open", "divided", "percent_open"):
+    if verdict in ("open", "divided", "unsettled", "percent_open"):
         return "open"
     if verdict == "strength" and finding.mean is not None and finding.mean.scale is not None:
         band = strength(finding.mean.estimate.estimate, finding.mean.scale, ctx.style)
@@ -106,22 +121,28 @@ def sentence(st: Statement, ctx: Context, order: int) -> Sentence:
     claim, pre = claim_text(f, lang), prefix(f, lang)
     predicate = frame_of(f, lang, ctx.ranked) == "predicate"
     subject = "" if pre else SUBJECTS[lang][order % len(SUBJECTS[lang])]
-    if st.verdict in ("share", "divided"):
+    if st.verdict in ("share", "divided", "unsettled"):
         assert f.share is not None
         q = _share_number(f.key, f.share, ctx)
-        key = ("predicate" if predicate else "opinion") if st.verdict == "share" else "divided"
-        key = "divided_predicate" if predicate and st.verdict == "divided" else key
+        if st.verdict == "share":
+            key = "predicate" if predicate else "opinion"
+        else:
+            key = st.verdict + ("_predicate" if predicate else "")
         return compose(text(key, lang), f.key, prefix=pre, q=q, subject=subject, claim=claim)
     if st.verdict == "open":
         if predicate:
             claim = text("majority_of", lang).format(
                 subject=SUBJECTS[lang][0] if not pre else "", claim=claim
             )
-        key = "open_next" if order and not pre else "open_first"
+        key = OPEN_NEXT[(order - 1) % len(OPEN_NEXT)] if order and not pre else "open_first"
         return compose(text(key, lang), f.key, prefix=pre, claim=claim)
     if st.verdict == "strength":
         return _strength(f, ctx, pre, claim)
     return _percent(st, ctx, pre, claim)
+
+
+# The open findings after the first, in turn: nine in a row all began "resta ancora da capire se".
+OPEN_NEXT = ("open_next", "open_next_2", "open_next_3")
 
 
 def _share_number(key: str, share: Quantity, ctx: Context) -> Number:

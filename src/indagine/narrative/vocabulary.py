@@ -61,6 +61,14 @@ TEXTS: dict[str, tuple[str, str]] = {
         "{prefix}resta ancora da capire se {claim}.",
         "{prefix}it also remains to be seen whether {claim}.",
     ),
+    "open_next_2": (
+        "{prefix}non è ancora chiaro neppure se {claim}.",
+        "{prefix}nor is it clear yet whether {claim}.",
+    ),
+    "open_next_3": (
+        "{prefix}è presto anche per dire se {claim}.",
+        "{prefix}it is also too early to say whether {claim}.",
+    ),
     "majority_of": ("la maggioranza{subject} {claim}", "most{subject} {claim}"),
     "divided": (
         "{prefix}il campione si divide sul fatto che {claim}: lo ritiene {q}.",
@@ -69,6 +77,14 @@ TEXTS: dict[str, tuple[str, str]] = {
     "divided_predicate": (
         "{prefix}il campione si divide: {q} {claim}.",
         "{prefix}the sample is split: {q} {claim}.",
+    ),
+    "unsettled": (
+        "{prefix}le risposte non bastano per dire se {claim}: lo ritiene {q}.",
+        "{prefix}there are too few answers to tell whether {claim}: {q} think so.",
+    ),
+    "unsettled_predicate": (
+        "{prefix}le risposte non bastano per una conclusione: {q} {claim}.",
+        "{prefix}there are too few answers for a conclusion: {q} {claim}.",
     ),
     "moderate": (
         "{prefix}{who} moderatamente d'accordo sul fatto che {claim} ({m}).",
