@@ -302,6 +302,12 @@ def test_the_language_switch_keeps_the_page(server, context_for, assert_accessib
     assert_accessible(page, "page 1 in English")
     page.get_by_role("link", name="Italiano").click()
     expect(page.locator("h1")).to_have_text("La Sua organizzazione")
+    # an answer chosen on the page survives switching language
+    page.locator("input[name=org_type][value=bpo]").check()
+    page.get_by_role("link", name="English").click()
+    expect(page.locator("h1")).to_have_text("About your organisation")
+    expect(page.locator("input[name=org_type][value=bpo]")).to_be_checked()
+    expect(page.locator(".notice")).to_have_count(0)  # switching is not "saved for later"
 
 
 def test_closed_and_not_yet_open_surveys_say_so(server, context_for, assert_accessible):

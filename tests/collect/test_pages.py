@@ -231,6 +231,25 @@ def test_language_switch(client, open_survey):
     assert "<legend>Type</legend>" in html and 'lang="en"' in html
 
 
+def test_switching_language_keeps_what_was_typed_on_the_page(client, open_survey):
+    key = "w" * 43
+    post(client, "small", 0, {"org": "bpo"}, key=key)
+    # on page 2, a share typed, then the language button instead of Next
+    reply = post(client, "small", 1, {"share": "40", "_switch": "en", "_lang": "it"}, key=key)
+    assert reply.status_code == 302 and reply["Location"].endswith("?page=1")  # no "saved"
+    page = client.get(reply["Location"]).content.decode()
+    assert '<html lang="en"' in page and 'value="40"' in page
+    assert Response.objects.get().language == "en"
+    assert client.get("/s/small/").content.decode().count('<html lang="en"') == 1  # it sticks
+
+
+def test_a_new_respondent_switching_language_stores_nothing(client, open_survey):
+    reply = post(client, "small", 0, {"_switch": "en"})
+    assert reply.status_code == 302 and reply["Location"].endswith("?page=0&lang=en")
+    assert '<html lang="en"' in client.get(reply["Location"]).content.decode()
+    assert Response.objects.count() == 0
+
+
 def test_labels_are_escaped(client, db):
     from indagine.surveys.services import import_form, open_survey
 

@@ -484,8 +484,7 @@ def _sav_value_labels(
         else:
             codes = sav_codes(v.question)
             labels[v.name] = {
-                codes[c.name]: _cut(layout.text(c.label) or c.name, 120)
-                for c in v.question.choices
+                codes[c.name]: _cut(layout.text(c.label) or c.name, 120) for c in v.question.choices
             }
     return labels
 

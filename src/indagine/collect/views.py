@@ -35,7 +35,7 @@ from indagine.site.errors import refusal
 from indagine.site.params import small_number
 from indagine.surveys.models import Survey
 
-CONTROL_FIELDS = {"csrfmiddlewaretoken", "_page", "_action", "_key", "_shown", "_lang"}
+CONTROL_FIELDS = {"csrfmiddlewaretoken", "_page", "_action", "_key", "_shown", "_lang", "_switch"}
 logger = logging.getLogger(__name__)
 KEY_COOKIE = "indagine_{slug}"
 COOKIE_AGE = 60 * 60 * 24 * 180
@@ -158,11 +158,18 @@ def _post_page(request: HttpRequest, slug: str, key: str | None) -> HttpResponse
         return rate_limited(request)
     page_text = request.POST.get("_page", "")
     lang = _language(request, survey.current_version.form)
+    action = request.POST.get("_action", "next")
+    switch = request.POST.get("_switch")
+    if switch in {code for code, _ in settings.LANGUAGES}:  # the language button: keep what
+        lang, action = switch, "save"  # was typed on the page, show it in the other language
     translation.activate(lang)
     page_index = small_number(page_text)
     if page_index is None:
         return refusal(request, "SUBMISSION_BAD_PAGE", "The page number is missing.", 400)
     raw = {name: request.POST.getlist(name) for name in request.POST if name not in CONTROL_FIELDS}
+    if switch and current is None and not any(v.strip() for vs in raw.values() for v in vs):
+        # nothing typed yet by a new respondent: no response to keep, only the language
+        return HttpResponseRedirect(f"{request.path}?page={page_index}&lang={lang}")
     shown_text = request.POST.get("_shown")
     shown = frozenset(shown_text.split()) if shown_text is not None else None
     try:
@@ -172,7 +179,7 @@ def _post_page(request: HttpRequest, slug: str, key: str | None) -> HttpResponse
             page_index,
             raw,
             lang=lang,
-            action=request.POST.get("_action", "next"),
+            action=action,
             shown=shown,
             current=current,
         )
@@ -196,9 +203,9 @@ def _post_page(request: HttpRequest, slug: str, key: str | None) -> HttpResponse
     else:  # the page's own address: the form posts to it (a URL, so no `redirect()`, which
         # first tries to reverse its argument as a view name)
         url = f"{request.path}?page={outcome.page}"
-        if outcome.saved_only:
+        if outcome.saved_only and not switch:
             url += "&saved=1"
-        elif outcome.page == page_index and request.POST.get("_action", "next") == "next":
+        elif outcome.page == page_index and action == "next":
             url += "&more=1"  # the same page again: answers made more of its questions apply
         reply = HttpResponseRedirect(url)
     cookie = KEY_COOKIE.format(slug=survey.slug)
