@@ -186,3 +186,17 @@ def test_cli_worker_burst_sends_what_is_queued_and_exits(open_survey, members_cs
         "carla@example.org",
     ]
     assert set(Message.objects.values_list("status", flat=True)) == {"sent"}
+
+
+def test_the_panel_page_warns_when_email_links_point_elsewhere(open_survey, organiser, settings):
+    settings.INDAGINE_BASE_URL = "http://127.0.0.1:8000"
+    html = _panel_html(organiser)
+    assert 'id="base-url-warning"' in html and "http://127.0.0.1:8000" in html
+    assert "http://testserver" in html
+    settings.INDAGINE_BASE_URL = "http://testserver"
+    assert 'id="base-url-warning"' not in _panel_html(organiser)
+
+
+def test_no_response_rate_before_anyone_is_invited(open_survey, organiser):
+    html = _panel_html(organiser)
+    assert '<strong id="response-rate">–</strong>' in html

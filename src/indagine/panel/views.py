@@ -92,9 +92,17 @@ def unsubscribe(request: HttpRequest, token: str) -> HttpResponse:
 @organiser(VIEW)
 def panel_page(request: HttpRequest, slug: str) -> HttpResponse:
     survey = get_object_or_404(Survey, slug=slug)
-    return render(
-        request, "panel/fieldwork.html", {"survey": survey, "fieldwork": services.fieldwork(survey)}
-    )
+    # Emails are written by the worker, which knows no request: their links come from
+    # INDAGINE_BASE_URL, left at its default (127.0.0.1:8000) more often than not.
+    here = request.build_absolute_uri("/").rstrip("/")
+    base = settings.INDAGINE_BASE_URL
+    context = {
+        "survey": survey,
+        "fieldwork": services.fieldwork(survey),
+        "links_elsewhere": base if base != here else "",
+        "here": here,
+    }
+    return render(request, "panel/fieldwork.html", context)
 
 
 @organiser(CHANGE)
