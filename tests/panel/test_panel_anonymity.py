@@ -227,3 +227,17 @@ def test_a_one_page_anonymous_survey_counts_its_completions(db, smtp, members_cs
 
 def _age_messages(days: float) -> None:
     Message.objects.update(queued_at=timezone.now() - dt.timedelta(days=days))
+
+
+def test_completions_queue_one_later_batch_that_a_running_worker_will_settle(answered):
+    """A worker left running learns of anonymous completions (and thanks the members) in one
+    batch some minutes later, not only when it starts or someone opens the panel page."""
+    from django_tasks_db.models import DBTaskResult
+
+    from indagine.panel.tasks import settle
+
+    queued = DBTaskResult.objects.filter(task_path=settle.module_path, status="READY")
+    assert queued.count() == 1  # eight completions, one batch
+    (task,) = queued
+    assert task.run_after >= timezone.now() + services.SETTLE_AFTER - dt.timedelta(seconds=5)
+    assert task.args_kwargs["args"] == [Member.objects.first().survey_id]

@@ -2,14 +2,14 @@
 
 from __future__ import annotations
 
-from django.db import connection
+from django.db import connection, transaction
 from django.dispatch import receiver
 from django.utils import timezone
 
 from indagine.collect.services import KEY_STATES
 from indagine.collect.signals import response_saved
 from indagine.panel.models import Invitation, Member
-from indagine.panel.services import queue_thanks
+from indagine.panel.services import queue_thanks, settle_later
 
 # Plain SQL, as in collect.lookups: it runs on a public respondent's first and last page, where
 # the ORM's query compiler would cost several times the query itself.
@@ -47,8 +47,10 @@ def record_progress(
                 token_hash=key_hash, member__survey=survey, started=False
             ).update(started=True)
         return
-    if survey.anonymous:
-        return  # learnt later, in batches, by services.settle_anonymous: see there why
+    if survey.anonymous:  # learnt later, in batches, by services.settle_anonymous: see there why
+        if key_state == "invited" or invitation_state(survey, key_hash) is not None:
+            transaction.on_commit(lambda: settle_later(survey))
+        return
     if invitation_state(survey, key_hash) is None:
         return  # a public link: most completions, so the cheap question first
     invitation = (

@@ -22,7 +22,7 @@ from indagine.panel.delivery import claim as claim
 from indagine.panel.delivery import deliver_pending as deliver_pending
 from indagine.panel.members import MemberFileError, read_members
 from indagine.panel.models import Invitation, Member, Message, OptOut
-from indagine.panel.tasks import deliver
+from indagine.panel.tasks import deliver, settle
 from indagine.panel.tokens import email_hash, member_token, new_nonce, token_hash
 from indagine.surveys.models import Survey
 from indagine.surveys.services import SurveyError, audit
@@ -216,6 +216,24 @@ def settle_anonymous(survey: Survey) -> int:
         )
     _enqueue_delivery(survey, len(done))
     return len(done)
+
+
+SETTLE_AFTER = dt.timedelta(minutes=10)
+
+
+def settle_later(survey: Survey) -> None:
+    """Queue a batch of settle_anonymous some minutes from now (a random part of them on top),
+    unless one is queued already: completions are learnt, and thanked, within about
+    SETTLE_AFTER by a worker that keeps running, and several completions make one batch."""
+    from django_tasks_db.models import DBTaskResult
+
+    waiting = DBTaskResult.objects.filter(
+        task_path=settle.module_path, status="READY", args_kwargs__args__0=survey.pk
+    )
+    if waiting.exists():
+        return
+    jitter = dt.timedelta(seconds=secrets.randbelow(int(SETTLE_AFTER.total_seconds())))
+    settle.using(run_after=timezone.now() + SETTLE_AFTER + jitter).enqueue(survey.pk)
 
 
 def _enqueue_delivery(survey: Survey, count: int) -> None:
