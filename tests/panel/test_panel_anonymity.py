@@ -234,7 +234,7 @@ def test_completions_queue_one_later_batch_that_a_running_worker_will_settle(ans
     batch some minutes later, not only when it starts or someone opens the panel page."""
     from django_tasks_db.models import DBTaskResult
 
-    from indagine.panel.tasks import settle
+    from indagine.panel.services import settle
 
     queued = DBTaskResult.objects.filter(task_path=settle.module_path, status="READY")
     assert queued.count() == 1  # eight completions, one batch

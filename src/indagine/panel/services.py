@@ -16,13 +16,14 @@ from django.conf import settings
 from django.db import transaction
 from django.db.models import Count, Max, Q
 from django.utils import timezone
+from django_tasks import task
 
 from indagine.panel.delivery import MAX_ATTEMPTS, opted_out
 from indagine.panel.delivery import claim as claim
 from indagine.panel.delivery import deliver_pending as deliver_pending
 from indagine.panel.members import MemberFileError, read_members
 from indagine.panel.models import Invitation, Member, Message, OptOut
-from indagine.panel.tasks import deliver, settle
+from indagine.panel.tasks import deliver
 from indagine.panel.tokens import email_hash, member_token, new_nonce, token_hash
 from indagine.surveys.models import Survey
 from indagine.surveys.services import SurveyError, audit
@@ -219,6 +220,14 @@ def settle_anonymous(survey: Survey) -> int:
 
 
 SETTLE_AFTER = dt.timedelta(minutes=10)
+
+
+@task()
+def settle(survey_id: int) -> int:
+    """settle_anonymous as a background task, queued by settle_later. Defined here rather
+    than in panel.tasks, which may not import this module (services queue, tasks deliver)."""
+    survey = Survey.objects.filter(pk=survey_id).first()
+    return settle_anonymous(survey) if survey is not None else 0
 
 
 def settle_later(survey: Survey) -> None:
