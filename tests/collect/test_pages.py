@@ -366,3 +366,11 @@ def test_the_saved_notice_is_for_the_respondent_whose_answers_are_saved(client, 
     assert 'class="notice"' in mine and f"/s/small/r/{key}/" in mine
     stranger = client.__class__().get(reply["Location"]).content.decode()  # no cookie
     assert 'class="notice"' not in stranger and "/r/" not in stranger
+
+
+def test_a_decimal_comes_back_as_it_was_typed_in_italian(client, open_survey):
+    key = "d" * 43
+    post(client, "small", 0, {"org": "bpo"}, key=key)
+    post(client, "small", 1, {"share": "45,5"}, key=key, action="save")
+    assert 'value="45,5"' in client.get("/s/small/?page=1").content.decode()
+    assert 'value="45.5"' in client.get("/s/small/?page=1&lang=en").content.decode()

@@ -39,13 +39,15 @@ def _widget(question: Question) -> str:
     return {QuestionType.DATE: "date", QuestionType.NOTE: "note"}.get(kind, "hidden")
 
 
-def _as_strings(value: Any) -> list[str]:
+def _as_strings(value: Any, lang: str = "en") -> list[str]:
     if value is None:
         return []
     if isinstance(value, list):
         return [str(v) for v in value]
     if isinstance(value, float) and value.is_integer():
         return [str(int(value))]
+    if isinstance(value, float) and lang == "it":
+        return [str(value).replace(".", ",")]  # as the respondent typed it: 45,5
     return [str(value)]
 
 
@@ -81,7 +83,7 @@ def question_view(
     current = (
         list(raw.get(question.name, []))
         if raw is not None and question.name in raw
-        else _as_strings(answers.get(question.name, question.default))
+        else _as_strings(answers.get(question.name, question.default), lang)
     )
     if question.default and raw is None and question.name not in answers:
         current = [question.default]
