@@ -188,5 +188,7 @@ def test_the_method_says_what_the_intervals_are_in_the_reports_language(
     assert "ampiezza nota (correzione" not in html
     assert "<td>nessuna</td>" in html and "unweighted" not in html  # the weighting row
     assert "Un risultato è detto consolidato" in html
+    moment = re.search(r'class="subtitle">[^<]* · (\d{1,2} \w+ \d{4}, \d\d:\d\d)<', html)
+    assert moment and moment[1] == moment[1].lower()  # "22 novembre 2026", not "Novembre"
     english = client.get(f"/manage/{SLUG}/report.html?lang=en").content.decode()
     assert "no finite population correction is applied" in english
