@@ -136,6 +136,12 @@ def test_results_as_estimates_json(client, builtin_survey, token):
     assert weighted["n"] == 60
     bad = client.get("/api/surveys/remote-working-2020/results?segment=nope", **auth(token))
     assert bad.status_code == 400 and "RESULTS_BAD_SEGMENT" in bad.json()["detail"]
+    unknown = client.get(
+        "/api/surveys/remote-working-2020/results?segment=org_type:nope", **auth(token)
+    )
+    assert unknown.status_code == 400 and "has no choice 'nope'" in unknown.json()["detail"]
+    missing = client.get("/api/surveys/no-such-survey/results", **auth(token))
+    assert missing.status_code == 404 and missing.json()["detail"].startswith("NOT_FOUND")
 
 
 def test_the_api_docs_page_needs_nothing_from_outside(client, db):

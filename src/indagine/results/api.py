@@ -12,7 +12,7 @@ import binascii
 import datetime as dt
 from typing import Any
 
-from django.http import HttpRequest
+from django.http import Http404, HttpRequest
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
 from ninja import NinjaAPI, Query, Schema
@@ -46,6 +46,13 @@ api = NinjaAPI(
     auth=[TokenAuth(), django_auth],
     description="Surveys, responses and results of an indagine server.",
 )
+
+
+@api.exception_handler(Http404)
+def _not_found(request: HttpRequest, exc: Http404) -> Any:
+    """A 404 with a code, as every other refusal of the API ('Not Found' alone had none)."""
+    detail = f"NOT_FOUND: {exc or 'nothing here'}"
+    return api.create_response(request, {"detail": detail}, status=404)
 
 
 def _require(request: HttpRequest, permission: str) -> None:

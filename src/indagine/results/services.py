@@ -185,6 +185,9 @@ def findings(survey: Survey, view: View = View()) -> Findings:
         question, choice = view.segment
         if question not in frame.columns:
             raise ValueError(f"RESULTS_BAD_SEGMENT: no question '{question}'")
+        asked = form.question(question)
+        if asked is not None and asked.choices and asked.choice(choice) is None:
+            raise ValueError(f"RESULTS_BAD_SEGMENT: '{question}' has no choice '{choice}'")
         frame = frame.filter(pl.col(question) == choice)
     key = (survey.pk, snap.n, snap.last_id, view, survey.closes_at)
     with _LOCK:
