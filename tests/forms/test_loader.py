@@ -921,3 +921,23 @@ def test_issue_where_and_str_name_the_cell():
     assert FormIssue(FormCode.NO_QUESTIONS, "none", sheet="survey").where == "survey"
     assert FormIssue(FormCode.TOO_LARGE, "big").where == ""
     assert str(FormIssue(FormCode.TOO_LARGE, "big")).startswith("error FORM_TOO_LARGE:")
+
+
+def test_a_pyxform_refusal_comes_with_the_other_errors_of_the_sheet():
+    """pyxform stops at its first error: the rest is listed too, not one round at a time."""
+    result = load("""
+    | survey |
+    | | type | name | label | relevant | constraint |
+    | | integer | a | A | ${a} >>> 2 | |
+    | | integer | b | B | | . < |
+    | | text | c | C | ${nope} = 1 | |
+    | | select_one yn | d | D | | |
+    """)
+    assert result.form is None
+    assert [i.code for i in result.errors] == [
+        FormCode.PYXFORM,  # no choices sheet for 'yn'
+        FormCode.BAD_EXPRESSION,
+        FormCode.BAD_EXPRESSION,
+        FormCode.UNKNOWN_REFERENCE,
+    ]
+    assert [i.row for i in result.errors[1:]] == [2, 3, 4]

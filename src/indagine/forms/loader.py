@@ -142,10 +142,21 @@ def _load_workbook(workbook: DefinitionData, fallback_name: str) -> LoadResult:
             warnings=warnings,
         )
     except PyXFormError as exc:
-        return LoadResult(None, (_pyxform_issue(exc, workbook),))
+        # pyxform stops at its first error; the checks of our own that need no parsed form
+        # still run, so one round of fixes can take in more than one cell
+        refused = _pyxform_issue(exc, workbook)
+        names = {str(r["name"]) for r in sheet.rows if r.get("name")}
+        more = [*_check_scores(workbook), *_check_expressions(names, sheet)]
+        more = [
+            i
+            for i in more
+            if (i.sheet, i.row, i.column) != (refused.sheet, refused.row, refused.column)
+        ]
+        return LoadResult(None, (refused, *more))
     builder = _FormBuilder(tree, sheet)
     form = builder.build()
-    issues = [*builder.issues, *_check_scores(workbook), *_check_expressions(form, sheet)]
+    names = {q.name for q in form.questions()}
+    issues = [*builder.issues, *_check_scores(workbook), *_check_expressions(names, sheet)]
     issues += [
         FormIssue(FormCode.PYXFORM_WARNING, w.strip(), Severity.WARNING, "survey")
         for warning in warnings
@@ -444,8 +455,7 @@ def _and(first: str | None, second: str | None) -> str | None:
 _DEPENDING_COLUMNS = ("relevant", "calculation", "required")
 
 
-def _check_expressions(form: Form, sheet: _SurveySheet) -> list[FormIssue]:
-    names = {q.name for q in form.questions()}
+def _check_expressions(names: set[str], sheet: _SurveySheet) -> list[FormIssue]:
     issues: list[FormIssue] = []
     depends: dict[str, dict[str, str]] = {}  # name -> {name it depends on: the column}
     for row in sheet.rows:
