@@ -169,3 +169,12 @@ def test_odd_page_numbers_in_the_preview_and_dashboard_are_no_server_error(
 ):
     assert client.get("/manage/small/preview/", {"page": "\u00b2"}).status_code == 200
     assert client.get("/manage/small/results/", {"every": "9" * 5000}).status_code == 200
+
+
+def test_an_upload_refused_before_reading_shows_its_code(client, organiser, settings):
+    settings.MAX_UPLOAD_BYTES = 10
+    big = client.post("/manage/new/", {"file": SimpleUploadedFile("f.md", b"x" * 11)})
+    assert big.status_code == 400 and "(FORM_TOO_LARGE)" in big.content.decode()
+    settings.MAX_UPLOAD_BYTES = 10_000
+    odd = client.post("/manage/new/", {"file": SimpleUploadedFile("f.txt", b"x")})
+    assert odd.status_code == 400 and "(FORM_UNREADABLE)" in odd.content.decode()

@@ -16,10 +16,16 @@ class UploadForm(forms.Form):
     def clean_file(self):
         upload = self.cleaned_data["file"]
         if upload.size > settings.MAX_UPLOAD_BYTES:
-            raise forms.ValidationError(_("The file is too large."), code="FORM_TOO_LARGE")
+            raise forms.ValidationError(  # the code shown, as in every refusal of a form
+                "%(text)s (FORM_TOO_LARGE)",
+                code="FORM_TOO_LARGE",
+                params={"text": _("The file is too large.")},
+            )
         if not any(upload.name.lower().endswith(s) for s in SUFFIXES):
             raise forms.ValidationError(
-                _("Use an .xlsx, .xls, .csv or .md file."), code="FORM_UNREADABLE"
+                "%(text)s (FORM_UNREADABLE)",
+                code="FORM_UNREADABLE",
+                params={"text": _("Use an .xlsx, .xls, .csv or .md file.")},
             )
         return upload
 
