@@ -192,3 +192,11 @@ def test_the_method_says_what_the_intervals_are_in_the_reports_language(
     assert moment and moment[1] == moment[1].lower()  # "22 novembre 2026", not "Novembre"
     english = client.get(f"/manage/{SLUG}/report.html?lang=en").content.decode()
     assert "no finite population correction is applied" in english
+
+
+def test_a_long_item_label_is_cut_at_a_word_with_an_ellipsis_in_the_chart():
+    from indagine.results.report import _short
+
+    label = "I clienti stanno dedicando tempo a familiarizzare con gli strumenti digitali"
+    assert _short(label) == "I clienti stanno dedicando tempo a familiarizzare con gli …"
+    assert len(_short(label)) <= 60 and _short("Breve") == "Breve"

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import textwrap
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -55,6 +56,12 @@ def _chart(finding: Finding, rows: Sequence[Row], lang: str) -> str:
     return ""
 
 
+def _short(label: str, width: int = 60) -> str:
+    """A chart's item label cut at a word, with an ellipsis ('...ha messo in remot' read as a
+    typo); the table beside the chart has it whole."""
+    return textwrap.shorten(label, width, placeholder=" …")
+
+
 def likert_charts(findings: Findings, lang: str) -> list[tuple[str, str]]:
     """One diverging-bar chart per group of scale items sharing their choices."""
     groups: dict[str, list[Finding]] = {}
@@ -65,7 +72,7 @@ def likert_charts(findings: Findings, lang: str) -> list[tuple[str, str]]:
     for group, items in groups.items():
         categories = [_text(label, lang) or name for name, label, _ in items[0].choices]
         rows = [
-            LikertRow(_text(f.label, lang)[:60], [e.estimate for _, _, e in f.choices], f.base.n)
+            LikertRow(_short(_text(f.label, lang)), [e.estimate for _, _, e in f.choices], f.base.n)
             for f in items
         ]
         charts.append((group, diverging_bars(rows, categories)))
