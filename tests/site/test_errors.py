@@ -69,3 +69,11 @@ def test_a_server_error_shows_a_page_with_a_code_and_no_details(open_survey, mon
     reply = Client(raise_request_exception=False).get("/s/small/")
     assert reply.status_code == 500
     assert "SERVER_ERROR" in _page(reply) and "secret internals" not in _page(reply)
+
+
+def test_every_page_carries_a_content_security_policy(client, open_survey):
+    """Scripts only from the server's own files: text that escaped its escaping would not run."""
+    for url in ("/s/small/", "/healthz", "/no-such-page/", "/api/docs"):
+        policy = client.get(url)["Content-Security-Policy"]
+        assert "script-src 'self'" in policy and "object-src 'none'" in policy, url
+        assert "unsafe-inline" not in policy.split("script-src")[1].split(";")[0]
