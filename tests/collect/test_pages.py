@@ -374,3 +374,9 @@ def test_a_decimal_comes_back_as_it_was_typed_in_italian(client, open_survey):
     post(client, "small", 1, {"share": "45,5"}, key=key, action="save")
     assert 'value="45,5"' in client.get("/s/small/?page=1").content.decode()
     assert 'value="45.5"' in client.get("/s/small/?page=1&lang=en").content.decode()
+
+
+def test_a_wrong_resume_link_answers_in_the_surveys_language(client, open_survey):
+    reply = client.get(f"/s/small/r/{'x' * 43}/", HTTP_ACCEPT_LANGUAGE="en")
+    assert reply.status_code == 404 and '<html lang="it"' in reply.content.decode()
+    assert "Questo link non funziona" in reply.content.decode()

@@ -238,6 +238,7 @@ def relevance(request: HttpRequest, slug: str) -> JsonResponse:
 def resume(request: HttpRequest, slug: str, key: str) -> HttpResponse:
     """A resume link: remember the key in this browser and continue where the respondent was."""
     survey = _survey(slug)
+    translation.activate(_language(request, survey.current_version.form))  # the survey's
     # Wrong resume links are counted against the address as wrong personal links are (a
     # member's token is a resume key too), so neither can be guessed at speed.
     usage = get_usage(request, group="token", key="ip", rate=_token_rate, increment=False)
