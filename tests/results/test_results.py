@@ -192,6 +192,12 @@ def test_the_method_says_what_the_intervals_are_in_the_reports_language(
     assert moment and moment[1] == moment[1].lower()  # "22 novembre 2026", not "Novembre"
     english = client.get(f"/manage/{SLUG}/report.html?lang=en").content.decode()
     assert "no finite population correction is applied" in english
+    # at a glance, each share says which answers it counts
+    summary = html[
+        html.index('id="summary"') : html.index("</section>", html.index('id="summary"'))
+    ]
+    items = re.findall(r"<li>(.*?)</li>", summary)
+    assert items and all("(" in i or "media" in i for i in items), items
 
 
 def test_a_long_item_label_is_cut_at_a_word_with_an_ellipsis_in_the_chart():

@@ -34,6 +34,7 @@ class Section:
     share: Quantity | None
     mean: Quantity | None
     chart: str  # SVG, safe
+    counted: str = ""  # the answers the headline share counts ("Sì, la maggior parte; ...")
 
 
 def _text(texts: Any, lang: str) -> str:
@@ -93,6 +94,11 @@ def sections(findings: Findings, lang: str) -> list[Section]:
                 share=finding.share,
                 mean=finding.mean,
                 chart=mark_safe(_chart(finding, rows, lang)),
+                counted="; ".join(
+                    _text(label, lang) or name
+                    for name, label, _ in finding.choices
+                    if name in finding.positive
+                ),
             )
         )
     return out
