@@ -18,7 +18,7 @@ from django.urls import get_script_prefix, reverse
 from django.utils import translation
 from django.utils.cache import add_never_cache_headers
 from django.views.decorators.http import require_http_methods, require_POST
-from django_ratelimit.core import get_usage, is_ratelimited
+from django_ratelimit.core import is_ratelimited
 
 from indagine.collect import lookups, pages
 from indagine.collect.services import (
@@ -32,6 +32,7 @@ from indagine.collect.services import (
 )
 from indagine.site.config import rate
 from indagine.site.errors import refusal
+from indagine.site.links import guessing_refused, wrong_link
 from indagine.site.params import small_number
 from indagine.surveys.models import Survey
 
@@ -43,10 +44,6 @@ COOKIE_AGE = 60 * 60 * 24 * 180
 
 def _submit_rate(group: str, request: HttpRequest) -> str | None:
     return rate(settings.INDAGINE_SUBMIT_RATE)
-
-
-def _token_rate(group: str, request: HttpRequest) -> str:
-    return settings.INDAGINE_TOKEN_RATE
 
 
 def rate_limited(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:
@@ -241,24 +238,14 @@ def resume(request: HttpRequest, slug: str, key: str) -> HttpResponse:
     translation.activate(_language(request, survey.current_version.form))  # the survey's
     # Wrong resume links are counted against the address as wrong personal links are (a
     # member's token is a resume key too), so neither can be guessed at speed.
-    usage = get_usage(request, group="token", key="ip", rate=_token_rate, increment=False)
-    if usage is not None and usage["count"] >= usage["limit"]:
-        return refusal(
-            request,
-            "RATE_LIMITED",
-            translation.gettext(
-                "Too many wrong links from this address: wait a minute and try again."
-            ),
-            429,
-        )
+    refused = guessing_refused(request)
+    if refused is not None:
+        return refused
     if find_response(survey, key) is None:
-        is_ratelimited(request, group="token", key="ip", rate=_token_rate, increment=True)
-        return refusal(
+        return wrong_link(
             request,
             "RESUME_UNKNOWN",
             translation.gettext("This link does not match any saved answers."),
-            404,
-            heading=translation.gettext("This link does not work"),
         )
     reply = redirect("collect:survey", slug=slug)
     reply.set_cookie(

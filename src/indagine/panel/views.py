@@ -15,44 +15,32 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_POST
-from django_ratelimit.core import get_usage, is_ratelimited
 
 from indagine.collect.views import COOKIE_AGE, KEY_COOKIE
 from indagine.panel import services
 from indagine.panel.models import Invitation, Member
 from indagine.panel.tokens import member_from_unsubscribe, token_hash
 from indagine.site.errors import refusal
+from indagine.site.links import guessing_refused, wrong_link
 from indagine.surveys.access import CHANGE, VIEW, organiser
 from indagine.surveys.models import Survey
 
 
-def _token_rate(group: str, request: HttpRequest) -> str:
-    return settings.INDAGINE_TOKEN_RATE
-
-
 def enter(request: HttpRequest, slug: str, token: str) -> HttpResponse:
     """A member's personal link: remember it in this browser and go to the survey."""
-    usage = get_usage(request, group="token", key="ip", rate=_token_rate, increment=False)
-    if usage is not None and usage["count"] >= usage["limit"]:
-        return refusal(
-            request,
-            "RATE_LIMITED",
-            _("Too many wrong links from this address: wait a minute and try again."),
-            429,
-        )
+    refused = guessing_refused(request)
+    if refused is not None:
+        return refused
     invitation = (
         Invitation.objects.select_related("member__survey")
         .filter(token_hash=token_hash(token), member__survey__slug=slug)
         .first()
     )
     if invitation is None or invitation.member.erased_at:
-        is_ratelimited(request, group="token", key="ip", rate=_token_rate, increment=True)
-        return refusal(
+        return wrong_link(
             request,
             "TOKEN_UNKNOWN",
             _("This personal link is not valid. Check that it was copied whole."),
-            404,
-            heading=_("This link does not work"),
         )
     if invitation.opened_at is None:
         Invitation.objects.filter(pk=invitation.pk).update(opened_at=timezone.now())
