@@ -104,17 +104,12 @@ def survey_page(request: HttpRequest, slug: str) -> HttpResponse:
         return HttpResponseRedirect(_address("thanks", slug) + f"?lang={lang}")
     if phase == "open" and survey.panel_only and response is None and state != "invited":
         phase = "panel_only"
-    if phase != "open":
-        return render(
-            request,
-            "collect/unavailable.html",
-            {"survey": survey, "phase": phase, "lang": lang, "form": form},
-        )
     answers = response.answers if response else {}
-    allowed = relevant_pages(form, answers)
-    if not allowed:  # every page's relevance is false (a form that passed an older check)
-        logger.error("survey %s: no page applies to the answers so far", slug)
+    allowed = relevant_pages(form, answers) if phase == "open" else []
+    if phase == "open" and not allowed:  # no page's relevance holds (a form checked before
+        logger.error("survey %s: no page applies to the answers so far", slug)  # FORM_CYCLE)
         phase = "no_page"
+    if phase != "open":
         return render(
             request,
             "collect/unavailable.html",
