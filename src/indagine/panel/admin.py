@@ -8,6 +8,12 @@ from django.contrib import admin
 from indagine.panel.models import Member, Message, MessageTemplate
 
 
+def _invitation(member: Member) -> dict:
+    """The member's invitation's fields; none for a member not invited yet."""
+    invitation = getattr(member, "invitation", None)  # the reverse one-to-one raises without
+    return vars(invitation) if invitation is not None else {}
+
+
 class ReadOnly(admin.ModelAdmin):
     def has_add_permission(self, request):
         return False
@@ -32,15 +38,15 @@ class MemberAdmin(ReadOnly):
 
     @admin.display(boolean=True)
     def opened(self, member):
-        return getattr(getattr(member, "invitation", None), "opened_at", None) is not None
+        return _invitation(member).get("opened_at") is not None
 
     @admin.display(boolean=True)
     def started(self, member):
-        return bool(getattr(getattr(member, "invitation", None), "started", False))
+        return bool(_invitation(member).get("started"))
 
     @admin.display(boolean=True)
     def completed(self, member):
-        return bool(getattr(getattr(member, "invitation", None), "completed", False))
+        return bool(_invitation(member).get("completed"))
 
     def has_delete_permission(self, request, obj=None):
         return False  # erasure keeps an opt-out and the counts right: `indagine panel erase`
