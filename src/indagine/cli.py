@@ -286,7 +286,10 @@ def cmd_panel(args: argparse.Namespace) -> int:
 def _print_fieldwork(work) -> None:
     keys = ("members", "invited", "opened", "started", "completed", "opted_out", "bounced")
     print("  ".join(f"{k}={work.totals.get(k, 0)}" for k in keys))
-    print(f"response rate: {work.response_rate:.1%}")
+    invited = work.totals.get("invited", 0)
+    print(
+        f"response rate: {work.response_rate:.1%}" if invited else "response rate: – (none invited)"
+    )
     for attribute, levels in work.by_segment.items():
         for level, counts in levels.items():
             print(

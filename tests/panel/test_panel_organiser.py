@@ -200,3 +200,8 @@ def test_the_panel_page_warns_when_email_links_point_elsewhere(open_survey, orga
 def test_no_response_rate_before_anyone_is_invited(open_survey, organiser):
     html = _panel_html(organiser)
     assert '<strong id="response-rate">–</strong>' in html
+
+
+def test_cli_status_before_anyone_is_invited_gives_no_rate(open_survey, capsys):
+    assert main(["panel", "status", "small"]) == 0
+    assert "response rate: – (none invited)" in capsys.readouterr().out
