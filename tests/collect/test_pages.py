@@ -380,3 +380,36 @@ def test_a_wrong_resume_link_answers_in_the_surveys_language(client, open_survey
     reply = client.get(f"/s/small/r/{'x' * 43}/", HTTP_ACCEPT_LANGUAGE="en")
     assert reply.status_code == 404 and '<html lang="it"' in reply.content.decode()
     assert "Questo link non funziona" in reply.content.decode()
+
+
+def test_or_other_and_a_multiple_default_work_on_the_page(client, db):
+    from indagine.surveys.services import import_form, open_survey
+
+    source = b"""
+| survey |
+| | type | name | label | default |
+| | select_one yn or_other | pet | Pet? | |
+| | select_multiple fruit | fruits | Fruits? | apple pear |
+| choices |
+| | list_name | name | label |
+| | yn | y | Yes |
+| | yn | n | No |
+| | fruit | apple | Apple |
+| | fruit | pear | Pear |
+| | fruit | kiwi | Kiwi |
+"""
+    open_survey(import_form(source, "other.md", slug="other").survey)
+    page = client.get("/s/other/")
+    assert page.status_code == 200 and 'value="other"' in page.content.decode()
+    key = "o" * 43
+    reply = post(client, "other", 0, {"pet": "other"}, key=key)
+    assert reply["Location"].endswith("?page=1")  # the 'specify' question, on its own page
+    assert "pet_other" in client.get(reply["Location"]).content.decode()
+    reply = post(client, "other", 1, {"pet_other": "Gatto"}, key=key)
+    assert reply.status_code == 302 and reply["Location"].endswith("?page=2")
+    assert Response.objects.get().answers == {"pet": "other", "pet_other": "Gatto"}
+    fruits = client.get("/s/other/?page=2").content.decode()
+    assert re.search(r'value="apple"[^>]*checked', fruits) and re.search(
+        r'value="pear"[^>]*checked', fruits
+    )
+    assert not re.search(r'value="kiwi"[^>]*checked', fruits)

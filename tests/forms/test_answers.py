@@ -20,6 +20,7 @@ from indagine.forms.answers import (
     available_choices,
     check_page,
     check_submission,
+    evaluation_order,
     first_incomplete_page,
     is_relevant,
     is_required,
@@ -655,3 +656,19 @@ def test_messages_address_the_respondent_formally_and_fit_the_question():
     assert refused.value.code is AnswerCode.NOT_A_NUMBER  # the code stays; the words fit
     words = message(refused.value.code, "it", **refused.value.values)
     assert words == "Scriva un numero intero, ad esempio 12."  # no "12,5" for a whole number
+
+
+def test_a_calculation_above_the_questions_it_adds_is_worked_out():
+    """ODK computes a total on the row above its numbers; answers are settled in the order
+    their values depend on each other, not only in the sheet's."""
+    form = form_of("""
+    | survey |
+    | | type | name | label | calculation | relevant |
+    | | calculate | total | | ${a} + ${b} | |
+    | | integer | a | A | | |
+    | | integer | b | B | | |
+    | | text | why | Why so many? | | ${total} > 5 |
+    """)
+    checked = check_submission(form, {"a": ["3"], "b": ["4"], "why": ["busy"]}, lang="en")
+    assert checked.answers == {"a": 3, "b": 4, "total": 7, "why": "busy"}
+    assert [q.name for q in evaluation_order(form)] == ["a", "b", "total", "why"]

@@ -900,6 +900,8 @@ def test_every_form_code_is_tested():
         FormCode.NO_QUESTIONS,
         FormCode.PYXFORM_WARNING,
         FormCode.METADATA_IGNORED,
+        FormCode.LANGUAGE_NOT_OFFERED,
+        FormCode.BAD_DEFAULT,
     }
     assert tested == set(FormCode)
 
@@ -941,3 +943,91 @@ def test_a_pyxform_refusal_comes_with_the_other_errors_of_the_sheet():
         FormCode.UNKNOWN_REFERENCE,
     ]
     assert [i.row for i in result.errors[1:]] == [2, 3, 4]
+
+
+def test_or_other_adds_a_specify_question_whose_relevance_can_be_evaluated():
+    result = load("""
+    | survey |
+    | | type | name | label |
+    | | select_one yn or_other | pet | Pet? |
+    | choices |
+    | | list_name | name | label |
+    | | yn | y | Yes |
+    | | yn | n | No |
+    """)
+    assert result.ok and result.form is not None
+    other = result.form.question("pet_other")
+    assert other is not None and other.relevant == "selected(${pet}, 'other')"
+    assert [c.name for c in result.form.question("pet").choices] == ["y", "n", "other"]
+
+
+def test_a_bare_name_outside_a_choice_filter_and_an_unknown_filter_column_are_errors():
+    result = load("""
+    | survey |
+    | | type | name | label | relevant | choice_filter |
+    | | integer | age | Age | | |
+    | | text | t | T | age > 18 | |
+    | | select_one city | city | City | | contry=${age} |
+    | choices |
+    | | list_name | name | label | country |
+    | | city | rome | Rome | it |
+    """)
+    assert cells(result) == [
+        (FormCode.BAD_EXPRESSION, "survey", 3, "relevant"),
+        (FormCode.BAD_EXPRESSION, "survey", 4, "choice_filter"),
+    ]
+    assert "write ${age}" in result.errors[0].message
+    assert "no column of the choices sheet" in result.errors[1].message
+
+
+def test_language_names_without_a_code_are_read_as_their_codes():
+    result = load("""
+    | survey |
+    | | type | name | label::English | label::Italiano |
+    | | integer | a | Age | Età |
+    """)
+    assert result.form is not None and set(result.form.languages) == {"en", "it"}
+    assert result.form.question("a").label.get("it") == "Età"
+
+
+def test_labels_in_a_language_no_page_offers_are_a_warning():
+    result = load("""
+    | survey |
+    | | type | name | label::English (en) | label::Français (fr) |
+    | | integer | a | Age | Âge |
+    """)
+    assert result.ok and [(i.code, i.severity) for i in result.warnings] == [
+        (FormCode.LANGUAGE_NOT_OFFERED, Severity.WARNING)
+    ]
+    assert "Français (fr)" in result.warnings[0].message
+
+
+def test_a_default_must_be_a_plain_answer_the_question_accepts():
+    result = load("""
+    | survey |
+    | | type | name | label | default |
+    | | date | d | D | today() |
+    | | integer | a | A | 3 |
+    | | integer | b | B | ${a} + 1 |
+    | | integer | c | C | abc |
+    | | select_multiple f | fr | F | apple pear |
+    | | select_one f | one | One | kiwi |
+    | | text | t | T | Non so (nessuno) |
+    | choices |
+    | | list_name | name | label |
+    | | f | apple | Apple |
+    | | f | pear | Pear |
+    """)
+    assert cells(result) == [
+        (FormCode.BAD_DEFAULT, "survey", row, "default") for row in (2, 4, 5, 7)
+    ]
+
+
+@pytest.mark.parametrize("kind", ["select one from file a.csv", "select_multiple_from_file a.csv"])
+def test_choices_from_a_file_are_refused_however_spelt(kind):
+    result = load(f"""
+    | survey |
+    | | type | name | label |
+    | | {kind} | x | X |
+    """)
+    assert [i.code for i in result.errors] == [FormCode.UNSUPPORTED_TYPE]

@@ -86,7 +86,8 @@ def question_view(
         else _as_strings(answers.get(question.name, question.default), lang)
     )
     if question.default and raw is None and question.name not in answers:
-        current = [question.default]
+        multiple = question.type is QuestionType.SELECT_MULTIPLE
+        current = question.default.split() if multiple else [question.default]
     return QuestionView(
         name=question.name,
         widget=_widget(question),

@@ -8,6 +8,7 @@ keep no answer, as in ODK.
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import math
 import re
@@ -187,7 +188,7 @@ class _Checker:
         `required`, `constraint` and choice filters of the questions named in `checked`."""
         settled: Answers = {}
         env = _environment(settled, self.today)  # sees `settled` grow, question by question
-        for question in self.form.questions():
+        for question in evaluation_order(self.form):
             try:
                 if question.relevant and not parse_expression(question.relevant).test(env):
                     continue
@@ -317,3 +318,35 @@ def page_is_relevant(page: Page, answers: Mapping[str, Any], today: dt.date | No
         for q in page.questions
         if q.type is not QuestionType.CALCULATE
     )
+
+
+def evaluation_order(form: Form) -> tuple[Question, ...]:
+    """The questions in the order their values can be worked out: each after those its
+    relevance, calculation or `required` names, else in the sheet's order (a total calculated
+    on the row above the numbers it adds, as ODK allows, would otherwise read them as empty).
+    Kept on the form: forms are immutable. Loops are refused by `forms check` (FORM_CYCLE);
+    one in a form stored before that check runs its questions in the sheet's order."""
+    known = form.__dict__.get("_evaluation_order")
+    if known is not None:
+        return known  # type: ignore[no-any-return]
+    questions = list(form.questions())
+    place = {q.name: i for i, q in enumerate(questions)}
+    needs: list[set[int]] = []
+    for q in questions:
+        names: set[str] = set()
+        for text in (q.relevant, q.calculation, q.required_if):
+            if text:
+                with contextlib.suppress(ExpressionError):  # reported where it is evaluated
+                    names |= parse_expression(text).references()
+        needs.append({place[n] for n in names if n in place and n != q.name})
+    order: list[int] = []
+    done: set[int] = set()
+    while len(order) < len(questions):
+        ready = next((i for i in range(len(questions)) if i not in done and needs[i] <= done), None)
+        if ready is None:  # a loop: the rest in the sheet's order
+            ready = next(i for i in range(len(questions)) if i not in done)
+        order.append(ready)
+        done.add(ready)
+    result = tuple(questions[i] for i in order)
+    object.__setattr__(form, "_evaluation_order", result)
+    return result

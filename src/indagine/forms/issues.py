@@ -27,6 +27,8 @@ class FormCode(enum.StrEnum):
     NO_QUESTIONS = "FORM_NO_QUESTIONS"
     PYXFORM_WARNING = "FORM_PYXFORM_WARNING"
     METADATA_IGNORED = "FORM_METADATA_IGNORED"
+    LANGUAGE_NOT_OFFERED = "FORM_LANGUAGE_NOT_OFFERED"  # labels in a language no page offers
+    BAD_DEFAULT = "FORM_BAD_DEFAULT"  # not an answer the question accepts, or an expression
 
 
 @dataclass(frozen=True)

@@ -18,8 +18,10 @@ from pyxform.errors import PyXFormError
 from pyxform.xls2json import workbook_to_json
 from pyxform.xls2json_backends import DefinitionData, get_xlsform
 
+from indagine.forms.answers import InvalidAnswer, parse_value
 from indagine.forms.expressions import ExpressionError, parse_expression
 from indagine.forms.issues import FormCode, FormIssue, Severity, column_letter
+from indagine.forms.messages import AnswerCode
 from indagine.forms.model import Choice, Form, Page, Question, QuestionType, Text
 
 MAX_FORM_BYTES = 10 * 1024 * 1024
@@ -53,7 +55,8 @@ _METADATA = {
 }
 _UNSUPPORTED = re.compile(
     r"^(begin[ _]repeat|geopoint|geotrace|geoshape|start-geopoint|image|audio|video|file|barcode"
-    r"|background-audio|time|datetime|dateTime|select_one_from_file|select_multiple_from_file"
+    r"|background-audio|time|datetime|dateTime|select[ _]one[ _]from[ _]file"
+    r"|select[ _]multiple[ _]from[ _]file"
     r"|select_one_external|select one external|rank|acknowledge|trigger|hidden|xml-external"
     r"|csv-external|osm|begin[ _]loop)\b",
     re.IGNORECASE,
@@ -157,12 +160,25 @@ def _load_workbook(workbook: DefinitionData, fallback_name: str) -> LoadResult:
     form = builder.build()
     names = {q.name for q in form.questions()}
     issues = [*builder.issues, *_check_scores(workbook), *_check_expressions(names, sheet)]
+    issues += _check_generated(form, sheet)
+    issues += _check_defaults(form, sheet)
     issues += [
         FormIssue(FormCode.PYXFORM_WARNING, w.strip(), Severity.WARNING, "survey")
         for warning in warnings
         for w in warning.split("\n")
         if w.strip()
     ]
+    for code, written in form.languages.items():
+        if code not in OFFERED_LANGUAGES and code != "und":
+            issues.append(
+                FormIssue(
+                    FormCode.LANGUAGE_NOT_OFFERED,
+                    f"Respondents choose between Italian and English: the labels in '{written}' "
+                    "are shown only where a text has no Italian or English.",
+                    Severity.WARNING,
+                    "survey",
+                )
+            )
     if not any(True for q in form.questions() if q.type.takes_input):
         issues.append(
             FormIssue(FormCode.NO_QUESTIONS, "The form has no question to answer.", sheet="survey")
@@ -290,11 +306,35 @@ class _SurveySheet:
         return issues
 
 
+# The languages the respondent's pages offer (the site's LANGUAGES; the pure core knows no
+# Django settings).
+OFFERED_LANGUAGES = frozenset({"it", "en"})
+
+# Language names written without a code in brackets ("label::English"), as ISO codes.
+_LANGUAGE_NAMES = {
+    "english": "en",
+    "inglese": "en",
+    "italiano": "it",
+    "italian": "it",
+}
+
+
 def _lang_code(name: str) -> str:
     match = re.search(r"\(([A-Za-z]{2,3}(?:[-_][A-Za-z0-9]+)?)\)\s*$", name)
     if match:
         return match.group(1).lower()
-    return name.strip().lower()
+    return _LANGUAGE_NAMES.get(name.strip().lower(), name.strip().lower())
+
+
+# pyxform writes the relevance of the question it adds for "or_other" as a path to its
+# sibling ("selected(../pet, 'other')"): the same as ${pet} here, where names are unique.
+_SIBLING = re.compile(r"(?<![\w./])\.\./([A-Za-z_][\w.-]*)")
+
+
+def _expression(text: Any) -> str | None:
+    if text is None:
+        return None
+    return _SIBLING.sub(r"${\1}", str(text))
 
 
 class _FormBuilder:
@@ -401,10 +441,10 @@ class _FormBuilder:
             required=required.lower() in _TRUE,
             required_if=None if required.lower() in _TRUE | _FALSE else required,
             required_message=self.text(bind.get("jr:requiredMsg")),
-            relevant=_and(group_relevant, bind.get("relevant")),
-            constraint=bind.get("constraint"),
+            relevant=_and(group_relevant, _expression(bind.get("relevant"))),
+            constraint=_expression(bind.get("constraint")),
             constraint_message=self.text(bind.get("jr:constraintMsg")),
-            calculation=bind.get("calculate"),
+            calculation=_expression(bind.get("calculate")),
             default=node.get("default"),
             appearance=str(node.get("control", {}).get("appearance", "")),
             list_name=node.get("list_name"),
@@ -457,6 +497,7 @@ _DEPENDING_COLUMNS = ("relevant", "calculation", "required")
 
 def _check_expressions(names: set[str], sheet: _SurveySheet) -> list[FormIssue]:
     issues: list[FormIssue] = []
+    choice_columns = set(_headers(sheet.workbook, "choices"))
     depends: dict[str, dict[str, str]] = {}  # name -> {name it depends on: the column}
     for row in sheet.rows:
         name = str(row.get("name", ""))
@@ -480,10 +521,64 @@ def _check_expressions(names: set[str], sheet: _SurveySheet) -> list[FormIssue]:
                         column,
                     )
                 )
+            allowed = choice_columns if column == "choice_filter" else set()
+            for bare in sorted(expression.bare_names() - allowed):
+                issues.append(  # "age > 18" for "${age} > 18"; a choice_filter's typo
+                    sheet.issue(
+                        FormCode.BAD_EXPRESSION,
+                        f"'{bare}' names no column of the choices sheet."
+                        if column == "choice_filter"
+                        else f"'{bare}' is a bare name: write ${{{bare}}} for a question.",
+                        name,
+                        column,
+                    )
+                )
             if column in _DEPENDING_COLUMNS and name:
                 for ref in expression.references() & names:
                     depends.setdefault(name, {}).setdefault(ref, column)
     return issues + _check_cycles(depends, sheet)
+
+
+def _check_defaults(form: Form, sheet: _SurveySheet) -> list[FormIssue]:
+    """A default must be a plain answer the question accepts: pyxform passes 'today()' or
+    '${a} + 1' through (ODK's dynamic defaults, which pages here do not compute), and they
+    were shown as literal text the respondent then could not send."""
+    issues = []
+    for q in form.questions():
+        if not q.default or not q.type.takes_input:
+            continue
+        dynamic = "${" in q.default or (q.type is not QuestionType.TEXT and "(" in q.default)
+        try:
+            if dynamic:
+                raise InvalidAnswer(AnswerCode.CONSTRAINT)
+            parse_value(q, [q.default])
+        except InvalidAnswer:
+            why = (
+                "is an expression: defaults computed from other answers or the date are not "
+                "supported, use a plain value or leave it empty"
+                if dynamic
+                else "is not an answer this question accepts"
+            )
+            text = f"The default '{q.default}' {why}."
+            issues.append(sheet.issue(FormCode.BAD_DEFAULT, text, q.name, "default"))
+    return issues
+
+
+def _check_generated(form: Form, sheet: _SurveySheet) -> list[FormIssue]:
+    """The expressions of questions pyxform adds itself (the 'specify' text of or_other), which
+    no row of the sheet holds: checked too, or a form that passed could fail on its page."""
+    issues = []
+    for q in form.questions():
+        if q.name in sheet.row_of:
+            continue
+        for text in (q.relevant, q.calculation):
+            try:
+                if text:
+                    parse_expression(text)
+            except ExpressionError as exc:
+                message = f"{exc.code}: {exc.message} (in '{q.name}', added by pyxform)"
+                issues.append(FormIssue(FormCode.BAD_EXPRESSION, message, sheet="survey"))
+    return issues
 
 
 def _check_cycles(depends: dict[str, dict[str, str]], sheet: _SurveySheet) -> list[FormIssue]:
