@@ -498,3 +498,23 @@ def test_xlsx_labels_from_the_form_are_text_never_formulas(db, tmp_path):
     cells = [c for name in ("variables", "labels") for row in workbook[name] for c in row]
     assert {"=1+2", '=HYPERLINK("http://x.invalid/","go")'} <= {c.value for c in cells}
     assert all(c.data_type != "f" for c in cells)
+
+
+def test_an_export_that_fails_half_way_leaves_the_previous_file_whole(small, tmp_path, monkeypatch):
+    from indagine.collect import exports
+
+    out = tmp_path / "small.csv"
+    export(SMALL, out, "csv")
+    before = out.read_bytes()
+
+    real = exports._chunks
+
+    def failing(*args, **kwargs):
+        yield next(real(*args, **kwargs))
+        raise RuntimeError("killed half way")
+
+    monkeypatch.setattr(exports, "_chunks", failing)
+    with pytest.raises(RuntimeError):
+        export(SMALL, out, "csv", chunk_size=1)
+    assert out.read_bytes() == before
+    assert [p.name for p in tmp_path.iterdir()] == ["small.csv"]  # no part file left

@@ -135,3 +135,24 @@ def test_a_missing_file_is_refused_with_a_code(open_survey, tmp_path):
     with pytest.raises(ImportRefused) as refused:
         import_csv("small", tmp_path / "none.csv")
     assert refused.value.code == "CSV_UNREADABLE"
+
+
+def test_an_exports_partial_rows_are_skipped_on_import_not_stored_as_complete(
+    open_survey, tmp_path
+):
+    path = write(tmp_path, HEADER + ",bpo,,12,,,k1\n")
+    rows = path.read_text().splitlines()
+    header = rows[0] + ",Status"
+    body = [rows[1] + ",complete", ",inhouse,,,,,k2,partial"]
+    path.write_text("\n".join([header, *body]) + "\n")
+    report = import_csv("small", path)
+    assert report.stored == 1 and report.skipped == [
+        "line 3: a partial response (only complete ones are imported)"
+    ]
+    assert Response.objects.get().status == Response.Status.COMPLETE
+
+
+def test_a_nul_character_in_a_text_answer_is_dropped(open_survey, tmp_path):
+    path = write(tmp_path, HEADER + ",bpo,,12,,ok\x00 then,k1\n")
+    import_csv("small", path)
+    assert Response.objects.get().answers["comment"] == "ok then"

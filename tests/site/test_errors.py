@@ -77,3 +77,20 @@ def test_every_page_carries_a_content_security_policy(client, open_survey):
         policy = client.get(url)["Content-Security-Policy"]
         assert "script-src 'self'" in policy and "object-src 'none'" in policy, url
         assert "unsafe-inline" not in policy.split("script-src")[1].split(";")[0]
+
+
+def test_readiness_asks_the_database(client, db, monkeypatch):
+    assert client.get("/readyz").content == b"ok"
+
+    def broken(*args, **kwargs):
+        from django.db import OperationalError
+
+        raise OperationalError("the database is gone")
+
+    from django.db.backends.utils import CursorWrapper
+
+    with monkeypatch.context() as patched:
+        patched.setattr(CursorWrapper, "execute", broken)
+        reply = client.get("/readyz")
+    assert reply.status_code == 503
+    assert client.get("/healthz").status_code == 200  # liveness: the process answers

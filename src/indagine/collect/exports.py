@@ -41,6 +41,7 @@ import csv
 import datetime as dt
 import itertools
 import json
+import os
 import re
 import unicodedata
 import uuid
@@ -132,13 +133,22 @@ def export(
     survey = _survey(slug)
     layout = plan(survey, lang)
     chunks = _chunks(survey, chunk_size, progress)
-    if fmt == "csv":
-        return write_csv(layout, chunks, path, labels=labels)
-    if fmt == "xlsx":
-        return write_xlsx(layout, chunks, path, labels=labels)
-    if fmt == "sav":
-        return write_sav(layout, chunks, path)
-    return write_parquet(layout, chunks, path)
+    # Written beside the target and renamed onto it when whole: an export killed half way
+    # leaves the previous file as it was, never a shorter one that looks complete.
+    partial = path.with_name(f".{path.name}.{os.getpid()}.part")
+    try:
+        if fmt == "csv":
+            count = write_csv(layout, chunks, partial, labels=labels)
+        elif fmt == "xlsx":
+            count = write_xlsx(layout, chunks, partial, labels=labels)
+        elif fmt == "sav":
+            count = write_sav(layout, chunks, partial)
+        else:
+            count = write_parquet(layout, chunks, partial)
+        partial.replace(path)
+    finally:
+        partial.unlink(missing_ok=True)
+    return count
 
 
 def _chunks(survey: Survey, size: int, progress: bool) -> Iterator[list[Record]]:

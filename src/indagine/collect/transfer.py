@@ -119,6 +119,7 @@ def import_csv(
     report = ImportReport()
     valid: list[Response] = []
     problems: list[str] = []
+    partial: list[str] = []
     header_checked = False
     for line, row in tqdm(rows, desc="checking", unit=" rows", disable=not progress):
         if not header_checked:
@@ -126,6 +127,9 @@ def import_csv(
             header_checked = True
         if None in row:
             problems.append(f"line {line}: more cells than columns")
+            continue
+        if row.get("Status") == "partial":  # an export's unfinished answers: not a submission
+            partial.append(f"line {line}: a partial response (only complete ones are imported)")
             continue
         raw = {
             by_column[c]: [v]
@@ -160,7 +164,7 @@ def import_csv(
     with transaction.atomic():
         Response.objects.bulk_create(valid, batch_size=BATCH)
     report.stored = len(valid)
-    report.skipped = problems
+    report.skipped = partial + problems
     return report
 
 

@@ -78,6 +78,7 @@ def _parse_single(question: Question, value: str, max_text: int) -> Any:
         # A browser sends each line break of a text box as CRLF (HTML's form encoding), while
         # the box's maxlength, string-length() and the respondent count one character: keep LF.
         value = value.replace("\r\n", "\n").replace("\r", "\n")
+        value = value.replace("\x00", "")  # no one types it; PostgreSQL's JSON refuses it
         if len(value) > max_text:
             raise InvalidAnswer(AnswerCode.TOO_LONG, limit=max_text)
         return value

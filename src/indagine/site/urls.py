@@ -1,5 +1,6 @@
 from django.contrib import admin
 from django.contrib.auth import views as auth_views
+from django.db import DatabaseError, connection
 from django.http import HttpResponse
 from django.shortcuts import redirect
 from django.urls import include, path
@@ -9,13 +10,25 @@ from indagine.surveys.logins import limited
 
 
 def health(request):
-    """A trivial view: the baseline of the ingest benchmark and a load balancer's check."""
+    """A trivial view: the process answers (liveness), and the ingest benchmark's baseline."""
+    return HttpResponse("ok", content_type="text/plain")
+
+
+def ready(request):
+    """Can this server take answers now (readiness, for a load balancer)? It asks the database:
+    /healthz said "ok" while every page failed for want of one."""
+    try:
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT 1")
+    except DatabaseError:
+        return HttpResponse("database unavailable", content_type="text/plain", status=503)
     return HttpResponse("ok", content_type="text/plain")
 
 
 urlpatterns = [
     path("", lambda request: redirect("surveys:list")),
     path("healthz", health, name="health"),
+    path("readyz", ready, name="ready"),
     # the respondents' pages first: their addresses are resolved on every page request
     path("s/", include("indagine.collect.urls")),
     path("admin/login/", limited(admin.site.login)),  # before admin/, which has its own
