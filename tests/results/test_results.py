@@ -206,3 +206,11 @@ def test_a_long_item_label_is_cut_at_a_word_with_an_ellipsis_in_the_chart():
     label = "I clienti stanno dedicando tempo a familiarizzare con gli strumenti digitali"
     assert _short(label) == "I clienti stanno dedicando tempo a familiarizzare con gli …"
     assert len(_short(label)) <= 60 and _short("Breve") == "Breve"
+
+
+def test_weighting_asked_for_without_a_panel_says_the_figures_are_unweighted(
+    client, answered, organiser
+):
+    html = client.get(f"/manage/{SLUG}/results/?weighted=1&lang=en").content.decode()
+    assert 'id="unweighted"' in html
+    assert 'id="unweighted"' not in client.get(f"/manage/{SLUG}/results/").content.decode()

@@ -87,7 +87,7 @@ def test_upload_errors_are_shown_as_a_table_with_row_and_column(client, organise
 
 def test_a_new_version_keeps_the_old_one(client, organiser, open_survey, small_form_source):
     upload = SimpleUploadedFile("small-v2.md", small_form_source.replace(b"Piccola", b"Grande"))
-    client.post("/manage/new/", {"file": upload, "slug": "small"})
+    client.post("/manage/new/", {"file": upload, "version_of": "small"})  # the survey's page
     survey = Survey.objects.get(slug="small")
     assert survey.current_version.number == 2 and survey.title == "Grande"
     assert FormVersion.objects.filter(survey=survey).count() == 2
@@ -178,3 +178,37 @@ def test_an_upload_refused_before_reading_shows_its_code(client, organiser, sett
     settings.MAX_UPLOAD_BYTES = 10_000
     odd = client.post("/manage/new/", {"file": SimpleUploadedFile("f.txt", b"x")})
     assert odd.status_code == 400 and "(FORM_UNREADABLE)" in odd.content.decode()
+
+
+@pytest.mark.parametrize("slug", ["", "small"])
+def test_the_new_survey_page_never_replaces_an_existing_surveys_questionnaire(
+    client, organiser, open_survey, small_form_source, slug
+):
+    """Same form_id (no address given) or the same address typed: refused, not version 2 of a
+    live survey; new versions are imported from the survey's own page."""
+    upload = SimpleUploadedFile("again.md", small_form_source.replace(b"Piccola", b"Altra"))
+    reply = client.post("/manage/new/", {"file": upload, "slug": slug})
+    assert reply.status_code == 400 and "SURVEY_EXISTS" in reply.content.decode()
+    survey = Survey.objects.get(slug="small")
+    assert survey.current_version.number == 1 and survey.title == "Piccola"
+
+
+def test_a_scheduled_closing_date_is_shown_in_its_box_and_actions_say_what_they_did(
+    client, organiser, open_survey
+):
+    reply = client.post("/manage/small/schedule/", {"closes_at": "2031-03-31T18:00"}, follow=True)
+    html = reply.content.decode()
+    assert 'value="2031-03-31T18:00"' in html  # a datetime-local box reads only this form
+    assert "Data di chiusura salvata." in html or "Closing date saved." in html
+    closed = client.post("/manage/small/close/", follow=True).content.decode()
+    assert "indagine è chiusa: non accetta" in closed or "The survey is closed" in closed
+    refused = client.post("/manage/small/schedule/", {"closes_at": "2001-01-01T10:00"}, follow=True)
+    text = refused.content.decode()
+    assert 'class="problem"' in text and "SURVEY_CLOSING_IN_PAST" in text
+
+
+def test_organiser_pages_declare_the_language_they_are_in(client, organiser, open_survey):
+    english = client.get("/manage/small/", HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    assert '<html lang="en"' in english
+    italian = client.get("/manage/small/", HTTP_ACCEPT_LANGUAGE="it").content.decode()
+    assert '<html lang="it"' in italian

@@ -52,7 +52,9 @@ def import_members(
         raise PanelError(error.code, error.message) from None
     if problems and not skip_invalid:
         raise PanelError(
-            "MEMBERS_INVALID_ROWS", f"{len(problems)} problem(s); nothing was stored.", problems
+            "MEMBERS_INVALID_ROWS",
+            "The file has problems, listed below; nothing was stored.",
+            problems,
         )
     report = ImportReport(problems=problems)
     with transaction.atomic():

@@ -77,6 +77,12 @@ def unsubscribe(request: HttpRequest, token: str) -> HttpResponse:
     )
 
 
+# Queued messages leave with `indagine worker`, a process apart from the web server.
+SENT_BY_WORKER = (
+    "They are sent by the background worker (indagine worker): until it runs, they wait."
+)
+
+
 @organiser(VIEW)
 def panel_page(request: HttpRequest, slug: str) -> HttpResponse:
     survey = get_object_or_404(Survey, slug=slug)
@@ -112,7 +118,11 @@ def panel_action(request: HttpRequest, slug: str, action: str) -> HttpResponse:
                 report = services.import_members(survey, Path(handle.name), user=request.user)
             messages.success(
                 request,
-                _("%(c)s members added, %(u)s updated.")
+                ngettext(
+                    "%(c)s member added, %(u)s updated.",
+                    "%(c)s members added, %(u)s updated.",
+                    report.created,
+                )
                 % {"c": report.created, "u": report.updated},
             )
         elif action == "invite":
@@ -120,18 +130,22 @@ def panel_action(request: HttpRequest, slug: str, action: str) -> HttpResponse:
             messages.success(
                 request,
                 ngettext("%(n)s invitation queued.", "%(n)s invitations queued.", count)
-                % {"n": count},
+                % {"n": count}
+                + " "
+                + _(SENT_BY_WORKER),
             )
         elif action == "remind":
             count = services.remind(survey, request.user)
             messages.success(
                 request,
-                ngettext("%(n)s reminder queued.", "%(n)s reminders queued.", count) % {"n": count},
+                ngettext("%(n)s reminder queued.", "%(n)s reminders queued.", count) % {"n": count}
+                + " "
+                + _(SENT_BY_WORKER),
             )
         else:
             return HttpResponse(status=404)
     except services.PanelError as error:
-        messages.error(request, f"{error.message} ({error.code})")
+        messages.error(request, f"{_(error.message)} ({error.code})")  # a fixed one translates
         for problem in error.problems[:20]:
             messages.error(request, problem)
     return redirect(reverse("panel:page", args=[slug]))

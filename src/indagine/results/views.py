@@ -143,7 +143,8 @@ def newsletter(request: HttpRequest, slug: str, fmt: str) -> HttpResponse:
 @require_POST
 def issue_token(request: HttpRequest) -> HttpResponse:
     _, key = ApiToken.issue(request.user, request.POST.get("name", "")[:100] or "token")
-    messages.success(request, f"API token (shown once, keep it): {key}")
+    text = translation.gettext("API token (shown once, keep it): %(key)s")
+    messages.success(request, text % {"key": key})
     return redirect("surveys:list")
 
 

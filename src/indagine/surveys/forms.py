@@ -34,6 +34,7 @@ class ScheduleForm(forms.Form):
     closes_at = forms.DateTimeField(
         label=_("Closing date and time"),
         required=False,
-        widget=forms.DateTimeInput(attrs={"type": "datetime-local"}),
+        # the value as a datetime-local box reads it, whatever the language's date format
+        widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"),
         input_formats=["%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M", "%Y-%m-%d"],
     )

@@ -59,8 +59,12 @@ def audit(action: str, survey: Survey | None = None, user=None, **detail) -> Non
     )
 
 
-def import_form(source: bytes, filename: str, *, slug: str | None = None, user=None) -> Imported:
-    """Store a new immutable form version: of the survey `slug`, or of a new survey."""
+def import_form(
+    source: bytes, filename: str, *, slug: str | None = None, user=None, new_survey: bool = False
+) -> Imported:
+    """Store a new immutable form version: of the survey `slug`, or of a new survey (and only
+    that with `new_survey`: the organiser's "new survey" page never replaces the questionnaire
+    of a survey that happens to have the same address, or the same form_id)."""
     if slug is not None and not _SLUG.fullmatch(slug):
         raise SurveyError(
             "SURVEY_BAD_SLUG",
@@ -71,6 +75,12 @@ def import_form(source: bytes, filename: str, *, slug: str | None = None, user=N
         raise FormRejected(result.errors or result.issues)
     form = result.form
     slug = slug or slugify(form.form_id.replace("_", "-"))[:80] or "survey"
+    if new_survey and Survey.objects.filter(slug=slug).exists():
+        raise SurveyError(
+            "SURVEY_EXISTS",
+            f"A survey at the address '{slug}' exists already: give this one another address, "
+            "or import the file as a new version from that survey's page.",
+        )
     with transaction.atomic():
         survey, created = Survey.objects.get_or_create(
             slug=slug, defaults={"title": form.title.get(form.default_language) or slug}

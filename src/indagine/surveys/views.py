@@ -37,11 +37,16 @@ def survey_create(request: HttpRequest) -> HttpResponse:
     issues = ()
     if request.method == "POST" and upload.is_valid():
         file = upload.cleaned_data["file"]
-        slug = upload.cleaned_data["slug"] or None
+        version_of = request.POST.get("version_of")  # sent by a survey's own page
+        slug = version_of or upload.cleaned_data["slug"] or None
         try:
-            imported = services.import_form(file.read(), file.name, slug=slug, user=request.user)
+            imported = services.import_form(
+                file.read(), file.name, slug=slug, user=request.user, new_survey=not version_of
+            )
         except services.FormRejected as rejected:
             issues = rejected.issues
+        except services.SurveyError as refused:
+            messages.error(request, f"{refused.message} ({refused.code})")
         else:
             messages.success(
                 request,
@@ -77,8 +82,10 @@ def survey_action(request: HttpRequest, slug: str, action: str) -> HttpResponse:
     try:
         if action == "open":
             services.open_survey(survey, request.user)
+            done = _("The survey is open: respondents can answer.")
         elif action == "close":
             services.close_survey(survey, request.user)
+            done = _("The survey is closed: it no longer accepts answers.")
         elif action == "settings":
             services.configure(
                 survey,
@@ -86,15 +93,19 @@ def survey_action(request: HttpRequest, slug: str, action: str) -> HttpResponse:
                 panel_only=request.POST.get("panel_only") == "on",
                 user=request.user,
             )
+            done = _("Settings saved.")
         elif action == "schedule":
             schedule = ScheduleForm(request.POST)
             if not schedule.is_valid():
                 raise services.SurveyError("SURVEY_BAD_DATE", _("The date is not valid."))
             services.schedule_closing(survey, schedule.cleaned_data["closes_at"], request.user)
+            done = _("Closing date saved.") if survey.closes_at else _("No closing date.")
         else:
             return HttpResponse(status=404)
     except services.SurveyError as error:
-        messages.error(request, f"{error.message} ({error.code})")
+        messages.error(request, f"{_(error.message)} ({error.code})")  # a fixed one translates
+    else:
+        messages.success(request, done)
     return redirect("surveys:detail", slug=slug)
 
 
