@@ -902,6 +902,7 @@ def test_every_form_code_is_tested():
         FormCode.METADATA_IGNORED,
         FormCode.LANGUAGE_NOT_OFFERED,
         FormCode.BAD_DEFAULT,
+        FormCode.UNSUPPORTED_COLUMN,
     }
     assert tested == set(FormCode)
 
@@ -1031,3 +1032,17 @@ def test_choices_from_a_file_are_refused_however_spelt(kind):
     | | {kind} | x | X |
     """)
     assert [i.code for i in result.errors] == [FormCode.UNSUPPORTED_TYPE]
+
+
+def test_a_calculation_on_a_question_and_read_only_are_refused_not_ignored():
+    result = load("""
+    | survey |
+    | | type | name | label | calculation | default | read_only |
+    | | integer | a | A | | | |
+    | | integer | dbl | Double | ${a} * 2 | | |
+    | | text | ro | RO | | fixed | yes |
+    """)
+    assert cells(result) == [
+        (FormCode.UNSUPPORTED_COLUMN, "survey", 3, "calculation"),
+        (FormCode.UNSUPPORTED_COLUMN, "survey", 4, "read_only"),
+    ]

@@ -28,6 +28,7 @@ class FormCode(enum.StrEnum):
     PYXFORM_WARNING = "FORM_PYXFORM_WARNING"
     METADATA_IGNORED = "FORM_METADATA_IGNORED"
     LANGUAGE_NOT_OFFERED = "FORM_LANGUAGE_NOT_OFFERED"  # labels in a language no page offers
+    UNSUPPORTED_COLUMN = "FORM_UNSUPPORTED_COLUMN"  # read_only; a calculation on a question
     BAD_DEFAULT = "FORM_BAD_DEFAULT"  # not an answer the question accepts, or an expression
 
 

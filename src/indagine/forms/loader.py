@@ -432,6 +432,26 @@ class _FormBuilder:
             return None
         bind = node.get("bind", {})
         required = str(bind.get("required", "")).strip()
+        if bind.get("calculate") and kind is not QuestionType.CALCULATE:
+            self.issues.append(  # ODK fills the box from it; here it would be silently ignored
+                self.sheet.issue(
+                    FormCode.UNSUPPORTED_COLUMN,
+                    "A calculation on a question that asks for an answer is not supported: "
+                    "put it on a 'calculate' row of its own.",
+                    name,
+                    "calculation",
+                )
+            )
+        if str(bind.get("readonly", "")).strip().lower() in _TRUE:
+            self.issues.append(
+                self.sheet.issue(
+                    FormCode.UNSUPPORTED_COLUMN,
+                    "read_only is not supported: the respondent could still change the answer. "
+                    "Use a note, or a 'calculate' row.",
+                    name,
+                    "read_only",
+                )
+            )
         return Question(
             name=name,
             type=kind,
