@@ -413,3 +413,20 @@ def test_or_other_and_a_multiple_default_work_on_the_page(client, db):
         r'value="pear"[^>]*checked', fruits
     )
     assert not re.search(r'value="kiwi"[^>]*checked', fruits)
+
+
+def test_a_constraint_message_names_the_answers_it_refers_to(client, db):
+    from indagine.surveys.services import import_form, open_survey
+
+    source = b"""
+| survey |
+| | type | name | label | constraint | constraint_message |
+| | begin_group | p | P | | |
+| | integer | age | Age | | |
+| | integer | years | Years in the job | . < ${age} | Must be less than ${age} |
+| | end_group | | | | |
+"""
+    open_survey(import_form(source, "c.md", slug="limits").survey)
+    reply = post(client, "limits", 0, {"age": "40", "years": "50"})
+    html = reply.content.decode()
+    assert reply.status_code == 200 and "Must be less than 40" in html and "${age}" not in html

@@ -34,6 +34,14 @@ def render_label(text: str, answers: Mapping[str, Any]) -> SafeString:
     return mark_safe(html)
 
 
+def with_answers(text: str, answers: Mapping[str, Any]) -> str:
+    """Plain text (an error message) with its ${name} references replaced by the answers
+    ("Deve essere meno di ${age}" -> "... meno di 40"); escaped where it is shown."""
+    if "${" not in text:
+        return text
+    return _REFERENCE.sub(lambda m: _value(answers.get(m.group(1))), text)
+
+
 @functools.lru_cache(maxsize=8192)
 def _markup(text: str) -> str:
     """The label's markup without its answers: the same for every respondent, so kept."""

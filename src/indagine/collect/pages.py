@@ -9,7 +9,7 @@ from typing import Any
 from django.utils.html import strip_tags
 from django.utils.translation import gettext as _
 
-from indagine.collect.markup import render_label
+from indagine.collect.markup import render_label, with_answers
 from indagine.collect.services import relevant_pages
 from indagine.collect.widgets import ChoiceView, QuestionView
 from indagine.forms.answers import (
@@ -120,11 +120,11 @@ def page_context(
     raw: Mapping[str, Sequence[str]] | None,
 ) -> dict[str, Any]:
     page = form.pages[index]
-    by_name = {e.name: e.message for e in errors}
     # A re-shown page reflects what was typed: relevance sees the typed values too.
     seen = dict(answers)
     if raw is not None:
         seen.update(_lenient(form, raw))
+    by_name = {e.name: with_answers(e.message, seen) for e in errors}
     questions = [
         question_view(form, q, seen, lang, raw, by_name.get(q.name, ""))
         for q in page.questions
@@ -147,7 +147,7 @@ def page_context(
         "questions": questions,
         # the summary names each question: four links all reading "answer this question"
         # would not say where each one leads
-        "errors": [(e.name, _plain(labels.get(e.name, "")), e.message) for e in errors],
+        "errors": [(e.name, _plain(labels.get(e.name, "")), by_name[e.name]) for e in errors],
         "key": key,
         "shown": " ".join(q.name for q in questions if not q.hidden),
         "lang": lang,
