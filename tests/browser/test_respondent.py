@@ -357,3 +357,30 @@ def test_without_javascript_a_newly_shown_question_is_not_reported_as_an_error(s
     expect(page.locator("#q-org_type_other")).to_be_visible()
     expect(page.locator("#error-summary")).to_have_count(0, timeout=1000)
     expect(page.locator("#q-org_type_other .error")).to_have_count(0, timeout=1000)
+
+
+def test_a_cascading_select_offers_the_cities_of_the_country_chosen(
+    server, context_for, assert_accessible
+):
+    from collect.test_pages import CASCADE
+
+    server.django(f"""
+from indagine.surveys.services import import_form, open_survey
+open_survey(import_form({CASCADE!r}, "cascade.md", slug="cascade").survey)
+""")
+    page = context_for(**DESKTOP).new_page()
+    page.goto(f"{server.base}/s/cascade/")
+    expect(page.locator("#q-city")).to_be_hidden()
+    page.locator("input[name=country][value=fr]").check()
+    expect(page.locator("#q-city")).to_be_visible()
+    expect(page.locator("input[name=city][value=paris]")).to_be_visible()
+    expect(page.locator("input[name=city][value=rome]")).to_be_hidden()
+    page.locator("input[name=city][value=paris]").check()
+    page.locator("input[name=country][value=it]").check()
+    expect(page.locator("input[name=city][value=rome]")).to_be_visible()
+    expect(page.locator("input[name=city][value=paris]")).to_be_hidden()
+    expect(page.locator("input[name=city][value=paris]")).not_to_be_checked()
+    assert_accessible(page, "cascading select")
+    page.locator("input[name=city][value=milan]").check()
+    page.get_by_role("button", name="Avanti").click()
+    expect(page.locator("label[for=in-why]")).to_be_visible()

@@ -80,6 +80,12 @@ def question_view(
         choices = available_choices(question, answers)
     except ExpressionError:
         hidden, required, choices = False, question.required, question.choices
+    # A choice_filter's choices are all on the page, those filtered out hidden, so the page's
+    # script can show them as the answers they depend on are chosen; with none to choose yet,
+    # the question waits hidden (without the script, the page comes back with it).
+    available = {c.name for c in choices}
+    if question.choice_filter and not available:
+        hidden = True
     current = (
         list(raw.get(question.name, []))
         if raw is not None and question.name in raw
@@ -98,9 +104,12 @@ def question_view(
         value=current[0] if current else "",
         choices=tuple(
             ChoiceView(
-                c.name, render_label(c.label.get(lang, fallback), answers), c.name in current
+                c.name,
+                render_label(c.label.get(lang, fallback), answers),
+                c.name in current,
+                hidden=c.name not in available,
             )
-            for c in choices
+            for c in (question.choices if question.choice_filter else choices)
         ),
         error=error,
         likert=question.is_likert,
@@ -178,18 +187,24 @@ def _lenient(form: Form, raw: Mapping[str, Sequence[str]]) -> dict[str, Any]:
 
 def visible_questions(
     form: Form, index: int, raw: Mapping[str, Sequence[str]], answers: Mapping[str, Any]
-) -> set[str]:
+) -> tuple[set[str], dict[str, list[str]]]:
+    """The page's questions that apply to what is typed so far, and, for those with a
+    choice_filter, the choices that apply (a city's, once its country is chosen)."""
     page = form.pages[index]
     seen = {**answers, **{q.name: None for q in page.questions}, **_lenient(form, raw)}
     seen = {k: v for k, v in seen.items() if v is not None}
-    visible = set()
+    visible: set[str] = set()
+    filtered: dict[str, list[str]] = {}
     for question in page.questions:
         try:
             relevant = is_relevant(question, seen)
+            if relevant and question.choice_filter:
+                filtered[question.name] = [c.name for c in available_choices(question, seen)]
+                relevant = bool(filtered[question.name])
         except ExpressionError:
             relevant = True
         if relevant:
             visible.add(question.name)
         else:  # a hidden question's answer counts as none, as when the page is sent
             seen.pop(question.name, None)
-    return visible
+    return visible, filtered

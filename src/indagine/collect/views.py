@@ -223,8 +223,10 @@ def relevance(request: HttpRequest, slug: str) -> JsonResponse:
     if page_index is None or page_index >= len(form.pages):
         return JsonResponse({"error": "SUBMISSION_BAD_PAGE"}, status=400)
     raw = {name: request.POST.getlist(name) for name in request.POST if name not in CONTROL_FIELDS}
-    visible = pages.visible_questions(form, page_index, raw, response.answers if response else {})
-    return JsonResponse({"visible": sorted(visible)})
+    visible, choices = pages.visible_questions(
+        form, page_index, raw, response.answers if response else {}
+    )
+    return JsonResponse({"visible": sorted(visible), "choices": choices})
 
 
 def resume(request: HttpRequest, slug: str, key: str) -> HttpResponse:

@@ -29,6 +29,7 @@ class ChoiceView:
     name: str
     label: str
     checked: bool
+    hidden: bool = False  # filtered out by the question's choice_filter for now
 
 
 @dataclass(frozen=True)
@@ -90,7 +91,8 @@ def _attrs(q: QuestionView) -> str:
 def _group(q: QuestionView) -> str:
     name = escape(q.name)
     options = "".join(
-        f'<div class="option"><input type="{q.widget}" name="{name}" id="{name}-{i}" '
+        f'<div class="option"{" hidden" if c.hidden else ""}>'
+        f'<input type="{q.widget}" name="{name}" id="{name}-{i}" '
         f'value="{escape(c.name)}"{" checked" if c.checked else ""}>'
         f'<label for="{name}-{i}">{conditional_escape(c.label)}</label></div>'
         for i, c in enumerate(q.choices, start=1)
@@ -107,7 +109,8 @@ def _control(q: QuestionView) -> str:
     common = f'name="{name}" id="in-{name}"'
     if q.widget == "select":
         options = "".join(
-            f'<option value="{escape(c.name)}"{" selected" if c.checked else ""}>'
+            f'<option value="{escape(c.name)}"{" selected" if c.checked else ""}'
+            f"{' hidden disabled' if c.hidden else ''}>"
             f"{escape(strip_tags(c.label))}</option>"
             for c in q.choices
         )

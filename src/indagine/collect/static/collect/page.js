@@ -20,6 +20,23 @@
           if (visible[name]) shown.push(name);
         });
         form.querySelector("input[name=_shown]").value = shown.join(" ");
+        // a choice_filter's choices: show those that now apply, let go of the others
+        Object.keys(reply.choices || {}).forEach(function (name) {
+          var allowed = reply.choices[name];
+          var el = form.querySelector('.question[data-name="' + name + '"]');
+          if (!el) return;
+          el.querySelectorAll(".option input").forEach(function (input) {
+            var ok = allowed.indexOf(input.value) >= 0;
+            input.parentNode.hidden = !ok;
+            if (!ok) input.checked = false;
+          });
+          el.querySelectorAll("select option").forEach(function (option) {
+            if (!option.value) return;
+            var ok = allowed.indexOf(option.value) >= 0;
+            option.hidden = option.disabled = !ok;
+            if (!ok && option.selected) option.parentNode.value = "";
+          });
+        });
       });
   }
   form.addEventListener("change", function () { clearTimeout(pending); pending = setTimeout(refresh, 60); });
