@@ -151,6 +151,20 @@ def test_the_dashboard_crosses_an_item_by_a_profile_question(client, answered, o
     assert sum(n for _, n, _ in view.rows) == 120 and 0 <= view.p_value <= 1
     bad = client.get(f"/manage/{SLUG}/results/?item=testimony&by=org_type").content.decode()
     assert "RESULTS_BAD_CROSSTAB" in bad
+    same = client.get(f"/manage/{SLUG}/results/?item=org_type&by=org_type").content.decode()
+    assert "RESULTS_BAD_CROSSTAB" in same
+    # rows and columns in the questionnaire's order, labels in the page's language
+    form = answered.current_version.form
+    sizes = services.crosstab(answered, "agree_change", "cc_size", lang="en")
+    expected = [c.label.get("en") for c in form.question("cc_size").choices]
+    assert [label for label, _, _ in sizes.rows] == [
+        e for e in expected if e in {label for label, _, _ in sizes.rows}
+    ]
+    assert list(sizes.columns) == [
+        c.label.get("en")
+        for c in form.question("agree_change").choices
+        if c.label.get("en") in sizes.columns
+    ]
 
 
 def test_shares_and_means_are_rounded_not_cut():

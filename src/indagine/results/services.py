@@ -310,8 +310,11 @@ class CrossView:
     p_value: float
 
 
-def crosstab(survey: Survey, item: str, by: str, view: View = View()) -> CrossView:
-    """The answers to `item` within each group of the profile question `by` (Rao-Scott F)."""
+def crosstab(
+    survey: Survey, item: str, by: str, view: View = View(), lang: str | None = None
+) -> CrossView:
+    """The answers to `item` within each group of the profile question `by` (Rao-Scott F),
+    rows and columns in the questionnaire's order and the page's language."""
     from indagine.stats.crosstab import crosstab as cross
     from indagine.stats.design import survey_design
 
@@ -325,6 +328,8 @@ def crosstab(survey: Survey, item: str, by: str, view: View = View()) -> CrossVi
         or group.type is not QuestionType.SELECT_ONE
     ):
         raise ValueError("RESULTS_BAD_CROSSTAB: choose two single-choice questions")
+    if item == by:
+        raise ValueError("RESULTS_BAD_CROSSTAB: choose two different questions")
     frame = snap.frame.filter(pl.col(item).is_not_null() & pl.col(by).is_not_null())
     if frame.height < 2:
         raise ValueError("RESULTS_TOO_FEW: not enough answers to both questions yet")
@@ -333,17 +338,25 @@ def crosstab(survey: Survey, item: str, by: str, view: View = View()) -> CrossVi
     table = cross(
         design, frame.get_column(by).to_list(), frame.get_column(item).to_list(), names=(by, item)
     )
-    lang = form.default_language
+    lang = lang or form.default_language
     label = {c.name: c.label.get(lang) for c in question.choices}
     group_label = {c.name: c.label.get(lang) for c in group.choices}
     counts = table.counts.sum(axis=1)
+    place = {c.name: i for i, c in enumerate(question.choices)}
+    group_place = {c.name: i for i, c in enumerate(group.choices)}
+    columns = sorted(range(len(table.columns)), key=lambda j: place.get(table.columns[j], 1e9))
+    rows = sorted(range(len(table.rows)), key=lambda i: group_place.get(table.rows[i], 1e9))
     return CrossView(
         item,
         by,
-        tuple(label.get(c, c) for c in table.columns),
+        tuple(label.get(table.columns[j], table.columns[j]) for j in columns),
         tuple(
-            (group_label.get(r, r), int(counts[i]), table.row_shares[i])
-            for i, r in enumerate(table.rows)
+            (
+                group_label.get(table.rows[i], table.rows[i]),
+                int(counts[i]),
+                tuple(table.row_shares[i][j] for j in columns),
+            )
+            for i in rows
         ),
         float(table.test.statistic),
         float(table.test.ndf),

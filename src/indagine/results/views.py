@@ -57,7 +57,7 @@ def dashboard(request: HttpRequest, slug: str) -> HttpResponse:
     item, by = request.GET.get("item", ""), request.GET.get("by", "")
     if item and by:
         try:
-            cross = services.crosstab(survey, item, by, view)
+            cross = services.crosstab(survey, item, by, view, lang)
         except ValueError as error:
             cross_error = str(error)
     context = {
