@@ -108,8 +108,9 @@ def install_builtin() -> Survey:
     if existing is not None:
         return existing
     source = resources.files("indagine.library").joinpath(BUILTIN_FILE).read_bytes()
-    imported = import_form(source, BUILTIN_FILE, slug=BUILTIN_SLUG)
-    return open_survey(imported.survey)
+    with transaction.atomic():  # a first run killed half way leaves no unopened draft behind
+        imported = import_form(source, BUILTIN_FILE, slug=BUILTIN_SLUG)
+        return open_survey(imported.survey)
 
 
 def open_survey(survey: Survey, user=None) -> Survey:
