@@ -53,7 +53,7 @@ def test_a_token_issued_on_the_organiser_page_is_shown_once_and_never_sent_in_a_
 ):
     django_user_model.objects.create_superuser("owner", password="pw-for-tests-123")
     client.login(username="owner", password="pw-for-tests-123")
-    issued = client.post("/manage/api-tokens/", {"name": "dashboard"})
+    issued = client.post("/manage/api-tokens/", {"name": "dashboard"}, HTTP_ACCEPT_LANGUAGE="en")
     assert issued.status_code == 302
     assert not any(c.key == "messages" for c in issued.cookies.values())  # kept server-side
     shown = client.get(issued["Location"]).content.decode()
