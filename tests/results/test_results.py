@@ -228,3 +228,15 @@ def test_weighting_asked_for_without_a_panel_says_the_figures_are_unweighted(
     html = client.get(f"/manage/{SLUG}/results/?weighted=1&lang=en").content.decode()
     assert 'id="unweighted"' in html
     assert 'id="unweighted"' not in client.get(f"/manage/{SLUG}/results/").content.decode()
+
+
+def test_a_count_of_days_is_not_said_to_be_consolidated_or_not(client, answered, organiser):
+    """A share is about half, a scale's mean about its midpoint; days have no such threshold."""
+    html = client.get(f"/manage/{SLUG}/results/?lang=en").content.decode()
+    row = re.search(r'<tr id="finding-remote_days".*?</tr>', html, re.S)[0]
+    assert "<td>–</td>" in row and "not yet clear" not in row
+    report = client.get(f"/manage/{SLUG}/report.html?lang=en").content.decode()
+    days = re.search(
+        r'<article class="finding" id="finding-remote_days">.*?</article>', report, re.S
+    )[0]
+    assert "not yet clear" not in days and "consolidated" not in days

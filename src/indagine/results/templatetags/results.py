@@ -56,3 +56,10 @@ def weighting(text: str) -> str:
             by = text[len(start) :].replace(" and ", translation.gettext(" and "))
             return translation.gettext(wording) % {"by": by}
     return text
+
+
+@register.filter
+def has_threshold(quantity) -> bool:
+    """Whether a quantity is about a threshold (half, a scale's midpoint): a count or a
+    duration has none (NaN), so no "consolidated" or "not yet clear" is said of it."""
+    return quantity is not None and quantity.threshold == quantity.threshold
