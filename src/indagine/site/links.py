@@ -4,6 +4,8 @@ is answered the same way wherever it was tried."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from django.conf import settings
 from django.http import HttpRequest, HttpResponse
 from django.utils.translation import gettext as _
@@ -16,10 +18,16 @@ def _token_rate(group: str, request: HttpRequest) -> str:
     return settings.INDAGINE_TOKEN_RATE
 
 
+def used_up(request: HttpRequest, group: str, rate: Callable[..., str | None]) -> bool:
+    """Has this address used up its allowance in `group` (django_ratelimit's count, read
+    without adding to it)? Wrong links here, failed logins in surveys.logins."""
+    usage = get_usage(request, group=group, key="ip", rate=rate, increment=False)
+    return usage is not None and usage["count"] >= usage["limit"]
+
+
 def guessing_refused(request: HttpRequest) -> HttpResponse | None:
     """429 when this address has used up its wrong links; else None (the link is looked at)."""
-    usage = get_usage(request, group="token", key="ip", rate=_token_rate, increment=False)
-    if usage is not None and usage["count"] >= usage["limit"]:
+    if used_up(request, "token", _token_rate):
         return refusal(
             request,
             "RATE_LIMITED",

@@ -17,10 +17,11 @@ from django.contrib.auth.signals import user_login_failed
 from django.dispatch import receiver
 from django.http import HttpRequest, HttpResponse
 from django.utils.translation import gettext as _
-from django_ratelimit.core import get_usage, is_ratelimited
+from django_ratelimit.core import is_ratelimited
 
 from indagine.site.config import rate
 from indagine.site.errors import refusal
+from indagine.site.links import used_up
 
 GROUP = "login"
 
@@ -40,16 +41,14 @@ def limited(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
 
     @wraps(view)
     def wrapped(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
-        if request.method == "POST":
-            usage = get_usage(request, group=GROUP, key="ip", rate=_login_rate, increment=False)
-            if usage is not None and usage["count"] >= usage["limit"]:
-                return refusal(
-                    request,
-                    "LOGIN_RATE_LIMITED",
-                    _("Too many failed logins from this address: try again later."),
-                    429,
-                    heading=_("Login refused"),
-                )
+        if request.method == "POST" and used_up(request, GROUP, _login_rate):
+            return refusal(
+                request,
+                "LOGIN_RATE_LIMITED",
+                _("Too many failed logins from this address: try again later."),
+                429,
+                heading=_("Login refused"),
+            )
         return view(request, *args, **kwargs)
 
     return wrapped
