@@ -76,9 +76,14 @@ def _survey(slug: str) -> Survey:
     return survey
 
 
+def _codes() -> set[str]:
+    """The languages the pages offer (the site's LANGUAGES)."""
+    return {code for code, _ in settings.LANGUAGES}
+
+
 def _language(request: HttpRequest, form, fallback: str | None = None) -> str:
     wanted = request.GET.get("lang") or request.POST.get("_lang") or fallback
-    codes = {code for code, _ in settings.LANGUAGES}
+    codes = _codes()
     if wanted in codes:
         return wanted
     return form.default_language if form.default_language in codes else settings.LANGUAGE_CODE
@@ -152,7 +157,7 @@ def _post_page(request: HttpRequest, slug: str, key: str | None) -> HttpResponse
     lang = _language(request, survey.current_version.form)
     action = request.POST.get("_action", "next")
     switch = request.POST.get("_switch")
-    if switch in {code for code, _ in settings.LANGUAGES}:  # the language button: keep what
+    if switch in _codes():  # the language button: keep what
         lang, action = switch, "save"  # was typed on the page, show it in the other language
     translation.activate(lang)
     page_index = small_number(page_text)
