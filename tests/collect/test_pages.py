@@ -472,5 +472,60 @@ def test_a_cascading_select_on_one_page_waits_then_offers_the_choices_that_apply
     reply = post(client, "cascade", 0, {"country": "it", "city": "rome"}, key=key)
     assert reply.status_code == 302 and reply["Location"].endswith("?page=1")
     assert Response.objects.get().answers == {"country": "it", "city": "rome"}
-    forged = post(client, "cascade", 0, {"country": "it", "city": "paris"}, key=key)
+    # without the script, a respondent who changes the country with Paris still ticked is
+    # asked again at the city (it was refused as a forged request, a dead end)
+    changed = post(client, "cascade", 0, {"country": "it", "city": "paris"}, key=key)
+    assert changed.status_code == 200
+    assert [q.name for q in changed.context["questions"] if q.error] == ["city"]
+    forged = post(client, "cascade", 0, {"country": "it", "city": "berlin"}, key=key)
     assert forged.status_code == 400 and "ANSWER_UNKNOWN_CHOICE" in forged.content.decode()
+
+
+COUNTIES = """
+| survey |
+| | type | name | label | choice_filter | appearance |
+| | begin_group | where | Where | | field-list |
+| | select_one state | state | State | | |
+| | select_one county | county | County | state=${state} | |
+| | end_group | | | | |
+| choices |
+| | list_name | name | label | state |
+| | state | wa | Washington | |
+| | state | tx | Texas | |
+| | county | king | King | wa |
+| | county | pierce | Pierce | wa |
+| | county | king | King | tx |
+| | county | travis | Travis | tx |
+| settings |
+| | allow_choice_duplicates | |
+| | yes | |
+"""
+
+
+def test_a_name_on_two_rows_of_a_filtered_list_is_shown_once(client, db):
+    """With allow_choice_duplicates, 'King' is a county of two states: the filter keeps a row,
+    not a name, so Washington's page shows one King (it showed two), and the script is told
+    the rows that apply."""
+    from indagine.surveys.services import import_form, open_survey
+
+    open_survey(import_form(COUNTIES.encode(), "counties.md", slug="counties").survey)
+    key = "d" * 43
+    reply = post(client, "counties", 0, {"state": "wa", "_shown": "state"}, key=key)
+    page = client.get(reply["Location"])
+    county = next(q for q in page.context["questions"] if q.name == "county")
+    assert [(c.name, c.hidden) for c in county.choices] == [
+        ("king", False),
+        ("pierce", False),
+        ("king", True),
+        ("travis", True),
+    ]
+    html = page.content.decode()
+    assert len(re.findall(r'<div class="option"><input[^>]*value="king"', html)) == 1
+    relevance = client.post(
+        "/s/counties/relevance/", {"_page": "0", "_key": key, "state": "tx"}
+    ).json()
+    assert relevance["rows"] == {"county": [2, 3]}
+    assert relevance["choices"] == {"county": ["king", "travis"]}
+    reply = post(client, "counties", 0, {"state": "wa", "county": "king"}, key=key)
+    assert reply.status_code == 302
+    assert Response.objects.get().answers == {"state": "wa", "county": "king"}

@@ -341,7 +341,34 @@ def test_parse_errors_through_check_submission(name, value, code):
 
 def test_out_of_range_message_names_the_bounds():
     checked = submit("en", mood="9")
-    assert checked.errors[0].message == message(AnswerCode.OUT_OF_RANGE, "en", start="1", end="5")
+    assert checked.errors[0].message == "Choose a whole number between 1 and 5."
+
+
+RANGES = form_of("""
+| survey |
+| | type | name | label | parameters |
+| | range | fives | Fives | start=0 end=100 step=5 |
+| | range | halves | Halves | start=1 end=3 step=0.5 |
+| | range | odd | Odd | start=1 end=11 step=2 |
+""")
+
+
+@pytest.mark.parametrize(
+    ("name", "typed", "lang", "words"),
+    [
+        ("fives", "47", "en", "Choose a multiple of 5 between 0 and 100."),
+        ("fives", "47", "it", "Scelga un multiplo di 5 tra 0 e 100."),
+        ("halves", "2.2", "en", "Choose a multiple of 0.5 between 1 and 3."),
+        ("halves", "2.2", "it", "Scelga un multiplo di 0,5 tra 1 e 3."),
+        ("odd", "4", "en", "Choose a value between 1 and 11, in steps of 2 from 1."),
+        ("odd", "4", "it", "Scelga un valore tra 1 e 11, a passi di 2 a partire da 1."),
+    ],
+)
+def test_a_range_message_states_the_step(name, typed, lang, words):
+    """'Between 0 and 100' refused 47 without saying why: the step is said too."""
+    checked = check_submission(RANGES, raw(**{name: typed}), lang=lang)
+    assert codes(checked) == [(name, AnswerCode.OUT_OF_RANGE)]
+    assert checked.errors[0].message == words
 
 
 def test_too_long_text():
@@ -350,9 +377,11 @@ def test_too_long_text():
     assert checked.errors[0].message == message(AnswerCode.TOO_LONG, "it", limit=50)
 
 
-def test_choice_excluded_by_the_filter_is_an_unknown_choice():
+def test_choice_excluded_by_the_filter_is_asked_again_not_taken_as_forged():
+    """A respondent without the page's script changes the region with a city still ticked:
+    the city is asked again (a plain answer error), not refused as a forged request."""
     checked = submit(city="na")  # Naples is not in the north
-    assert codes(checked) == [("city", AnswerCode.UNKNOWN_CHOICE)]
+    assert codes(checked) == [("city", AnswerCode.CHOICE_NOT_OFFERED)]
     assert "city" not in checked.answers
     assert submit(region="south", city="na").ok
 
@@ -422,6 +451,7 @@ def test_every_answer_code_is_tested():
         AnswerCode.NOT_AN_INTEGER,
         AnswerCode.OUT_OF_RANGE,
         AnswerCode.UNKNOWN_CHOICE,
+        AnswerCode.CHOICE_NOT_OFFERED,
         AnswerCode.MULTIPLE_VALUES,
         AnswerCode.TOO_LONG,
         AnswerCode.BAD_DATE,
@@ -434,10 +464,10 @@ def test_every_answer_code_is_tested():
 @pytest.mark.parametrize("code", list(AnswerCode))
 @pytest.mark.parametrize("lang", ["it", "en"])
 def test_every_code_has_a_default_message_in_each_shipped_language(code, lang):
-    text = message(code, lang, start=1, end=5, limit=10, field="x")
+    text = message(code, lang, start=1, end=5, step=2, limit=10, field="x")
     assert text and "{" not in text
-    assert message(code, "de", start=1, end=5, limit=10, field="x") == message(
-        code, "en", start=1, end=5, limit=10, field="x"
+    assert message(code, "de", start=1, end=5, step=2, limit=10, field="x") == message(
+        code, "en", start=1, end=5, step=2, limit=10, field="x"
     )
 
 
@@ -649,7 +679,9 @@ def test_builtin_survey_required_message_in_english(builtin):
 
 
 def test_messages_address_the_respondent_formally_and_fit_the_question():
-    italian = [message(code, "it", start=1, end=5, limit=9, field="x") for code in AnswerCode]
+    italian = [
+        message(code, "it", start=1, end=5, step=1, limit=9, field="x") for code in AnswerCode
+    ]
     assert not [m for m in italian if m.split()[0] in {"Scrivi", "Scegli"}]  # "Lei", never "tu"
     with pytest.raises(InvalidAnswer) as refused:
         parse_value(q("whole"), ["forty"])
@@ -672,3 +704,54 @@ def test_a_calculation_above_the_questions_it_adds_is_worked_out():
     checked = check_submission(form, {"a": ["3"], "b": ["4"], "why": ["busy"]}, lang="en")
     assert checked.answers == {"a": 3, "b": 4, "total": 7, "why": "busy"}
     assert [q.name for q in evaluation_order(form)] == ["a", "b", "total", "why"]
+
+
+# --- a question that does not apply is never judged ---------------------------------------------
+
+
+def test_a_hidden_questions_typing_is_never_judged_on_its_page(builtin):
+    """The respondent answers 'partly remote', types words in the two number fields, then says
+    'no remote work' and sends again: the numbers no longer apply and must not hold the page."""
+    page = builtin.pages[1]
+    partly = check_page(
+        builtin, page, raw(remote="part", remote_share="tanti", remote_days="pochi"), {}
+    )
+    assert {e.name for e in partly.errors} >= {"remote_share", "remote_days"}
+    changed = check_page(
+        builtin, page, raw(remote="no", remote_share="tanti", remote_days="pochi"), {}
+    )
+    assert changed.ok, codes(changed)
+    assert changed.answers == {"remote": "no"}
+
+
+@pytest.mark.parametrize(
+    ("value", "code"),
+    [("forty", "NOT_A_NUMBER"), ("1", "UNKNOWN_CHOICE"), ("x" * 20, "TOO_LONG")],
+)
+def test_no_input_of_a_question_that_does_not_apply_is_judged_or_kept(value, code):
+    form = form_of("""
+    | survey |
+    | | type | name | label | relevant | appearance |
+    | | begin_group | work | Work | | field-list |
+    | | select_one yn | works | Do you work? | | |
+    | | integer | hours | Hours? | ${works} = 'yes' | |
+    | | select_one yn | paid | Paid? | ${works} = 'yes' | |
+    | | text | job | Job? | ${works} = 'yes' | |
+    | | end_group | | | | |
+    | choices |
+    | | list_name | name | label |
+    | | yn | yes | Yes |
+    | | yn | no | No |
+    """)
+    field = {"NOT_A_NUMBER": "hours", "UNKNOWN_CHOICE": "paid", "TOO_LONG": "job"}[code]
+    sent = raw(works="yes", **{field: value})
+    assert codes(check_page(form, form.pages[0], sent, {}, max_text=10)) == [
+        (field, AnswerCode[code])
+    ]
+    sent["works"] = ["no"]
+    for checked in (
+        check_page(form, form.pages[0], sent, {}, max_text=10),
+        check_submission(form, sent, max_text=10),
+    ):
+        assert checked.ok, codes(checked)
+        assert checked.answers == {"works": "no"}

@@ -15,7 +15,7 @@ from indagine.collect.widgets import ChoiceView, QuestionView
 from indagine.forms.answers import (
     AnswerError,
     InvalidAnswer,
-    available_choices,
+    available_rows,
     is_relevant,
     is_required,
     parse_value,
@@ -74,17 +74,17 @@ def question_view(
     max_text: int = 10_000,
 ) -> QuestionView:
     fallback = form.default_language
+    every = range(len(question.choices))
     try:
         hidden = not is_relevant(question, answers)
         required = is_required(question, answers, None)
-        choices = available_choices(question, answers)
+        rows = set(available_rows(question, answers))
     except ExpressionError:
-        hidden, required, choices = False, question.required, question.choices
+        hidden, required, rows = False, question.required, set(every)
     # A choice_filter's choices are all on the page, those filtered out hidden, so the page's
     # script can show them as the answers they depend on are chosen; with none to choose yet,
     # the question waits hidden (without the script, the page comes back with it).
-    available = {c.name for c in choices}
-    if question.choice_filter and not available:
+    if question.choice_filter and not rows:
         hidden = True
     current = (
         list(raw.get(question.name, []))
@@ -106,10 +106,10 @@ def question_view(
             ChoiceView(
                 c.name,
                 render_label(c.label.get(lang, fallback), answers),
-                c.name in current,
-                hidden=c.name not in available,
+                c.name in current and i in rows,
+                hidden=i not in rows,
             )
-            for c in (question.choices if question.choice_filter else choices)
+            for i, c in zip(every, question.choices, strict=True)
         ),
         error=error,
         likert=question.is_likert,
@@ -129,10 +129,9 @@ def page_context(
     raw: Mapping[str, Sequence[str]] | None,
 ) -> dict[str, Any]:
     page = form.pages[index]
-    # A re-shown page reflects what was typed: relevance sees the typed values too.
-    seen = dict(answers)
-    if raw is not None:
-        seen.update(_lenient(form, raw))
+    # A re-shown page reflects what was typed: relevance sees the typed values too (those of
+    # questions that apply, as the server judges them when the page is sent).
+    seen = on_screen(form, index, raw, answers)[0] if raw is not None else dict(answers)
     by_name = {e.name: with_answers(e.message, seen) for e in errors}
     questions = [
         question_view(form, q, seen, lang, raw, by_name.get(q.name, ""))
@@ -187,24 +186,35 @@ def _lenient(form: Form, raw: Mapping[str, Sequence[str]]) -> dict[str, Any]:
 
 def visible_questions(
     form: Form, index: int, raw: Mapping[str, Sequence[str]], answers: Mapping[str, Any]
-) -> tuple[set[str], dict[str, list[str]]]:
+) -> tuple[set[str], dict[str, list[int]]]:
     """The page's questions that apply to what is typed so far, and, for those with a
-    choice_filter, the choices that apply (a city's, once its country is chosen)."""
+    choice_filter, the positions of the choices that apply (a city's, once its country is
+    chosen): positions, since one name may stand on two rows."""
+    _, visible, filtered = on_screen(form, index, raw, answers)
+    return visible, filtered
+
+
+def on_screen(
+    form: Form, index: int, raw: Mapping[str, Sequence[str]], answers: Mapping[str, Any]
+) -> tuple[dict[str, Any], set[str], dict[str, list[int]]]:
+    """What the respondent sees while typing on page `index`: the answers as they stand (a
+    hidden question's typing counts as none, as when the page is sent), the questions that
+    apply, and the choice rows that apply of those with a choice_filter."""
     page = form.pages[index]
     seen = {**answers, **{q.name: None for q in page.questions}, **_lenient(form, raw)}
     seen = {k: v for k, v in seen.items() if v is not None}
     visible: set[str] = set()
-    filtered: dict[str, list[str]] = {}
+    filtered: dict[str, list[int]] = {}
     for question in page.questions:
         try:
             relevant = is_relevant(question, seen)
             if relevant and question.choice_filter:
-                filtered[question.name] = [c.name for c in available_choices(question, seen)]
+                filtered[question.name] = list(available_rows(question, seen))
                 relevant = bool(filtered[question.name])
         except ExpressionError:
             relevant = True
         if relevant:
             visible.add(question.name)
-        else:  # a hidden question's answer counts as none, as when the page is sent
+        else:
             seen.pop(question.name, None)
-    return visible, filtered
+    return seen, visible, filtered

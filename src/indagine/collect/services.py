@@ -22,8 +22,8 @@ from indagine.collect.models import Response, SpentKey
 from indagine.collect.signals import response_saved
 from indagine.forms.answers import (
     AnswerError,
+    applies,
     check_page,
-    is_relevant,
     is_required,
     page_is_relevant,
 )
@@ -147,7 +147,7 @@ def missing_required(
             for q in page.questions
             if q.type.takes_input
             and q.name not in answers
-            and is_relevant(q, answers)
+            and applies(q, answers)
             and is_required(q, answers, None)
         ]
         if errors:
@@ -423,6 +423,6 @@ def _navigate(
 
 def _revealed(form: Form, index: int, answers: Mapping[str, Any], shown: frozenset[str]) -> bool:
     return any(
-        q.name not in shown and q.type.takes_input and is_relevant(q, answers)
+        q.name not in shown and q.type.takes_input and applies(q, answers)
         for q in form.pages[index].questions
     )

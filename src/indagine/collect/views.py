@@ -228,10 +228,16 @@ def relevance(request: HttpRequest, slug: str) -> JsonResponse:
     if page_index is None or page_index >= len(form.pages):
         return JsonResponse({"error": "SUBMISSION_BAD_PAGE"}, status=400)
     raw = {name: request.POST.getlist(name) for name in request.POST if name not in CONTROL_FIELDS}
-    visible, choices = pages.visible_questions(
+    visible, rows = pages.visible_questions(
         form, page_index, raw, response.answers if response else {}
     )
-    return JsonResponse({"visible": sorted(visible), "choices": choices})
+    # "choices" by name for readers; "rows" by position for the page's script (one name may
+    # stand on two rows of a list)
+    choices = {
+        name: [form.question(name).choices[i].name for i in positions]  # type: ignore[union-attr]
+        for name, positions in rows.items()
+    }
+    return JsonResponse({"visible": sorted(visible), "choices": choices, "rows": rows})
 
 
 def resume(request: HttpRequest, slug: str, key: str) -> HttpResponse:

@@ -107,7 +107,14 @@ def _parse_number(question: Question, value: str) -> int | float:
         start, end, step = (float(question.parameters[k]) for k in ("start", "end", "step"))
         steps = (number - start) / step
         if not start <= number <= end or abs(steps - round(steps)) > 1e-9:
-            raise InvalidAnswer(AnswerCode.OUT_OF_RANGE, start=_num(start), end=_num(end))
+            multiple = abs(start / step - round(start / step)) < 1e-9
+            raise InvalidAnswer(
+                AnswerCode.OUT_OF_RANGE,
+                start=_num(start),
+                end=_num(end),
+                step=_num(step),
+                multiple=multiple,
+            )
         return int(number) if all(x.is_integer() for x in (start, step)) else number
     return number  # a decimal question always stores a float: one type per column
 
@@ -140,18 +147,39 @@ def is_required(question: Question, answers: Mapping[str, Any], today: dt.date |
     return question.required
 
 
+def available_rows(
+    question: Question, answers: Mapping[str, Any], today: dt.date | None = None
+) -> tuple[int, ...]:
+    """The positions of the choices a respondent sees, after the question's `choice_filter`:
+    rows, not names, since a list may hold one name twice (`allow_choice_duplicates`: a
+    'King' county in two states) and only the row the filter keeps is shown."""
+    if not question.choice_filter:
+        return tuple(range(len(question.choices)))
+    expression = parse_expression(question.choice_filter)
+    return tuple(
+        i
+        for i, c in enumerate(question.choices)
+        if expression.test(_environment(answers, today, row={"name": c.name, **c.columns}))
+    )
+
+
 def available_choices(
     question: Question, answers: Mapping[str, Any], today: dt.date | None = None
 ) -> tuple[Choice, ...]:
     """The choices a respondent sees, after the question's `choice_filter`."""
     if not question.choice_filter:
         return question.choices
-    expression = parse_expression(question.choice_filter)
-    return tuple(
-        c
-        for c in question.choices
-        if expression.test(_environment(answers, today, row={"name": c.name, **c.columns}))
-    )
+    return tuple(question.choices[i] for i in available_rows(question, answers, today))
+
+
+def applies(question: Question, answers: Mapping[str, Any], today: dt.date | None = None) -> bool:
+    """Is the question on the respondent's screen: relevant, and, for a select with a
+    `choice_filter`, left some choice to make? A select whose filter leaves nothing is not
+    shown, so it is neither required nor answered (a respondent could not see why the page
+    would not move on)."""
+    if not is_relevant(question, answers, today):
+        return False
+    return not question.choice_filter or bool(available_rows(question, answers, today))
 
 
 def _calculate(question: Question, answers: Mapping[str, Any], today: dt.date | None) -> Any:
@@ -173,6 +201,9 @@ class _Checker:
         self.today = today or dt.date.today()  # one day for the whole check
         self.max_text = max_text
         self.errors: list[AnswerError] = []
+        # Input that did not parse, judged only once the question is known to apply: what
+        # was typed into a question the respondent has since hidden never holds a page.
+        self.unparsed: dict[str, InvalidAnswer] = {}
 
     def error(self, question: Question, code: AnswerCode, **values: object) -> None:
         own = {
@@ -186,13 +217,20 @@ class _Checker:
 
     def settle(self, answers: Answers, checked: set[str]) -> Answers:
         """Recompute calculations, drop answers of questions that no longer apply, and check
-        `required`, `constraint` and choice filters of the questions named in `checked`."""
+        `required`, `constraint` and choice filters of the questions named in `checked`
+        that apply (with what did not parse): nothing of a question that does not is judged."""
         settled: Answers = {}
         env = _environment(settled, self.today)  # sees `settled` grow, question by question
         for question in evaluation_order(self.form):
             try:
                 if question.relevant and not parse_expression(question.relevant).test(env):
                     continue
+                if question.choice_filter and not available_rows(question, settled, self.today):
+                    continue  # no choice left to make: not shown (`applies`)
+                if question.name in self.unparsed:
+                    failure = self.unparsed[question.name]
+                    self.error(question, failure.code, **failure.values)
+                    continue  # reported, and no earlier answer of it is kept
                 if question.type is QuestionType.CALCULATE:
                     value = _calculate(question, settled, self.today)
                 else:
@@ -218,7 +256,7 @@ class _Checker:
             allowed = {c.name for c in available_choices(question, answers, self.today)}
             chosen = value if isinstance(value, list) else [value]
             if any(v not in allowed for v in chosen):
-                self.error(question, AnswerCode.UNKNOWN_CHOICE)
+                self.error(question, AnswerCode.CHOICE_NOT_OFFERED)
                 return False
         if question.constraint:
             env = _environment(answers, self.today, current=value)
@@ -237,7 +275,7 @@ class _Checker:
                 )
             except InvalidAnswer as exc:
                 answers.pop(question.name, None)
-                self.error(question, exc.code, **exc.values)
+                self.unparsed[question.name] = exc
 
 
 def check_page(
@@ -254,10 +292,7 @@ def check_page(
     checker = _Checker(form, lang, today, max_text)
     merged = dict(answers)
     checker.parse(page.questions, raw, merged)
-    failed = {e.name for e in checker.errors}
-    settled = checker.settle(merged, {q.name for q in page.questions} - failed)
-    for name in failed:  # keep what the respondent typed out of the answers, but report it
-        settled.pop(name, None)
+    settled = checker.settle(merged, {q.name for q in page.questions})
     return Checked(settled, _ordered(form, checker.errors))
 
 
@@ -281,8 +316,7 @@ def check_submission(
         )
     answers: Answers = {}
     checker.parse(list(form.questions()), raw, answers)
-    failed = {e.name for e in checker.errors}
-    settled = checker.settle(answers, known - failed)
+    settled = checker.settle(answers, known)
     return Checked(settled, _ordered(form, checker.errors))
 
 
@@ -305,7 +339,7 @@ def first_incomplete_page(
             if (
                 question.type.takes_input
                 and question.name not in answers
-                and is_relevant(question, answers, today)
+                and applies(question, answers, today)
                 and is_required(question, answers, today)
             ):
                 return index
@@ -315,9 +349,7 @@ def first_incomplete_page(
 def page_is_relevant(page: Page, answers: Mapping[str, Any], today: dt.date | None = None) -> bool:
     """A page is shown when at least one of its questions or notes applies."""
     return any(
-        is_relevant(q, answers, today)
-        for q in page.questions
-        if q.type is not QuestionType.CALCULATE
+        applies(q, answers, today) for q in page.questions if q.type is not QuestionType.CALCULATE
     )
 
 

@@ -15,6 +15,9 @@ class AnswerCode(enum.StrEnum):
     NOT_AN_INTEGER = "ANSWER_NOT_AN_INTEGER"
     OUT_OF_RANGE = "ANSWER_OUT_OF_RANGE"
     UNKNOWN_CHOICE = "ANSWER_UNKNOWN_CHOICE"
+    # a choice of the list that the choice_filter leaves out given the other answers: what a
+    # respondent without the page's script sends after changing the answer it depends on
+    CHOICE_NOT_OFFERED = "ANSWER_CHOICE_NOT_OFFERED"
     MULTIPLE_VALUES = "ANSWER_MULTIPLE_VALUES"
     TOO_LONG = "ANSWER_TOO_LONG"
     BAD_DATE = "ANSWER_BAD_DATE"
@@ -37,12 +40,16 @@ _MESSAGES: dict[AnswerCode, dict[str, str]] = {
         "en": "Enter a whole number, without decimals.",
     },
     AnswerCode.OUT_OF_RANGE: {
-        "it": "Scelga un valore tra {start} e {end}.",
-        "en": "Choose a value between {start} and {end}.",
+        "it": "Scelga un valore tra {start} e {end}, a passi di {step} a partire da {start}.",
+        "en": "Choose a value between {start} and {end}, in steps of {step} from {start}.",
     },
     AnswerCode.UNKNOWN_CHOICE: {
         "it": "Scelga una delle opzioni elencate.",
         "en": "Choose one of the listed options.",
+    },
+    AnswerCode.CHOICE_NOT_OFFERED: {
+        "it": "Questa opzione non vale con le altre risposte date: scelga di nuovo.",
+        "en": "This option does not go with your other answers: please choose again.",
     },
     AnswerCode.MULTIPLE_VALUES: {"it": "Scelga una sola opzione.", "en": "Choose only one option."},
     AnswerCode.TOO_LONG: {
@@ -71,8 +78,27 @@ _WHOLE_NUMBER = {
 }
 
 
+# OUT_OF_RANGE of a range whose steps are whole numbers from 0 (`step` 1), or multiples of
+# its step (`multiple`): the simplest words that are still exact.
+_WHOLE_IN_RANGE = {
+    "it": "Scelga un numero intero tra {start} e {end}.",
+    "en": "Choose a whole number between {start} and {end}.",
+}
+_MULTIPLE_IN_RANGE = {
+    "it": "Scelga un multiplo di {step} tra {start} e {end}.",
+    "en": "Choose a multiple of {step} between {start} and {end}.",
+}
+
+
 def message(code: AnswerCode, lang: str, **values: object) -> str:
     """The default message for `code` in `lang` (English when the language is not shipped)."""
-    texts = _WHOLE_NUMBER if code is AnswerCode.NOT_A_NUMBER and values.get("whole") else None
-    texts = texts or _MESSAGES[code]
+    texts = _MESSAGES[code]
+    if code is AnswerCode.NOT_A_NUMBER and values.get("whole"):
+        texts = _WHOLE_NUMBER
+    elif code is AnswerCode.OUT_OF_RANGE and values.get("step") in ("1", 1):
+        texts = _WHOLE_IN_RANGE if values.get("multiple") else texts
+    elif code is AnswerCode.OUT_OF_RANGE and values.get("multiple"):
+        texts = _MULTIPLE_IN_RANGE
+    if lang == "it":  # decimal commas in Italian: "a passi di 0,5"
+        values = {k: v.replace(".", ",") if isinstance(v, str) else v for k, v in values.items()}
     return texts.get(lang, texts["en"]).format(**values)

@@ -20,19 +20,20 @@
           if (visible[name]) shown.push(name);
         });
         form.querySelector("input[name=_shown]").value = shown.join(" ");
-        // a choice_filter's choices: show those that now apply, let go of the others
-        Object.keys(reply.choices || {}).forEach(function (name) {
-          var allowed = reply.choices[name];
+        // a choice_filter's choices: show the rows that now apply, let go of the others (by
+        // position: a list may hold one name on two rows, a 'King' county in two states)
+        Object.keys(reply.rows || {}).forEach(function (name) {
+          var allowed = reply.rows[name];
           var el = form.querySelector('.question[data-name="' + name + '"]');
           if (!el) return;
-          el.querySelectorAll(".option input").forEach(function (input) {
-            var ok = allowed.indexOf(input.value) >= 0;
+          el.querySelectorAll(".option input").forEach(function (input, row) {
+            var ok = allowed.indexOf(row) >= 0;
             input.parentNode.hidden = !ok;
             if (!ok) input.checked = false;
           });
-          el.querySelectorAll("select option").forEach(function (option) {
-            if (!option.value) return;
-            var ok = allowed.indexOf(option.value) >= 0;
+          el.querySelectorAll("select option").forEach(function (option, index) {
+            if (index === 0) return; // "Choose…"
+            var ok = allowed.indexOf(index - 1) >= 0;
             option.hidden = option.disabled = !ok;
             if (!ok && option.selected) option.parentNode.value = "";
           });
