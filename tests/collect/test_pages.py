@@ -529,3 +529,52 @@ def test_a_name_on_two_rows_of_a_filtered_list_is_shown_once(client, db):
     reply = post(client, "counties", 0, {"state": "wa", "county": "king"}, key=key)
     assert reply.status_code == 302
     assert Response.objects.get().answers == {"state": "wa", "county": "king"}
+
+
+def test_a_calculation_in_a_first_page_label_shows_its_value(client, db):
+    """`${edition}` in the first page's label showed nothing: nothing was worked out until a
+    page was sent. A default counts too, and a question that follows it applies at once."""
+    from indagine.surveys.services import import_form, open_survey
+
+    form = """
+    | survey |
+    | | type | name | label | calculation | default | relevant | appearance |
+    | | calculate | edition | | 2020 + 6 | | | |
+    | | begin_group | one | One | | | | field-list |
+    | | integer | staff | Staff in ${edition}? | | 12 | | |
+    | | text | why | Why more than 10 in ${edition}? | | | ${staff} > 10 | |
+    | | end_group | | | | | | |
+    """
+    open_survey(import_form(form.encode(), "calc.md", slug="calc").survey)
+    page = client.get("/s/calc/")
+    views = {q.name: q for q in page.context["questions"]}
+    assert views["staff"].label == "Staff in 2026?" and views["staff"].value == "12"
+    assert not views["why"].hidden and views["why"].label == "Why more than 10 in 2026?"
+
+
+def test_a_page_that_brings_follow_up_questions_does_not_repeat_its_counter(client, open_survey):
+    """Without the script, 'Other' brings 'Which?' on the same page: the counter says the page
+    goes on ('Page 1 of 3, continued', the bar a half step on), not 'Page 1 of 3' twice."""
+    first = client.get("/s/small/?lang=en")
+    assert "Page 1 of 3<" in first.content.decode()
+    reply = post(client, "small", 0, {"org": "other", "_shown": "org", "_lang": "en"})
+    again = client.get(reply["Location"] + "&lang=en")
+    html = again.content.decode()
+    assert "Page 1 of 3, continued" in html
+    assert again.context["percent"] > first.context["percent"]
+    italian = client.get(reply["Location"] + "&lang=it").content.decode()
+    assert "Pagina 1 di 3, seguito" in italian
+
+
+def test_the_thank_you_page_offers_what_the_survey_provides(client, open_survey, settings):
+    from indagine.results.models import Publication
+
+    plain = client.get("/s/small/thanks/?lang=en").content.decode()
+    assert "results so far" not in plain and "organisation's website" not in plain
+    settings.INDAGINE_HOME_URL = "https://club.example.org/"
+    Publication.objects.create(survey=open_survey, enabled=True)
+    html = client.get("/s/small/thanks/?lang=en").content.decode()
+    assert 'href="/r/small/?lang=en"' in html and "The survey's results so far" in html
+    assert 'href="https://club.example.org/"' in html
+    settings.INDAGINE_HOME_URL = "javascript:alert(1)"  # only a web address is linked
+    assert "javascript" not in client.get("/s/small/thanks/").content.decode()

@@ -26,6 +26,7 @@ from indagine.forms.answers import (
     is_required,
     page_is_relevant,
     parse_value,
+    work_out,
 )
 from indagine.forms.loader import load_form
 from indagine.forms.messages import AnswerCode, message
@@ -755,3 +756,26 @@ def test_no_input_of_a_question_that_does_not_apply_is_judged_or_kept(value, cod
     ):
         assert checked.ok, codes(checked)
         assert checked.answers == {"works": "no"}
+
+
+def test_calculations_and_defaults_are_worked_out_before_anything_is_sent():
+    form = form_of("""
+    | survey |
+    | | type | name | label | calculation | default | relevant |
+    | | calculate | year | | 2026 - 5 | | |
+    | | integer | staff | Staff in ${year}? | | 10 | |
+    | | calculate | double | | ${staff} * 2 | | |
+    | | text | why | Why over ${double}? | | | ${staff} > 5 |
+    """)
+    page = tuple(form.questions())
+    assert work_out(form, {}) == {"year": 2021}
+    assert work_out(form, {}, page) == {"year": 2021, "staff": 10, "double": 20}
+    assert work_out(form, {"staff": 3}, page) == {"year": 2021, "staff": 3, "double": 6}
+    plain = form_of("""
+    | survey |
+    | | type | name | label | relevant |
+    | | integer | a | A | |
+    | | text | b | B | ${a} > 1 |
+    """)
+    answers = {"a": 1, "b": "kept as it is: nothing to work out"}
+    assert work_out(plain, answers) == answers

@@ -19,6 +19,7 @@ from indagine.forms.answers import (
     is_relevant,
     is_required,
     parse_value,
+    work_out,
 )
 from indagine.forms.expressions import ExpressionError
 from indagine.forms.model import Form, Question, QuestionType
@@ -131,7 +132,12 @@ def page_context(
     page = form.pages[index]
     # A re-shown page reflects what was typed: relevance sees the typed values too (those of
     # questions that apply, as the server judges them when the page is sent).
-    seen = on_screen(form, index, raw, answers)[0] if raw is not None else dict(answers)
+    # Before anything is sent, calculations are worked out and the page's defaults count as
+    # answers: a `${total}` in a first page's label shows its value.
+    if raw is not None:
+        seen = on_screen(form, index, raw, answers)[0]
+    else:
+        seen = work_out(form, answers, page.questions)
     by_name = {e.name: with_answers(e.message, seen) for e in errors}
     questions = [
         question_view(form, q, seen, lang, raw, by_name.get(q.name, ""))

@@ -132,6 +132,9 @@ def survey_page(request: HttpRequest, slug: str) -> HttpResponse:
     # ?saved=1 to another browser would otherwise promise answers that are not there
     context["saved"] = response is not None and bool(request.GET.get("saved"))
     context["more"] = response is not None and bool(request.GET.get("more"))
+    if context["more"]:  # the same page again with its follow-up questions: a step on, not
+        # the same "Page 4 of 7" twice, which reads as if Next had done nothing
+        context["percent"] = round(100 * (context["position"] - 0.5) / context["page_count"])
     return _render_page(request, slug, context)
 
 
@@ -273,4 +276,11 @@ def thanks(request: HttpRequest, slug: str) -> HttpResponse:
     form = survey.current_version.form
     lang = _language(request, form, response.language if response else None)
     translation.activate(lang)
-    return render(request, "collect/thanks.html", {"survey": survey, "lang": lang, "form": form})
+    # what the survey offers next: its public results page when that is on (the results
+    # app's, read through the survey's relation, not imported), and the organisation's site
+    publication = getattr(survey, "publication", None)
+    results = reverse("results:public", args=[slug]) if publication and publication.enabled else ""
+    home = settings.INDAGINE_HOME_URL
+    home = home if home.startswith(("https://", "http://")) else ""
+    context = {"survey": survey, "lang": lang, "form": form, "results": results, "home": home}
+    return render(request, "collect/thanks.html", context)

@@ -296,6 +296,30 @@ def check_page(
     return Checked(settled, _ordered(form, checker.errors))
 
 
+def work_out(
+    form: Form,
+    answers: Mapping[str, Any],
+    defaults: Sequence[Question] = (),
+    today: dt.date | None = None,
+) -> Answers:
+    """The answers as a page should see them before anything is sent: the defaults of
+    `defaults` (the questions of a page not yet answered) taken as answers, calculations
+    worked out, answers of questions that do not apply dropped. Nothing is judged. A form with
+    neither calculations nor defaults gets `answers` back as they are."""
+    given = dict(answers)
+    for question in defaults:
+        if question.default is not None and question.name not in given:
+            many = question.type is QuestionType.SELECT_MULTIPLE
+            strings = question.default.split() if many else [question.default]
+            with contextlib.suppress(InvalidAnswer):
+                value = parse_value(question, strings)
+                if value is not None:
+                    given[question.name] = value
+    if given == answers and not any(q.calculation for q in evaluation_order(form)):
+        return given
+    return _Checker(form, form.default_language, today, MAX_TEXT_LENGTH).settle(given, set())
+
+
 def check_submission(
     form: Form,
     raw: RawAnswers,

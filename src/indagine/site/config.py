@@ -79,6 +79,12 @@ SETTINGS = (
         "The public address of this server, used in the links of emails.",
     ),
     Setting(
+        "INDAGINE_HOME_URL",
+        "",
+        "The organisation's own site, linked from the thank-you page (https://...); unset, "
+        "no such link.",
+    ),
+    Setting(
         "INDAGINE_EMAIL_URL",
         "",
         "SMTP server: smtp://user:password@host:port (add ?tls=1 for STARTTLS), "

@@ -208,6 +208,7 @@ RATELIMIT_VIEW = "indagine.collect.views.rate_limited"
 TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
 
 INDAGINE_BASE_URL = setting("INDAGINE_BASE_URL").rstrip("/")
+INDAGINE_HOME_URL = setting("INDAGINE_HOME_URL")
 DEFAULT_FROM_EMAIL = setting("INDAGINE_EMAIL_FROM")
 _email = email_settings(setting("INDAGINE_EMAIL_URL"))
 EMAIL_BACKEND = _email.pop("BACKEND")
