@@ -342,6 +342,23 @@ def test_regex_invalid_literal_pattern_fails_at_parse_time() -> None:
     assert error_code("regex(., '(?P<x')") == "EXPR_REGEX"
 
 
+def test_regex_reads_a_hyphen_after_a_class_escape_as_java_does() -> None:
+    # ODK Collect (java.util.regex): [\w-\.] is \w, '-' and '.'; Python's re calls it a bad range
+    email = r"regex(., '^[\w-\.]+@[\w-]+\.[a-z]{2,}$')"
+    assert check(email, current="ana-maria.rossi@club-it.org")
+    assert not check(email, current="ana maria@club.org")
+    assert check(r"regex(., '^[\d-\s]+$')", current="02-12 34")
+    assert check(r"regex(., '^[^\w-]+$')", current="...")  # a class ending in '-': as before
+    assert not check(r"regex(., '^[\w-]+$')", current="a.b")
+    assert error_code(r"regex(., '[a-\w]')") == "EXPR_REGEX"  # Java refuses this one too
+
+
+def test_regex_error_quotes_the_pattern_as_written() -> None:
+    with pytest.raises(ExpressionError) as caught:
+        parse_expression(r"regex(., '[\d')")
+    assert r"'[\d'" in caught.value.message and "\\\\" not in caught.value.message
+
+
 def test_regex_invalid_dynamic_pattern_fails_at_evaluation() -> None:
     error = evaluation_error("regex(., ${pattern})", pattern="(")
     assert error.code == "EXPR_REGEX"

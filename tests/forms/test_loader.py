@@ -589,8 +589,8 @@ def test_pyxform_missing_name_is_located():
     )
 
 
-def test_unknown_reference_is_caught_by_pyxform_first_and_located():
-    # pyxform checks ${name} references itself: an unknown name comes back as FORM_PYXFORM.
+def test_an_unknown_reference_keeps_its_own_code_where_pyxform_refuses_it():
+    # pyxform checks ${name} references itself and stops there: the cell keeps its stable code.
     result = load("""
     | survey |
     | | label | type | name | relevant |
@@ -599,7 +599,7 @@ def test_unknown_reference_is_caught_by_pyxform_first_and_located():
     """)
     issue = only_issue(result)
     assert (issue.code, issue.sheet, issue.row, issue.column, issue.column_letter) == (
-        FormCode.PYXFORM,
+        FormCode.UNKNOWN_REFERENCE,
         "survey",
         3,
         "relevant",
@@ -642,6 +642,26 @@ def test_pyxform_missing_choices_sheet():
     assert issue.code is FormCode.PYXFORM and issue.is_error
 
 
+def test_a_missing_choice_list_is_located_at_the_type_cell():
+    issue = only_issue(
+        load("""
+        | survey |
+        | | name | type | label |
+        | | a | text | A |
+        | | b | select_one nowhere | B |
+        | choices |
+        | | list_name | name | label |
+        | | yn | yes | Yes |
+        """)
+    )
+    assert (issue.code, issue.row, issue.column, issue.column_letter) == (
+        FormCode.PYXFORM,
+        3,
+        "type",
+        "B",
+    )
+
+
 @pytest.mark.parametrize(
     "kind",
     [
@@ -669,7 +689,7 @@ def test_pyxform_missing_choices_sheet():
     ],
 )
 def test_unsupported_types_are_refused_at_their_row(kind):
-    end = "| | end_repeat | | |" if "repeat" in kind else ""
+    end = "| | | | end_repeat |" if "repeat" in kind else ""
     result = load(f"""
     | survey |
     | | name | label | type |
@@ -903,6 +923,9 @@ def test_every_form_code_is_tested():
         FormCode.LANGUAGE_NOT_OFFERED,
         FormCode.BAD_DEFAULT,
         FormCode.UNSUPPORTED_COLUMN,
+        FormCode.DUPLICATE_COLUMN,
+        FormCode.NO_LABEL,
+        FormCode.NOT_HONOURED,
     }
     assert tested == set(FormCode)
 
@@ -1045,4 +1068,306 @@ def test_a_calculation_on_a_question_and_read_only_are_refused_not_ignored():
     assert cells(result) == [
         (FormCode.UNSUPPORTED_COLUMN, "survey", 3, "calculation"),
         (FormCode.UNSUPPORTED_COLUMN, "survey", 4, "read_only"),
+    ]
+
+
+# --- issue 12: no form is silently mis-handled --------------------------------------------------
+
+
+def test_a_refused_type_comes_with_pyxform_error_and_the_other_errors_of_the_sheet():
+    # a type indagine refuses used to end the check there: pyxform's error and ours were unseen
+    result = load("""
+    | survey |
+    | | type | name | label | relevant |
+    | | geopoint | where | Where | |
+    | | text | a | A | ${a} >>> 2 |
+    | | text | | B | |
+    """)
+    assert result.form is None
+    assert cells(result) == [
+        (FormCode.UNSUPPORTED_TYPE, "survey", 2, "type"),
+        (FormCode.PYXFORM, "survey", 4, "name"),
+        (FormCode.BAD_EXPRESSION, "survey", 3, "relevant"),
+    ]
+
+
+def test_an_old_pyxform_type_name_is_listed_with_pyxform_refusal():
+    # 'gps' and 'q string' were refused only once pyxform accepted the rest of the sheet
+    result = load("""
+    | survey |
+    | | type | name | label |
+    | | gps | where | Where |
+    | | q string | s | S |
+    | | text | a | A |
+    | | text | a | A again |
+    """)
+    assert cells(result) == [
+        (FormCode.UNSUPPORTED_TYPE, "survey", 2, "type"),
+        (FormCode.UNSUPPORTED_TYPE, "survey", 3, "type"),
+        (FormCode.PYXFORM, "survey", 5, "name"),
+    ]
+    assert "'gps'" in result.errors[0].message
+
+
+def test_the_errors_of_a_name_written_twice_are_each_at_their_own_row():
+    result = load("""
+    | survey |
+    | | type | name | label | relevant |
+    | | text | a | A | ${a} >>> 2 |
+    | | text | a | A again | |
+    """)
+    assert cells(result) == [
+        (FormCode.PYXFORM, "survey", 3, "name"),
+        (FormCode.BAD_EXPRESSION, "survey", 2, "relevant"),
+    ]
+
+
+DUPLICATED_LABEL = """
+| survey |
+| | type | name | label | label | relevant |
+| | text | a | A | Another A | |
+"""
+
+
+def test_a_duplicated_column_header_in_markdown_is_named_not_half_read():
+    result = load(DUPLICATED_LABEL)
+    assert result.form is None
+    issue = only_issue(result)
+    assert (issue.code, issue.sheet, issue.row, issue.column, issue.column_letter) == (
+        FormCode.DUPLICATE_COLUMN,
+        "survey",
+        1,
+        "label",
+        "D",
+    )
+    assert "'survey'" in issue.message and "C and D" in issue.message
+
+
+@pytest.mark.parametrize("second", ["label", " label "])
+def test_a_duplicated_column_header_in_xlsx_is_not_a_damaged_file(second):
+    data = workbook(
+        survey=[["type", "name", "label", second], ["text", "a", "A", "B"]],
+        choices=[["list_name", "name", "label", "name"], ["yn", "yes", "Yes", "y"]],
+    )
+    result = load_form(data, "form.xlsx")
+    assert [(i.code, i.sheet, i.row, i.column, i.column_letter) for i in result.issues] == [
+        (FormCode.DUPLICATE_COLUMN, "survey", 1, "label", "D"),
+        (FormCode.DUPLICATE_COLUMN, "choices", 1, "name", "D"),
+    ]
+
+
+def test_a_duplicated_column_header_in_csv_is_named():
+    result = load_form("survey,type,name,label,label\n,text,a,A,B\n", "form.csv")
+    issue = only_issue(result)
+    assert (issue.code, issue.sheet, issue.column, issue.column_letter) == (
+        FormCode.DUPLICATE_COLUMN,
+        "survey",
+        "label",
+        "D",
+    )
+
+
+def test_a_regex_is_read_as_odk_collect_reads_it():
+    # Java reads [\w-\.] as \w, '-' and '.'; Python's re refused it as a bad range
+    form = loaded(r"""
+    | survey |
+    | | type | name | label | constraint |
+    | | text | email | Email | regex(., '^[\w-\.]+@([\w-]+\.)+[\w-]{2,4}$') |
+    """)
+    email = form.question("email")
+    assert email is not None and email.constraint_expr is not None
+
+
+def test_a_bad_regex_is_quoted_as_written_in_the_sheet():
+    result = load(r"""
+    | survey |
+    | | type | name | label | constraint |
+    | | text | code | Code | regex(., '^[\d') |
+    """)
+    issue = only_issue(result)
+    assert issue.code is FormCode.BAD_EXPRESSION and (issue.row, issue.column) == (2, "constraint")
+    assert r"'^[\d'" in issue.message and "\\\\" not in issue.message
+
+
+def test_randomized_choices_are_kept_with_a_warning():
+    # pyxform leaves a randomized select's choices in an itemset: the question had none
+    result = load("""
+    | survey |
+    | | type | name | label | parameters |
+    | | select_one brands | first | First? | randomize=true |
+    | | select_multiple brands | all | All? | randomize=true seed=7 |
+    | | select_one brands | plain | Plain? | randomize=false |
+    | choices |
+    | | list_name | name | label |
+    | | brands | a | Alpha |
+    | | brands | b | Beta |
+    """)
+    assert result.ok and result.form is not None
+    assert [(i.code, i.severity, i.row, i.column) for i in result.issues] == [
+        (FormCode.NOT_HONOURED, Severity.WARNING, 2, "parameters"),
+        (FormCode.NOT_HONOURED, Severity.WARNING, 3, "parameters"),
+    ]
+    assert "sheet's order" in result.issues[0].message
+    for name in ("first", "all", "plain"):
+        question = result.form.question(name)
+        assert question is not None and question.list_name == "brands"
+        assert [c.name for c in question.choices] == ["a", "b"]
+
+
+TABLE_LIST = """
+| survey |
+| | type | name | label | appearance |
+| | begin_group | services | Services | table-list |
+| | select_one rating | desk | Front desk | |
+| | select_one rating | phone | Phone | |
+| | end_group | | | |
+| | select_one rating | web | Website | label |
+| | select_one rating | app | App | list-nolabel |
+| choices |
+| | list_name | name | label |
+| | rating | good | Good |
+| | rating | bad | Bad |
+"""
+
+
+def test_a_table_list_is_shown_as_separate_questions_with_a_warning():
+    result = load(TABLE_LIST)
+    assert result.ok and result.form is not None
+    assert [(i.code, i.severity, i.row, i.column) for i in result.issues] == [
+        (FormCode.NOT_HONOURED, Severity.WARNING, 2, "appearance"),
+        (FormCode.NOT_HONOURED, Severity.WARNING, 6, "appearance"),
+        (FormCode.NOT_HONOURED, Severity.WARNING, 7, "appearance"),
+    ]
+    assert all("grid" in i.message for i in result.issues)
+
+
+def test_pyxform_table_list_header_row_is_no_question():
+    form = load(TABLE_LIST).form
+    assert form is not None
+    assert [q.name for q in form.questions()] == ["desk", "phone", "web", "app"]
+    assert form.pages[0].title.get("und") == "Services"  # pyxform moves it to a note of its own
+
+
+def test_media_columns_are_warned_at_each_cell():
+    result = load("""
+    | survey |
+    | | type | name | label | image | media::audio | video | big-image |
+    | | select_one dish | dish | Dish | menu.png | ask.mp3 | | |
+    | | text | why | Why? | | | clip.mp4 | big.png |
+    | choices |
+    | | list_name | name | label | media::image |
+    | | dish | pasta | Pasta | pasta.png |
+    | | dish | fish | Fish | |
+    """)
+    assert result.ok
+    assert [(i.code, i.severity, i.sheet, i.row, i.column_letter) for i in result.issues] == [
+        (FormCode.NOT_HONOURED, Severity.WARNING, "survey", 2, "D"),
+        (FormCode.NOT_HONOURED, Severity.WARNING, "survey", 2, "E"),
+        (FormCode.NOT_HONOURED, Severity.WARNING, "survey", 3, "F"),
+        (FormCode.NOT_HONOURED, Severity.WARNING, "survey", 3, "G"),
+        (FormCode.NOT_HONOURED, Severity.WARNING, "choices", 2, "D"),
+    ]
+    assert "image 'menu.png' is not shown" in result.issues[0].message
+
+
+@pytest.mark.parametrize(
+    ("kind", "appearance", "parameters", "column", "sees"),
+    [
+        ("select_one yn", "horizontal", "", "appearance", "radio buttons"),
+        ("select_one yn", "minimal quick", "", "appearance", "drop-down list"),
+        ("select_multiple yn", "minimal", "", "appearance", "check boxes"),
+        ("text", "numbers", "", "appearance", "one-line text box"),
+        ("text", "multiline w2", "", "appearance", "several lines"),
+        ("integer", "thousands-sep", "", "appearance", "number"),
+        ("range", "", "start=1 end=5 tick_interval=2", "parameters", "number"),
+        ("date", "month-year", "", "appearance", "date box"),
+    ],
+)
+def test_an_appearance_or_parameter_not_honoured_says_what_respondents_see(
+    kind, appearance, parameters, column, sees
+):
+    result = load(f"""
+    | survey |
+    | | type | name | label | appearance | parameters |
+    | | text | first | First | | |
+    | | {kind} | q | Q | {appearance} | {parameters} |
+    | choices |
+    | | list_name | name | label |
+    | | yn | yes | Yes |
+    """)
+    assert result.ok
+    issue = only_issue(result)
+    assert (issue.code, issue.severity, issue.row, issue.column) == (
+        FormCode.NOT_HONOURED,
+        Severity.WARNING,
+        3,
+        column,
+    )
+    assert sees in issue.message
+
+
+def test_honoured_appearances_give_no_warning():
+    loaded("""
+    | survey |
+    | | type | name | label | appearance |
+    | | begin_group | g | G | field-list |
+    | | select_one yn | a | A | minimal |
+    | | select_one yn | b | B | likert |
+    | | select_multiple yn | c | C | likert |
+    | | text | d | D | multiline |
+    | | end_group | | | |
+    | choices |
+    | | list_name | name | label |
+    | | yn | yes | Yes |
+    """)
+
+
+def test_a_group_appearance_not_honoured_is_a_warning():
+    result = load("""
+    | survey |
+    | | type | name | label | appearance |
+    | | begin_group | g | G | field-list w3 |
+    | | text | a | A | |
+    | | end_group | | | |
+    """)
+    assert result.ok
+    issue = only_issue(result)
+    assert (issue.code, issue.severity, issue.row, issue.column_letter) == (
+        FormCode.NOT_HONOURED,
+        Severity.WARNING,
+        2,
+        "D",
+    )
+    assert "'w3'" in issue.message
+
+
+def test_a_choice_without_any_label_is_an_error_at_its_cell():
+    result = load("""
+    | survey |
+    | | type | name | label |
+    | | select_one yn | a | A |
+    | choices |
+    | | list_name | name | label::English (en) | label::Italiano (it) |
+    | | yn | yes | Yes | Sì |
+    | | yn | no | | No |
+    | | yn | maybe | | |
+    """)
+    assert not result.ok
+    # once: pyxform's warning for the same cell is not repeated
+    assert [(i.code, i.severity, i.sheet, i.row, i.column_letter) for i in result.issues] == [
+        (FormCode.NO_LABEL, Severity.ERROR, "choices", 4, "C"),
+    ]
+
+
+def test_other_columns_pyxform_reads_and_no_page_uses_are_warned():
+    result = load("""
+    | survey |
+    | | type | name | label | guidance_hint | body::accuracyThreshold | rows | claim |
+    | | text | a | A | Ask slowly | 5 | 4 | says A |
+    """)
+    assert result.ok
+    assert [(i.code, i.row, i.column_letter) for i in result.issues] == [
+        (FormCode.NOT_HONOURED, 2, "D"),
+        (FormCode.NOT_HONOURED, 2, "E"),
+        (FormCode.NOT_HONOURED, 2, "F"),
     ]

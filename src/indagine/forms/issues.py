@@ -30,6 +30,9 @@ class FormCode(enum.StrEnum):
     LANGUAGE_NOT_OFFERED = "FORM_LANGUAGE_NOT_OFFERED"  # labels in a language no page offers
     UNSUPPORTED_COLUMN = "FORM_UNSUPPORTED_COLUMN"  # read_only; a calculation on a question
     BAD_DEFAULT = "FORM_BAD_DEFAULT"  # not an answer the question accepts, or an expression
+    DUPLICATE_COLUMN = "FORM_DUPLICATE_COLUMN"  # a header written twice on a sheet
+    NO_LABEL = "FORM_NO_LABEL"  # a choice with no label in any language
+    NOT_HONOURED = "FORM_NOT_HONOURED"  # an appearance, parameter or media shown otherwise
 
 
 @dataclass(frozen=True)

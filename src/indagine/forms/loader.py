@@ -2,27 +2,33 @@
 
 The pipeline: read the workbook (pyxform's backends), refuse what indagine cannot serve faithfully
 (repeats, geo and media types, external choices), convert it to pyxform's JSON, build the frozen
-`Form`, then check every expression. Problems come back in the result, never raised.
+`Form`, then check every expression, and warn of what the pages do not honour. Problems come back
+in the result, never raised.
 """
 
 from __future__ import annotations
 
-import math
 import re
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
+from pyxform import aliases
 from pyxform.errors import PyXFormError
-from pyxform.xls2json import workbook_to_json
+from pyxform.question_type_dictionary import QUESTION_TYPE_DICT
+from pyxform.xls2json import RE_SELECT, workbook_to_json
 from pyxform.xls2json_backends import DefinitionData, get_xlsform
 
 from indagine.forms.answers import InvalidAnswer, parse_value
-from indagine.forms.expressions import ExpressionError, parse_expression
-from indagine.forms.issues import FormCode, FormIssue, Severity, column_letter
+from indagine.forms.choices import check_choices, number
+from indagine.forms.expressions import Expression, ExpressionError, parse_expression
+from indagine.forms.headers import duplicate_columns
+from indagine.forms.honoured import check_honoured
+from indagine.forms.issues import FormCode, FormIssue, Severity
 from indagine.forms.messages import AnswerCode
 from indagine.forms.model import Choice, Form, Page, Question, QuestionType, Text
+from indagine.forms.sheets import SurveySheet, column_names, letter_of
 
 MAX_FORM_BYTES = 10 * 1024 * 1024
 SUFFIXES = {".xlsx": ".xlsx", ".xlsm": ".xlsx", ".xls": ".xls", ".csv": ".csv", ".md": ".md"}
@@ -61,6 +67,11 @@ _UNSUPPORTED = re.compile(
     r"|csv-external|osm|begin[ _]loop)\b",
     re.IGNORECASE,
 )
+# What pyxform adds to a table-list group: a note with the group's label, and its header row
+# (a select showing its choices without buttons).
+_TABLE_LIST_HEADER = re.compile(
+    r"^(reserved_name_for_field_list_labels|generated_table_list_label)_\d+$"
+)
 _EXPRESSION_COLUMNS = ("relevant", "constraint", "calculation", "choice_filter", "required")
 _TRUE = {"yes", "true", "true()", "1"}
 _FALSE = {"no", "false", "false()", "0", ""}
@@ -97,6 +108,9 @@ def load_form(source: bytes | str | Path, filename: str | None = None) -> LoadRe
         )
     if len(data) > MAX_FORM_BYTES:
         return _fail(FormCode.TOO_LARGE, f"The file is larger than {MAX_FORM_BYTES // 2**20} MB.")
+    duplicated = duplicate_columns(data, kind)  # pyxform: "damaged" (.xlsx), or one kept (.md)
+    if duplicated:
+        return LoadResult(None, tuple(duplicated))
     try:
         # Always bytes: pyxform reads a str as a file path first, which must never happen to
         # uploaded content.
@@ -132,10 +146,8 @@ def _fail(code: FormCode, message: str) -> LoadResult:
 
 
 def _load_workbook(workbook: DefinitionData, fallback_name: str) -> LoadResult:
-    sheet = _SurveySheet(workbook)
-    issues = sheet.refuse_unsupported()
-    if issues:
-        return LoadResult(None, tuple(issues))
+    sheet = SurveySheet(workbook)
+    refused = _refuse_unsupported(sheet)
     warnings: list[str] = []
     try:
         tree = workbook_to_json(
@@ -145,45 +157,60 @@ def _load_workbook(workbook: DefinitionData, fallback_name: str) -> LoadResult:
             warnings=warnings,
         )
     except PyXFormError as exc:
-        # pyxform stops at its first error; the checks of our own that need no parsed form
-        # still run, so one round of fixes can take in more than one cell
-        refused = _pyxform_issue(exc, workbook)
-        names = {str(r["name"]) for r in sheet.rows if r.get("name")}
-        more = [*_check_scores(workbook), *_check_expressions(names, sheet)]
-        more = [
-            i
-            for i in more
-            if (i.sheet, i.row, i.column) != (refused.sheet, refused.row, refused.column)
-        ]
-        return LoadResult(None, (refused, *more))
+        # pyxform stops at its first error: it comes with the types refused and with the checks
+        # of our own that need no parsed form, so one round of fixes takes in every cell
+        issue = _pyxform_issue(str(exc), getattr(exc, "context", None), workbook)
+        caused = (issue.sheet, issue.row) in {(i.sheet, i.row) for i in refused} or bool(
+            refused and "external_choices" in issue.message  # by a select_one_external
+        )
+        return _refused(sheet, refused if caused else [*refused, issue])
+    if refused:
+        return _refused(sheet, refused)
     builder = _FormBuilder(tree, sheet)
     form = builder.build()
     names = {q.name for q in form.questions()}
-    issues = [*builder.issues, *_check_scores(workbook), *_check_expressions(names, sheet)]
+    issues = [*builder.issues, *check_choices(workbook), *_check_expressions(names, sheet)]
     issues += _check_generated(form, sheet)
     issues += _check_defaults(form, sheet)
-    issues += [
-        FormIssue(FormCode.PYXFORM_WARNING, w.strip(), Severity.WARNING, "survey")
-        for warning in warnings
-        for w in warning.split("\n")
-        if w.strip()
-    ]
-    for code, written in form.languages.items():
-        if code not in OFFERED_LANGUAGES and code != "und":
-            issues.append(
-                FormIssue(
-                    FormCode.LANGUAGE_NOT_OFFERED,
-                    f"Respondents choose between Italian and English: the labels in '{written}' "
-                    "are shown only where a text has no Italian or English.",
-                    Severity.WARNING,
-                    "survey",
-                )
-            )
+    issues += check_honoured(form, workbook)
+    issues += _pyxform_warnings(warnings, workbook, issues)
+    issues += _check_languages(form)
     if not any(True for q in form.questions() if q.type.takes_input):
         issues.append(
             FormIssue(FormCode.NO_QUESTIONS, "The form has no question to answer.", sheet="survey")
         )
     return LoadResult(form, tuple(issues))
+
+
+def _refused(sheet: SurveySheet, first: list[FormIssue]) -> LoadResult:
+    """No form: the problems found `first`, and every error of the checks that need no parsed
+    form, except at the cells `first` names."""
+    names = {str(r["name"]) for r in sheet.rows if r.get("name")}
+    more = [*check_choices(sheet.workbook), *_check_expressions(names, sheet)]
+    unknown = {(i.sheet, i.row, i.column) for i in more if i.code is FormCode.UNKNOWN_REFERENCE}
+    first = [  # pyxform's unknown ${name}: ours says it with its own stable code
+        i
+        for i in first
+        if i.code is not FormCode.PYXFORM
+        or "Could not find the name" not in i.message
+        or (i.sheet, i.row, i.column) not in unknown
+    ]
+    taken = {(i.sheet, i.row, i.column) for i in first if i.row is not None}
+    return LoadResult(None, (*first, *(i for i in more if (i.sheet, i.row, i.column) not in taken)))
+
+
+def _check_languages(form: Form) -> list[FormIssue]:
+    return [
+        FormIssue(
+            FormCode.LANGUAGE_NOT_OFFERED,
+            f"Respondents choose between Italian and English: the labels in '{written}' "
+            "are shown only where a text has no Italian or English.",
+            Severity.WARNING,
+            "survey",
+        )
+        for code, written in form.languages.items()
+        if code not in OFFERED_LANGUAGES and code != "und"
+    ]
 
 
 # pyxform's messages name the cell in their text more often than in their context.
@@ -193,12 +220,19 @@ _PYXFORM_COLUMNS = (
     (re.compile(r"Missing calculation", re.IGNORECASE), "calculation"),
     (re.compile(r"Unmatched '(begin|end)[ _]", re.IGNORECASE), "type"),
     (re.compile(r"Unknown question type", re.IGNORECASE), "type"),
+    (re.compile(r"List name not in choices sheet", re.IGNORECASE), "type"),
 )
 
 
-def _pyxform_issue(exc: PyXFormError, workbook: DefinitionData | None = None) -> FormIssue:
-    context: Mapping[str, Any] = getattr(exc, "context", None) or {}
-    message = str(exc)
+def _pyxform_issue(
+    message: str,
+    context: Mapping[str, Any] | None,
+    workbook: DefinitionData,
+    code: FormCode = FormCode.PYXFORM,
+    severity: Severity = Severity.ERROR,
+) -> FormIssue:
+    """pyxform's error or warning, at the cell its context or its message names."""
+    context = context or {}
     row = context.get("row")
     if row is None and (match := re.search(r"\[row ?: ?(\d+)\]", message)):
         row = int(match.group(1))
@@ -207,103 +241,64 @@ def _pyxform_issue(exc: PyXFormError, workbook: DefinitionData | None = None) ->
         sheet, column = sheet or match.group(1), column or match.group(2)
     column = column or next((c for pattern, c in _PYXFORM_COLUMNS if pattern.search(message)), None)
     sheet = sheet or ("survey" if row is not None else None)
-    letter = _letter(workbook, str(sheet), str(column)) if sheet and column else None
-    return FormIssue(FormCode.PYXFORM, message, Severity.ERROR, sheet, row, column, letter)
+    letter = letter_of(workbook, str(sheet), str(column)) if sheet and column else None
+    return FormIssue(code, message, severity, sheet, row, column, letter)
 
 
-def _headers(workbook: DefinitionData | None, sheet: str) -> list[str]:
-    headers: list[str] = []
-    for entry in getattr(workbook, f"{sheet}_header", None) or []:
-        headers.extend(entry.keys())
-    return headers
-
-
-def _letter(workbook: DefinitionData | None, sheet: str, column: str) -> str | None:
-    headers = _headers(workbook, sheet)
-    return column_letter(headers.index(column)) if column in headers else None
-
-
-def _check_scores(workbook: DefinitionData) -> list[FormIssue]:
-    """Every non-numeric `score` on the choices sheet, once per row, used by a question or not."""
-    issues: list[FormIssue] = []
-    for row, choice in enumerate(workbook.choices or [], start=2):
-        score = str(choice.get("score") or "").strip()
-        if score and _float(score) is None:
-            issues.append(
-                FormIssue(
-                    FormCode.BAD_SCORE,
-                    f"The score '{score}' of choice '{choice.get('name')}' (list "
-                    f"'{choice.get('list_name')}') is not a number.",
-                    Severity.ERROR,
-                    "choices",
-                    row,
-                    "score",
-                    _letter(workbook, "choices", "score"),
-                )
-            )
+def _pyxform_warnings(
+    warnings: list[str], workbook: DefinitionData, ours: list[FormIssue]
+) -> list[FormIssue]:
+    """pyxform's warnings, each at its cell, but those one of `ours` already says there (a
+    choice without a label)."""
+    said = {(i.sheet, i.row, (i.column or "").split("::")[0]) for i in ours}
+    issues = []
+    for line in (w.strip() for warning in warnings for w in warning.split("\n")):
+        issue = _pyxform_issue(line, None, workbook, FormCode.PYXFORM_WARNING, Severity.WARNING)
+        if line and (issue.sheet, issue.row, issue.column) not in said:
+            issues.append(issue if issue.sheet else replace(issue, sheet="survey"))
     return issues
 
 
-def _float(text: str) -> float | None:
-    try:
-        number = float(text)
-    except ValueError:
-        return None
-    return number if math.isfinite(number) else None
+_REFUSED_MESSAGE = (
+    "The question type '{}' is not supported by indagine (repeats, locations, media, times and "
+    "choices from files are not). Remove the row or change its type."
+)
+_OLD_NAME_MESSAGE = (
+    "The question type '{}' is not supported by indagine: use text, integer, decimal, range, "
+    "date, note, calculate, select_one or select_multiple."
+)
 
 
-class _SurveySheet:
-    """The raw survey sheet: where each name sits, so problems point at a row and column."""
-
-    def __init__(self, workbook: DefinitionData) -> None:
-        self.workbook = workbook
-        self.rows: list[dict[str, str]] = list(workbook.survey or [])
-        self.headers = _headers(workbook, "survey")
-        self.row_of = {str(r["name"]): i + 2 for i, r in enumerate(self.rows) if r.get("name")}
-
-    def letter(self, column: str) -> str | None:
-        return column_letter(self.headers.index(column)) if column in self.headers else None
-
-    def issue(
-        self,
-        code: FormCode,
-        message: str,
-        name: str | None,
-        column: str | None,
-        severity: Severity = Severity.ERROR,
-    ) -> FormIssue:
-        row = self.row_of.get(name) if name else None
-        letter = self.letter(column) if column else None
-        return FormIssue(code, message, severity, "survey", row, column, letter)
-
-    def refuse_unsupported(self) -> list[FormIssue]:
-        issues = []
-        for i, row in enumerate(self.rows, start=2):
-            kind = str(row.get("type", "")).strip()
-            if _UNSUPPORTED.match(kind):
-                issues.append(
-                    FormIssue(
-                        FormCode.UNSUPPORTED_TYPE,
-                        f"The question type '{kind}' is not supported by indagine (repeats,"
-                        " locations, media, times and choices from files are not). Remove the row"
-                        " or change its type.",
-                        Severity.ERROR,
-                        "survey",
-                        i,
-                        "type",
-                        self.letter("type"),
-                    )
-                )
-        if getattr(self.workbook, "external_choices", None):
-            issues.append(
-                FormIssue(
-                    FormCode.EXTERNAL_CHOICES,
-                    "External choices are not supported: move the lists to the 'choices' sheet.",
-                    Severity.ERROR,
-                    "external_choices",
-                )
+def _refuse_unsupported(sheet: SurveySheet) -> list[FormIssue]:
+    """Each row of a type indagine does not serve, and an external_choices sheet."""
+    issues = []
+    for row, cells in sheet.numbered():
+        kind, name = str(cells.get("type", "")).strip(), str(cells.get("name", ""))
+        if _UNSUPPORTED.match(kind) or _is_other_pyxform_type(kind, name):
+            text = _REFUSED_MESSAGE if _UNSUPPORTED.match(kind) else _OLD_NAME_MESSAGE
+            issues.append(sheet.at(FormCode.UNSUPPORTED_TYPE, text.format(kind), row, "type"))
+    if getattr(sheet.workbook, "external_choices", None):
+        issues.append(
+            FormIssue(
+                FormCode.EXTERNAL_CHOICES,
+                "External choices are not supported: move the lists to the 'choices' sheet.",
+                Severity.ERROR,
+                "external_choices",
             )
-        return issues
+        )
+    return issues
+
+
+def _is_other_pyxform_type(kind: str, name: str) -> bool:
+    """A type pyxform reads that is none of indagine's, nor metadata: its old names ('gps',
+    'q string', 'start time'). Found on the sheet, so listed even when pyxform refuses."""
+    select = RE_SELECT.search(kind)
+    if select is not None:
+        kind = aliases.select[select.group("select_command")]
+    kind = aliases._type_alias_map.get(kind, kind)
+    if kind in _TYPES or kind in _METADATA or name in _METADATA:
+        return False
+    return kind in QUESTION_TYPE_DICT
 
 
 # The languages the respondent's pages offer (the site's LANGUAGES; the pure core knows no
@@ -340,7 +335,7 @@ def _expression(text: Any) -> str | None:
 class _FormBuilder:
     """pyxform's JSON tree -> frozen `Form`."""
 
-    def __init__(self, tree: Mapping[str, Any], sheet: _SurveySheet) -> None:
+    def __init__(self, tree: Mapping[str, Any], sheet: SurveySheet) -> None:
         self.tree = tree
         self.sheet = sheet
         self.issues: list[FormIssue] = []
@@ -374,7 +369,7 @@ class _FormBuilder:
                         child.get("bind", {}).get("relevant"),
                     )
                 )
-                pages.append(Page(child["name"], self.text(child.get("label")), questions))
+                pages.append(Page(child["name"], self.text(_group_label(child)), questions))
             else:
                 question = self.question(child, (), None)
                 if question is not None:
@@ -408,50 +403,15 @@ class _FormBuilder:
         self, node: Mapping[str, Any], path: tuple[str, ...], group_relevant: str | None
     ) -> Question | None:
         name = str(node["name"])
+        if name not in self.sheet.row_of and _TABLE_LIST_HEADER.match(name):
+            return None  # pyxform's header row of a table-list: no question of the sheet
         kind = _TYPES.get(str(node.get("type")))
         if kind is None:
-            if node.get("type") in _METADATA or name in _METADATA:
-                self.issues.append(
-                    self.sheet.issue(
-                        FormCode.METADATA_IGNORED,
-                        f"'{node.get('type')}' metadata is not recorded.",
-                        name,
-                        "type",
-                        Severity.WARNING,
-                    )
-                )
-            else:
-                self.issues.append(
-                    self.sheet.issue(
-                        FormCode.UNSUPPORTED_TYPE,
-                        f"The type '{node.get('type')}' is not supported.",
-                        name,
-                        "type",
-                    )
-                )
+            self.issues.append(self.not_a_question(node, name))
             return None
         bind = node.get("bind", {})
         required = str(bind.get("required", "")).strip()
-        if bind.get("calculate") and kind is not QuestionType.CALCULATE:
-            self.issues.append(  # ODK fills the box from it; here it would be silently ignored
-                self.sheet.issue(
-                    FormCode.UNSUPPORTED_COLUMN,
-                    "A calculation on a question that asks for an answer is not supported: "
-                    "put it on a 'calculate' row of its own.",
-                    name,
-                    "calculation",
-                )
-            )
-        if str(bind.get("readonly", "")).strip().lower() in _TRUE:
-            self.issues.append(
-                self.sheet.issue(
-                    FormCode.UNSUPPORTED_COLUMN,
-                    "read_only is not supported: the respondent could still change the answer. "
-                    "Use a note, or a 'calculate' row.",
-                    name,
-                    "read_only",
-                )
-            )
+        self.issues += self.unsupported_columns(bind, name, kind)
         return Question(
             name=name,
             type=kind,
@@ -467,16 +427,61 @@ class _FormBuilder:
             calculation=_expression(bind.get("calculate")),
             default=node.get("default"),
             appearance=str(node.get("control", {}).get("appearance", "")),
-            list_name=node.get("list_name"),
-            choices=tuple(self.choice(c, name) for c in node.get("choices", [])),
+            list_name=node.get("list_name") or node.get("itemset"),
+            choices=tuple(self.choice(c, name) for c in self.choices_of(node)),
             choice_filter=node.get("choice_filter"),
             parameters=self.parameters(node, name, kind),
             claim=self.text(node.get("claim")),
             row=self.sheet.row_of.get(name),
         )
 
+    def not_a_question(self, node: Mapping[str, Any], name: str) -> FormIssue:
+        """Metadata (a warning), or a type pyxform accepts and indagine does not serve."""
+        if node.get("type") in _METADATA or name in _METADATA:
+            return self.sheet.issue(
+                FormCode.METADATA_IGNORED,
+                f"'{node.get('type')}' metadata is not recorded.",
+                name,
+                "type",
+                Severity.WARNING,
+            )
+        message = f"The type '{node.get('type')}' is not supported."
+        return self.sheet.issue(FormCode.UNSUPPORTED_TYPE, message, name, "type")
+
+    def unsupported_columns(
+        self, bind: Mapping[str, Any], name: str, kind: QuestionType
+    ) -> list[FormIssue]:
+        issues = []
+        if bind.get("calculate") and kind is not QuestionType.CALCULATE:
+            issues.append(  # ODK fills the box from it; here it would be silently ignored
+                self.sheet.issue(
+                    FormCode.UNSUPPORTED_COLUMN,
+                    "A calculation on a question that asks for an answer is not supported: "
+                    "put it on a 'calculate' row of its own.",
+                    name,
+                    "calculation",
+                )
+            )
+        if str(bind.get("readonly", "")).strip().lower() in _TRUE:
+            issues.append(
+                self.sheet.issue(
+                    FormCode.UNSUPPORTED_COLUMN,
+                    "read_only is not supported: the respondent could still change the answer. "
+                    "Use a note, or a 'calculate' row.",
+                    name,
+                    "read_only",
+                )
+            )
+        return issues
+
+    def choices_of(self, node: Mapping[str, Any]) -> list[Mapping[str, Any]]:
+        """The question's choices: pyxform leaves them in the form's lists, named by `itemset`,
+        for a select with randomize=true."""
+        lists: Mapping[str, Any] = self.tree.get("choices") or {}
+        return list(node.get("choices") or lists.get(str(node.get("itemset")), []))
+
     def choice(self, node: Mapping[str, Any], question: str) -> Choice:
-        score = _float(str(node.get("score") or "").strip())  # a bad one: _check_scores
+        score = number(str(node.get("score") or "").strip())  # a bad one: check_choices
         columns = {
             k: str(v)
             for k, v in node.items()
@@ -504,6 +509,16 @@ class _FormBuilder:
         return params
 
 
+def _group_label(group: Mapping[str, Any]) -> Any:
+    """The group's label; pyxform moves a table-list group's to a note of its own."""
+    notes = (
+        c.get("label")
+        for c in group.get("children", [])
+        if _TABLE_LIST_HEADER.match(str(c.get("name"))) and c.get("type") == "note"
+    )
+    return group.get("label") or next(notes, None)
+
+
 def _and(first: str | None, second: str | None) -> str | None:
     if first and second:
         return f"({first}) and ({second})"
@@ -515,51 +530,50 @@ def _and(first: str | None, second: str | None) -> str | None:
 _DEPENDING_COLUMNS = ("relevant", "calculation", "required")
 
 
-def _check_expressions(names: set[str], sheet: _SurveySheet) -> list[FormIssue]:
+def _check_expressions(names: set[str], sheet: SurveySheet) -> list[FormIssue]:
     issues: list[FormIssue] = []
-    choice_columns = set(_headers(sheet.workbook, "choices"))
+    choice_columns = set(column_names(sheet.workbook, "choices"))
     depends: dict[str, dict[str, str]] = {}  # name -> {name it depends on: the column}
-    for row in sheet.rows:
+    for at, row in sheet.numbered():
         name = str(row.get("name", ""))
         for column in _EXPRESSION_COLUMNS:
             text = str(row.get(column) or "").strip()
             if not text or (column == "required" and text.lower() in _TRUE | _FALSE):
                 continue
-            try:
-                expression = parse_expression(text)
-            except ExpressionError as exc:
-                issues.append(
-                    sheet.issue(FormCode.BAD_EXPRESSION, f"{exc.code}: {exc.message}", name, column)
-                )
-                continue
-            for ref in sorted(expression.references() - names):
-                issues.append(
-                    sheet.issue(
-                        FormCode.UNKNOWN_REFERENCE,
-                        f"'${{{ref}}}' names no question of the form.",
-                        name,
-                        column,
-                    )
-                )
             allowed = choice_columns if column == "choice_filter" else set()
-            for bare in sorted(expression.bare_names() - allowed):
-                issues.append(  # "age > 18" for "${age} > 18"; a choice_filter's typo
-                    sheet.issue(
-                        FormCode.BAD_EXPRESSION,
-                        f"'{bare}' names no column of the choices sheet."
-                        if column == "choice_filter"
-                        else f"'{bare}' is a bare name: write ${{{bare}}} for a question.",
-                        name,
-                        column,
-                    )
-                )
-            if column in _DEPENDING_COLUMNS and name:
+            problems, expression = _expression_problems(text, column, names, allowed)
+            issues += [sheet.at(code, message, at, column) for code, message in problems]
+            if expression is not None and column in _DEPENDING_COLUMNS and name:
                 for ref in expression.references() & names:
                     depends.setdefault(name, {}).setdefault(ref, column)
     return issues + _check_cycles(depends, sheet)
 
 
-def _check_defaults(form: Form, sheet: _SurveySheet) -> list[FormIssue]:
+def _expression_problems(
+    text: str, column: str, names: set[str], allowed: set[str]
+) -> tuple[list[tuple[FormCode, str]], Expression | None]:
+    """What is wrong with the expression `text` of `column`, and the expression if it parses."""
+    try:
+        expression = parse_expression(text)
+    except ExpressionError as exc:
+        return [(FormCode.BAD_EXPRESSION, f"{exc.code}: {exc.message}")], None
+    problems = [
+        (FormCode.UNKNOWN_REFERENCE, f"'${{{ref}}}' names no question of the form.")
+        for ref in sorted(expression.references() - names)
+    ]
+    problems += [  # "age > 18" for "${age} > 18"; a choice_filter's typo
+        (
+            FormCode.BAD_EXPRESSION,
+            f"'{bare}' names no column of the choices sheet."
+            if column == "choice_filter"
+            else f"'{bare}' is a bare name: write ${{{bare}}} for a question.",
+        )
+        for bare in sorted(expression.bare_names() - allowed)
+    ]
+    return problems, expression
+
+
+def _check_defaults(form: Form, sheet: SurveySheet) -> list[FormIssue]:
     """A default must be a plain answer the question accepts: pyxform passes 'today()' or
     '${a} + 1' through (ODK's dynamic defaults, which pages here do not compute), and they
     were shown as literal text the respondent then could not send."""
@@ -584,7 +598,7 @@ def _check_defaults(form: Form, sheet: _SurveySheet) -> list[FormIssue]:
     return issues
 
 
-def _check_generated(form: Form, sheet: _SurveySheet) -> list[FormIssue]:
+def _check_generated(form: Form, sheet: SurveySheet) -> list[FormIssue]:
     """The expressions of questions pyxform adds itself (the 'specify' text of or_other), which
     no row of the sheet holds: checked too, or a form that passed could fail on its page."""
     issues = []
@@ -601,7 +615,7 @@ def _check_generated(form: Form, sheet: _SurveySheet) -> list[FormIssue]:
     return issues
 
 
-def _check_cycles(depends: dict[str, dict[str, str]], sheet: _SurveySheet) -> list[FormIssue]:
+def _check_cycles(depends: dict[str, dict[str, str]], sheet: SurveySheet) -> list[FormIssue]:
     """One FORM_CYCLE for each loop of questions whose relevance, calculation or `required`
     depend on each other (`a` relevant if `${b}`, `b` relevant if `${a}`; a calculation that
     names itself): pyxform lets them through, and no page of such a form could be shown.

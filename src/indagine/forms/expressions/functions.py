@@ -45,13 +45,52 @@ def _arguments(count: int) -> str:
 
 @functools.lru_cache(maxsize=512)
 def compile_pattern(pattern: str) -> re.Pattern[str]:
-    """Compile a regex() pattern; ASCII classes (\\d, \\w) as in the Java and JavaScript engines."""
+    """Compile a regex() pattern as ODK Collect reads it (Java's java.util.regex): ASCII classes
+    (\\d, \\w), and a '-' after a class such as \\w inside [...] is a plain '-'."""
     try:
-        return re.compile(pattern, re.ASCII)
+        return re.compile(_java_hyphens(pattern), re.ASCII)
     except (re.error, RecursionError, OverflowError) as error:
+        # quoted as written in the sheet, not as a Python repr that doubles each backslash
         raise ExpressionError(
-            REGEX, f"The pattern {pattern!r} is not a valid regular expression ({error})."
+            REGEX, f"The pattern '{pattern}' is not a valid regular expression ({error})."
         ) from None
+
+
+_CLASS_ESCAPES = frozenset("dDsSwW")
+
+
+def _java_hyphens(pattern: str) -> str:
+    """`[\\w-\\.]` -> `[\\w\\-\\.]`: Java reads a '-' that follows \\w, \\d or \\s in a
+    character class as the character itself (Pattern.range), where Python's re refuses the class
+    as a bad range; JavaScript reads it as Java does."""
+    out: list[str] = []
+    in_class, i = False, 0
+    while i < len(pattern):
+        char = pattern[i]
+        if char == "\\":
+            escape = pattern[i : i + 2]
+            out.append(escape)
+            i += 2
+            follows = pattern[i : i + 2]
+            if in_class and escape[1:] in _CLASS_ESCAPES and follows[:1] == "-" and follows != "-]":
+                out.append("\\-")
+                i += 1
+            continue
+        if char == "[" and not in_class:
+            in_class = True
+            out.append(char)
+            i += 1
+            # a ']' first in the class (after an optional '^') is the character itself
+            for literal in ("^", "]"):
+                if pattern[i : i + 1] == literal:
+                    out.append(literal)
+                    i += 1
+            continue
+        if char == "]" and in_class:
+            in_class = False
+        out.append(char)
+        i += 1
+    return "".join(out)
 
 
 def _regex(args: Sequence[Result], _: EvaluationContext) -> Result:
