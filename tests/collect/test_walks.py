@@ -22,6 +22,7 @@ from typing import Any
 import pytest
 from django.test import Client
 
+from forms.test_corpus import accepted_forms
 from indagine.collect.models import Response
 from indagine.forms.answers import applies
 from indagine.forms.model import Form
@@ -30,6 +31,7 @@ from indagine.forms.synthetic import synthesize_valid
 NUMBERS = ["tanti", "47", "-3", "12,5", "100", "0", "5", "", "1e3", "3", "9999999"]
 TEXTS = ["", "ok", "Abbiamo spostato tutti a casa in una settimana."]
 DATES = ["", "2020-03-15", "ieri", "2030-01-01", "2020-02-30"]
+WALKS_EACH = 12  # for each form of the corpus
 WALKS = 100  # seeded: the same walks on every run, so a failure is found again, never by luck
 
 
@@ -233,12 +235,12 @@ def slip(rng: random.Random, respondent: Respondent, *, change: bool) -> None:
     respondent.type(name, value_for(rng, respondent.views[name], respondent.rows.get(name, [])))
 
 
-FORMS = Path(__file__).parents[1] / "forms" / "corpus"
-
-
 def walkable_forms() -> Iterator[Any]:
+    """The built-in survey, the suite's small form, and every accepted form of the corpus."""
     yield pytest.param("builtin", id="builtin")
     yield pytest.param("small", id="small")
+    for path in accepted_forms():
+        yield pytest.param(path, id=path.stem)
 
 
 @pytest.fixture
@@ -247,8 +249,12 @@ def survey_form(request, db, small_form_source):
 
     if request.param == "builtin":
         survey = install_builtin()
-    else:
+    elif request.param == "small":
         survey = open_survey(import_form(small_form_source, "small.md", slug="small").survey)
+    else:
+        path: Path = request.param
+        slug = path.stem.replace("_", "-")
+        survey = open_survey(import_form(path.read_bytes(), path.name, slug=slug).survey)
     return survey.slug, survey.current_version.form
 
 
@@ -256,7 +262,7 @@ def survey_form(request, db, small_form_source):
 @pytest.mark.parametrize("survey_form", list(walkable_forms()), indirect=True)
 def test_no_walk_traps_a_respondent(survey_form, script):
     slug, form = survey_form
-    for seed in range(WALKS):
+    for seed in range(WALKS if slug == "remote-working-2020" else WALKS_EACH):
         respondent = Respondent(slug, form, script=script)
         try:
             walk(random.Random(seed), respondent)
