@@ -518,3 +518,67 @@ def test_an_export_that_fails_half_way_leaves_the_previous_file_whole(small, tmp
         export(SMALL, out, "csv", chunk_size=1)
     assert out.read_bytes() == before
     assert [p.name for p in tmp_path.iterdir()] == ["small.csv"]  # no part file left
+
+
+CHEAP_TYPES = """
+| survey |
+| | type | name | label | default | required | appearance |
+| | start | began | | | | |
+| | end | finished | | | | |
+| | today | day | | | | |
+| | hidden | source | | newsletter | | |
+| | begin_group | one | Contatti | | | field-list |
+| | phone number | tel | Telefono | | | |
+| | acknowledge | consent | Accetto di partecipare | | yes | |
+| | end_group | | | | | |
+"""
+
+
+@pytest.mark.parametrize("fmt", ["csv", "xlsx", "sav", "parquet"])
+def test_the_cheap_types_through_the_page_into_every_export(client, db, tmp_path, fmt):
+    """phone number, acknowledge and hidden through the respondent's page; start, end and
+    today exported under the form's own names, in ISO 8601, from the response's times."""
+    from indagine.surveys.services import import_form, open_survey
+
+    open_survey(import_form(CHEAP_TYPES.encode(), "cheap.md", slug="cheap").survey)
+    page = client.get("/s/cheap/")
+    html = page.content.decode()
+    assert 'type="tel"' in html and 'autocomplete="tel"' in html
+    assert 'type="checkbox" name="consent"' in html and 'value="OK"' in html
+    assert "began" not in html and "newsletter" not in html  # never shown
+    index = str(page.context["page_index"])  # the metadata rows are pages of their own, unseen
+    shown = page.context["shown"]
+    body = {"_page": index, "_key": "c" * 43, "_action": "next", "tel": "call me", "_shown": shown}
+    refused = client.post("/s/cheap/", body)
+    assert refused.status_code == 200, (refused.status_code, refused.content[:400])
+    errors = {q.name: q.error for q in refused.context["questions"] if q.error}
+    assert set(errors) == {"tel", "consent"} and errors["tel"].startswith("Scriva un numero")
+    done = client.post("/s/cheap/", {**body, "tel": "+39 02 1234567", "consent": "OK"})
+    assert done.status_code == 302 and "/thanks/" in done["Location"]
+    response = Response.objects.get()
+    assert response.answers == {"source": "newsletter", "tel": "+39 02 1234567", "consent": "OK"}
+    path = tmp_path / f"cheap.{fmt}"
+    export("cheap", path, fmt)
+    row = _first_row(path, fmt)
+    began = timezone.localtime(response.started_at)
+    assert str(row["began"]).startswith(began.strftime("%Y-%m-%dT%H:%M:%S"))
+    assert str(row["finished"]).startswith(
+        timezone.localtime(response.completed_at).strftime("%Y-%m-%dT%H:%M:%S")
+    )
+    assert str(row["day"])[:10] == began.date().isoformat()
+    assert (row["source"], row["tel"], row["consent"]) == ("newsletter", "+39 02 1234567", "OK")
+
+
+def _first_row(path, fmt) -> dict:
+    if fmt == "csv":
+        with path.open(encoding="utf-8") as f:
+            row = next(csv.DictReader(f))
+        return {k.split("-")[-1]: v for k, v in row.items()}
+    if fmt == "xlsx":
+        sheet = openpyxl.load_workbook(path).worksheets[0]
+        rows = list(sheet.iter_rows(values_only=True))
+        return {str(k).split("-")[-1]: v for k, v in zip(rows[0], rows[1], strict=True)}
+    if fmt == "sav":
+        frame, _ = pyreadstat.read_sav(str(path))
+        return {k: v for k, v in frame.iloc[0].items()}
+    return {k.split("-")[-1]: v for k, v in pl.read_parquet(path).row(0, named=True).items()}

@@ -456,6 +456,7 @@ def test_every_answer_code_is_tested():
         AnswerCode.MULTIPLE_VALUES,
         AnswerCode.TOO_LONG,
         AnswerCode.BAD_DATE,
+        AnswerCode.NOT_A_PHONE,
         AnswerCode.UNKNOWN_FIELD,
         AnswerCode.EXPRESSION,
     }
@@ -779,3 +780,46 @@ def test_calculations_and_defaults_are_worked_out_before_anything_is_sent():
     """)
     answers = {"a": 1, "b": "kept as it is: nothing to work out"}
     assert work_out(plain, answers) == answers
+
+
+# --- the cheap XLSForm types: phone number, acknowledge, hidden, start, end, today ----------------
+
+CHEAP = form_of("""
+| survey |
+| | type | name | label | default | required |
+| | start | began | | | |
+| | end | finished | | | |
+| | today | day | | | |
+| | hidden | source | | newsletter | |
+| | phone number | tel | Your phone number | | |
+| | acknowledge | consent | I agree to take part | | yes |
+| | text | why | Why, from ${source}? | | |
+""")
+
+
+@pytest.mark.parametrize("typed", ["+39 02 1234567", "02-123.4567", "(02) 1234 567", "3331234567"])
+def test_a_phone_number_as_people_write_it(typed):
+    assert parse_value(q("tel", CHEAP), [typed]) == typed
+
+
+@pytest.mark.parametrize(
+    "typed", ["call me", "123", "+39 02 12a4567", "12345678901234567890123456789012"]
+)
+def test_what_is_no_phone_number_is_refused_with_its_own_message(typed):
+    assert parse_error(q("tel", CHEAP), typed) is AnswerCode.NOT_A_PHONE
+    assert message(AnswerCode.NOT_A_PHONE, "it").startswith("Scriva un numero di telefono")
+
+
+def test_acknowledge_is_ok_or_nothing_and_required_means_ticked():
+    assert parse_value(q("consent", CHEAP), ["OK"]) == "OK"
+    assert parse_error(q("consent", CHEAP), "yes") is AnswerCode.UNKNOWN_CHOICE
+    missing = check_submission(CHEAP, raw(tel="02 1234567"))
+    assert codes(missing) == [("consent", AnswerCode.REQUIRED)]
+
+
+def test_hidden_holds_its_default_and_metadata_holds_nothing_in_the_answers():
+    checked = check_submission(CHEAP, raw(consent="OK", source="forged", began="2020"))
+    assert checked.ok, codes(checked)
+    assert checked.answers == {"source": "newsletter", "consent": "OK"}
+    assert work_out(CHEAP, {})["source"] == "newsletter"  # a label's ${source} shows it
+    assert [qq.type.is_shown for qq in CHEAP.questions()] == [False] * 4 + [True] * 3

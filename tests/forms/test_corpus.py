@@ -61,8 +61,8 @@ EXPECTED: dict[str, str | tuple[str, str]] = {
     "brand_awareness_randomize_en.md": ACCEPTED,  # randomize, seed: choices kept
     "canteen_menu_media_en.md": ACCEPTED,  # image/audio media columns: warned, not shown
     "newsletter_signup_odk_regex_en.md": ACCEPTED,  # [\w-\.] as ODK Collect reads it
-    "research_consent_acknowledge_it.md": ACCEPTED,  # PENDING: acknowledge (consent)
-    "campaign_hidden_fields_en.md": ACCEPTED,  # PENDING: hidden, phonenumber
+    "research_consent_acknowledge_it.md": ACCEPTED,  # acknowledge (consent)
+    "campaign_hidden_fields_en.md": ACCEPTED,  # hidden, phonenumber
     # --- refused: the first error's code and cell ---
     "household_roster_repeat_it.md": ("UNSUPPORTED_TYPE", "survey!A3"),  # begin_repeat
     "site_visit_geopoint_en.md": ("UNSUPPORTED_TYPE", "survey!A4"),
@@ -87,15 +87,7 @@ EXPECTED: dict[str, str | tuple[str, str]] = {
 }
 
 # What a user should get and does not yet: strict xfails, each with what happens today.
-PENDING: dict[str, str] = {
-    "research_consent_acknowledge_it.md": (
-        "issue 12: acknowledge should become supported; today FORM_UNSUPPORTED_TYPE at survey!A3"
-    ),
-    "campaign_hidden_fields_en.md": (
-        "issue 12: hidden and phonenumber should become supported; today FORM_UNSUPPORTED_TYPE "
-        "at survey!A3 (hidden)"
-    ),
-}
+PENDING: dict[str, str] = {}
 
 NOT_SHOWN = frozenset(
     {"calculate", "hidden", "start", "end", "today", "deviceid", "phonenumber", "username",

@@ -681,8 +681,6 @@ def test_a_missing_choice_list_is_located_at_the_type_cell():
         "select_multiple_from_file cities.csv",
         "select_one_external yn",
         "rank yn",
-        "acknowledge",
-        "hidden",
         "xml-external",
         "csv-external",
         "start-geopoint",
@@ -776,8 +774,9 @@ def test_bad_expressions_are_located(column, expression, letter):
     assert not result.ok
 
 
-def test_unknown_reference_past_pyxform_a_group_or_dropped_metadata():
-    # pyxform accepts ${group} and ${start}; neither is a question indagine can read.
+def test_unknown_reference_past_pyxform_a_group_or_metadata():
+    # pyxform accepts ${group} and ${start}; neither is a value indagine's expressions read
+    # (start is recorded from the response's times).
     result = load("""
     | survey |
     | | type | name | label | relevant |
@@ -789,7 +788,6 @@ def test_unknown_reference_past_pyxform_a_group_or_dropped_metadata():
     | | text | c | C | ${start} != '' |
     """)
     assert cells(result) == [
-        (FormCode.METADATA_IGNORED, "survey", 2, "type"),
         (FormCode.UNKNOWN_REFERENCE, "survey", 6, "relevant"),
         (FormCode.UNKNOWN_REFERENCE, "survey", 7, "relevant"),
     ]
@@ -888,13 +886,13 @@ def test_pyxform_warning_for_a_missing_translation_column():
     assert codes == {(FormCode.PYXFORM_WARNING, Severity.WARNING, "survey")}
 
 
-def test_metadata_is_ignored_with_a_warning_at_its_row():
+def test_metadata_of_a_device_is_ignored_with_a_warning_at_its_row():
     result = load("""
     | survey |
     | | type | name | label |
-    | | start | start | |
+    | | deviceid | device | |
     | | text | a | A |
-    | | end | end | |
+    | | username | user | |
     """)
     assert result.ok and result.form is not None
     assert [(w.code, w.severity, w.row, w.column) for w in result.issues] == [
@@ -902,6 +900,31 @@ def test_metadata_is_ignored_with_a_warning_at_its_row():
         (FormCode.METADATA_IGNORED, Severity.WARNING, 4, "type"),
     ]
     assert [q.name for q in result.form.questions()] == ["a"]
+
+
+def test_the_cheap_types_are_read_not_refused():
+    """phone number, acknowledge, hidden, and the start, end and today metadata (recorded
+    from the response's times) were refused or ignored."""
+    result = load("""
+    | survey |
+    | | type | name | label | default |
+    | | start | began | | |
+    | | end | finished | | |
+    | | today | day | | |
+    | | hidden | source | | newsletter |
+    | | phone number | tel | Phone | |
+    | | acknowledge | consent | I agree | |
+    """)
+    assert result.ok and result.issues == (), [str(i) for i in result.issues]
+    assert result.form is not None
+    assert [(q.name, q.type) for q in result.form.questions()] == [
+        ("began", QuestionType.START),
+        ("finished", QuestionType.END),
+        ("day", QuestionType.TODAY),
+        ("source", QuestionType.HIDDEN),
+        ("tel", QuestionType.PHONE),
+        ("consent", QuestionType.ACKNOWLEDGE),
+    ]
 
 
 def test_every_form_code_is_tested():

@@ -98,6 +98,18 @@ def test_question_type_properties():
     assert {t for t in QuestionType if not t.takes_input} == {
         QuestionType.NOTE,
         QuestionType.CALCULATE,
+        QuestionType.HIDDEN,
+        QuestionType.START,
+        QuestionType.END,
+        QuestionType.TODAY,
+    }
+    assert {t for t in QuestionType if not t.is_shown} == {
+        t for t in QuestionType if not t.takes_input
+    } - {QuestionType.NOTE}
+    assert {t for t in QuestionType if t.is_metadata} == {
+        QuestionType.START,
+        QuestionType.END,
+        QuestionType.TODAY,
     }
     assert QuestionType("range") is QuestionType.RANGE
 

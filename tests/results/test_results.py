@@ -240,3 +240,21 @@ def test_a_count_of_days_is_not_said_to_be_consolidated_or_not(client, answered,
         r'<article class="finding" id="finding-remote_days">.*?</article>', report, re.S
     )[0]
     assert "not yet clear" not in days and "consolidated" not in days
+
+
+def test_the_dashboard_shows_how_long_respondents_take(client, answered, organiser):
+    """The median time from the first page to the last, of complete responses (not shown
+    for an anonymous survey, whose times are of the day only)."""
+    import datetime as dt
+
+    complete = Response.objects.filter(survey=answered, status="complete").order_by("pk")
+    for minutes, response in zip([3, 5, 7, 9, 400], complete[:5], strict=True):
+        started = response.completed_at - dt.timedelta(minutes=minutes, seconds=10)
+        Response.objects.filter(pk=response.pk).update(started_at=started)
+    complete.exclude(pk__in=[r.pk for r in complete[:5]]).delete()
+    assert services.median_duration(answered) == dt.timedelta(minutes=7, seconds=10)
+    html = client.get(f"/manage/{SLUG}/results/?lang=it").content.decode()
+    assert "Tempo mediano di risposta" in html and '<dd id="duration">7 min</dd>' in html
+    answered.anonymous = True
+    answered.save()
+    assert 'id="duration"' not in client.get(f"/manage/{SLUG}/results/").content.decode()

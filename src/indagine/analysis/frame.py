@@ -45,8 +45,11 @@ def choice_column(question: str, choice: str) -> str:
 
 
 def analysed(form: Form) -> tuple[Question, ...]:
-    """The questions that have columns: every one that takes input, and calculations."""
-    return tuple(q for q in form.questions() if q.type is not QuestionType.NOTE)
+    """The questions that have columns: every one that takes input, calculations and hidden
+    values (start, end and today are the response's times, not answers)."""
+    return tuple(
+        q for q in form.questions() if q.type is not QuestionType.NOTE and not q.type.is_metadata
+    )
 
 
 def form_signature(form: Form) -> str:

@@ -50,6 +50,7 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
+from django.utils import timezone
 from tqdm import tqdm
 
 from indagine.collect.transfer import ImportRefused, _cell, _survey
@@ -63,6 +64,7 @@ XLSX_MAX_ROWS = 1_048_576
 SPSS_RESERVED = {"ALL", "AND", "BY", "EQ", "GE", "GT", "LE", "LT", "NE", "NOT", "OR", "TO", "WITH"}
 SELECTED = {"it": ("non selezionato", "selezionato"), "en": ("not selected", "selected")}
 NUMBERS = (QuestionType.INTEGER, QuestionType.DECIMAL, QuestionType.RANGE)
+DATES = (QuestionType.DATE, QuestionType.TODAY)
 
 
 @dataclass(frozen=True)
@@ -132,7 +134,7 @@ def export(
         )
     survey = _survey(slug)
     layout = plan(survey, lang)
-    chunks = _chunks(survey, chunk_size, progress)
+    chunks = _chunks(survey, chunk_size, progress, layout.questions)
     # Written beside the target and renamed onto it when whole: an export killed half way
     # leaves the previous file as it was, never a shorter one that looks complete.
     partial = path.with_name(f".{path.name}.{os.getpid()}.part")
@@ -151,19 +153,48 @@ def export(
     return count
 
 
-def _chunks(survey: Survey, size: int, progress: bool) -> Iterator[list[Record]]:
+def _chunks(
+    survey: Survey, size: int, progress: bool, questions: Iterable[Question] = ()
+) -> Iterator[list[Record]]:
     fields = ("pk", "completed_at", "updated_at", "answers", "status", "form_version__number")
     rows = (
-        survey.responses.order_by("pk").values_list(*fields, "language").iterator(chunk_size=size)
+        survey.responses.order_by("pk")
+        .values_list(*fields, "language", "started_at")
+        .iterator(chunk_size=size)
     )
+    metadata = [q for q in questions if q.type.is_metadata]
     bar = tqdm(total=survey.responses.count(), desc="exporting", unit=" rows", disable=not progress)
     with bar:
         while batch := list(itertools.islice(rows, size)):
             yield [
-                Record(_key(survey.slug, pk), completed or updated, answers, status, number, lang)
-                for pk, completed, updated, answers, status, number, lang in batch
+                Record(
+                    _key(survey.slug, pk),
+                    completed or updated,
+                    _with_times(answers, metadata, started, completed or updated),
+                    status,
+                    number,
+                    lang,
+                )
+                for pk, completed, updated, answers, status, number, lang, started in batch
             ]
             bar.update(len(batch))
+
+
+def _with_times(
+    answers: Mapping[str, Any], metadata: list[Question], started: dt.datetime, ended: dt.datetime
+) -> Mapping[str, Any]:
+    """The answers with the form's start, end and today questions, from the response's times:
+    ISO 8601 in the survey's time zone, as ODK Central writes them (an anonymous survey's times
+    are of the day only)."""
+    if not metadata:
+        return answers
+    start, end = timezone.localtime(started), timezone.localtime(ended)
+    values = {
+        QuestionType.START: start.isoformat(timespec="milliseconds"),
+        QuestionType.END: end.isoformat(timespec="milliseconds"),
+        QuestionType.TODAY: start.date().isoformat(),
+    }
+    return {**answers, **{q.name: values[q.type] for q in metadata}}
 
 
 def _key(slug: str, pk: int) -> str:
@@ -273,7 +304,7 @@ def _xlsx_converter(layout: ExportPlan, labels: bool) -> Callable[[Any, Record],
             return text(sheet, label(raw, question) if labels else _cell(raw))
         if kind in NUMBERS and isinstance(raw, int | float) and not isinstance(raw, bool):
             return raw
-        if kind is QuestionType.DATE and (day := _date(raw)) is not None:
+        if kind in DATES and (day := _date(raw)) is not None:
             return day
         return text(sheet, _cell(raw))
 
@@ -453,7 +484,7 @@ def _sav_dtype(variable: SavVariable, pl: Any) -> Any:
         return pl.Int8 if len(q.choices) < 127 or variable.choice else pl.Int16
     if q.type in NUMBERS:
         return pl.Int64 if _is_integral(q) else pl.Float64
-    return pl.Date if q.type is QuestionType.DATE else pl.String
+    return pl.Date if q.type in DATES else pl.String
 
 
 def _sav_column(variable: SavVariable) -> Callable[[Record], Any]:
@@ -476,7 +507,7 @@ def _sav_column(variable: SavVariable) -> Callable[[Record], Any]:
     if q.type in NUMBERS:
         integral = _is_integral(q)
         return lambda r: _number(r.answers.get(name), integral)
-    if q.type is QuestionType.DATE:
+    if q.type in DATES:
         return lambda r: None if (v := r.answers.get(name)) is None else _date(v)
     return lambda r: _string(r.answers.get(name))
 
@@ -573,7 +604,7 @@ def _parquet_field(q: Question, pa: Any) -> Any:
         kind = pa.list_(pa.string())
     elif q.type in NUMBERS:
         kind = pa.int64() if _is_integral(q) else pa.float64()
-    elif q.type is QuestionType.DATE:
+    elif q.type in DATES:
         kind = pa.date32()
     else:
         kind = pa.string()
@@ -598,6 +629,6 @@ def _parquet_array(q: Question, kind: Any, chunk: list[Record], pa: Any) -> Any:
     if q.type in NUMBERS:
         integral = _is_integral(q)
         return pa.array([_number(v, integral) for v in values], kind)
-    if q.type is QuestionType.DATE:
+    if q.type in DATES:
         return pa.array([None if v is None else _date(v) for v in values], kind)
     return pa.array([_string(v) for v in values], kind)

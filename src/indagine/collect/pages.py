@@ -31,13 +31,15 @@ def _widget(question: Question) -> str:
     appearance = question.appearance.split()
     if kind is QuestionType.SELECT_ONE:
         return "select" if "minimal" in appearance else "radio"
-    if kind is QuestionType.SELECT_MULTIPLE:
+    if kind in (QuestionType.SELECT_MULTIPLE, QuestionType.ACKNOWLEDGE):
         return "checkbox"
     if kind in (QuestionType.INTEGER, QuestionType.DECIMAL, QuestionType.RANGE):
         return "number"
     if kind is QuestionType.TEXT:
         return "textarea" if "multiline" in appearance else "text"
-    return {QuestionType.DATE: "date", QuestionType.NOTE: "note"}.get(kind, "hidden")
+    return {QuestionType.DATE: "date", QuestionType.NOTE: "note", QuestionType.PHONE: "tel"}.get(
+        kind, "hidden"
+    )
 
 
 def _as_strings(value: Any, lang: str = "en") -> list[str]:
@@ -62,6 +64,8 @@ def _attrs(question: Question, max_text: int) -> dict[str, str]:
         return {"inputmode": "decimal", "min": p["start"], "max": p["end"], "step": p["step"]}
     if question.type is QuestionType.TEXT:
         return {"maxlength": str(max_text)}
+    if question.type is QuestionType.PHONE:
+        return {"autocomplete": "tel", "maxlength": "30"}
     return {}
 
 
@@ -111,7 +115,9 @@ def question_view(
                 hidden=i not in rows,
             )
             for i, c in zip(every, question.choices, strict=True)
-        ),
+        )
+        if question.type is not QuestionType.ACKNOWLEDGE
+        else (ChoiceView("OK", _("OK"), "OK" in current),),
         error=error,
         likert=question.is_likert,
         attrs=_attrs(question, max_text),
@@ -142,7 +148,7 @@ def page_context(
     questions = [
         question_view(form, q, seen, lang, raw, by_name.get(q.name, ""))
         for q in page.questions
-        if q.type is not QuestionType.CALCULATE
+        if q.type.is_shown
     ]
     labels = {q.name: q.label for q in questions}
     order = relevant_pages(form, seen)

@@ -24,6 +24,8 @@ Answers = dict[str, Any]
 RawAnswers = Mapping[str, Sequence[str]]
 MAX_TEXT_LENGTH = 10_000
 _NUMBER = re.compile(r"[+-]?(?:[0-9]+(?:\.[0-9]*)?|\.[0-9]+)")
+# A phone number as people write it: digits with spaces, dots, dashes, brackets, a leading +.
+_PHONE = re.compile(r"\+?[0-9(][0-9 ./()-]{3,28}[0-9]")
 
 
 @dataclass(frozen=True)
@@ -87,6 +89,14 @@ def _parse_single(question: Question, value: str, max_text: int) -> Any:
             return dt.date.fromisoformat(value).isoformat()
         except ValueError:
             raise InvalidAnswer(AnswerCode.BAD_DATE) from None
+    if kind is QuestionType.PHONE:
+        if not _PHONE.fullmatch(value) or sum(c.isdigit() for c in value) < 5:
+            raise InvalidAnswer(AnswerCode.NOT_A_PHONE)
+        return value
+    if kind is QuestionType.ACKNOWLEDGE:
+        if value.upper() != "OK":  # the page's one box sends "OK"
+            raise InvalidAnswer(AnswerCode.UNKNOWN_CHOICE)
+        return "OK"
     if kind in (QuestionType.INTEGER, QuestionType.DECIMAL, QuestionType.RANGE):
         return _parse_number(question, value)
     raise InvalidAnswer(AnswerCode.UNKNOWN_FIELD, field=question.name)
@@ -233,6 +243,10 @@ class _Checker:
                     continue  # reported, and no earlier answer of it is kept
                 if question.type is QuestionType.CALCULATE:
                     value = _calculate(question, settled, self.today)
+                elif question.type is QuestionType.HIDDEN:
+                    value = question.default  # never shown, never sent: its default
+                elif question.type.is_metadata:
+                    value = None  # recorded from the response's times, not kept in answers
                 else:
                     value = answers.get(question.name)
                 if question.name in checked and not self.check(question, value, settled):
@@ -315,7 +329,8 @@ def work_out(
                 value = parse_value(question, strings)
                 if value is not None:
                     given[question.name] = value
-    if given == answers and not any(q.calculation for q in evaluation_order(form)):
+    worked = (q.calculation or q.type is QuestionType.HIDDEN for q in evaluation_order(form))
+    if given == answers and not any(worked):
         return given
     return _Checker(form, form.default_language, today, MAX_TEXT_LENGTH).settle(given, set())
 
@@ -372,9 +387,7 @@ def first_incomplete_page(
 
 def page_is_relevant(page: Page, answers: Mapping[str, Any], today: dt.date | None = None) -> bool:
     """A page is shown when at least one of its questions or notes applies."""
-    return any(
-        applies(q, answers, today) for q in page.questions if q.type is not QuestionType.CALCULATE
-    )
+    return any(applies(q, answers, today) for q in page.questions if q.type.is_shown)
 
 
 def evaluation_order(form: Form) -> tuple[Question, ...]:

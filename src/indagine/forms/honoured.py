@@ -26,6 +26,12 @@ _SHOWN = {
     QuestionType.DATE: "a date box",
     QuestionType.NOTE: "the note as text",
     QuestionType.CALCULATE: "nothing: a calculation is not shown",
+    QuestionType.PHONE: "a box to type a phone number in",
+    QuestionType.ACKNOWLEDGE: "one box to tick",
+    QuestionType.HIDDEN: "nothing: a hidden question is not shown",
+    QuestionType.START: "nothing: the time is recorded",
+    QuestionType.END: "nothing: the time is recorded",
+    QuestionType.TODAY: "nothing: the day is recorded",
 }
 _HONOURED = {
     QuestionType.SELECT_ONE: {"minimal": "a drop-down list of the choices", "likert": ""},

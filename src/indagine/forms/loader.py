@@ -45,11 +45,14 @@ _TYPES = {
     "date": QuestionType.DATE,
     "note": QuestionType.NOTE,
     "calculate": QuestionType.CALCULATE,
+    "phone number": QuestionType.PHONE,
+    "acknowledge": QuestionType.ACKNOWLEDGE,
+    "hidden": QuestionType.HIDDEN,
+    "start": QuestionType.START,
+    "end": QuestionType.END,
+    "today": QuestionType.TODAY,
 }
 _METADATA = {
-    "start",
-    "end",
-    "today",
     "deviceid",
     "phonenumber",
     "username",
@@ -63,7 +66,7 @@ _UNSUPPORTED = re.compile(
     r"^(begin[ _]repeat|geopoint|geotrace|geoshape|start-geopoint|image|audio|video|file|barcode"
     r"|background-audio|time|datetime|dateTime|select[ _]one[ _]from[ _]file"
     r"|select[ _]multiple[ _]from[ _]file"
-    r"|select_one_external|select one external|rank|acknowledge|trigger|hidden|xml-external"
+    r"|select_one_external|select one external|rank|trigger|xml-external"
     r"|csv-external|osm|begin[ _]loop)\b",
     re.IGNORECASE,
 )
@@ -168,7 +171,8 @@ def _load_workbook(workbook: DefinitionData, fallback_name: str) -> LoadResult:
         return _refused(sheet, refused)
     builder = _FormBuilder(tree, sheet)
     form = builder.build()
-    names = {q.name for q in form.questions()}
+    # start, end and today are the response's times, which no expression reads
+    names = {q.name for q in form.questions() if not q.type.is_metadata}
     issues = [*builder.issues, *check_choices(workbook), *_check_expressions(names, sheet)]
     issues += _check_generated(form, sheet)
     issues += _check_defaults(form, sheet)

@@ -21,6 +21,7 @@ class AnswerCode(enum.StrEnum):
     MULTIPLE_VALUES = "ANSWER_MULTIPLE_VALUES"
     TOO_LONG = "ANSWER_TOO_LONG"
     BAD_DATE = "ANSWER_BAD_DATE"
+    NOT_A_PHONE = "ANSWER_NOT_A_PHONE"
     UNKNOWN_FIELD = "ANSWER_UNKNOWN_FIELD"
     EXPRESSION = "ANSWER_EXPRESSION_FAILED"
 
@@ -59,6 +60,10 @@ _MESSAGES: dict[AnswerCode, dict[str, str]] = {
     AnswerCode.BAD_DATE: {
         "it": "Scriva una data come 2020-03-18.",
         "en": "Enter a date like 2020-03-18.",
+    },
+    AnswerCode.NOT_A_PHONE: {
+        "it": "Scriva un numero di telefono, ad esempio +39 02 1234567.",
+        "en": "Enter a phone number, for example +44 20 7946 0958.",
     },
     AnswerCode.UNKNOWN_FIELD: {
         "it": "La risposta contiene un campo sconosciuto: {field}.",

@@ -27,6 +27,12 @@ class QuestionType(enum.StrEnum):
     DATE = "date"
     NOTE = "note"
     CALCULATE = "calculate"
+    PHONE = "phone number"  # text of a phone number's characters
+    ACKNOWLEDGE = "acknowledge"  # one box to tick; its answer is "OK", as in ODK
+    HIDDEN = "hidden"  # never shown; holds its default
+    START = "start"  # metadata: when the respondent started, from the response's times
+    END = "end"  # when they finished (or last sent a page)
+    TODAY = "today"  # the day they started
 
     @property
     def is_select(self) -> bool:
@@ -34,7 +40,30 @@ class QuestionType(enum.StrEnum):
 
     @property
     def takes_input(self) -> bool:
-        return self not in (QuestionType.NOTE, QuestionType.CALCULATE)
+        """Does the respondent give its value on a page?"""
+        return self not in _NO_INPUT
+
+    @property
+    def is_shown(self) -> bool:
+        """Is it drawn on a page (a question or a note)?"""
+        return self not in _NOT_SHOWN
+
+    @property
+    def is_metadata(self) -> bool:
+        """Recorded from the response itself (its times), never from answers."""
+        return self in (QuestionType.START, QuestionType.END, QuestionType.TODAY)
+
+
+_NOT_SHOWN = frozenset(
+    {
+        QuestionType.CALCULATE,
+        QuestionType.HIDDEN,
+        QuestionType.START,
+        QuestionType.END,
+        QuestionType.TODAY,
+    }
+)
+_NO_INPUT = _NOT_SHOWN | {QuestionType.NOTE}
 
 
 @dataclass(frozen=True)

@@ -229,6 +229,10 @@ class _Respondent:
             return ([text] for text in self.texts(question))
         if kind is QuestionType.DATE:
             return ([day] for day in self.dates())
+        if kind is QuestionType.PHONE:
+            return ([self.phone()] for _ in range(DRAWS))
+        if kind is QuestionType.ACKNOWLEDGE:
+            return iter([["OK"]])
         return ([number] for number in self.numbers(question))
 
     # -- choices
@@ -383,6 +387,9 @@ class _Respondent:
         for _ in range(DRAWS):
             yield self.rng.choice(bank)
         yield from bank
+
+    def phone(self) -> str:
+        return f"+39 0{self.rng.randint(2, 99)} {self.rng.randint(100000, 9999999)}"
 
     def dates(self) -> Iterator[str]:
         for _ in range(DRAWS):

@@ -67,6 +67,7 @@ def dashboard(request: HttpRequest, slug: str) -> HttpResponse:
         "segment": request.GET.get("segment", ""),
         "segments": services.segment_choices(survey),
         "drop_off": services.drop_off(survey),
+        "duration": services.median_duration(survey),
         "trend": mark_safe(responses_over_time([d for d, _ in days], [n for _, n in days]))
         if days
         else "",

@@ -29,6 +29,16 @@ def num(value, digits=2):
 
 
 @register.filter
+def minutes(span):
+    """A duration as people say it: '7 min', '1 h 05 min', '40 s'."""
+    seconds = round(span.total_seconds())
+    if seconds < 60:
+        return f"{seconds} s"
+    hours, rest = divmod(round(seconds / 60), 60)
+    return f"{hours} h {rest:02d} min" if hours else f"{rest} min"
+
+
+@register.filter
 def side(consolidated):
     if consolidated == "above":
         return translation.gettext("consolidated, above")
