@@ -85,6 +85,35 @@ def test_upload_errors_are_shown_as_a_table_with_row_and_column(client, organise
     assert not Survey.objects.exists()
 
 
+def test_what_the_pages_do_not_honour_is_shown_at_its_cell_after_an_upload(client, organiser):
+    """A form accepted with warnings (randomize, a table-list) says so on the survey's page,
+    each at its cell with what respondents see instead; nothing is silently ignored."""
+    form = (
+        "| survey |\n| | type | name | label | parameters | appearance |\n"
+        "| | begin_group | grid | Grid | | table-list |\n"
+        "| | select_one yn | a | A | randomize=true | |\n"
+        "| | end_group | | | | |\n"
+        "| choices |\n| | list_name | name | label |\n| | yn | y | Yes |\n| | yn | n | No |\n"
+    )
+    reply = client.post("/manage/new/", {"file": SimpleUploadedFile("w.md", form.encode())})
+    assert reply.status_code == 302 and reply["Location"] == "/manage/w/#warnings"
+    page = client.get("/manage/w/?lang=en", HTTP_ACCEPT_LANGUAGE="en")
+    html = page.content.decode()
+    assert html.count("FORM_NOT_HONOURED") == 2
+    assert "<td>2</td>" in html and "<td>3</td>" in html  # the group's row, the select's row
+    assert "sheet&#x27;s order" in html or "sheet's order" in html
+    plain = client.post(
+        "/manage/new/",
+        {
+            "file": SimpleUploadedFile(
+                "p.md", b"| survey |\n| | type | name | label |\n| | text | t | T |\n"
+            )
+        },
+    )
+    assert plain["Location"] == "/manage/p/"
+    assert 'id="warnings"' not in client.get("/manage/p/").content.decode()
+
+
 def test_a_new_version_keeps_the_old_one(client, organiser, open_survey, small_form_source):
     upload = SimpleUploadedFile("small-v2.md", small_form_source.replace(b"Piccola", b"Grande"))
     client.post("/manage/new/", {"file": upload, "version_of": "small"})  # the survey's page

@@ -6,6 +6,7 @@ Each verb checks its preconditions, runs in one transaction and writes an audit 
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import hashlib
 import re
 from dataclasses import dataclass
@@ -57,6 +58,17 @@ def audit(action: str, survey: Survey | None = None, user=None, **detail) -> Non
         user=user if user and user.is_authenticated else None,
         detail=detail,
     )
+
+
+def form_warnings(version: FormVersion) -> tuple[FormIssue, ...]:
+    """What the pages will not do as the version's sheet says, each at its cell: the warnings
+    `forms check` gives, read again from the stored file (once per file and process)."""
+    return _warnings(version.sha256, version.source_name, bytes(version.source))
+
+
+@functools.lru_cache(maxsize=32)
+def _warnings(sha256: str, name: str, source: bytes) -> tuple[FormIssue, ...]:
+    return load_form(source, name).warnings
 
 
 def import_form(

@@ -6,6 +6,7 @@ from django.contrib import messages
 from django.db.models import Count, Q
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -52,7 +53,14 @@ def survey_create(request: HttpRequest) -> HttpResponse:
                 request,
                 _("Questionnaire imported as version %(n)s.") % {"n": imported.version.number},
             )
-            return redirect("surveys:detail", slug=imported.survey.slug)
+            if not imported.warnings:
+                return redirect("surveys:detail", slug=imported.survey.slug)
+            messages.warning(
+                request,
+                _("%(n)s cells of the sheet are shown otherwise than they ask: see below.")
+                % {"n": len(imported.warnings)},
+            )
+            return redirect(reverse("surveys:detail", args=[imported.survey.slug]) + "#warnings")
     status = 400 if request.method == "POST" else 200
     return render(
         request, "surveys/create.html", {"upload": upload, "issues": issues}, status=status
@@ -71,6 +79,9 @@ def survey_detail(request: HttpRequest, slug: str) -> HttpResponse:
             "schedule": ScheduleForm(initial=initial),
             "upload": UploadForm(initial={"slug": survey.slug}),
             "versions": survey.versions.all(),
+            "warnings": services.form_warnings(survey.current_version)
+            if survey.current_version
+            else (),
         },
     )
 
