@@ -21,7 +21,7 @@ from django.utils import timezone
 
 from indagine.analysis.compute import Analysis, default_profile
 from indagine.analysis.findings import Findings
-from indagine.analysis.frame import COMPLETED_AT, ID, Snapshot, frame_from_json
+from indagine.analysis.frame import COMPLETED_AT, ID, Snapshot
 from indagine.collect.models import Response
 from indagine.forms.model import Form, QuestionType
 from indagine.surveys.models import Survey
@@ -73,29 +73,11 @@ def _rows(queryset) -> Iterator[tuple[list[int], list[dt.datetime], list[str]]]:
         yield ids, times, texts
 
 
-def _append(snapshot: Snapshot, form: Form, queryset) -> Snapshot:
-    held = snapshot.frame.get_column(ID) if snapshot.n else None
+def _append(snapshot: Snapshot, queryset) -> Snapshot:
+    """The snapshot with the rows of `queryset` it does not hold (analysis's rule)."""
     for ids, times, texts in _rows(queryset):
-        chunk = frame_from_json(form, ids, times, texts)
-        if held is not None:
-            chunk = chunk.filter(~pl.col(ID).is_in(held.implode()))
-        if chunk.height:
-            snapshot = Snapshot(
-                form,
-                pl.concat(_aligned(snapshot.frame, chunk), how="vertical_relaxed"),
-                snapshot.signature,
-            )
+        snapshot = snapshot.extend_json(ids, times, texts)
     return snapshot
-
-
-def _aligned(old: pl.DataFrame, new: pl.DataFrame) -> list[pl.DataFrame]:
-    if old.height == 0:
-        return [new]
-    differ = [c for c in old.columns if old.schema[c] != new.schema[c]]
-    if differ:
-        cast = [pl.col(c).cast(pl.String) for c in differ]
-        return [old.with_columns(cast), new.with_columns(cast)]
-    return [old, new]
 
 
 def snapshot(survey: Survey) -> Snapshot:
@@ -117,11 +99,11 @@ def snapshot(survey: Survey) -> Snapshot:
             fresh = complete.filter(completed_at__gte=since) | complete.filter(
                 pk__gt=current.last_id
             )
-            updated = _append(current, form, fresh.distinct())
+            updated = _append(current, fresh.distinct())
         else:
-            updated = _append(current, form, complete)
+            updated = _append(current, complete)
         if updated.n != complete.count():  # a response was deleted (erased on request)
-            updated = _append(Snapshot.empty(form), form, complete)
+            updated = _append(Snapshot.empty(form), complete)
         if updated is not current:
             _save(updated, _path(survey))
         _SNAPSHOTS[survey.pk] = updated
