@@ -189,8 +189,8 @@ def test_the_order_of_spent_keys_does_not_relink_responses_to_members(answered):
     """Whoever holds the secret key can tell which spent key is whose (that is how the
     members' side learns who completed); were spent keys and responses numbered as they are
     written, the k-th of each would be the same member's."""
+    from indagine.collect.keys import spent_digest
     from indagine.collect.models import SpentKey
-    from indagine.collect.services import spent_digest
 
     owner = {spent_digest(token): email for email, token in answered.items()}
     spent = [owner[d] for d in SpentKey.objects.order_by("pk").values_list("digest", flat=True)]

@@ -3,11 +3,9 @@
 from __future__ import annotations
 
 import fcntl
-import hashlib
-import re
 import secrets
 import threading
-from collections.abc import Callable, Iterator, Mapping, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -17,8 +15,8 @@ from django.conf import settings
 from django.db import DEFAULT_DB_ALIAS, IntegrityError, connections, transaction
 from django.utils import timezone
 
-from indagine.collect import lookups
-from indagine.collect.models import Response, SpentKey
+from indagine.collect import keys, lookups
+from indagine.collect.models import Response
 from indagine.collect.signals import response_saved
 from indagine.forms.answers import (
     AnswerError,
@@ -41,32 +39,6 @@ FORGED = frozenset(
     }
 )
 ACTIONS = ("next", "back", "save")
-# Other apps say what they know of a key here: (survey, key hash) -> "invited", "spent" or
-# None. The panel registers one: personal links are "invited" until their response is complete,
-# then "spent" (in anonymous surveys complete responses no longer carry their key).
-KEY_STATES: list[Callable[[Survey, str], str | None]] = []
-
-
-# A respondent key as this server makes them: a resume key (`new_key`, 43 characters) or a
-# personal link's token (32); never one a client chose, such as "1", which anyone could guess.
-_KEY = re.compile(r"[A-Za-z0-9_-]{32,100}")
-
-
-def well_formed(key: str | None) -> bool:
-    return key is not None and _KEY.fullmatch(key) is not None
-
-
-def spent_digest(key: str) -> str:
-    return hashlib.sha256(f"spent:{key}".encode()).hexdigest()
-
-
-def key_state(survey: Survey, key: str | None) -> str | None:
-    if not well_formed(key):
-        return None
-    if survey.anonymous and SpentKey.objects.filter(digest=spent_digest(key)).exists():
-        return "spent"
-    digest = hash_key(key)
-    return next((state for check in KEY_STATES if (state := check(survey, digest))), None)
 
 
 class Unread:
@@ -95,29 +67,15 @@ class PageOutcome:
     saved_only: bool = False
 
 
-def new_key() -> str:
-    """An unguessable resume key (256 bits); only its hash is stored."""
-    return secrets.token_urlsafe(32)
-
-
-def hash_key(key: str) -> str:
-    return hashlib.sha256(key.encode("utf-8")).hexdigest()
-
-
-def _digest(key: str | None) -> str | None:
-    """The stored hash of a well-formed key; None for a missing or malformed one."""
-    return hash_key(key) if key is not None and well_formed(key) else None
-
-
 def find_response(survey: Survey, key: str | None) -> Response | None:
-    digest = _digest(key)
-    return None if digest is None else lookups.response_by_key(survey, digest)
+    hashed = keys.digest(key)
+    return None if hashed is None else lookups.response_by_key(survey, hashed)
 
 
 def find_survey(slug: str, key: str | None) -> tuple[Survey | None, Response | None]:
     """The survey at `slug` (None without a current form) and the response under `key` in it,
     read together: the one query a respondent's page request starts with."""
-    return lookups.survey_and_response(slug, _digest(key))
+    return lookups.survey_and_response(slug, keys.digest(key))
 
 
 def relevant_pages(form: Form, answers: Mapping[str, Any]) -> list[int]:
@@ -176,13 +134,13 @@ def record_page(
     """
     if action not in ACTIONS:
         raise SubmissionRefused("SUBMISSION_BAD_ACTION", f"Unknown action '{action}'.")
-    if not well_formed(key):
+    if not keys.well_formed(key):
         raise SubmissionRefused("SUBMISSION_BAD_KEY", "The respondent key is missing or malformed.")
     if not survey.is_accepting():
         raise SubmissionRefused(
             "SURVEY_NOT_ACCEPTING", "This survey is not accepting answers.", status=403
         )
-    digest = hash_key(key)
+    digest = keys.hash_key(key)
     if isinstance(current, Unread):  # else the caller read it with the survey (`find_survey`)
         current = lookups.response_by_key(survey, digest)
     if current is not None and current.status == Response.Status.COMPLETE:
@@ -283,7 +241,7 @@ def _may_start(survey: Survey, key: str) -> str | None:
     """May this key start a response? Refused when its personal link is used up, or when the
     survey takes answers only through personal links and this is not one. Returns the key's
     state (`key_state`): "invited" for a personal link, None for a public one."""
-    state = key_state(survey, key)
+    state = keys.key_state(survey, key)
     if state == "spent":
         raise SubmissionRefused(
             "SUBMISSION_ALREADY_COMPLETE", "These answers were already sent: thank you.", status=409
@@ -362,7 +320,7 @@ def _complete(survey: Survey, response: Response, key: str) -> Response:
         return response
     # Both rows get random ids: counted up, the k-th spent key (which whoever holds the secret
     # key can match to a member's invitation) and the k-th anonymous response would re-link.
-    SpentKey.objects.get_or_create(digest=spent_digest(key), defaults={"pk": _random_id()})
+    keys.spend(key, _random_id())
     day = timezone.localtime(now).replace(hour=0, minute=0, second=0, microsecond=0)
     fresh = Response.objects.create(
         pk=_random_id(),

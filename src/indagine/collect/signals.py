@@ -3,6 +3,6 @@
 from django.dispatch import Signal
 
 # Sent when a page is stored (inside its transaction): survey, response, key_hash, created,
-# completed, and key_state: what `services.key_state` said of the key when its response was
+# completed, and key_state: what `keys.key_state` said of the key when its response was
 # created ("invited" for a personal link, None for a public one), None on later pages.
 response_saved = Signal()

@@ -20,13 +20,11 @@ from django.utils.cache import add_never_cache_headers
 from django.views.decorators.http import require_http_methods, require_POST
 from django_ratelimit.core import is_ratelimited
 
-from indagine.collect import lookups, pages
+from indagine.collect import keys, lookups, pages
 from indagine.collect.services import (
     SubmissionRefused,
     find_response,
     find_survey,
-    key_state,
-    new_key,
     record_page,
     relevant_pages,
 )
@@ -38,8 +36,6 @@ from indagine.surveys.models import Survey
 
 CONTROL_FIELDS = {"csrfmiddlewaretoken", "_page", "_action", "_key", "_shown", "_lang", "_switch"}
 logger = logging.getLogger(__name__)
-KEY_COOKIE = "indagine_{slug}"
-COOKIE_AGE = 60 * 60 * 24 * 180
 
 
 def _submit_rate(group: str, request: HttpRequest) -> str | None:
@@ -91,7 +87,7 @@ def _language(request: HttpRequest, form, fallback: str | None = None) -> str:
 
 @require_http_methods(["GET", "HEAD", "POST"])  # HEAD: link checkers, uptime monitors
 def survey_page(request: HttpRequest, slug: str) -> HttpResponse:
-    cookie = request.COOKIES.get(KEY_COOKIE.format(slug=slug))
+    cookie = keys.cookie_of(request.COOKIES, slug)
     if request.method == "POST":
         return _post_page(request, slug, request.POST.get("_key") or cookie)
     key = cookie
@@ -104,7 +100,7 @@ def survey_page(request: HttpRequest, slug: str) -> HttpResponse:
     translation.activate(lang)
     if response and response.status == response.Status.COMPLETE:
         return redirect("collect:thanks", slug=slug)
-    state = key_state(survey, key) if response is None else None
+    state = keys.key_state(survey, key) if response is None else None
     if state == "spent":
         return HttpResponseRedirect(_address("thanks", slug) + f"?lang={lang}")
     if phase == "open" and survey.panel_only and response is None and state != "invited":
@@ -126,7 +122,7 @@ def survey_page(request: HttpRequest, slug: str) -> HttpResponse:
     if index not in allowed or index > max(furthest, 0):
         index = furthest if furthest in allowed else allowed[0]
     context = pages.page_context(
-        survey, form, index, answers, lang, errors=(), key=key or new_key(), raw=None
+        survey, form, index, answers, lang, errors=(), key=key or keys.new_key(), raw=None
     )
     # "saved" only for the respondent whose answers these are: an address copied with its
     # ?saved=1 to another browser would otherwise promise answers that are not there
@@ -208,16 +204,8 @@ def _post_page(request: HttpRequest, slug: str, key: str | None) -> HttpResponse
         elif outcome.page == page_index and action == "next":
             url += "&more=1"  # the same page again: answers made more of its questions apply
         reply = HttpResponseRedirect(url)
-    cookie = KEY_COOKIE.format(slug=survey.slug)
-    if request.COOKIES.get(cookie) != key:  # the browser remembers it after the first page
-        reply.set_cookie(
-            cookie,
-            key,
-            max_age=COOKIE_AGE,
-            httponly=True,
-            samesite="Lax",
-            secure=settings.SESSION_COOKIE_SECURE,
-        )
+    if keys.cookie_of(request.COOKIES, survey.slug) != key:  # kept after the first page
+        keys.remember(reply, survey.slug, key)
     return reply
 
 
@@ -258,21 +246,12 @@ def resume(request: HttpRequest, slug: str, key: str) -> HttpResponse:
             "RESUME_UNKNOWN",
             translation.gettext("This link does not match any saved answers."),
         )
-    reply = redirect("collect:survey", slug=slug)
-    reply.set_cookie(
-        KEY_COOKIE.format(slug=slug),
-        key,
-        max_age=COOKIE_AGE,
-        httponly=True,
-        samesite="Lax",
-        secure=settings.SESSION_COOKIE_SECURE,
-    )
-    return reply
+    return keys.remember(redirect("collect:survey", slug=slug), slug, key)
 
 
 def thanks(request: HttpRequest, slug: str) -> HttpResponse:
     survey = _survey(slug)
-    response = find_response(survey, request.COOKIES.get(KEY_COOKIE.format(slug=slug)))
+    response = find_response(survey, keys.cookie_of(request.COOKIES, slug))
     form = survey.current_version.form
     lang = _language(request, form, response.language if response else None)
     translation.activate(lang)

@@ -6,7 +6,7 @@ from django.db import connection, transaction
 from django.dispatch import receiver
 from django.utils import timezone
 
-from indagine.collect.services import KEY_STATES
+from indagine.collect.keys import key_asked
 from indagine.collect.signals import response_saved
 from indagine.panel.models import Invitation, Member
 from indagine.panel.services import queue_thanks, settle_later
@@ -31,7 +31,10 @@ def invitation_state(survey, key_hash: str) -> str | None:
     return "spent" if row[0] else "invited"
 
 
-KEY_STATES.append(invitation_state)
+@receiver(key_asked)
+def answer_key_state(sender, survey, key_hash: str, **kwargs) -> str | None:
+    """The panel's answer to collect's question about a key: a personal link's state."""
+    return invitation_state(survey, key_hash)
 
 
 @receiver(response_saved)

@@ -189,8 +189,8 @@ def settle_anonymous(survey: Survey) -> int:
     completed since the last batch, not which answers are theirs."""
     if not survey.anonymous:
         return 0
+    from indagine.collect.keys import spent_digest
     from indagine.collect.models import SpentKey
-    from indagine.collect.services import spent_digest
 
     # Not only the members who started: on a one-page survey the first page completes the
     # response, and marking 'started' there would write the member's row in the response's

@@ -16,7 +16,7 @@ from django.utils.translation import ngettext
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_POST
 
-from indagine.collect.views import COOKIE_AGE, KEY_COOKIE
+from indagine.collect import keys
 from indagine.panel import services
 from indagine.panel.models import Invitation, Member
 from indagine.panel.tokens import member_from_unsubscribe, token_hash
@@ -48,15 +48,7 @@ def enter(request: HttpRequest, slug: str, token: str) -> HttpResponse:
     lang = str(invitation.member.attributes.get("language", "")).lower()[:2]
     if lang in ("it", "en") and not invitation.started:  # the invitation's language
         reply["Location"] += f"?lang={lang}"
-    reply.set_cookie(
-        KEY_COOKIE.format(slug=slug),
-        token,
-        max_age=COOKIE_AGE,
-        httponly=True,
-        samesite="Lax",
-        secure=settings.SESSION_COOKIE_SECURE,
-    )
-    return reply
+    return keys.remember(reply, slug, token)
 
 
 @csrf_exempt  # RFC 8058 one-click unsubscribe posts without a form; the token is signed
