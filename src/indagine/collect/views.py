@@ -28,11 +28,11 @@ from indagine.collect.services import (
     record_page,
     relevant_pages,
 )
-from indagine.site.config import rate
-from indagine.site.errors import refusal
-from indagine.site.links import guessing_refused, wrong_link
-from indagine.site.params import small_number
 from indagine.surveys.models import Survey
+from indagine.web.errors import refusal
+from indagine.web.limits import rate
+from indagine.web.links import guessing_refused, wrong_link
+from indagine.web.params import small_number
 
 CONTROL_FIELDS = {"csrfmiddlewaretoken", "_page", "_action", "_key", "_shown", "_lang", "_switch"}
 logger = logging.getLogger(__name__)

@@ -20,10 +20,10 @@ from indagine.collect import keys
 from indagine.panel import services
 from indagine.panel.models import Invitation, Member
 from indagine.panel.tokens import member_from_unsubscribe, token_hash
-from indagine.site.errors import refusal
-from indagine.site.links import guessing_refused, wrong_link
 from indagine.surveys.access import CHANGE, VIEW, organiser
 from indagine.surveys.models import Survey
+from indagine.web.errors import refusal
+from indagine.web.links import guessing_refused, wrong_link
 
 
 def enter(request: HttpRequest, slug: str, token: str) -> HttpResponse:

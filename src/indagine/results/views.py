@@ -18,9 +18,9 @@ from django.views.decorators.http import require_POST
 from indagine.charts.shares import responses_over_time
 from indagine.results import letters, report, services
 from indagine.results.models import ApiToken, Publication
-from indagine.site.params import small_number
 from indagine.surveys.access import VIEW, organiser
 from indagine.surveys.models import Survey
+from indagine.web.params import small_number
 
 
 def _survey(slug: str) -> Survey:

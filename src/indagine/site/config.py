@@ -140,11 +140,6 @@ def flag(name: str) -> bool:
     return setting(name).strip().lower() in {"1", "true", "yes", "on"}
 
 
-def rate(value: str) -> str | None:
-    """A rate limit's setting (count/period), or None when it is turned off ('', off, 0)."""
-    return None if value.strip().lower() in {"", "off", "0"} else value
-
-
 def listing(name: str) -> list[str]:
     return [item.strip() for item in setting(name).split(",") if item.strip()]
 

@@ -30,7 +30,7 @@ SECRET_KEY = _secret_key()
 DEBUG = flag("INDAGINE_DEBUG")
 ALLOWED_HOSTS = listing("INDAGINE_ALLOWED_HOSTS")
 CSRF_TRUSTED_ORIGINS = listing("INDAGINE_CSRF_TRUSTED_ORIGINS")
-CSRF_FAILURE_VIEW = "indagine.site.errors.csrf_failure"  # a page with a code, not Django's
+CSRF_FAILURE_VIEW = "indagine.web.errors.csrf_failure"  # a page with a code, not Django's
 
 INSTALLED_APPS = [
     "django.contrib.admin",
@@ -58,7 +58,7 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
-    "indagine.site.csp.FixedPolicyMiddleware",
+    "indagine.web.csp.FixedPolicyMiddleware",
 ]
 
 # Content-Security-Policy (django-csp): scripts only from this server's own files, no plugins,

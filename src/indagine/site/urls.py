@@ -5,6 +5,7 @@ from django.http import HttpResponse
 from django.shortcuts import redirect
 from django.urls import include, path
 
+from indagine.collect.preview import survey_preview
 from indagine.results.api import api
 from indagine.surveys.logins import limited
 
@@ -39,11 +40,12 @@ urlpatterns = [
     # before manage/<slug>/<action>/, which would take their addresses
     path("", include("indagine.panel.urls")),
     path("", include("indagine.results.urls")),
+    path("manage/<slug:slug>/preview/", survey_preview, name="preview"),  # collect's view
     path("manage/", include("indagine.surveys.urls")),
 ]
 
 # Failures outside a view's own refusals: the refusal page with a code (site/errors.py)
-handler400 = "indagine.site.errors.bad_request"
-handler403 = "indagine.site.errors.permission_denied"
-handler404 = "indagine.site.errors.page_not_found"
-handler500 = "indagine.site.errors.server_error"
+handler400 = "indagine.web.errors.bad_request"
+handler403 = "indagine.web.errors.permission_denied"
+handler404 = "indagine.web.errors.page_not_found"
+handler500 = "indagine.web.errors.server_error"

@@ -19,9 +19,9 @@ from django.http import HttpRequest, HttpResponse
 from django.utils.translation import gettext as _
 from django_ratelimit.core import is_ratelimited
 
-from indagine.site.config import rate
-from indagine.site.errors import refusal
-from indagine.site.links import used_up
+from indagine.web.errors import refusal
+from indagine.web.limits import rate
+from indagine.web.links import used_up
 
 GROUP = "login"
 

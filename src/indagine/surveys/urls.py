@@ -7,6 +7,5 @@ urlpatterns = [
     path("", views.survey_list, name="list"),
     path("new/", views.survey_create, name="create"),
     path("<slug:slug>/", views.survey_detail, name="detail"),
-    path("<slug:slug>/preview/", views.survey_preview, name="preview"),
     path("<slug:slug>/<str:action>/", views.survey_action, name="action"),
 ]

@@ -10,9 +10,6 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from indagine.collect import pages
-from indagine.collect.models import Response
-from indagine.site.params import small_number
 from indagine.surveys import services
 from indagine.surveys.access import CHANGE, VIEW, organiser
 from indagine.surveys.forms import ScheduleForm, UploadForm
@@ -21,8 +18,8 @@ from indagine.surveys.models import Survey
 
 def _counts(queryset):
     return queryset.annotate(
-        partial=Count("responses", filter=Q(responses__status=Response.Status.PARTIAL)),
-        complete=Count("responses", filter=Q(responses__status=Response.Status.COMPLETE)),
+        partial=Count("responses", filter=Q(responses__status="partial")),
+        complete=Count("responses", filter=Q(responses__status="complete")),
     )
 
 
@@ -118,18 +115,3 @@ def survey_action(request: HttpRequest, slug: str, action: str) -> HttpResponse:
     else:
         messages.success(request, done)
     return redirect("surveys:detail", slug=slug)
-
-
-@organiser(VIEW)
-def survey_preview(request: HttpRequest, slug: str) -> HttpResponse:
-    """The pages as a respondent sees them; nothing is stored."""
-    survey = get_object_or_404(Survey, slug=slug, current_version__isnull=False)
-    form = survey.current_version.form
-    lang = request.GET.get("lang") or form.default_language
-    requested = small_number(request.GET.get("page"))
-    index = requested if requested is not None and requested < len(form.pages) else 0
-    context = pages.page_context(survey, form, index, {}, lang, errors=(), key="preview", raw=None)
-    context["preview"] = True
-    context["next_index"] = index + 1 if index + 1 < len(form.pages) else None
-    context["previous_index"] = index - 1 if index > 0 else None
-    return render(request, "surveys/preview.html", context)

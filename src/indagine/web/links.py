@@ -11,7 +11,7 @@ from django.http import HttpRequest, HttpResponse
 from django.utils.translation import gettext as _
 from django_ratelimit.core import get_usage, is_ratelimited
 
-from indagine.site.errors import refusal
+from indagine.web.errors import refusal
 
 
 def _token_rate(group: str, request: HttpRequest) -> str:
