@@ -12,6 +12,7 @@ from django.utils.translation import gettext as _
 from indagine.collect.markup import render_label, with_answers
 from indagine.collect.services import relevant_pages
 from indagine.collect.widgets import ChoiceView, QuestionView
+from indagine.forms import languages
 from indagine.forms.answers import (
     AnswerError,
     InvalidAnswer,
@@ -171,7 +172,7 @@ def page_context(
         "key": key,
         "shown": " ".join(q.name for q in questions if not q.hidden),
         "lang": lang,
-        "other_lang": "en" if lang == "it" else "it",
+        "other_langs": [(c, name) for c, name in languages.OFFERED.items() if c != lang],
         "languages": form.languages,
         "error_title": _("There is a problem") if errors else "",
     }

@@ -12,6 +12,7 @@ from django.template import Context, Engine
 from django.urls import reverse
 from django.utils import formats, timezone, translation
 
+from indagine.forms import languages
 from indagine.panel.models import Member, Message, MessageTemplate
 from indagine.panel.tokens import member_token, unsubscribe_token
 
@@ -97,13 +98,13 @@ class Composer:
 
     def language(self, member: Member) -> str:
         lang = str(member.attributes.get("language", "")).lower()[:2]
-        if lang in ("it", "en"):
+        if languages.offered(lang):
             return lang
         survey = member.survey
         if survey.pk not in self._languages:
             form = survey.current_version.form if survey.current_version_id else None
-            default = form.default_language if form else "it"
-            self._languages[survey.pk] = default if default in ("it", "en") else "it"
+            default = form.default_language if form else None
+            self._languages[survey.pk] = languages.or_default(default)
         return self._languages[survey.pk]
 
     def closing(self, survey, lang: str) -> str:

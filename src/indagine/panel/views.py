@@ -17,6 +17,7 @@ from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_POST
 
 from indagine.collect import keys
+from indagine.forms import languages
 from indagine.panel import services
 from indagine.panel.models import Invitation, Member
 from indagine.panel.tokens import member_from_unsubscribe, token_hash
@@ -46,7 +47,7 @@ def enter(request: HttpRequest, slug: str, token: str) -> HttpResponse:
         Invitation.objects.filter(pk=invitation.pk).update(opened_at=timezone.now())
     reply = redirect("collect:survey", slug=slug)
     lang = str(invitation.member.attributes.get("language", "")).lower()[:2]
-    if lang in ("it", "en") and not invitation.started:  # the invitation's language
+    if languages.offered(lang) and not invitation.started:  # the invitation's language
         reply["Location"] += f"?lang={lang}"
     return keys.remember(reply, slug, token)
 
@@ -58,7 +59,7 @@ def unsubscribe(request: HttpRequest, token: str) -> HttpResponse:
     if member is None:
         return refusal(request, "UNSUBSCRIBE_UNKNOWN", _("This link is not valid."), 404)
     lang = request.GET.get("lang", "it")
-    translation.activate(lang if lang in ("it", "en") else "it")
+    translation.activate(languages.or_default(lang))
     done = request.method == "POST"
     if done and member.email:
         services.opt_out(member.email)

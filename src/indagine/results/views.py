@@ -16,6 +16,7 @@ from django.utils.safestring import mark_safe
 from django.views.decorators.http import require_POST
 
 from indagine.charts.shares import responses_over_time
+from indagine.forms import languages
 from indagine.results import letters, report, services
 from indagine.results.models import ApiToken, Publication
 from indagine.surveys.access import VIEW, organiser
@@ -39,8 +40,7 @@ def _view(request: HttpRequest) -> services.View:
 
 
 def _lang(request: HttpRequest) -> str:
-    lang = request.GET.get("lang") or translation.get_language() or "it"
-    return lang if lang in ("it", "en") else "it"
+    return languages.or_default(request.GET.get("lang") or translation.get_language())
 
 
 @organiser(VIEW)

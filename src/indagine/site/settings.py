@@ -7,6 +7,7 @@ from pathlib import Path
 import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
 
+from indagine.forms import languages
 from indagine.site.config import data_dir, email_settings, flag, listing, setting
 
 PACKAGE_DIR = Path(__file__).resolve().parent.parent
@@ -162,7 +163,7 @@ AUTH_PASSWORD_VALIDATORS = [
 ]
 
 LANGUAGE_CODE = setting("INDAGINE_LANGUAGE")
-LANGUAGES = [("it", "Italiano"), ("en", "English")]
+LANGUAGES = list(languages.OFFERED.items())
 LOCALE_PATHS = [PACKAGE_DIR / "locale"]
 TIME_ZONE = setting("INDAGINE_TIME_ZONE")
 USE_I18N = True

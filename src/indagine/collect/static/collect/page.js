@@ -43,15 +43,16 @@
   form.addEventListener("change", function () { clearTimeout(pending); pending = setTimeout(refresh, 60); });
   // The language link sends the page as it is (the server keeps what was typed and shows it
   // in the other language) rather than leaving it. Without this script it is a plain link.
-  var switcher = document.querySelector("nav.lang a[hreflang]");
-  if (switcher) switcher.addEventListener("click", function (event) {
-    event.preventDefault();
-    var wanted = document.createElement("input");
-    wanted.type = "hidden";
-    wanted.name = "_switch";
-    wanted.value = switcher.getAttribute("hreflang");
-    form.appendChild(wanted);
-    form.submit();
+  document.querySelectorAll("nav.lang a[hreflang]").forEach(function (switcher) {
+    switcher.addEventListener("click", function (event) {
+      event.preventDefault();
+      var wanted = document.createElement("input");
+      wanted.type = "hidden";
+      wanted.name = "_switch";
+      wanted.value = switcher.getAttribute("hreflang");
+      form.appendChild(wanted);
+      form.submit();
+    });
   });
   var summary = document.getElementById("error-summary");
   if (summary) summary.focus();
