@@ -6,6 +6,7 @@ against WCAG 2.1 A and AA.
 
 from __future__ import annotations
 
+import re
 import uuid
 from urllib.parse import urlsplit
 
@@ -76,8 +77,10 @@ class Respondent:
         self.submit("Avanti")
 
     def on_page(self, position: int, heading: str) -> None:
+        """On page `position` (or its follow-up round, 'Pagina 1 di 7, seguito')."""
         expect(self.page.locator("h1")).to_have_text(heading)
-        expect(self.page.locator(".progress label")).to_have_text(f"Pagina {position} di 7")
+        counter = re.compile(rf"^Pagina {position} di 7(, seguito)?$")
+        expect(self.page.locator(".progress label")).to_have_text(counter)
 
 
 def follow_ups(page: Page):

@@ -16,6 +16,7 @@ from django.db import DEFAULT_DB_ALIAS, IntegrityError, connections, transaction
 from django.utils import timezone
 
 from indagine.collect import keys, lookups
+from indagine.collect.codes import SubmissionCode
 from indagine.collect.models import Response
 from indagine.collect.signals import response_saved
 from indagine.forms.answers import (
@@ -28,6 +29,7 @@ from indagine.forms.answers import (
 from indagine.forms.messages import AnswerCode, message
 from indagine.forms.model import Form
 from indagine.surveys.models import Survey
+from indagine.web.refusals import Refused
 
 # Problems a respondent cannot cause through the pages: only a forged or broken request can.
 FORGED = frozenset(
@@ -48,14 +50,8 @@ class Unread:
 UNREAD = Unread()
 
 
-class SubmissionRefused(Exception):
-    """A request refused whole: nothing of it is stored."""
-
-    def __init__(self, code: str, message: str, status: int = 400) -> None:
-        super().__init__(message)
-        self.code = code
-        self.message = message
-        self.status = status
+class SubmissionRefused(Refused):
+    """A respondent's page refused whole: nothing of it is stored."""
 
 
 @dataclass(frozen=True)
@@ -133,12 +129,14 @@ def record_page(
     for as short a time as possible.
     """
     if action not in ACTIONS:
-        raise SubmissionRefused("SUBMISSION_BAD_ACTION", f"Unknown action '{action}'.")
+        raise SubmissionRefused(SubmissionCode.BAD_ACTION, f"Unknown action '{action}'.")
     if not keys.well_formed(key):
-        raise SubmissionRefused("SUBMISSION_BAD_KEY", "The respondent key is missing or malformed.")
+        raise SubmissionRefused(
+            SubmissionCode.BAD_KEY, "The respondent key is missing or malformed."
+        )
     if not survey.is_accepting():
         raise SubmissionRefused(
-            "SURVEY_NOT_ACCEPTING", "This survey is not accepting answers.", status=403
+            SubmissionCode.NOT_ACCEPTING, "This survey is not accepting answers."
         )
     digest = keys.hash_key(key)
     if isinstance(current, Unread):  # else the caller read it with the survey (`find_survey`)
@@ -223,7 +221,7 @@ def record_page(
             )
     except IntegrityError:  # the key's hash is taken: a key of another survey's, sent here
         raise SubmissionRefused(
-            "SUBMISSION_BAD_KEY", "This respondent key belongs to another survey.", status=409
+            SubmissionCode.BAD_KEY, "This respondent key belongs to another survey.", status=409
         ) from None
 
 
@@ -244,11 +242,11 @@ def _may_start(survey: Survey, key: str) -> str | None:
     state = keys.key_state(survey, key)
     if state == "spent":
         raise SubmissionRefused(
-            "SUBMISSION_ALREADY_COMPLETE", "These answers were already sent: thank you.", status=409
+            SubmissionCode.ALREADY_COMPLETE, "These answers were already sent: thank you."
         )
     if survey.panel_only and state != "invited":
         raise SubmissionRefused(
-            "SURVEY_PANEL_ONLY", "This survey is answered through personal links only.", 403
+            SubmissionCode.PANEL_ONLY, "This survey is answered through personal links only."
         )
     return state
 
@@ -265,12 +263,12 @@ def _plan(
 ) -> tuple[dict[str, Any], int, list[AnswerError], bool]:
     """Check one page against the answers so far: (answers, next page, errors, complete)."""
     if not 0 <= page_index < len(form.pages):
-        raise SubmissionRefused("SUBMISSION_BAD_PAGE", "The page does not exist.")
+        raise SubmissionRefused(SubmissionCode.BAD_PAGE, "The page does not exist.")
     page = form.pages[page_index]
     unknown = sorted(set(raw) - {q.name for q in page.questions})
     if unknown:
         raise SubmissionRefused(
-            "SUBMISSION_UNKNOWN_FIELD",
+            SubmissionCode.UNKNOWN_FIELD,
             f"The submission has fields this page does not ask: {', '.join(unknown[:5])}.",
         )
     checked = check_page(
@@ -278,7 +276,7 @@ def _plan(
     )
     forged = [e for e in checked.errors if e.code in FORGED]
     if forged:
-        raise SubmissionRefused(forged[0].code.value, f"'{forged[0].name}': {forged[0].message}")
+        raise SubmissionRefused(forged[0].code, f"'{forged[0].name}': {forged[0].message}")
     next_page, errors, completed = _navigate(
         form, page_index, checked.answers, checked.errors, action, shown, lang
     )

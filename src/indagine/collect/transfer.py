@@ -21,10 +21,12 @@ from django.db import transaction
 from django.utils import timezone
 from tqdm import tqdm
 
+from indagine.collect.codes import TransferCode
 from indagine.collect.models import Response
 from indagine.forms.answers import check_submission
 from indagine.forms.model import Form, QuestionType
 from indagine.surveys.models import Survey
+from indagine.web.refusals import Refused
 
 META_COLUMNS = (
     "SubmissionDate",
@@ -45,12 +47,7 @@ META_COLUMNS = (
 BATCH = 500
 
 
-class ImportRefused(Exception):
-    def __init__(self, code: str, message: str, problems: list[str] | None = None) -> None:
-        super().__init__(message)
-        self.code = code
-        self.message = message
-        self.problems = problems or []
+ImportRefused = Refused  # the name the command line and the tests know
 
 
 @dataclass
@@ -62,7 +59,7 @@ class ImportReport:
 def _survey(slug: str) -> Survey:
     survey = Survey.objects.select_related("current_version").filter(slug=slug).first()
     if survey is None or survey.current_version is None:
-        raise ImportRefused("SURVEY_NOT_FOUND", f"No survey '{slug}' with a questionnaire.")
+        raise Refused(TransferCode.SURVEY_NOT_FOUND, f"No survey '{slug}' with a questionnaire.")
     return survey
 
 
@@ -75,22 +72,25 @@ def _read_rows(path: Path) -> Iterator[tuple[int, dict[str, str]]]:
     try:
         text = path.read_bytes().decode("utf-8-sig")
     except OSError as exc:
-        raise ImportRefused(
-            "CSV_UNREADABLE", f"The file cannot be read ({exc.strerror}): {path}"
+        raise Refused(
+            TransferCode.CSV_UNREADABLE, f"The file cannot be read ({exc.strerror}): {path}"
         ) from None
     except UnicodeDecodeError as exc:
-        raise ImportRefused(
-            "CSV_ENCODING", f"The file is not UTF-8 text ({exc.reason} at byte {exc.start})."
+        raise Refused(
+            TransferCode.CSV_ENCODING,
+            f"The file is not UTF-8 text ({exc.reason} at byte {exc.start}).",
         ) from None
     reader = csv.DictReader(io.StringIO(text, newline=""), strict=True)
     try:
         twice = sorted({c for c in reader.fieldnames or () if reader.fieldnames.count(c) > 1})
         if twice:  # DictReader would keep the last one's cells, silently
-            raise ImportRefused("CSV_DUPLICATE_COLUMN", "Columns named twice: " + ", ".join(twice))
+            raise Refused(
+                TransferCode.CSV_DUPLICATE_COLUMN, "Columns named twice: " + ", ".join(twice)
+            )
         for row in reader:
             yield reader.line_num, row
     except csv.Error as exc:
-        raise ImportRefused("CSV_MALFORMED", f"Line {reader.line_num}: {exc}.") from None
+        raise Refused(TransferCode.CSV_MALFORMED, f"Line {reader.line_num}: {exc}.") from None
 
 
 def _new_response(survey: Survey, answers: Mapping[str, Any], source: str, lang: str) -> Response:
@@ -153,10 +153,10 @@ def import_csv(
             continue
         valid.append(_new_response(survey, checked.answers, "import", lang))
     if not header_checked:
-        raise ImportRefused("CSV_EMPTY", "The file has no header or no rows.")
+        raise Refused(TransferCode.CSV_EMPTY, "The file has no header or no rows.")
     if problems and not skip_invalid:
-        raise ImportRefused(
-            "CSV_INVALID_ROWS",
+        raise Refused(
+            TransferCode.CSV_INVALID_ROWS,
             f"{len(problems)} problem(s); nothing was stored (use "
             "--skip-invalid to store the valid rows).",
             problems,
@@ -171,8 +171,9 @@ def import_csv(
 def _check_header(header: list[str], by_column: Mapping[str, str]) -> None:
     unknown = [c for c in header if c not in by_column and c not in META_COLUMNS]
     if unknown:
-        raise ImportRefused(
-            "CSV_UNKNOWN_COLUMN", "Columns that match no question: " + ", ".join(unknown[:10])
+        raise Refused(
+            TransferCode.CSV_UNKNOWN_COLUMN,
+            "Columns that match no question: " + ", ".join(unknown[:10]),
         )
 
 
@@ -264,7 +265,7 @@ def add_synthetic(slug: str, count: int, *, seed: int, progress: bool = False) -
     from indagine.library.remote_working_2020_demo import profile_for
 
     if count < 0:
-        raise ImportRefused("DEMO_BAD_COUNT", "The number of responses must be positive.")
+        raise Refused(TransferCode.DEMO_BAD_COUNT, "The number of responses must be positive.")
     survey = _survey(slug)
     form = survey.current_version.form
     profile = profile_for(form.form_id)
@@ -276,8 +277,9 @@ def add_synthetic(slug: str, count: int, *, seed: int, progress: bool = False) -
             form, raw, lang=form.default_language, max_text=settings.INDAGINE_MAX_TEXT_LENGTH
         )
         if checked.errors:
-            raise ImportRefused(
-                "DEMO_INVALID", f"A synthetic response failed validation: {checked.errors[0]}"
+            raise Refused(
+                TransferCode.DEMO_INVALID,
+                f"A synthetic response failed validation: {checked.errors[0]}",
             )
         lang = "en" if rng.random() < 0.1 else form.default_language
         batch.append(_new_response(survey, checked.answers, "demo", lang))

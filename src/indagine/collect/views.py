@@ -21,6 +21,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 from django_ratelimit.core import is_ratelimited
 
 from indagine.collect import keys, lookups, pages
+from indagine.collect.codes import SubmissionCode
 from indagine.collect.services import (
     SubmissionRefused,
     find_response,
@@ -29,6 +30,7 @@ from indagine.collect.services import (
     relevant_pages,
 )
 from indagine.surveys.models import Survey
+from indagine.web.codes import RequestCode
 from indagine.web.errors import refusal
 from indagine.web.limits import rate
 from indagine.web.links import guessing_refused, wrong_link
@@ -45,9 +47,8 @@ def _submit_rate(group: str, request: HttpRequest) -> str | None:
 def rate_limited(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:
     return refusal(
         request,
-        "RATE_LIMITED",
+        RequestCode.RATE_LIMITED,
         translation.gettext("Too many submissions from this address: wait a minute and try again."),
-        429,
     )
 
 
@@ -161,7 +162,7 @@ def _post_page(request: HttpRequest, slug: str, key: str | None) -> HttpResponse
     translation.activate(lang)
     page_index = small_number(page_text)
     if page_index is None:
-        return refusal(request, "SUBMISSION_BAD_PAGE", "The page number is missing.", 400)
+        return refusal(request, SubmissionCode.BAD_PAGE, "The page number is missing.")
     raw = {name: request.POST.getlist(name) for name in request.POST if name not in CONTROL_FIELDS}
     if switch and current is None and not any(v.strip() for vs in raw.values() for v in vs):
         # nothing typed yet by a new respondent: no response to keep, only the language
@@ -217,7 +218,7 @@ def relevance(request: HttpRequest, slug: str) -> JsonResponse:
     form = response.form_version.form if response else survey.current_version.form
     page_index = small_number(request.POST.get("_page"))
     if page_index is None or page_index >= len(form.pages):
-        return JsonResponse({"error": "SUBMISSION_BAD_PAGE"}, status=400)
+        return JsonResponse({"error": SubmissionCode.BAD_PAGE}, status=400)
     raw = {name: request.POST.getlist(name) for name in request.POST if name not in CONTROL_FIELDS}
     visible, rows = pages.visible_questions(
         form, page_index, raw, response.answers if response else {}
@@ -243,7 +244,7 @@ def resume(request: HttpRequest, slug: str, key: str) -> HttpResponse:
     if find_response(survey, key) is None:
         return wrong_link(
             request,
-            "RESUME_UNKNOWN",
+            SubmissionCode.RESUME_UNKNOWN,
             translation.gettext("This link does not match any saved answers."),
         )
     return keys.remember(redirect("collect:survey", slug=slug), slug, key)

@@ -10,6 +10,8 @@ from pathlib import Path
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
 
+from indagine.panel.codes import PanelCode, PanelError
+
 CORE = ("email", "name", "organisation")
 ALIASES = {
     "e-mail": "email",
@@ -19,14 +21,6 @@ ALIASES = {
     "organizzazione": "organisation",
     "azienda": "organisation",
 }
-
-
-class MemberFileError(Exception):
-    def __init__(self, code: str, message: str, problems: list[str] | None = None) -> None:
-        super().__init__(message)
-        self.code = code
-        self.message = message
-        self.problems = problems or []
 
 
 @dataclass
@@ -42,8 +36,8 @@ def _table(path: Path) -> list[list[str]]:
     try:
         data = path.read_bytes()
     except OSError as exc:
-        raise MemberFileError(
-            "MEMBERS_UNREADABLE", f"The file cannot be read ({exc.strerror}): {path}"
+        raise PanelError(
+            PanelCode.MEMBERS_UNREADABLE, f"The file cannot be read ({exc.strerror}): {path}"
         ) from None
     if path.suffix.lower() in (".xlsx", ".xlsm"):
         from openpyxl import load_workbook
@@ -51,8 +45,8 @@ def _table(path: Path) -> list[list[str]]:
         try:
             sheet = load_workbook(io.BytesIO(data), read_only=True, data_only=True).active
         except Exception as exc:  # openpyxl raises many kinds for bad files
-            raise MemberFileError(
-                "MEMBERS_UNREADABLE", f"Not a readable .xlsx file: {exc}"
+            raise PanelError(
+                PanelCode.MEMBERS_UNREADABLE, f"Not a readable .xlsx file: {exc}"
             ) from None
         return [
             ["" if c is None else str(c).strip() for c in row]
@@ -61,8 +55,8 @@ def _table(path: Path) -> list[list[str]]:
     try:
         text = data.decode("utf-8-sig")
     except UnicodeDecodeError:
-        raise MemberFileError(
-            "MEMBERS_ENCODING",
+        raise PanelError(
+            PanelCode.MEMBERS_ENCODING,
             "The file is not UTF-8 text: in Excel, save it as 'CSV UTF-8' or import the .xlsx "
             "itself.",
         ) from None
@@ -73,7 +67,7 @@ def _table(path: Path) -> list[list[str]]:
     try:
         return [[c.strip() for c in row] for row in csv.reader(io.StringIO(text), dialect)]
     except csv.Error as exc:
-        raise MemberFileError("MEMBERS_MALFORMED", f"The CSV cannot be read: {exc}") from None
+        raise PanelError(PanelCode.MEMBERS_MALFORMED, f"The CSV cannot be read: {exc}") from None
 
 
 def read_members(path: Path) -> tuple[list[MemberRow], list[str]]:
@@ -81,10 +75,10 @@ def read_members(path: Path) -> tuple[list[MemberRow], list[str]]:
     and the problems found, each naming its line."""
     table = [row for row in _table(path)]
     if not table or not any(table[0]):
-        raise MemberFileError("MEMBERS_EMPTY", "The file has no header row.")
+        raise PanelError(PanelCode.MEMBERS_EMPTY, "The file has no header row.")
     header = [ALIASES.get(h.strip().lower(), h.strip().lower()) for h in table[0]]
     if "email" not in header:
-        raise MemberFileError("MEMBERS_NO_EMAIL", "The header has no 'email' column.")
+        raise PanelError(PanelCode.MEMBERS_NO_EMAIL, "The header has no 'email' column.")
     by_email: dict[str, MemberRow] = {}
     problems: list[str] = []
     for line, cells in enumerate(table[1:], start=2):

@@ -18,21 +18,16 @@ from django.db.models import Count, Max, Q
 from django.utils import timezone
 from django_tasks import task
 
+from indagine.panel.codes import PanelCode, PanelError
 from indagine.panel.delivery import MAX_ATTEMPTS, opted_out
 from indagine.panel.delivery import claim as claim
 from indagine.panel.delivery import deliver_pending as deliver_pending
-from indagine.panel.members import MemberFileError, read_members
+from indagine.panel.members import read_members
 from indagine.panel.models import Invitation, Member, Message, OptOut
 from indagine.panel.tasks import deliver
 from indagine.panel.tokens import email_hash, member_token, new_nonce, token_hash
 from indagine.surveys.models import Survey
-from indagine.surveys.services import SurveyError, audit
-
-
-class PanelError(SurveyError):
-    def __init__(self, code: str, message: str, problems: list[str] | None = None) -> None:
-        super().__init__(code, message)
-        self.problems = problems or []
+from indagine.surveys.services import audit
 
 
 @dataclass
@@ -46,13 +41,10 @@ def import_members(
     survey: Survey, path: Path, *, skip_invalid: bool = False, user=None
 ) -> ImportReport:
     """Add or update members from a CSV/XLSX file; merged by email; all or nothing."""
-    try:
-        rows, problems = read_members(path)
-    except MemberFileError as error:
-        raise PanelError(error.code, error.message) from None
+    rows, problems = read_members(path)
     if problems and not skip_invalid:
         raise PanelError(
-            "MEMBERS_INVALID_ROWS",
+            PanelCode.MEMBERS_INVALID_ROWS,
             "The file has problems, listed below; nothing was stored.",
             problems,
         )
@@ -126,7 +118,7 @@ def _queue(survey: Survey, kind: str, candidates) -> int:
 def invite(survey: Survey, user=None) -> int:
     """Queue an invitation for every reachable member not yet invited; returns how many."""
     if not survey.is_accepting():
-        raise PanelError("SURVEY_NOT_ACCEPTING", "Open the survey before inviting members.")
+        raise PanelError(PanelCode.NOT_ACCEPTING, "Open the survey before inviting members.")
     with transaction.atomic():
         candidates = _reachable(survey).exclude(messages__kind=Message.Kind.INVITE)
         count = _queue(survey, Message.Kind.INVITE, candidates)
@@ -139,7 +131,7 @@ def remind(survey: Survey, user=None, now: dt.datetime | None = None) -> int:
     """Queue a reminder for members who have not completed (partials included), at most
     INDAGINE_MAX_REMINDERS each, and none within INDAGINE_REMINDER_DAYS of the last message."""
     if not survey.is_accepting():
-        raise PanelError("SURVEY_NOT_ACCEPTING", "The survey is not open.")
+        raise PanelError(PanelCode.NOT_ACCEPTING, "The survey is not open.")
     now = now or timezone.now()
     settle_anonymous(survey)
     midnight = timezone.localtime(now).replace(hour=0, minute=0, second=0, microsecond=0)

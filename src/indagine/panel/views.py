@@ -19,6 +19,7 @@ from django.views.decorators.http import require_POST
 from indagine.collect import keys
 from indagine.forms import languages
 from indagine.panel import services
+from indagine.panel.codes import PanelCode
 from indagine.panel.models import Invitation, Member
 from indagine.panel.tokens import member_from_unsubscribe, token_hash
 from indagine.surveys.access import CHANGE, VIEW, organiser
@@ -40,7 +41,7 @@ def enter(request: HttpRequest, slug: str, token: str) -> HttpResponse:
     if invitation is None or invitation.member.erased_at:
         return wrong_link(
             request,
-            "TOKEN_UNKNOWN",
+            PanelCode.TOKEN_UNKNOWN,
             _("This personal link is not valid. Check that it was copied whole."),
         )
     if invitation.opened_at is None:
@@ -57,7 +58,7 @@ def unsubscribe(request: HttpRequest, token: str) -> HttpResponse:
     member_id = member_from_unsubscribe(token)
     member = Member.objects.filter(pk=member_id).first() if member_id else None
     if member is None:
-        return refusal(request, "UNSUBSCRIBE_UNKNOWN", _("This link is not valid."), 404)
+        return refusal(request, PanelCode.UNSUBSCRIBE_UNKNOWN, _("This link is not valid."))
     lang = request.GET.get("lang", "it")
     translation.activate(languages.or_default(lang))
     done = request.method == "POST"
@@ -101,7 +102,7 @@ def panel_action(request: HttpRequest, slug: str, action: str) -> HttpResponse:
             upload = request.FILES.get("file")
             if upload is None or upload.size > settings.MAX_UPLOAD_BYTES:
                 raise services.PanelError(
-                    "MEMBERS_UPLOAD", _("Choose a file (at most the upload limit).")
+                    PanelCode.MEMBERS_UPLOAD, _("Choose a file (at most the upload limit).")
                 )
             suffix = Path(upload.name).suffix.lower() or ".csv"
             with tempfile.NamedTemporaryFile(suffix=suffix) as handle:

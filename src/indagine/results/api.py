@@ -19,8 +19,10 @@ from ninja import NinjaAPI, Query, Schema
 from ninja.errors import HttpError
 from ninja.security import HttpBearer, django_auth
 
+from indagine.results.codes import ResultsCode, ResultsError
 from indagine.results.models import ApiToken
 from indagine.surveys.models import Survey
+from indagine.web.codes import RequestCode
 
 
 class TokenAuth(HttpBearer):
@@ -51,13 +53,13 @@ api = NinjaAPI(
 @api.exception_handler(Http404)
 def _not_found(request: HttpRequest, exc: Http404) -> Any:
     """A 404 with a code, as every other refusal of the API ('Not Found' alone had none)."""
-    detail = f"NOT_FOUND: {exc or 'nothing here'}"
+    detail = f"{RequestCode.NOT_FOUND}: {exc or 'nothing here'}"
     return api.create_response(request, {"detail": detail}, status=404)
 
 
 def _require(request: HttpRequest, permission: str) -> None:
     if not request.user.has_perm(permission):
-        raise HttpError(403, f"Missing permission {permission}.")
+        raise HttpError(403, f"{ResultsCode.MISSING_PERMISSION}: {permission}.")
 
 
 class SurveyOut(Schema):
@@ -144,7 +146,8 @@ def _cursor(value: str | None) -> int:
     try:
         return int(base64.urlsafe_b64decode(value.encode() + b"==").decode())
     except (binascii.Error, ValueError, UnicodeDecodeError):
-        raise HttpError(400, "RESPONSES_BAD_CURSOR: the cursor is not one this API gave.") from None
+        refused = ResultsError(ResultsCode.BAD_CURSOR, "the cursor is not one this API gave.")
+        raise HttpError(refused.status, str(refused)) from None
 
 
 def _encode(pk: int) -> str:
@@ -166,9 +169,9 @@ def list_responses(request: HttpRequest, slug: str, query: Query[PageQuery]) -> 
     _require(request, "collect.view_response")
     survey = get_object_or_404(Survey, slug=slug)
     if not 1 <= query.limit <= 1000:
-        raise HttpError(400, "RESPONSES_BAD_LIMIT: limit must be between 1 and 1000.")
+        raise HttpError(400, f"{ResultsCode.BAD_LIMIT}: limit must be between 1 and 1000.")
     if query.status not in (None, "partial", "complete"):
-        raise HttpError(400, "RESPONSES_BAD_STATUS: status is partial or complete.")
+        raise HttpError(400, f"{ResultsCode.BAD_STATUS}: status is partial or complete.")
     rows = survey.responses.filter(pk__gt=_cursor(query.cursor)).order_by("pk")
     if query.status:
         rows = rows.filter(status=query.status)
@@ -233,10 +236,10 @@ def get_results(request: HttpRequest, slug: str, query: Query[ResultsQuery]) -> 
     if query.segment:
         question, _, choice = query.segment.partition(":")
         if not question or not choice:
-            raise HttpError(400, "RESULTS_BAD_SEGMENT: use question:choice.")
+            raise HttpError(400, f"{ResultsCode.BAD_SEGMENT}: use question:choice.")
         segment = (question, choice)
     try:
         found = services.findings(survey, services.View(weighted=query.weighted, segment=segment))
-    except ValueError as error:
-        raise HttpError(400, str(error)) from None
+    except ResultsError as error:
+        raise HttpError(error.status, str(error)) from None
     return {"layout": 1, "survey": slug, **_plain(found)}

@@ -24,6 +24,7 @@ from indagine.analysis.findings import Findings
 from indagine.analysis.frame import COMPLETED_AT, ID, Snapshot
 from indagine.collect.models import Response
 from indagine.forms.model import Form, QuestionType
+from indagine.results.codes import ResultsCode, ResultsError
 from indagine.surveys.models import Survey
 
 CHUNK = 50_000
@@ -166,10 +167,10 @@ def findings(survey: Survey, view: View = View()) -> Findings:
     if view.segment:
         question, choice = view.segment
         if question not in frame.columns:
-            raise ValueError(f"RESULTS_BAD_SEGMENT: no question '{question}'")
+            raise ResultsError(ResultsCode.BAD_SEGMENT, f"no question '{question}'")
         asked = form.question(question)
         if asked is not None and asked.choices and asked.choice(choice) is None:
-            raise ValueError(f"RESULTS_BAD_SEGMENT: '{question}' has no choice '{choice}'")
+            raise ResultsError(ResultsCode.BAD_SEGMENT, f"'{question}' has no choice '{choice}'")
         frame = frame.filter(pl.col(question) == choice)
     key = (survey.pk, snap.n, snap.last_id, view, survey.closes_at)
     with _LOCK:
@@ -324,12 +325,12 @@ def crosstab(
         or question.type is not QuestionType.SELECT_ONE
         or group.type is not QuestionType.SELECT_ONE
     ):
-        raise ValueError("RESULTS_BAD_CROSSTAB: choose two single-choice questions")
+        raise ResultsError(ResultsCode.BAD_CROSSTAB, "choose two single-choice questions")
     if item == by:
-        raise ValueError("RESULTS_BAD_CROSSTAB: choose two different questions")
+        raise ResultsError(ResultsCode.BAD_CROSSTAB, "choose two different questions")
     frame = snap.frame.filter(pl.col(item).is_not_null() & pl.col(by).is_not_null())
     if frame.height < 2:
-        raise ValueError("RESULTS_TOO_FEW: not enough answers to both questions yet")
+        raise ResultsError(ResultsCode.TOO_FEW, "not enough answers to both questions yet")
     size = panel_size(survey)
     design = survey_design(frame.height, fpc=size if size and size >= frame.height else None)
     table = cross(

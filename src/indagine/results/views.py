@@ -18,6 +18,7 @@ from django.views.decorators.http import require_POST
 from indagine.charts.shares import responses_over_time
 from indagine.forms import languages
 from indagine.results import letters, report, services
+from indagine.results.codes import ResultsError
 from indagine.results.models import ApiToken, Publication
 from indagine.surveys.access import VIEW, organiser
 from indagine.surveys.models import Survey
@@ -50,7 +51,7 @@ def dashboard(request: HttpRequest, slug: str) -> HttpResponse:
     view = _view(request)
     try:
         found = services.findings(survey, view)
-    except ValueError as error:
+    except ResultsError as error:  # a segment that does not exist: no such page
         raise Http404(str(error)) from None
     days = services.responses_by_day(survey)
     cross, cross_error = None, ""
@@ -58,7 +59,7 @@ def dashboard(request: HttpRequest, slug: str) -> HttpResponse:
     if item and by:
         try:
             cross = services.crosstab(survey, item, by, view, lang)
-        except ValueError as error:
+        except ResultsError as error:
             cross_error = str(error)
     context = {
         **report.report_context(found, lang=lang, title=survey.title, stage="interim"),

@@ -19,6 +19,7 @@ from django.http import HttpRequest, HttpResponse
 from django.utils.translation import gettext as _
 from django_ratelimit.core import is_ratelimited
 
+from indagine.surveys.codes import SurveyCode
 from indagine.web.errors import refusal
 from indagine.web.limits import rate
 from indagine.web.links import used_up
@@ -44,7 +45,7 @@ def limited(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
         if request.method == "POST" and used_up(request, GROUP, _login_rate):
             return refusal(
                 request,
-                "LOGIN_RATE_LIMITED",
+                SurveyCode.LOGIN_RATE_LIMITED,
                 _("Too many failed logins from this address: try again later."),
                 429,
                 heading=_("Login refused"),

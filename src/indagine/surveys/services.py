@@ -19,6 +19,7 @@ from django.utils.text import slugify
 
 from indagine.forms.issues import FormIssue
 from indagine.forms.loader import load_form
+from indagine.surveys.codes import SurveyCode, SurveyError
 from indagine.surveys.models import AuditEntry, FormVersion, Survey
 
 BUILTIN_SLUG = "remote-working-2020"
@@ -28,18 +29,9 @@ BUILTIN_FILE = "remote_working_2020.md"
 _SLUG = re.compile(r"[-a-zA-Z0-9_]{1,80}")  # Django's <slug:> in 80 characters, the column's
 
 
-class SurveyError(Exception):
-    """A refused action, with a stable code."""
-
-    def __init__(self, code: str, message: str) -> None:
-        super().__init__(message)
-        self.code = code
-        self.message = message
-
-
 class FormRejected(SurveyError):
     def __init__(self, issues: tuple[FormIssue, ...]) -> None:
-        super().__init__("FORM_REJECTED", "The questionnaire has errors.")
+        super().__init__(SurveyCode.FORM_REJECTED, "The questionnaire has errors.")
         self.issues = issues
 
 
@@ -79,7 +71,7 @@ def import_form(
     of a survey that happens to have the same address, or the same form_id)."""
     if slug is not None and not _SLUG.fullmatch(slug):
         raise SurveyError(
-            "SURVEY_BAD_SLUG",
+            SurveyCode.BAD_SLUG,
             f"'{slug[:100]}' cannot be a survey's address: use 1 to 80 letters, digits, - or _.",
         )
     result = load_form(source, filename)
@@ -89,7 +81,7 @@ def import_form(
     slug = slug or slugify(form.form_id.replace("_", "-"))[:80] or "survey"
     if new_survey and Survey.objects.filter(slug=slug).exists():
         raise SurveyError(
-            "SURVEY_EXISTS",
+            SurveyCode.EXISTS,
             f"A survey at the address '{slug}' exists already: give this one another address, "
             "or import the file as a new version from that survey's page.",
         )
@@ -127,7 +119,7 @@ def install_builtin() -> Survey:
 
 def open_survey(survey: Survey, user=None) -> Survey:
     if survey.current_version is None:
-        raise SurveyError("SURVEY_NO_FORM", "Import a questionnaire before opening the survey.")
+        raise SurveyError(SurveyCode.NO_FORM, "Import a questionnaire before opening the survey.")
     with transaction.atomic():
         survey.state = Survey.State.OPEN
         if survey.closes_at and survey.closes_at <= timezone.now():
@@ -147,7 +139,7 @@ def close_survey(survey: Survey, user=None) -> Survey:
 
 def schedule_closing(survey: Survey, closes_at: dt.datetime | None, user=None) -> Survey:
     if closes_at is not None and closes_at <= timezone.now():
-        raise SurveyError("SURVEY_CLOSING_IN_PAST", "The closing date must be in the future.")
+        raise SurveyError(SurveyCode.CLOSING_IN_PAST, "The closing date must be in the future.")
     with transaction.atomic():
         survey.closes_at = closes_at
         survey.save(update_fields=["closes_at"])
@@ -165,7 +157,7 @@ def configure(survey: Survey, *, anonymous: bool, panel_only: bool, user=None) -
     made to respondents cannot change under them."""
     if anonymous != survey.anonymous and survey.responses.exists():
         raise SurveyError(
-            "SURVEY_HAS_RESPONSES", "Anonymity cannot change once answers have been stored."
+            SurveyCode.HAS_RESPONSES, "Anonymity cannot change once answers have been stored."
         )
     with transaction.atomic():
         survey.anonymous = anonymous

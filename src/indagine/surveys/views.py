@@ -12,6 +12,7 @@ from django.views.decorators.http import require_POST
 
 from indagine.surveys import services
 from indagine.surveys.access import CHANGE, VIEW, organiser
+from indagine.surveys.codes import SurveyCode
 from indagine.surveys.forms import ScheduleForm, UploadForm
 from indagine.surveys.models import Survey
 
@@ -105,7 +106,7 @@ def survey_action(request: HttpRequest, slug: str, action: str) -> HttpResponse:
         elif action == "schedule":
             schedule = ScheduleForm(request.POST)
             if not schedule.is_valid():
-                raise services.SurveyError("SURVEY_BAD_DATE", _("The date is not valid."))
+                raise services.SurveyError(SurveyCode.BAD_DATE, _("The date is not valid."))
             services.schedule_closing(survey, schedule.cleaned_data["closes_at"], request.user)
             done = _("Closing date saved.") if survey.closes_at else _("No closing date.")
         else:

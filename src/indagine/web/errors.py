@@ -8,6 +8,8 @@ it runs when something else has already failed.
 
 from __future__ import annotations
 
+import enum
+
 from django.conf import settings
 from django.core.exceptions import RequestDataTooBig, TooManyFieldsSent
 from django.http import HttpRequest, HttpResponse, JsonResponse
@@ -16,13 +18,20 @@ from django.urls import get_script_prefix
 from django.utils import translation
 from django.utils.translation import gettext as _
 
+from indagine.web.codes import RequestCode
+
 
 def refusal(
-    request: HttpRequest, code: str, text: str, status: int, heading: str = ""
+    request: HttpRequest,
+    code: enum.StrEnum,
+    text: str,
+    status: int | None = None,
+    heading: str = "",
 ) -> HttpResponse:
     """The refusal page (collect/refused.html) with its code, in the active language; JSON
     under /api/. Rendered without the request's context processors, so it works even when
-    what failed is the request itself."""
+    what failed is the request itself. The status is the code's unless given."""
+    status = status or getattr(code, "status", 400)
     if request.path.startswith(get_script_prefix() + "api/"):
         return JsonResponse({"detail": f"{code}: {text}"}, status=status)
     page = loader.get_template("collect/refused.html").render(
@@ -36,10 +45,10 @@ def refusal(
     return HttpResponse(page, status=status)
 
 
-def _error(request: HttpRequest, code: str, text: str, status: int) -> HttpResponse:
+def _error(request: HttpRequest, code: RequestCode, text: str) -> HttpResponse:
     """A failure outside the views: a refusal headed as a refused request (or our failure)."""
-    heading = _("Request refused") if status < 500 else _("Something went wrong")
-    return refusal(request, code, text, status, heading=heading)
+    heading = _("Request refused") if code.status < 500 else _("Something went wrong")
+    return refusal(request, code, text, heading=heading)
 
 
 def bad_request(request: HttpRequest, exception: Exception) -> HttpResponse:
@@ -47,42 +56,38 @@ def bad_request(request: HttpRequest, exception: Exception) -> HttpResponse:
         megabytes = settings.DATA_UPLOAD_MAX_MEMORY_SIZE // 2**20
         return _error(
             request,
-            "REQUEST_TOO_LARGE",
+            RequestCode.REQUEST_TOO_LARGE,
             _("What was sent is larger than this site accepts (%(mb)s MB).") % {"mb": megabytes},
-            413,
         )
     if isinstance(exception, TooManyFieldsSent):
         return _error(
             request,
-            "REQUEST_TOO_MANY_FIELDS",
+            RequestCode.REQUEST_TOO_MANY_FIELDS,
             _("The form sent has more fields than this site accepts."),
-            400,
         )
-    return _error(request, "BAD_REQUEST", _("This request could not be understood."), 400)
+    return _error(request, RequestCode.BAD_REQUEST, _("This request could not be understood."))
 
 
 def permission_denied(request: HttpRequest, exception: Exception) -> HttpResponse:
-    return _error(request, "FORBIDDEN", _("You do not have access to this page."), 403)
+    return _error(request, RequestCode.FORBIDDEN, _("You do not have access to this page."))
 
 
 def page_not_found(request: HttpRequest, exception: Exception) -> HttpResponse:
     return _error(
         request,
-        "NOT_FOUND",
+        RequestCode.NOT_FOUND,
         _("There is no page at this address. Check the link you received."),
-        404,
     )
 
 
 def server_error(request: HttpRequest) -> HttpResponse:
     return _error(
         request,
-        "SERVER_ERROR",
+        RequestCode.SERVER_ERROR,
         _(
             "Something went wrong on our side. Answers already sent are kept: try again in a "
             "few minutes."
         ),
-        500,
     )
 
 
@@ -100,21 +105,21 @@ def csrf_failure(request: HttpRequest, reason: str = "") -> HttpResponse:
     if wanted in {code for code, _name in settings.LANGUAGES}:
         translation.activate(wanted)
     if reason.startswith("CSRF cookie"):
-        code = "CSRF_COOKIE"
+        code = RequestCode.CSRF_COOKIE
         text = _(
             "Your browser did not send this site's security cookie. Allow cookies for this "
             "site, reload the page and send it again."
         )
     elif reason.startswith(("Origin checking failed", "Referer checking failed")):
-        code = "CSRF_ORIGIN"
+        code = RequestCode.CSRF_ORIGIN
         text = _(
             "This form was sent from an address this site does not recognise. Open the "
             "survey from its own link and send it again."
         )
     else:
-        code = "CSRF_TOKEN"
+        code = RequestCode.CSRF_TOKEN
         text = _(
             "This page's security token is missing or out of date. Reload the page and send "
             "it again."
         )
-    return refusal(request, code, text, 403, heading=_("Form not sent"))
+    return refusal(request, code, text, heading=_("Form not sent"))

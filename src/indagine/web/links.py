@@ -4,6 +4,7 @@ is answered the same way wherever it was tried."""
 
 from __future__ import annotations
 
+import enum
 from collections.abc import Callable
 
 from django.conf import settings
@@ -11,6 +12,7 @@ from django.http import HttpRequest, HttpResponse
 from django.utils.translation import gettext as _
 from django_ratelimit.core import get_usage, is_ratelimited
 
+from indagine.web.codes import RequestCode
 from indagine.web.errors import refusal
 
 
@@ -30,14 +32,13 @@ def guessing_refused(request: HttpRequest) -> HttpResponse | None:
     if used_up(request, "token", _token_rate):
         return refusal(
             request,
-            "RATE_LIMITED",
+            RequestCode.RATE_LIMITED,
             _("Too many wrong links from this address: wait a minute and try again."),
-            429,
         )
     return None
 
 
-def wrong_link(request: HttpRequest, code: str, text: str) -> HttpResponse:
+def wrong_link(request: HttpRequest, code: enum.StrEnum, text: str) -> HttpResponse:
     """A link that matches nothing: counted against the address, answered 404 with `code`."""
     is_ratelimited(request, group="token", key="ip", rate=_token_rate, increment=True)
     return refusal(request, code, text, 404, heading=_("This link does not work"))

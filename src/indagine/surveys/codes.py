@@ -1,0 +1,20 @@
+"""The stable codes of what the surveys app refuses (docs/codes.md), and its error."""
+
+from __future__ import annotations
+
+from indagine.web.refusals import Code, Refused
+
+
+class SurveyCode(Code):
+    BAD_SLUG = "SURVEY_BAD_SLUG"
+    EXISTS = "SURVEY_EXISTS", 409
+    NO_FORM = "SURVEY_NO_FORM", 409
+    CLOSING_IN_PAST = "SURVEY_CLOSING_IN_PAST"
+    HAS_RESPONSES = "SURVEY_HAS_RESPONSES", 409
+    BAD_DATE = "SURVEY_BAD_DATE"
+    FORM_REJECTED = "FORM_REJECTED"
+    LOGIN_RATE_LIMITED = "LOGIN_RATE_LIMITED", 429
+
+
+class SurveyError(Refused):
+    """An organiser's action refused, with a stable code; nothing of it is done."""
