@@ -28,7 +28,7 @@ from indagine.forms.answers import (
 )
 from indagine.forms.messages import AnswerCode, message
 from indagine.forms.model import Form
-from indagine.surveys.models import Survey
+from indagine.surveys.models import FormVersion, Survey
 from indagine.web.refusals import Refused
 
 # Problems a respondent cannot cause through the pages: only a forged or broken request can.
@@ -109,6 +109,38 @@ def missing_required(
     return None
 
 
+@dataclass(frozen=True)
+class SentPage:
+    """One page as a respondent sent it, and under which key."""
+
+    survey: Survey
+    key: str
+    page: int
+    raw: Mapping[str, Sequence[str]]
+    lang: str
+    action: str
+    shown: frozenset[str] | None
+
+    @property
+    def digest(self) -> str:
+        return keys.hash_key(self.key)
+
+    def outcome(self, response: Response, plan: Plan) -> PageOutcome:
+        saved_only = self.action == "save"
+        return PageOutcome(response, plan.page, plan.errors, plan.completed, saved_only)
+
+
+@dataclass(frozen=True)
+class Plan:
+    """What a page does to a response: its answers after the page, the page to show next and
+    its errors, and whether the response is now complete."""
+
+    answers: dict[str, Any]
+    page: int
+    errors: tuple[AnswerError, ...]
+    completed: bool
+
+
 def record_page(
     survey: Survey,
     key: str,
@@ -128,6 +160,31 @@ def record_page(
     only re-reads the row under its lock and applies the result: writers wait for each other
     for as short a time as possible.
     """
+    _refuse_unsendable(survey, key, action)
+    sent = SentPage(survey, key, page_index, raw, lang, action, shown)
+    if isinstance(current, Unread):  # else the caller read it with the survey (`find_survey`)
+        current = lookups.response_by_key(survey, sent.digest)
+    if current is not None and current.status == Response.Status.COMPLETE:
+        return PageOutcome(current, page_index, completed=True)
+    started_as = _may_start(survey, key) if current is None else None
+    version = current.form_version if current else survey.current_version
+    plan = _plan(sent, version.form, current.answers if current else {})
+    if current is not None and not plan.completed and _update_if_unchanged(current, plan, lang):
+        # the common case: one conditional UPDATE, no lock held while the page was checked
+        current.answers, current.language, current.page = plan.answers, lang, plan.page
+        _announce(sent, current, created=False, completed=False, state=None)
+        return sent.outcome(current, plan)
+    try:
+        with writer_lock(), transaction.atomic():
+            return _write(sent, current, version, plan, started_as)
+    except IntegrityError:  # the key's hash is taken: a key of another survey's, sent here
+        raise SubmissionRefused(
+            SubmissionCode.BAD_KEY, "This respondent key belongs to another survey.", status=409
+        ) from None
+
+
+def _refuse_unsendable(survey: Survey, key: str, action: str) -> None:
+    """Refuse what the pages never send, and any page of a survey not taking answers."""
     if action not in ACTIONS:
         raise SubmissionRefused(SubmissionCode.BAD_ACTION, f"Unknown action '{action}'.")
     if not keys.well_formed(key):
@@ -138,98 +195,63 @@ def record_page(
         raise SubmissionRefused(
             SubmissionCode.NOT_ACCEPTING, "This survey is not accepting answers."
         )
-    digest = keys.hash_key(key)
-    if isinstance(current, Unread):  # else the caller read it with the survey (`find_survey`)
-        current = lookups.response_by_key(survey, digest)
-    if current is not None and current.status == Response.Status.COMPLETE:
-        return PageOutcome(current, page_index, completed=True)
-    started_as = _may_start(survey, key) if current is None else None
-    version = current.form_version if current else survey.current_version
-    plan = _plan(
-        version.form,
-        page_index,
-        raw,
-        current.answers if current else {},
-        lang=lang,
-        action=action,
-        shown=shown,
-    )
-    answers, next_page, errors, completed = plan
-    if (
-        current is not None
-        and not completed
-        and _update_if_unchanged(current, answers, lang, next_page)
-    ):
-        # the common case: one conditional UPDATE, no lock held while the page was checked
-        current.answers, current.language, current.page = answers, lang, next_page
-        response_saved.send(
-            Response,
-            survey=survey,
-            response=current,
-            key_hash=digest,
-            created=False,
-            completed=False,
-            key_state=None,
+
+
+def _write(
+    sent: SentPage,
+    current: Response | None,
+    version: FormVersion,
+    plan: Plan,
+    started_as: str | None,
+) -> PageOutcome:
+    """Inside the write transaction: the row re-read under its lock, the plan applied (made
+    again if another request for this respondent got there first), the page announced."""
+    response = lookups.response_by_key(sent.survey, sent.digest, for_update=True)
+    created = response is None
+    if response is not None and response.status == Response.Status.COMPLETE:
+        return PageOutcome(response, sent.page, completed=True)
+    if response is not None and (current is None or response.updated_at != current.updated_at):
+        plan = _plan(sent, response.form_version.form, response.answers)
+    if response is None:
+        response = Response(
+            survey=sent.survey,
+            form_version=version,
+            key_hash=sent.digest,
+            language=sent.lang,
+            answers=plan.answers,
+            page=plan.page,
         )
-        return PageOutcome(current, next_page, tuple(errors), False, saved_only=action == "save")
-    try:
-        with writer_lock(), transaction.atomic():
-            response = lookups.response_by_key(survey, digest, for_update=True)
-            created = response is None
-            if response is not None and response.status == Response.Status.COMPLETE:
-                return PageOutcome(response, page_index, completed=True)
-            if response is not None and (
-                current is None or response.updated_at != current.updated_at
-            ):
-                # another request for this respondent got there first: check against its answers
-                plan = _plan(
-                    response.form_version.form,
-                    page_index,
-                    raw,
-                    response.answers,
-                    lang=lang,
-                    action=action,
-                    shown=shown,
-                )
-                answers, next_page, errors, completed = plan
-            if created:
-                response = Response(
-                    survey=survey,
-                    form_version=version,
-                    key_hash=digest,
-                    language=lang,
-                    answers=answers,
-                    page=next_page,
-                )
-            else:
-                response.answers, response.language, response.page = answers, lang, next_page
-            if completed:
-                response = _complete(survey, response, key)
-            else:
-                lookups.save_response(response)
-            response_saved.send(
-                Response,
-                survey=survey,
-                response=response,
-                key_hash=digest,
-                created=created,
-                completed=completed,
-                key_state=started_as if created else None,
-            )
-            return PageOutcome(
-                response, next_page, tuple(errors), completed, saved_only=action == "save"
-            )
-    except IntegrityError:  # the key's hash is taken: a key of another survey's, sent here
-        raise SubmissionRefused(
-            SubmissionCode.BAD_KEY, "This respondent key belongs to another survey.", status=409
-        ) from None
+    else:
+        response.answers, response.language, response.page = plan.answers, sent.lang, plan.page
+    if plan.completed:
+        response = _complete(sent.survey, response, sent.key)
+    else:
+        lookups.save_response(response)
+    state = started_as if created else None
+    _announce(sent, response, created=created, completed=plan.completed, state=state)
+    return sent.outcome(response, plan)
 
 
-def _update_if_unchanged(current: Response, answers: dict[str, Any], lang: str, page: int) -> bool:
+def _announce(
+    sent: SentPage, response: Response, *, created: bool, completed: bool, state: str | None
+) -> None:
+    """Tell other apps a page was stored (`response_saved`): the panel records progress."""
+    response_saved.send(
+        Response,
+        survey=sent.survey,
+        response=response,
+        key_hash=sent.digest,
+        created=created,
+        completed=completed,
+        key_state=state,
+    )
+
+
+def _update_if_unchanged(current: Response, plan: Plan, lang: str) -> bool:
     """Write the page only if nobody else wrote this response since it was read: a single
     statement, atomic on its own, so no transaction or row lock is needed."""
     with writer_lock():
-        updated = lookups.update_if_unchanged(current, answers, lang, page)
+        updated = lookups.update_if_unchanged(current, plan.answers, lang, plan.page)
     if updated is not None:
         current.updated_at = updated
     return updated is not None
@@ -251,36 +273,27 @@ def _may_start(survey: Survey, key: str) -> str | None:
     return state
 
 
-def _plan(
-    form: Form,
-    page_index: int,
-    raw: Mapping[str, Sequence[str]],
-    answers: Mapping[str, Any],
-    *,
-    lang: str,
-    action: str,
-    shown: frozenset[str] | None,
-) -> tuple[dict[str, Any], int, list[AnswerError], bool]:
-    """Check one page against the answers so far: (answers, next page, errors, complete)."""
-    if not 0 <= page_index < len(form.pages):
+def _plan(sent: SentPage, form: Form, answers: Mapping[str, Any]) -> Plan:
+    """Check one page against the answers so far, and say where it leads."""
+    if not 0 <= sent.page < len(form.pages):
         raise SubmissionRefused(SubmissionCode.BAD_PAGE, "The page does not exist.")
-    page = form.pages[page_index]
-    unknown = sorted(set(raw) - {q.name for q in page.questions})
+    page = form.pages[sent.page]
+    unknown = sorted(set(sent.raw) - {q.name for q in page.questions})
     if unknown:
         raise SubmissionRefused(
             SubmissionCode.UNKNOWN_FIELD,
             f"The submission has fields this page does not ask: {', '.join(unknown[:5])}.",
         )
     checked = check_page(
-        form, page, raw, answers, lang=lang, max_text=settings.INDAGINE_MAX_TEXT_LENGTH
+        form, page, sent.raw, answers, lang=sent.lang, max_text=settings.INDAGINE_MAX_TEXT_LENGTH
     )
     forged = [e for e in checked.errors if e.code in FORGED]
     if forged:
         raise SubmissionRefused(forged[0].code, f"'{forged[0].name}': {forged[0].message}")
     next_page, errors, completed = _navigate(
-        form, page_index, checked.answers, checked.errors, action, shown, lang
+        form, sent.page, checked.answers, checked.errors, sent.action, sent.shown, sent.lang
     )
-    return checked.answers, next_page, errors, completed
+    return Plan(checked.answers, next_page, tuple(errors), completed)
 
 
 _WRITER = threading.Lock()

@@ -23,6 +23,7 @@ from django_ratelimit.core import is_ratelimited
 from indagine.collect import keys, lookups, pages
 from indagine.collect.codes import SubmissionCode
 from indagine.collect.services import (
+    PageOutcome,
     SubmissionRefused,
     find_response,
     find_survey,
@@ -153,14 +154,13 @@ def _post_page(request: HttpRequest, slug: str, key: str | None) -> HttpResponse
         raise Http404("No such survey.")
     if is_ratelimited(request, group="submit", key="ip", rate=_submit_rate, increment=True):
         return rate_limited(request)
-    page_text = request.POST.get("_page", "")
     lang = _language(request, survey.current_version.form)
     action = request.POST.get("_action", "next")
     switch = request.POST.get("_switch")
     if switch in _codes():  # the language button: keep what
         lang, action = switch, "save"  # was typed on the page, show it in the other language
     translation.activate(lang)
-    page_index = small_number(page_text)
+    page_index = small_number(request.POST.get("_page", ""))
     if page_index is None:
         return refusal(request, SubmissionCode.BAD_PAGE, "The page number is missing.")
     raw = {name: request.POST.getlist(name) for name in request.POST if name not in CONTROL_FIELDS}
@@ -171,43 +171,49 @@ def _post_page(request: HttpRequest, slug: str, key: str | None) -> HttpResponse
     shown = frozenset(shown_text.split()) if shown_text is not None else None
     try:
         outcome = record_page(
-            survey,
-            key or "",
-            page_index,
-            raw,
-            lang=lang,
-            action=action,
-            shown=shown,
+            survey, key or "", page_index, raw, lang=lang, action=action, shown=shown,
             current=current,
-        )
+        )  # fmt: skip
     except SubmissionRefused as refused:
         return refusal(request, refused.code, refused.message, refused.status)
-    if outcome.completed:
-        reply = HttpResponseRedirect(_address("thanks", slug) + f"?lang={lang}")
-    elif outcome.errors:
-        form = outcome.response.form_version.form
-        context = pages.page_context(
-            survey,
-            form,
-            outcome.page,
-            outcome.response.answers,
-            lang,
-            errors=outcome.errors,
-            key=key,
-            raw=raw,
-        )
-        reply = _render_page(request, slug, context)
-    else:  # the page's own address: the form posts to it (a URL, so no `redirect()`, which
-        # first tries to reverse its argument as a view name)
-        url = f"{request.path}?page={outcome.page}"
-        if outcome.saved_only and not switch:
-            url += "&saved=1"
-        elif outcome.page == page_index and action == "next":
-            url += "&more=1"  # the same page again: answers made more of its questions apply
-        reply = HttpResponseRedirect(url)
+    sent = (page_index, raw, lang, key)
+    reply = _after_page(
+        request, slug, outcome, sent=sent, next_pressed=action == "next", switched=bool(switch)
+    )
     if keys.cookie_of(request.COOKIES, survey.slug) != key:  # kept after the first page
-        keys.remember(reply, survey.slug, key)
+        keys.remember(reply, survey.slug, key or "")
     return reply
+
+
+def _after_page(
+    request: HttpRequest,
+    slug: str,
+    outcome: PageOutcome,
+    *,
+    sent: tuple[int, dict[str, list[str]], str, str | None],
+    next_pressed: bool,
+    switched: bool,
+) -> HttpResponse:
+    """The thank-you page, the page again with its errors, or the address of the page to show
+    (`sent`: the page's number, its fields, its language and the key it was sent under)."""
+    page_index, raw, lang, key = sent
+    if outcome.completed:
+        return HttpResponseRedirect(_address("thanks", slug) + f"?lang={lang}")
+    response = outcome.response
+    if outcome.errors:
+        context = pages.page_context(
+            response.survey, response.form_version.form, outcome.page, response.answers, lang,
+            errors=outcome.errors, key=key, raw=raw,
+        )  # fmt: skip
+        return _render_page(request, slug, context)
+    # the page's own address: the form posts to it (a URL, so no `redirect()`, which first
+    # tries to reverse its argument as a view name)
+    url = f"{request.path}?page={outcome.page}"
+    if outcome.saved_only and not switched:
+        url += "&saved=1"
+    elif outcome.page == page_index and next_pressed:
+        url += "&more=1"  # the same page again: answers made more of its questions apply
+    return HttpResponseRedirect(url)
 
 
 @require_POST
