@@ -18,7 +18,9 @@ import pytest
 from django.utils import timezone
 
 from indagine.cli import main
-from indagine.collect.exports import _key, _SpssNames, export, plan, sav_codes, sav_variables
+from indagine.collect.exports import export, plan, sav_codes, sav_variables
+from indagine.collect.exports.records import response_key as _key
+from indagine.collect.exports.sav import SpssNames as _SpssNames
 from indagine.collect.models import Response
 from indagine.collect.transfer import ImportRefused, add_synthetic, export_csv
 

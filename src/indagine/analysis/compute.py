@@ -10,9 +10,9 @@ The pipeline: tally the answers (``analysis.tally``: counts and sums per raking 
 up chunk by chunk); the design (simple random sample, with the finite population correction
 when the panel's size is known), raked or post-stratified to the panel's composition when
 margins are given (``analysis.basis``, on the cells); one finding per question that carries
-information; the rankings of items sharing a scale; the contrasts across the profile questions.
-The estimates are those of ``indagine.stats`` on the rows (tests/analysis check them to 1e-9);
-the formulas and references are in docs/stats.md.
+information (``analysis.items``); the rankings of items sharing a scale; the contrasts across the
+profile questions. The estimates are those of ``indagine.stats`` on the rows (tests/analysis
+check them to 1e-9); the formulas and references are in docs/stats.md.
 """
 
 from __future__ import annotations
@@ -20,25 +20,19 @@ from __future__ import annotations
 import datetime as dt
 import math
 from collections.abc import Mapping, Sequence
-from dataclasses import replace
+from dataclasses import dataclass
 
-import numpy as np
-import numpy.typing as npt
 import polars as pl
 
-from indagine.forms.model import Form, Question, QuestionType
-from indagine.stats.estimates import Estimate, share_estimates
-from indagine.stats.likert import linear_contrast
+from indagine.forms.model import Form, QuestionType
 
-from .anytime import EXACT_UP_TO, Moments, Sampling, bound_from_sums
-from .basis import Basis, basis, mean_estimate
-from .conditions import choice_condition, describe, midpoint, number_bounds, positive_choices
+from .anytime import EXACT_UP_TO, Sampling
+from .basis import basis
 from .contrasts import tallied_contrasts
-from .findings import Base, Contrast, Finding, Findings, Quantity, Ranking, Texts
-from .multiple import MAX_CHOICES
-from .tally import CountArray, Plan, Tally, tally
+from .findings import Contrast, Finding, Findings, Ranking
+from .items import Context, finding
+from .tally import Plan, Tally, tally
 
-FloatArray = npt.NDArray[np.float64]
 MAX_SEPARATED = 3
 RANKED_FROM = 3
 
@@ -52,309 +46,6 @@ def default_profile(form: Form) -> tuple[str, ...]:
         for q in form.pages[0].questions
         if q.type is QuestionType.SELECT_ONE and not q.is_scale and not q.relevant
     )
-
-
-class _Context:
-    """What every finding of one analysis shares: the tally, design, sampling, languages."""
-
-    def __init__(
-        self, form: Form, tally: Tally, design: Basis, how: Sampling, weighted: bool
-    ) -> None:
-        self.form = form
-        self.tally = tally
-        self.design = design
-        self.how = how
-        self.weighted = weighted
-        self.level = 1 - how.alpha
-        self.languages = list(form.languages) or [form.default_language]
-
-    def sampling(self, base: Base) -> Sampling:
-        """Betting without replacement only for a base of everyone: a conditional group's
-        size in the panel is unknown. The panel excludes members known to have skipped."""
-        population = self.how.population
-        if population is not None:
-            population = None if base.conditional else population - (self.tally.n - base.n)
-        return Sampling(None, population, self.how.alpha, self.how.exact_up_to)
-
-    def moments(self, counts: FloatArray, sums: FloatArray, squares: FloatArray) -> Moments:
-        """The sums of the asymptotic sequence from per-cell counts, Σy and Σy²."""
-        w = self.design.weights if self.weighted else np.ones(counts.size)
-        w2 = w * w
-        return Moments(
-            int(counts.sum()),
-            float(w @ counts),
-            float(w @ sums),
-            float(w2 @ counts),
-            float(w2 @ sums),
-            float(w2 @ squares),
-            math.nan,
-            math.nan,
-        )
-
-
-# -- bases
-
-
-def _base(ctx: _Context, question: Question, n: int) -> Base:
-    if not question.relevant:
-        skipped = ctx.tally.n - n
-        return Base(n=n, asked=ctx.tally.n, excluded=(("skipped", skipped),) if skipped else ())
-    condition = choice_condition(question.relevant)
-    source = ctx.form.question(condition.question) if condition else None
-    if condition is None or source is None or not source.type.is_select:
-        condition, asked = None, n
-    else:
-        asked = ctx.tally.asked[question.name]
-    skipped = asked - n
-    return Base(
-        n=n,
-        asked=asked,
-        condition=question.relevant or None,
-        description=describe(condition, ctx.form, ctx.languages),
-        on_question=condition.question if condition else None,
-        on_choices=condition.choices if condition else (),
-        excluded=(("skipped", skipped),) if skipped else (),
-    )
-
-
-# -- findings by kind
-
-
-def _texts(ctx: _Context, question: Question) -> tuple[Texts, Texts]:
-    label = dict(question.label.values)
-    claim = {lang: question.claim.values.get(lang) or label.get(lang, "") for lang in label}
-    return label, claim
-
-
-def _quantity(
-    ctx: _Context,
-    base: Base,
-    estimate: Estimate,
-    sums: Moments,
-    ordered: FloatArray | None,
-    *,
-    kind: str,
-    threshold: float,
-    scale: tuple[float, float] | None,
-) -> Quantity:
-    bound, side = bound_from_sums(
-        sums,
-        ordered,
-        ctx.sampling(base),
-        weighted=ctx.weighted,
-        threshold=threshold,
-        scale=scale,
-    )
-    return Quantity(
-        estimate=estimate,
-        kind=kind,  # type: ignore[arg-type]
-        threshold=threshold,
-        sequence=bound,
-        consolidated=side,
-        scale=scale if kind != "share" else None,
-    )
-
-
-def _scored(ctx: _Context, counts: CountArray, values: FloatArray) -> Moments:
-    """Moments of a value given to each answer, from the answers' counts per cell."""
-    c = counts.astype(np.float64)
-    sums = ctx.moments(c.sum(axis=1), c @ values, c @ (values * values))
-    said = values[c.sum(axis=0) > 0]
-    return replace(sums, low=float(said.min()), high=float(said.max()))
-
-
-def _scale(ctx: _Context, question: Question) -> Finding | None:
-    ranked = sorted(question.choices, key=lambda c: float(c.score or 0.0))
-    names = [c.name for c in ranked]
-    scores = np.array([float(c.score or 0.0) for c in ranked])
-    order = [question.choices.index(c) for c in ranked]
-    counts = ctx.tally.choices[question.name][:, order]
-    base = _base(ctx, question, int(counts.sum()))
-    if base.n == 0:
-        return None
-    positive = positive_choices(question)
-    middle = midpoint(question) or 0.0
-    what, level = question.name, ctx.level
-    result = ctx.design.shares(counts)
-    text = f"answered {what}"
-    distribution = share_estimates(
-        ctx.design, result, names, what=what, base=text, ci="logit", level=level
-    )
-    upper = np.array([1.0 if name in positive else 0.0 for name in names])
-    share_estimate = linear_contrast(
-        ctx.design,
-        result,
-        upper,
-        what=f"share of {what} in {{{', '.join(positive)}}}",
-        base=text,
-        proportion="logit",
-        level=level,
-    )
-    mean_estimate = linear_contrast(
-        ctx.design, result, scores, what=f"mean score of {what}", base=text, proportion=None,
-        level=level,
-    )  # fmt: skip
-    arrivals = ctx.tally.arrivals[question.name]
-    slots = arrivals.ordered().astype(np.intp) if arrivals is not None else None
-    by_choice = np.zeros(len(question.choices))
-    by_choice[order] = upper
-    score_by_choice = np.zeros(len(question.choices))
-    score_by_choice[order] = scores
-    share = _quantity(
-        ctx,
-        base,
-        share_estimate,
-        _scored(ctx, counts, upper),
-        by_choice[slots] if slots is not None else None,
-        kind="share",
-        threshold=0.5,
-        scale=(0, 1),
-    )
-    mean = _quantity(
-        ctx,
-        base,
-        mean_estimate,
-        _scored(ctx, counts, scores),
-        score_by_choice[slots] if slots is not None else None,
-        kind="mean",
-        threshold=middle,
-        scale=(float(scores.min()), float(scores.max())),
-    )
-    label, claim = _texts(ctx, question)
-    by_name = {c.name: c for c in question.choices}
-    return Finding(
-        key=question.name,
-        question=question.name,
-        label=label,
-        claim=claim,
-        kind="scale",
-        base=base,
-        share=share,
-        mean=mean,
-        positive=positive,
-        choices=tuple(
-            (name, dict(by_name[name].label.values), est)
-            for name, est in zip(names, distribution, strict=True)
-        ),
-        group=question.list_name,
-    )
-
-
-def _choice(ctx: _Context, question: Question) -> Finding | None:
-    names = [c.name for c in question.choices]
-    counts = ctx.tally.choices[question.name][:, : len(names)]
-    base = _base(ctx, question, int(counts.sum()))
-    if base.n == 0 or not names:
-        return None
-    shares = share_estimates(
-        ctx.design,
-        ctx.design.shares(counts),
-        names,
-        what=question.name,
-        base=f"answered {question.name}",
-        ci="logit",
-        level=ctx.level,
-    )
-    return _listing(ctx, question, base, "choice", shares)
-
-
-def _multiple(ctx: _Context, question: Question) -> Finding | None:
-    if not question.choices:
-        return None
-    ticks = ctx.tally.ticks[question.name]
-    base = _base(ctx, question, int(ticks.answered.sum()))
-    if base.n == 0:
-        return None
-    names = [c.name for c in question.choices]
-    result = ctx.design.ticked(
-        ticks.answered, ticks.sums, ticks.cross, weightless=len(names) <= MAX_CHOICES
-    )
-    shares = share_estimates(
-        ctx.design,
-        result,
-        names,
-        what=question.name,
-        base=f"answered {question.name}",
-        ci="logit",
-        level=ctx.level,
-    )
-    return _listing(ctx, question, base, "multiple", shares)
-
-
-def _listing(
-    ctx: _Context, question: Question, base: Base, kind: str, shares: Sequence[Estimate]
-) -> Finding:
-    label, claim = _texts(ctx, question)
-    return Finding(
-        key=question.name,
-        question=question.name,
-        label=label,
-        claim=claim,
-        kind=kind,  # type: ignore[arg-type]
-        base=base,
-        choices=tuple(
-            (c.name, dict(c.label.values), est)
-            for c, est in zip(question.choices, shares, strict=True)
-        ),
-        group=question.list_name,
-    )
-
-
-def _number(ctx: _Context, question: Question) -> Finding | None:
-    numbers = ctx.tally.numbers[question.name]
-    answered = int(numbers.answered.sum())
-    base = _base(ctx, question, answered)
-    if base.n == 0:
-        return None
-    estimate = mean_estimate(
-        ctx.design,
-        numbers.answered,
-        numbers.total,
-        numbers.scatter,
-        what=question.name,
-        skipped=ctx.tally.n - answered,
-        level=ctx.level,
-    )
-    low, high = number_bounds(question)
-    scale = (low, high) if low is not None and high is not None and high > low else None
-    kind = "percent" if scale == (0.0, 100.0) else "mean"
-    threshold = 50.0 if kind == "percent" else math.nan  # a count or duration has no midpoint
-    answered_rows = numbers.answered.astype(np.float64)
-    squares = numbers.scatter + numbers.total**2 / np.where(answered_rows > 0, answered_rows, 1.0)
-    sums = ctx.moments(answered_rows, numbers.total, squares)
-    sums = replace(sums, low=numbers.low, high=numbers.high)
-    arrivals = ctx.tally.arrivals[question.name]
-    mean = _quantity(
-        ctx,
-        base,
-        estimate,
-        sums,
-        arrivals.ordered() if arrivals is not None else None,
-        kind=kind,
-        threshold=threshold,
-        scale=scale,
-    )
-    label, claim = _texts(ctx, question)
-    return Finding(
-        key=question.name,
-        question=question.name,
-        label=label,
-        claim=claim,
-        kind="number",
-        base=base,
-        mean=mean,
-    )
-
-
-def _finding(ctx: _Context, question: Question) -> Finding | None:
-    kind = question.type
-    if kind is QuestionType.SELECT_ONE:
-        return _scale(ctx, question) if question.is_scale else _choice(ctx, question)
-    if kind is QuestionType.SELECT_MULTIPLE:
-        return _multiple(ctx, question)
-    if kind in (QuestionType.INTEGER, QuestionType.DECIMAL, QuestionType.RANGE):
-        return _number(ctx, question)
-    return None  # notes, texts, dates and calculations carry no finding
 
 
 # -- rankings
@@ -457,50 +148,68 @@ class Analysis:
         form, counted = self.form, self.tally  # one tally throughout, should `update` run
         n = counted.n if counted is not None else 0
         weighted = bool(margins) and n > 0
-        items: list[Finding] = []
-        contrasts: tuple[Finding, ...] = ()
-        effective: float | None = None
-        found_contrasts: tuple[Contrast, ...] = ()
+        found = _Found()
         if counted is not None and n >= 2:  # one answer has no variance: no finding yet
-            design = basis(form, counted, panel_size=panel_size, margins=margins)
-            # Contrasts are analytic (is there an association?), so they are tested without
-            # the finite population correction, which would make any difference among the
-            # panel's members "significant" as the panel fills up (Korn and Graubard 1999, §4.6).
-            analytic = basis(form, counted, panel_size=None, margins=margins)
-            how = Sampling(None, panel_size, alpha, self.plan.exact_up_to)
-            ctx = _Context(form, counted, design, how, weighted)
-            items = [f for q in form.questions() if (f := _finding(ctx, q)) is not None]
-            if weighted:
-                effective = design.effective_n()
-            chosen = set(self.contrast_items) if self.contrast_items is not None else None
-            contrasts = tuple(f for f in items if chosen is None or f.key in chosen)
-            found_contrasts = tallied_contrasts(
-                form, analytic, counted, contrasts, self.profile, alpha=alpha
-            )
-        listed = " and ".join(margins or {})
-        how_weighted = "unweighted"
-        if weighted and margins:
-            how_weighted = (
-                f"post-stratified to the panel's composition by {listed}"
-                if len(margins) == 1
-                else f"raked to the panel's composition by {listed}"
-            )
+            found = self._estimate(counted, panel_size, margins, alpha, weighted)
         return Findings(
             form_id=form.form_id,
             title=dict(form.title.values),
             n=n,
             panel_size=panel_size,
             response_rate=n / panel_size if panel_size else None,
-            margin_of_error=margin_of_error(n, panel_size, effective) if n else None,
+            margin_of_error=margin_of_error(n, panel_size, found.effective_n) if n else None,
             weighted=weighted,
-            weighting=how_weighted,
+            weighting=describe_weighting(margins) if weighted else "unweighted",
             alpha=alpha,
-            items=tuple(items),
-            rankings=rankings(items),
-            contrasts=found_contrasts,
+            items=found.items,
+            rankings=rankings(found.items),
+            contrasts=found.contrasts,
             computed_at=computed_at,
             closes_on=closes_on,
         )
+
+    def _estimate(
+        self,
+        counted: Tally,
+        panel_size: int | None,
+        margins: Mapping[str, Mapping[str, float]] | None,
+        alpha: float,
+        weighted: bool,
+    ) -> _Found:
+        """Each question's finding, the effective n when weighted, the contrasts found."""
+        form = self.form
+        design = basis(form, counted, panel_size=panel_size, margins=margins)
+        # Contrasts are analytic (is there an association?), so they are tested without
+        # the finite population correction, which would make any difference among the
+        # panel's members "significant" as the panel fills up (Korn and Graubard 1999, §4.6).
+        analytic = basis(form, counted, panel_size=None, margins=margins)
+        how = Sampling(None, panel_size, alpha, self.plan.exact_up_to)
+        ctx = Context(form, counted, design, how, weighted)
+        items = tuple(f for q in form.questions() if (f := finding(ctx, q)) is not None)
+        chosen = set(self.contrast_items) if self.contrast_items is not None else None
+        tested = tuple(f for f in items if chosen is None or f.key in chosen)
+        return _Found(
+            items=items,
+            effective_n=design.effective_n() if weighted else None,
+            contrasts=tallied_contrasts(form, analytic, counted, tested, self.profile, alpha=alpha),
+        )
+
+
+@dataclass(frozen=True)
+class _Found:
+    """What the estimation found: nothing, before two rows are tallied."""
+
+    items: tuple[Finding, ...] = ()
+    effective_n: float | None = None
+    contrasts: tuple[Contrast, ...] = ()
+
+
+def describe_weighting(margins: Mapping[str, Mapping[str, float]] | None) -> str:
+    """How weighted estimates were made, in words: post-stratified (one margin) or raked."""
+    listed = " and ".join(margins or {})
+    if margins and len(margins) == 1:
+        return f"post-stratified to the panel's composition by {listed}"
+    return f"raked to the panel's composition by {listed}"
 
 
 def analyse(

@@ -102,12 +102,35 @@ def rao_scott(result: Shares, nr: int, nc: int, df: int) -> RaoScott:
     )
 
 
+@dataclass(frozen=True)
+class _Group:
+    """One row (or column) of the table: the shares within it, as they are described."""
+
+    what: str
+    base: str
+    n: int
+    ci: IntervalMethod
+    level: float
+
+
+def _group(names: tuple[str, str], label: str, n: int, ci: IntervalMethod, level: float) -> _Group:
+    """The group where `names[0]` is `label`, among which the shares of `names[1]` are taken."""
+    given, shared = names
+    return _Group(
+        what=f"{shared} among {given} = {label}",
+        base=f"{given} = {label}, {shared} answered",
+        n=n,
+        ci=ci,
+        level=level,
+    )
+
+
 def _conditional(
     design: Design,
     result: Shares,
     cells: IntArray,
     labels: tuple[str, ...],
-    context: dict[str, Any],
+    group: _Group,
 ) -> tuple[Estimate, ...]:
     """Shares of the cells within their group (e.g. columns within one row), delta method."""
     p, cov = result.p[cells], result.cov[np.ix_(cells, cells)]
@@ -118,24 +141,24 @@ def _conditional(
     iv = proportion_intervals(
         share,
         se,
-        method=context["ci"],
-        level=context["level"],
+        method=group.ci,
+        level=group.level,
         df=design.degrees_of_freedom,
         fallback_n=base_fallback_n(design, margin * result.weighted_n),
     )
     method = f"{iv.method} interval; taylor linearisation, {design.described()}"
     return tuple(
         Estimate(
-            f"{context['what']} = {label}",
+            f"{group.what} = {label}",
             float(share[k]),
             float(se[k]),
             float(iv.low[k]),
             float(iv.high[k]),
-            context["level"],
+            group.level,
             method,
-            int(context["n"]),
+            group.n,
             margin * result.weighted_n,
-            context["base"],
+            group.base,
         )
         for k, label in enumerate(labels)
     )
@@ -167,13 +190,7 @@ def crosstab(
             result,
             index[i],
             cols.labels,
-            {
-                "what": f"{names[1]} among {names[0]} = {rows.labels[i]}",
-                "ci": ci,
-                "level": level,
-                "n": counts[i].sum(),
-                "base": f"{names[0]} = {rows.labels[i]}, {names[1]} answered",
-            },
+            _group(names, rows.labels[i], int(counts[i].sum()), ci, level),
         )
         for i in range(nr)
     )
@@ -183,13 +200,7 @@ def crosstab(
             result,
             index[:, j],
             rows.labels,
-            {
-                "what": f"{names[0]} among {names[1]} = {cols.labels[j]}",
-                "ci": ci,
-                "level": level,
-                "n": counts[:, j].sum(),
-                "base": f"{names[1]} = {cols.labels[j]}, {names[0]} answered",
-            },
+            _group((names[1], names[0]), cols.labels[j], int(counts[:, j].sum()), ci, level),
         )
         for j in range(nc)
     )

@@ -1,0 +1,68 @@
+"""The survey's responses read from the database as `Record`s, `size` at a time."""
+
+from __future__ import annotations
+
+import datetime as dt
+import itertools
+import uuid
+from collections.abc import Iterable, Iterator, Mapping
+from typing import TYPE_CHECKING, Any
+
+from django.utils import timezone
+from tqdm import tqdm
+
+from indagine.collect.exports.layout import Record
+from indagine.forms.model import Question, QuestionType
+
+if TYPE_CHECKING:
+    from indagine.surveys.models import Survey
+
+
+def read_chunks(
+    survey: Survey, size: int, progress: bool, questions: Iterable[Question] = ()
+) -> Iterator[list[Record]]:
+    """Every response, partial and complete, ordered by pk: `size` Records per chunk."""
+    fields = ("pk", "completed_at", "updated_at", "answers", "status", "form_version__number")
+    rows = (
+        survey.responses.order_by("pk")
+        .values_list(*fields, "language", "started_at")
+        .iterator(chunk_size=size)
+    )
+    metadata = [q for q in questions if q.type.is_metadata]
+    bar = tqdm(total=survey.responses.count(), desc="exporting", unit=" rows", disable=not progress)
+    with bar:
+        while batch := list(itertools.islice(rows, size)):
+            yield [
+                Record(
+                    response_key(survey.slug, pk),
+                    completed or updated,
+                    _with_times(answers, metadata, started, completed or updated),
+                    status,
+                    number,
+                    lang,
+                )
+                for pk, completed, updated, answers, status, number, lang, started in batch
+            ]
+            bar.update(len(batch))
+
+
+def _with_times(
+    answers: Mapping[str, Any], metadata: list[Question], started: dt.datetime, ended: dt.datetime
+) -> Mapping[str, Any]:
+    """The answers with the form's start, end and today questions, from the response's times:
+    ISO 8601 in the survey's time zone, as ODK Central writes them (an anonymous survey's times
+    are of the day only)."""
+    if not metadata:
+        return answers
+    start, end = timezone.localtime(started), timezone.localtime(ended)
+    values = {
+        QuestionType.START: start.isoformat(timespec="milliseconds"),
+        QuestionType.END: end.isoformat(timespec="milliseconds"),
+        QuestionType.TODAY: start.date().isoformat(),
+    }
+    return {**answers, **{q.name: values[q.type] for q in metadata}}
+
+
+def response_key(slug: str, pk: int) -> str:
+    """The response's KEY: a uuid derived from the survey and the response id, as in the CSV."""
+    return f"uuid:{uuid.uuid5(uuid.NAMESPACE_URL, f'{slug}/{pk}')}"

@@ -1,0 +1,55 @@
+"""Django on demand, and the first run: the data folder and its secret key, migrations, the
+built-in survey, the first admin."""
+
+from __future__ import annotations
+
+import os
+import secrets
+from pathlib import Path
+
+
+def prepare_data_dir() -> Path:
+    """Create the data folder (mode 700: it holds the answers, the members' addresses and the
+    database files SQLite makes 644) and, once, the secret key kept in it (mode 600)."""
+    from indagine.site.config import data_dir
+
+    folder = data_dir()
+    folder.parent.mkdir(parents=True, exist_ok=True)
+    folder.mkdir(mode=0o700, exist_ok=True)  # a folder the club made itself keeps its mode
+    key_file = folder / "secret_key"
+    if not os.environ.get("INDAGINE_SECRET_KEY") and not key_file.exists():
+        fd = os.open(key_file, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        with os.fdopen(fd, "w") as handle:
+            handle.write(secrets.token_urlsafe(50))
+    return folder
+
+
+def setup_django() -> None:
+    """Set Django up with indagine's settings, the data folder made first."""
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "indagine.site.settings")
+    prepare_data_dir()
+    import django
+
+    django.setup()
+
+
+def init(verbosity: int = 0) -> dict[str, str]:
+    """Migrate, create the cache table, install the built-in survey, create the first admin.
+
+    Returns what a person needs to know on first run (the generated admin password)."""
+    setup_django()
+    from django.contrib.auth import get_user_model
+    from django.core.management import call_command
+
+    from indagine.surveys.services import install_builtin
+
+    call_command("migrate", interactive=False, verbosity=verbosity)
+    call_command("createcachetable", verbosity=verbosity)
+    survey = install_builtin()
+    facts = {"slug": survey.slug}
+    users = get_user_model()
+    if not users.objects.filter(is_superuser=True).exists():
+        password = secrets.token_urlsafe(12)
+        users.objects.create_superuser("admin", email="", password=password)
+        facts["admin_password"] = password
+    return facts

@@ -1,0 +1,284 @@
+"""pyxform's JSON tree -> the frozen `Form`: pages, questions, choices, texts per language.
+
+pyxform's tree carries what the sheet says, in its own terms: types by their aliases, texts keyed
+by language names ("English (en)"), the relevance of a group on the group. Here each question gets
+its type, its texts keyed by language code, the relevance of its groups and its choices; what a
+row asks that indagine does not serve comes back as an issue of the build, at its cell.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Mapping
+from typing import Any
+
+from indagine.forms.choices import number
+from indagine.forms.issues import FormCode, FormIssue, Severity
+from indagine.forms.model import Choice, Form, Page, Question, QuestionType, Text
+from indagine.forms.sheets import SurveySheet
+
+TYPES = {
+    "string": QuestionType.TEXT,  # pyxform's aliases of supported types
+    "int": QuestionType.INTEGER,
+    "select one": QuestionType.SELECT_ONE,
+    "select all that apply": QuestionType.SELECT_MULTIPLE,
+    "integer": QuestionType.INTEGER,
+    "decimal": QuestionType.DECIMAL,
+    "range": QuestionType.RANGE,
+    "text": QuestionType.TEXT,
+    "date": QuestionType.DATE,
+    "note": QuestionType.NOTE,
+    "calculate": QuestionType.CALCULATE,
+    "phone number": QuestionType.PHONE,
+    "acknowledge": QuestionType.ACKNOWLEDGE,
+    "hidden": QuestionType.HIDDEN,
+    "start": QuestionType.START,
+    "end": QuestionType.END,
+    "today": QuestionType.TODAY,
+}
+METADATA = {
+    "deviceid",
+    "phonenumber",
+    "username",
+    "email",
+    "audit",
+    "simserial",
+    "subscriberid",
+    "instanceID",
+}
+# What pyxform adds to a table-list group: a note with the group's label, and its header row
+# (a select showing its choices without buttons).
+_TABLE_LIST_HEADER = re.compile(
+    r"^(reserved_name_for_field_list_labels|generated_table_list_label)_\d+$"
+)
+# How a sheet writes yes and no (in `required`, `read_only`): anything else is an expression.
+TRUE = {"yes", "true", "true()", "1"}
+FALSE = {"no", "false", "false()", "0", ""}
+
+# Language names written without a code in brackets ("label::English"), as ISO codes.
+_LANGUAGE_NAMES = {
+    "english": "en",
+    "inglese": "en",
+    "italiano": "it",
+    "italian": "it",
+}
+
+
+def _lang_code(name: str) -> str:
+    """A language's code from its written name: 'English (en)', 'en', 'Italiano'."""
+    match = re.search(r"\(([A-Za-z]{2,3}(?:[-_][A-Za-z0-9]+)?)\)\s*$", name)
+    if match:
+        return match.group(1).lower()
+    return _LANGUAGE_NAMES.get(name.strip().lower(), name.strip().lower())
+
+
+# pyxform writes the relevance of the question it adds for "or_other" as a path to its
+# sibling ("selected(../pet, 'other')"): the same as ${pet} here, where names are unique.
+_SIBLING = re.compile(r"(?<![\w./])\.\./([A-Za-z_][\w.-]*)")
+
+
+def _expression(text: Any) -> str | None:
+    """An expression of pyxform's tree as written on the sheet (paths to siblings as ${name})."""
+    if text is None:
+        return None
+    return _SIBLING.sub(r"${\1}", str(text))
+
+
+def build_form(tree: Mapping[str, Any], sheet: SurveySheet) -> tuple[Form, list[FormIssue]]:
+    """The form of pyxform's `tree`, and the problems of its rows found on the way."""
+    builder = _FormBuilder(tree, sheet)
+    form = builder.build()
+    return form, builder.issues
+
+
+class _FormBuilder:
+    """pyxform's JSON tree -> frozen `Form`."""
+
+    def __init__(self, tree: Mapping[str, Any], sheet: SurveySheet) -> None:
+        self.tree = tree
+        self.sheet = sheet
+        self.issues: list[FormIssue] = []
+        default = str(tree.get("default_language") or "default")
+        self.default_code = "und" if default == "default" else _lang_code(default)
+        self.languages: dict[str, str] = {}
+
+    def text(self, value: Any) -> Text:
+        if value is None:
+            return Text()
+        if isinstance(value, str):
+            value = {"default": value}
+        out = {}
+        for lang, string in value.items():
+            code = self.default_code if lang == "default" else _lang_code(lang)
+            name = str(self.tree.get("default_language")) if lang == "default" else lang
+            self.languages.setdefault(code, name)
+            out[code] = str(string)
+        return Text(out)
+
+    def build(self) -> Form:
+        pages: list[Page] = []
+        for child in self.tree.get("children", []):
+            if child.get("type") == "group":
+                if child.get("control", {}).get("bodyless"):
+                    continue  # pyxform's generated meta block
+                questions = tuple(
+                    self.questions(
+                        child.get("children", []),
+                        (child["name"],),
+                        child.get("bind", {}).get("relevant"),
+                    )
+                )
+                pages.append(Page(child["name"], self.text(_group_label(child)), questions))
+            else:
+                question = self.question(child, (), None)
+                if question is not None:
+                    pages.append(Page(question.name, Text(), (question,)))
+        if not self.languages:
+            self.languages[self.default_code] = str(self.tree.get("default_language"))
+        # No text in the declared default (none declared, every label has a language): the first.
+        default = next(iter(self.languages), self.default_code)
+        if self.default_code in self.languages:
+            default = self.default_code
+        return Form(
+            form_id=str(self.tree.get("id_string") or self.tree.get("name") or "form"),
+            title=Text({default: str(self.tree.get("title") or "")}),
+            version=str(self.tree.get("version") or ""),
+            default_language=default,
+            languages=self.languages,
+            pages=tuple(p for p in pages if p.questions),
+        )
+
+    def questions(
+        self, children: Iterable[Mapping[str, Any]], path: tuple[str, ...], relevant: str | None
+    ) -> Iterable[Question]:
+        for child in children:
+            if child.get("type") == "group":
+                inner = _and(relevant, child.get("bind", {}).get("relevant"))
+                yield from self.questions(child.get("children", []), (*path, child["name"]), inner)
+            elif (question := self.question(child, path, relevant)) is not None:
+                yield question
+
+    def question(
+        self, node: Mapping[str, Any], path: tuple[str, ...], group_relevant: str | None
+    ) -> Question | None:
+        name = str(node["name"])
+        if name not in self.sheet.row_of and _TABLE_LIST_HEADER.match(name):
+            return None  # pyxform's header row of a table-list: no question of the sheet
+        kind = TYPES.get(str(node.get("type")))
+        if kind is None:
+            self.issues.append(self.not_a_question(node, name))
+            return None
+        bind = node.get("bind", {})
+        required = str(bind.get("required", "")).strip()
+        self.issues += self.unsupported_columns(bind, name, kind)
+        return Question(
+            name=name,
+            type=kind,
+            label=self.text(node.get("label")),
+            hint=self.text(node.get("hint")),
+            group_path=path,
+            required=required.lower() in TRUE,
+            required_if=None if required.lower() in TRUE | FALSE else required,
+            required_message=self.text(bind.get("jr:requiredMsg")),
+            relevant=_and(group_relevant, _expression(bind.get("relevant"))),
+            constraint=_expression(bind.get("constraint")),
+            constraint_message=self.text(bind.get("jr:constraintMsg")),
+            calculation=_expression(bind.get("calculate")),
+            default=node.get("default"),
+            appearance=str(node.get("control", {}).get("appearance", "")),
+            list_name=node.get("list_name") or node.get("itemset"),
+            choices=tuple(self.choice(c, name) for c in self.choices_of(node)),
+            choice_filter=node.get("choice_filter"),
+            parameters=self.parameters(node, name, kind),
+            claim=self.text(node.get("claim")),
+            row=self.sheet.row_of.get(name),
+        )
+
+    def not_a_question(self, node: Mapping[str, Any], name: str) -> FormIssue:
+        """Metadata (a warning), or a type pyxform accepts and indagine does not serve."""
+        if node.get("type") in METADATA or name in METADATA:
+            return self.sheet.issue(
+                FormCode.METADATA_IGNORED,
+                f"'{node.get('type')}' metadata is not recorded.",
+                name,
+                "type",
+                Severity.WARNING,
+            )
+        message = f"The type '{node.get('type')}' is not supported."
+        return self.sheet.issue(FormCode.UNSUPPORTED_TYPE, message, name, "type")
+
+    def unsupported_columns(
+        self, bind: Mapping[str, Any], name: str, kind: QuestionType
+    ) -> list[FormIssue]:
+        issues = []
+        if bind.get("calculate") and kind is not QuestionType.CALCULATE:
+            issues.append(  # ODK fills the box from it; here it would be silently ignored
+                self.sheet.issue(
+                    FormCode.UNSUPPORTED_COLUMN,
+                    "A calculation on a question that asks for an answer is not supported: "
+                    "put it on a 'calculate' row of its own.",
+                    name,
+                    "calculation",
+                )
+            )
+        if str(bind.get("readonly", "")).strip().lower() in TRUE:
+            issues.append(
+                self.sheet.issue(
+                    FormCode.UNSUPPORTED_COLUMN,
+                    "read_only is not supported: the respondent could still change the answer. "
+                    "Use a note, or a 'calculate' row.",
+                    name,
+                    "read_only",
+                )
+            )
+        return issues
+
+    def choices_of(self, node: Mapping[str, Any]) -> list[Mapping[str, Any]]:
+        """The question's choices: pyxform leaves them in the form's lists, named by `itemset`,
+        for a select with randomize=true."""
+        lists: Mapping[str, Any] = self.tree.get("choices") or {}
+        return list(node.get("choices") or lists.get(str(node.get("itemset")), []))
+
+    def choice(self, node: Mapping[str, Any], question: str) -> Choice:
+        score = number(str(node.get("score") or "").strip())  # a bad one: check_choices
+        columns = {
+            k: str(v)
+            for k, v in node.items()
+            if k not in {"name", "label", "score", "media"} and isinstance(v, str | int)
+        }
+        return Choice(str(node["name"]), self.text(node.get("label")), score, columns)
+
+    def parameters(self, node: Mapping[str, Any], name: str, kind: QuestionType) -> dict[str, str]:
+        params = {k: str(v) for k, v in (node.get("parameters") or {}).items()}
+        if kind is QuestionType.RANGE:
+            params = {"start": "1", "end": "10", "step": "1", **params}
+            try:
+                start, end, step = (float(params[k]) for k in ("start", "end", "step"))
+                if step <= 0 or end <= start:
+                    raise ValueError
+            except ValueError:
+                self.issues.append(
+                    self.sheet.issue(
+                        FormCode.BAD_RANGE,
+                        "A range needs numeric start < end and a positive step.",
+                        name,
+                        "parameters",
+                    )
+                )
+        return params
+
+
+def _group_label(group: Mapping[str, Any]) -> Any:
+    """The group's label; pyxform moves a table-list group's to a note of its own."""
+    notes = (
+        c.get("label")
+        for c in group.get("children", [])
+        if _TABLE_LIST_HEADER.match(str(c.get("name"))) and c.get("type") == "note"
+    )
+    return group.get("label") or next(notes, None)
+
+
+def _and(first: str | None, second: str | None) -> str | None:
+    if first and second:
+        return f"({first}) and ({second})"
+    return first or second
