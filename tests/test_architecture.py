@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 SRC = Path(__file__).resolve().parents[1] / "src" / "indagine"
-PURE = ("forms", "stats", "narrative", "charts")
+PURE = ("forms", "stats", "analysis", "narrative", "charts", "library")
 
 
 def _imports(path: Path) -> set[str]:

@@ -6,8 +6,9 @@ import datetime as dt
 
 from django.core.mail import get_connection
 from django.utils import timezone
+from django_tasks_db.models import DBTaskResult, get_date_max
 
-from indagine.panel import delivery, mail, services
+from indagine.panel import delivery, mail, services, tasks
 from indagine.panel.models import Invitation, Member, Message
 from indagine.panel.services import MAX_ATTEMPTS
 
@@ -22,6 +23,14 @@ def _backoff_passes() -> None:
     Message.objects.exclude(lease_until=None).update(
         lease_until=timezone.now() - dt.timedelta(seconds=1)
     )
+
+
+def _deliveries_queued(survey) -> list[dt.datetime | None]:
+    """When each delivery queued for `survey` may run (None: as soon as a worker is free)."""
+    queued = DBTaskResult.objects.filter(
+        task_path=tasks.deliver.module_path, status="READY", args_kwargs__args__0=survey.pk
+    ).values_list("run_after", flat=True)
+    return [None if when == get_date_max() else when for when in queued]
 
 
 def test_a_permanent_refusal_marks_the_member_bounced_and_is_not_retried(
@@ -183,3 +192,39 @@ def test_a_batch_that_outlasts_its_lease_leaves_to_another_worker_what_it_took_o
     assert delivery.send_claimed(lease_a, ids_a, composer) == {"taken": 3}  # all gone from A
     assert sorted(smtp.by_recipient().values()) == [1, 1, 1]
     assert set(Message.objects.values_list("status", flat=True)) == {"sent"}
+
+
+def test_a_worker_restarted_within_a_killed_workers_lease_queues_a_delivery_for_when_it_ends(
+    open_survey, smtp, members_csv
+):
+    """A worker killed holding messages and restarted at once (before its lease runs out)
+    cannot take them up yet: it queues a delivery for the moment the lease runs out, which
+    sends them, rather than leaving them until a worker happens to start again."""
+    _invite(open_survey, members_csv)
+    DBTaskResult.objects.all().delete()  # the invitation's delivery: the killed worker ran it
+    delivery.claim(open_survey.pk)  # then it died, holding all three
+    (until,) = set(Message.objects.values_list("lease_until", flat=True))
+    assert services.recover() == 1
+    assert _deliveries_queued(open_survey) == [until]
+    assert tasks.deliver.call(open_survey.pk) == {}  # too early: still held
+    assert _deliveries_queued(open_survey) == [until]  # and queued once, not twice
+    _backoff_passes()  # the lease runs out
+    assert tasks.deliver.call(open_survey.pk) == {"sent": 3}
+    assert sorted(smtp.by_recipient().values()) == [1, 1, 1]
+
+
+def test_a_failure_waiting_for_its_retry_gets_a_delivery_queued_for_the_end_of_its_back_off(
+    open_survey, smtp, members_csv
+):
+    smtp.on_data = lambda n, envelope: (
+        "451 4.3.0 Try again later" if "carla@example.org" in envelope.rcpt_tos else None
+    )
+    _invite(open_survey, members_csv)
+    DBTaskResult.objects.all().delete()
+    assert tasks.deliver.call(open_survey.pk) == {"sent": 2, "failed": 1}
+    retry = Message.objects.get(member__email="carla@example.org").lease_until
+    assert _deliveries_queued(open_survey) == [retry]
+    smtp.on_data = None
+    _backoff_passes()
+    assert tasks.deliver.call(open_survey.pk) == {"sent": 1}
+    assert _deliveries_queued(open_survey) == [retry]  # nothing more waits: nothing more queued

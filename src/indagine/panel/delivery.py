@@ -4,7 +4,11 @@ the same message and a killed worker's claims are taken up again once its lease 
 A batch can outlast its lease (a slow SMTP server: 100 messages at 2 s each are 200 s against a
 120 s lease), so each message's lease is renewed just before it is sent, and only if this worker
 still holds it: one whose lease ran out and that another worker claimed meanwhile is left to
-that worker ("taken")."""
+that worker ("taken").
+
+What cannot be sent yet (held under a lease that has not run out, say a killed worker's, or a
+failure waiting for its retry) is not forgotten: `next_due` says when the first of it can be
+claimed, and the delivery task queues itself again for that moment (`tasks.deliver`)."""
 
 from __future__ import annotations
 
@@ -17,7 +21,7 @@ from collections import Counter
 from django.conf import settings
 from django.core.mail import get_connection
 from django.db import transaction
-from django.db.models import Q
+from django.db.models import Min, Q
 from django.utils import timezone
 
 from indagine.panel import mail
@@ -34,6 +38,24 @@ def opted_out(emails) -> set[str]:
     return {hashes[h] for h in found}
 
 
+def claimable(now: dt.datetime) -> Q:
+    """Messages nobody holds at `now`: queued, held under a lease that ran out, or failed with
+    retries left and their back-off over."""
+    return (
+        Q(status=Message.Status.QUEUED)
+        | Q(status=Message.Status.SENDING, lease_until__lt=now)
+        | Q(status=Message.Status.FAILED, attempts__lt=MAX_ATTEMPTS, lease_until__lt=now)
+    )
+
+
+def waiting() -> Q:
+    """Messages not sent yet that only their lease keeps from being claimed: held (by a worker
+    alive or killed), or failed with retries left; claimable once `lease_until` is past."""
+    return Q(status=Message.Status.SENDING) | Q(
+        status=Message.Status.FAILED, attempts__lt=MAX_ATTEMPTS
+    )
+
+
 def claim(
     survey_id: int, size: int = CLAIM_SIZE, now: dt.datetime | None = None
 ) -> tuple[str, list[int]]:
@@ -42,24 +64,28 @@ def claim(
     now = now or timezone.now()
     lease = uuid.uuid4().hex
     with transaction.atomic():
-        claimable = (
+        free = (
             Message.objects.filter(member__survey_id=survey_id)
-            .filter(
-                Q(status=Message.Status.QUEUED)
-                | Q(status=Message.Status.SENDING, lease_until__lt=now)
-                | Q(status=Message.Status.FAILED, attempts__lt=MAX_ATTEMPTS, lease_until__lt=now)
-            )
+            .filter(claimable(now))
             .order_by("pk")
             .values_list("pk", flat=True)
         )
         if connection_supports_skip_locked():
-            claimable = claimable.select_for_update(skip_locked=True, of=("self",))
-        ids = list(claimable[:size])
+            free = free.select_for_update(skip_locked=True, of=("self",))
+        ids = list(free[:size])
         until = now + dt.timedelta(seconds=settings.INDAGINE_SEND_LEASE_SECONDS)
         Message.objects.filter(pk__in=ids).update(
             status=Message.Status.SENDING, lease=lease, lease_until=until
         )
     return lease, ids
+
+
+def next_due(survey_id: int) -> dt.datetime | None:
+    """When the first message of a survey that waits can be claimed: one held under a lease
+    (a killed worker's, until it runs out) or a failure waiting for its retry; None if none."""
+    held = Message.objects.filter(waiting(), member__survey_id=survey_id)
+    due: dt.datetime | None = held.aggregate(due=Min("lease_until"))["due"]
+    return due
 
 
 def connection_supports_skip_locked() -> bool:

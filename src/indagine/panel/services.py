@@ -18,13 +18,15 @@ from django.db.models import Count, Max, Q
 from django.utils import timezone
 from django_tasks import task
 
-from indagine.panel.codes import PanelCode, PanelError
-from indagine.panel.delivery import MAX_ATTEMPTS, opted_out
+from indagine.panel.codes import PanelCode
+from indagine.panel.codes import PanelError as PanelError
+from indagine.panel.delivery import MAX_ATTEMPTS as MAX_ATTEMPTS
 from indagine.panel.delivery import claim as claim
+from indagine.panel.delivery import claimable, opted_out, waiting
 from indagine.panel.delivery import deliver_pending as deliver_pending
 from indagine.panel.members import read_members
 from indagine.panel.models import Invitation, Member, Message, OptOut
-from indagine.panel.tasks import deliver
+from indagine.panel.tasks import deliver, deliver_when_due
 from indagine.panel.tokens import email_hash, member_token, new_nonce, token_hash
 from indagine.surveys.models import Survey
 from indagine.surveys.services import audit
@@ -248,22 +250,23 @@ def _enqueue_delivery(survey: Survey, count: int) -> None:
 
 
 def recover() -> int:
-    """Queue delivery for every survey with messages left behind (a killed worker, retries)."""
-    now = timezone.now()
-    surveys = set(
-        Message.objects.filter(
-            Q(status=Message.Status.QUEUED)
-            | Q(status=Message.Status.SENDING, lease_until__lt=now)
-            | Q(status=Message.Status.FAILED, attempts__lt=MAX_ATTEMPTS, lease_until__lt=now)
-        )
-        .values_list("member__survey_id", flat=True)
-        .distinct()
-    )
+    """Queue delivery for every survey with messages left behind: now for what can be sent now
+    (queued, a lease run out, a retry due), and for when it comes due for what still waits (a
+    worker killed and restarted within its lease, a retry's back-off)."""
+    due_now = _surveys_with(claimable(timezone.now()))
+    left = due_now | _surveys_with(waiting())
     for survey in Survey.objects.filter(anonymous=True, state=Survey.State.OPEN):
         settle_anonymous(survey)
-    for survey_id in surveys:
+    for survey_id in due_now:
         _enqueue_delivery(Survey(pk=survey_id), 1)
-    return len(surveys)
+    for survey_id in left - due_now:
+        deliver_when_due(survey_id)
+    return len(left)
+
+
+def _surveys_with(messages: Q) -> set[int]:
+    found = Message.objects.filter(messages).values_list("member__survey_id", flat=True)
+    return set(found.distinct())
 
 
 def erase_member(survey: Survey, email: str, user=None) -> bool:

@@ -2,11 +2,31 @@
 
 from __future__ import annotations
 
+from django.db.models import Q
 from django_tasks import task
+from django_tasks_db.models import DBTaskResult, get_date_max
 
-from indagine.panel.delivery import deliver_pending
+from indagine.panel.delivery import deliver_pending, next_due
 
 
 @task()
 def deliver(survey_id: int) -> dict[str, int]:
-    return dict(deliver_pending(survey_id))
+    """Send what can be sent now, then come back when what waits comes due (a lease that runs
+    out, a retry after its back-off): without that, a killed worker's messages and the
+    retries would wait for the next worker to start or the next message to be queued."""
+    outcome = deliver_pending(survey_id)
+    deliver_when_due(survey_id)
+    return dict(outcome)
+
+
+def deliver_when_due(survey_id: int) -> None:
+    """Queue a delivery for when the survey's first waiting message comes due, unless one is
+    queued already that runs no later (one queued to run now queues the next itself)."""
+    due = next_due(survey_id)
+    if due is None:
+        return
+    queued = DBTaskResult.objects.filter(
+        task_path=deliver.module_path, status="READY", args_kwargs__args__0=survey_id
+    ).filter(Q(run_after__lte=due) | Q(run_after=get_date_max()))
+    if not queued.exists():
+        deliver.using(run_after=due).enqueue(survey_id)

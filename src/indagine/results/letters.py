@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
+from typing import TypeGuard, get_args
+
 from django.urls import reverse
 from django.utils import timezone
 
 from indagine.narrative.letter import Letter, write_letter
+from indagine.narrative.quantities import Lang
+from indagine.narrative.statements import Stage
 from indagine.results import services
 from indagine.results.models import Publication
 from indagine.surveys.models import Survey
@@ -15,13 +19,17 @@ def letter_for(
     survey: Survey, *, lang: str, stage: str, base_url: str, weighted: bool = False
 ) -> Letter:
     """The interim or final letter in `lang`, signed as the survey's publication settings say."""
+    if not _is_lang(lang) or not _is_stage(stage):
+        raise ValueError(
+            f"letters are {get_args(Stage)} in {get_args(Lang)}: not {stage} in {lang}"
+        )
     settings, _ = Publication.objects.get_or_create(survey=survey)
     found = services.findings(survey, services.View(weighted=weighted))
     link = base_url.rstrip("/") + reverse("collect:survey", args=[survey.slug])
     return write_letter(
         found,
         lang,
-        stage,  # type: ignore[arg-type]
+        stage,
         club=settings.club,
         promoter=settings.promoter or None,
         theme=(settings.theme_it if lang == "it" else settings.theme_en) or None,
@@ -31,3 +39,11 @@ def letter_for(
         signature=settings.signature_it if lang == "it" else settings.signature_en,
         closes_on=timezone.localtime(survey.closes_at).date() if survey.closes_at else None,
     )
+
+
+def _is_lang(code: str) -> TypeGuard[Lang]:
+    return code in get_args(Lang)
+
+
+def _is_stage(name: str) -> TypeGuard[Stage]:
+    return name in get_args(Stage)

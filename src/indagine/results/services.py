@@ -93,10 +93,7 @@ def snapshot(survey: Survey) -> Snapshot:
             current = Snapshot.load(_path(survey), form) or Snapshot.empty(form)
         complete = _complete(survey)
         if current.n:
-            newest = current.frame.get_column(COMPLETED_AT).max()
-            if newest.tzinfo is None:  # type: ignore[union-attr]
-                newest = newest.replace(tzinfo=dt.UTC)  # type: ignore[union-attr]
-            since = newest - LOOK_BACK
+            since = _newest(current) - LOOK_BACK
             fresh = complete.filter(completed_at__gte=since) | complete.filter(
                 pk__gt=current.last_id
             )
@@ -112,6 +109,14 @@ def snapshot(survey: Survey) -> Snapshot:
         while len(_SNAPSHOTS) > 8:
             _SNAPSHOTS.popitem(last=False)
         return updated
+
+
+def _newest(snap: Snapshot) -> dt.datetime:
+    """When the latest completion the snapshot holds came in (UTC: Parquet gives it naive)."""
+    newest = snap.frame.get_column(COMPLETED_AT).max()
+    if not isinstance(newest, dt.datetime):
+        raise TypeError(f"the snapshot's {COMPLETED_AT} holds {newest!r}, not a moment")
+    return newest if newest.tzinfo is not None else newest.replace(tzinfo=dt.UTC)
 
 
 def _save(snap: Snapshot, path: Path) -> None:

@@ -100,7 +100,8 @@ TEMPLATES = [
 def _database() -> dict[str, object]:
     url = setting("DATABASE_URL")
     if url:
-        config: dict[str, object] = dict(dj_database_url.parse(url, conn_max_age=60))
+        parsed = dj_database_url.parse(url, conn_max_age=60)
+        config: dict[str, object] = dict(parsed)
         if config["ENGINE"] == "django.db.backends.sqlite3":
             config["OPTIONS"] = _SQLITE_OPTIONS
         elif config["ENGINE"] == "django.db.backends.postgresql":
@@ -108,7 +109,7 @@ def _database() -> dict[str, object]:
             # rather than parsed and planned on every page: server CPU per page POST 1.69 →
             # 1.34 ms (benchmarks/ingest.py). Behind a pooler in transaction mode (pgbouncer
             # before 1.21), prepared statements need its max_prepared_statements setting.
-            options = dict(config.get("OPTIONS") or {})
+            options = dict(parsed.get("OPTIONS") or {})
             options.update(server_side_binding=True, prepare_threshold=5)
             config["OPTIONS"] = options
             # A connection the server dropped (a restart, an administrator) is replaced before

@@ -19,7 +19,8 @@ from django.utils.text import slugify
 
 from indagine.forms.issues import FormIssue
 from indagine.forms.loader import load_form
-from indagine.surveys.codes import SurveyCode, SurveyError
+from indagine.surveys.codes import SurveyCode
+from indagine.surveys.codes import SurveyError as SurveyError
 from indagine.surveys.models import AuditEntry, FormVersion, Survey
 
 BUILTIN_SLUG = "remote-working-2020"

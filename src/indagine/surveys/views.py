@@ -10,6 +10,7 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from indagine.forms.issues import FormIssue
 from indagine.surveys import services
 from indagine.surveys.access import CHANGE, VIEW, organiser
 from indagine.surveys.codes import SurveyCode
@@ -33,7 +34,7 @@ def survey_list(request: HttpRequest) -> HttpResponse:
 @organiser(CHANGE)
 def survey_create(request: HttpRequest) -> HttpResponse:
     upload = UploadForm(request.POST or None, request.FILES or None)
-    issues = ()
+    issues: tuple[FormIssue, ...] = ()
     if request.method == "POST" and upload.is_valid():
         file = upload.cleaned_data["file"]
         version_of = request.POST.get("version_of")  # sent by a survey's own page

@@ -40,7 +40,7 @@ class Refused(Exception):
         self.code = code
         self.message = message
         self.problems = list(problems)
-        self.status = status or getattr(code, "status", 400)
+        self.status: int = status or int(getattr(code, "status", 400))
 
     def __str__(self) -> str:
         return f"{self.code}: {self.message}"
