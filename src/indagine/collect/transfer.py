@@ -82,7 +82,8 @@ def _read_rows(path: Path) -> Iterator[tuple[int, dict[str, str]]]:
         ) from None
     reader = csv.DictReader(io.StringIO(text, newline=""), strict=True)
     try:
-        twice = sorted({c for c in reader.fieldnames or () if reader.fieldnames.count(c) > 1})
+        names = list(reader.fieldnames or ())
+        twice = sorted({c for c in names if names.count(c) > 1})
         if twice:  # DictReader would keep the last one's cells, silently
             raise Refused(
                 TransferCode.CSV_DUPLICATE_COLUMN, "Columns named twice: " + ", ".join(twice)

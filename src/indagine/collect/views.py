@@ -203,7 +203,7 @@ def _after_page(
     if outcome.errors:
         context = pages.page_context(
             response.survey, response.form_version.form, outcome.page, response.answers, lang,
-            errors=outcome.errors, key=key, raw=raw,
+            errors=outcome.errors, key=key or "", raw=raw,
         )  # fmt: skip
         return _render_page(request, slug, context)
     # the page's own address: the form posts to it (a URL, so no `redirect()`, which first
@@ -232,8 +232,9 @@ def relevance(request: HttpRequest, slug: str) -> JsonResponse:
     # "choices" by name for readers; "rows" by position for the page's script (one name may
     # stand on two rows of a list)
     choices = {
-        name: [form.question(name).choices[i].name for i in positions]  # type: ignore[union-attr]
+        name: [question.choices[i].name for i in positions]
         for name, positions in rows.items()
+        if (question := form.question(name)) is not None
     }
     return JsonResponse({"visible": sorted(visible), "choices": choices, "rows": rows})
 

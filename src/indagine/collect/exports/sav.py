@@ -147,7 +147,7 @@ def _column(variable: SavVariable) -> Callable[[Record], Any]:
         return lambda r: None if (v := r.answers.get(name)) is None else int(choice in codes(v))
     if q.type is QuestionType.SELECT_ONE:
         numeric = sav_codes(q)
-        return lambda r: numeric.get(r.answers.get(name))
+        return lambda r: numeric.get(str(r.answers.get(name)))
     if q.type in NUMBERS:
         integral = is_integral(q)
         return lambda r: as_number(r.answers.get(name), integral)
@@ -156,10 +156,12 @@ def _column(variable: SavVariable) -> Callable[[Record], Any]:
     return lambda r: as_string(r.answers.get(name))
 
 
-def _value_labels(layout: ExportPlan, variables: list[SavVariable]) -> dict[str, dict[int, str]]:
+def _value_labels(
+    layout: ExportPlan, variables: list[SavVariable]
+) -> dict[str, dict[int | float, str]]:
     """The value labels of the choice variables: each code's label, or (not) selected."""
     no, yes = SELECTED.get(layout.lang, SELECTED["en"])
-    labels: dict[str, dict[int, str]] = {}
+    labels: dict[str, dict[int | float, str]] = {}
     for v in variables:
         if v.question is None or not v.question.type.is_select:
             continue
