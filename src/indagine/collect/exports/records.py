@@ -22,28 +22,25 @@ def read_chunks(
     survey: Survey, size: int, progress: bool, questions: Iterable[Question] = ()
 ) -> Iterator[list[Record]]:
     """Every response, partial and complete, ordered by pk: `size` Records per chunk."""
-    fields = ("pk", "completed_at", "updated_at", "answers", "status", "form_version__number")
-    rows = (
-        survey.responses.order_by("pk")
-        .values_list(*fields, "language", "started_at")
-        .iterator(chunk_size=size)
-    )
     metadata = [q for q in questions if q.type.is_metadata]
+    fields = ["pk", "completed_at", "updated_at", "answers", "status", "form_version__number"]
+    fields.append("language")
+    if metadata:  # each datetime read costs a converter call per row: only when asked for
+        fields.append("started_at")
+    rows = survey.responses.order_by("pk").values_list(*fields).iterator(chunk_size=size)
     bar = tqdm(total=survey.responses.count(), desc="exporting", unit=" rows", disable=not progress)
     with bar:
         while batch := list(itertools.islice(rows, size)):
-            yield [
-                Record(
-                    response_key(survey.slug, pk),
-                    completed or updated,
-                    _with_times(answers, metadata, started, completed or updated),
-                    status,
-                    number,
-                    lang,
-                )
-                for pk, completed, updated, answers, status, number, lang, started in batch
-            ]
+            yield [_record(survey.slug, row, metadata) for row in batch]
             bar.update(len(batch))
+
+
+def _record(slug: str, row: tuple[Any, ...], metadata: list[Question]) -> Record:
+    pk, completed, updated, answers, status, number, lang, *started = row
+    submitted = completed or updated
+    if metadata:
+        answers = _with_times(answers, metadata, started[0], submitted)
+    return Record(response_key(slug, pk), submitted, answers, status, number, lang)
 
 
 def _with_times(
@@ -52,8 +49,6 @@ def _with_times(
     """The answers with the form's start, end and today questions, from the response's times:
     ISO 8601 in the survey's time zone, as ODK Central writes them (an anonymous survey's times
     are of the day only)."""
-    if not metadata:
-        return answers
     start, end = timezone.localtime(started), timezone.localtime(ended)
     values = {
         QuestionType.START: start.isoformat(timespec="milliseconds"),
