@@ -1,11 +1,15 @@
-"""The `indagine` command, run in-process against the test database."""
+"""The `indagine` command, run in-process against the test database (and in a subprocess on a
+data folder of its own, where a test needs one)."""
 
 from __future__ import annotations
 
+import subprocess
+import sys
 import textwrap
 
 import pytest
 
+from browser.server import SLUG, server_env, throwaway_database
 from indagine.cli import main
 from indagine.collect.models import Response
 from indagine.surveys.models import Survey
@@ -109,3 +113,49 @@ def test_the_data_folder_is_made_private(tmp_path, monkeypatch):
     folder = _prepare_data_dir()
     assert stat.S_IMODE(folder.stat().st_mode) == 0o700
     assert stat.S_IMODE((folder / "secret_key").stat().st_mode) == 0o600
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize(
+    "command",
+    [
+        ["panel", "status", SLUG],
+        ["responses", "export", SLUG, "--format", "csv", "-o", "{folder}/out.csv"],
+        ["manage", "showmigrations", "surveys"],
+    ],
+    ids=["panel-status", "responses-export", "manage"],
+)
+def test_a_command_on_a_data_folder_not_yet_set_up_sets_it_up_as_serve_would(tmp_path, command):
+    """It used to end in a traceback (OperationalError: no such table)."""
+
+    def indagine(*args: str) -> subprocess.CompletedProcess:
+        argv = [a.format(folder=tmp_path) for a in args]
+        return subprocess.run(
+            [sys.executable, "-m", "indagine.cli", *argv],
+            env=env,
+            capture_output=True,
+            text=True,
+            timeout=120,
+            check=False,
+        )
+
+    with throwaway_database("indagine_first_use") as database_url:
+        env = server_env(tmp_path / "data", database_url)
+        done = indagine(*command)
+        assert done.returncode == 0, done.stderr
+        assert "Traceback" not in done.stderr
+        said = done.stderr.splitlines()
+        assert said[0].startswith("indagine: new database set up"), said
+        assert not any("new database" in line for line in said[1:])  # one line, once
+        again = indagine("panel", "status", SLUG)
+        assert again.returncode == 0 and again.stderr == ""
+        assert "password" in indagine("init").stdout  # the admin, shown once, is still serve's
+
+
+def test_a_generated_secret_key_is_never_refused_as_weak():
+    """What `indagine serve` writes to the data folder (50 random bytes) always passes."""
+    import secrets
+
+    from indagine.commands.preflight import key_weakness
+
+    assert [k for k in (secrets.token_urlsafe(50) for _ in range(20_000)) if key_weakness(k)] == []

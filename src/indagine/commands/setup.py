@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import os
 import secrets
+import sys
 from pathlib import Path
 
 
@@ -25,7 +26,19 @@ def prepare_data_dir() -> Path:
 
 
 def setup_django() -> None:
-    """Set Django up with indagine's settings, the data folder made first."""
+    """Set Django up with indagine's settings, the data folder made first; a database with no
+    tables yet (a command run before `indagine serve`) is set up as serve's first run does."""
+    _configure()
+    if not _database_is_set_up():
+        _set_up_database()
+        print(
+            "indagine: new database set up (migrated, built-in survey installed); "
+            "`indagine serve` or `indagine init` creates the admin",
+            file=sys.stderr,
+        )
+
+
+def _configure() -> None:
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "indagine.site.settings")
     prepare_data_dir()
     import django
@@ -33,20 +46,34 @@ def setup_django() -> None:
     django.setup()
 
 
-def init(verbosity: int = 0) -> dict[str, str]:
-    """Migrate, create the cache table, install the built-in survey, create the first admin.
+def _database_is_set_up() -> bool:
+    """Whether the database has indagine's tables (one query: the list of tables)."""
+    from django.db import connection
 
-    Returns what a person needs to know on first run (the generated admin password)."""
-    setup_django()
-    from django.contrib.auth import get_user_model
+    from indagine.surveys.models import Survey
+
+    return Survey._meta.db_table in connection.introspection.table_names()
+
+
+def _set_up_database(verbosity: int = 0) -> str:
+    """Migrate, create the cache table, install the built-in survey; the survey's slug."""
     from django.core.management import call_command
 
     from indagine.surveys.services import install_builtin
 
     call_command("migrate", interactive=False, verbosity=verbosity)
     call_command("createcachetable", verbosity=verbosity)
-    survey = install_builtin()
-    facts = {"slug": survey.slug}
+    return str(install_builtin().slug)
+
+
+def init(verbosity: int = 0) -> dict[str, str]:
+    """Migrate, create the cache table, install the built-in survey, create the first admin.
+
+    Returns what a person needs to know on first run (the generated admin password)."""
+    _configure()
+    from django.contrib.auth import get_user_model
+
+    facts = {"slug": _set_up_database(verbosity)}
     users = get_user_model()
     if not users.objects.filter(is_superuser=True).exists():
         password = secrets.token_urlsafe(12)
