@@ -1,17 +1,33 @@
 """`indagine init` and `indagine serve` on a fresh data folder, and what the production server
-refuses: forged or malformed POSTs, missing CSRF token, a closed survey, too many submissions."""
+refuses: forged or malformed POSTs, missing CSRF token, a closed survey, too many submissions;
+what `indagine serve` refuses to start with (debug, a weak secret key, a port in use), and how
+it stops on SIGTERM."""
 
 from __future__ import annotations
 
 import hashlib
+import os
 import re
+import signal
+import socket
 import subprocess
 import sys
+import threading
+import time
+from contextlib import suppress
+from pathlib import Path
 
 import httpx
 import pytest
 
-from browser.server import BUILTIN_FILE, SLUG, ProductionServer, production_server, server_env
+from browser.server import (
+    BUILTIN_FILE,
+    SLUG,
+    ProductionServer,
+    free_port,
+    production_server,
+    server_env,
+)
 from browser.server import throwaway_database as throwaway
 
 pytestmark = pytest.mark.slow
@@ -173,3 +189,236 @@ def test_a_worker_imports_every_view_as_it_starts(tmp_path):
         )
     assert done.returncode == 0, done.stderr
     assert done.stdout.strip() == "True"
+
+
+# What `indagine serve` refuses, before any server process starts (commands/preflight.py)
+
+
+def _serve(data_dir, *args: str, **settings: str) -> subprocess.CompletedProcess:
+    """`indagine serve` expected to refuse: if it starts a server instead, that server and its
+    workers are killed after 30 s and the test fails."""
+    process = subprocess.Popen(
+        [sys.executable, "-m", "indagine.cli", "serve", *args],
+        env=server_env(data_dir, None, **settings),
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        start_new_session=True,
+    )
+    try:
+        out, err = process.communicate(timeout=30)
+    except subprocess.TimeoutExpired:
+        os.killpg(process.pid, signal.SIGKILL)
+        out, err = process.communicate()
+    return subprocess.CompletedProcess(process.args, process.returncode, out, err)
+
+
+def _refused(done: subprocess.CompletedProcess, code: str) -> bool:
+    """Exit 1 with one line on stderr, naming the code, and nothing said on stdout."""
+    line = done.stderr.strip()
+    return done.returncode == 1 and "\n" not in line and code in line and done.stdout == ""
+
+
+def test_serve_refuses_debug_mode(tmp_path):
+    done = _serve(tmp_path / "data", "--port", str(free_port()), INDAGINE_DEBUG="1")
+    assert _refused(done, "SERVE_DEBUG"), done
+    assert not (tmp_path / "data").exists()
+
+
+@pytest.mark.parametrize(
+    "key",
+    [
+        "changeme",
+        "secret",
+        "x",
+        "x" * 60,
+        "short-but-random-Hq3",
+        f"django-insecure-{'a1b2c3' * 10}",
+    ],
+)
+def test_serve_refuses_a_secret_key_shorter_than_50_characters_or_a_placeholder(tmp_path, key):
+    done = _serve(tmp_path / "data", "--port", str(free_port()), INDAGINE_SECRET_KEY=key)
+    assert _refused(done, "SERVE_WEAK_SECRET_KEY"), done
+    assert "INDAGINE_SECRET_KEY" in done.stderr
+    assert not (tmp_path / "data").exists()
+
+
+def test_serve_refuses_a_placeholder_in_the_data_folders_key_file(tmp_path):
+    (tmp_path / "data").mkdir()
+    (tmp_path / "data" / "secret_key").write_text(
+        "please-change-me-this-is-not-a-secret-key-at-all-0123\n"
+    )
+    done = _serve(tmp_path / "data", "--port", str(free_port()))
+    assert _refused(done, "SERVE_WEAK_SECRET_KEY"), done
+    assert str(tmp_path / "data" / "secret_key") in done.stderr
+
+
+def test_serve_refuses_a_port_another_program_listens_on(tmp_path):
+    with socket.socket() as other:
+        other.bind(("127.0.0.1", 0))
+        other.listen()
+        done = _serve(tmp_path / "data", "--port", str(other.getsockname()[1]))
+    assert _refused(done, "SERVE_PORT_IN_USE"), done
+    assert not (tmp_path / "data").exists()
+
+
+def test_a_second_serve_on_the_same_port_is_refused_even_before_the_first_listens(tmp_path):
+    """The first one's only worker is held while it loads the site: the port is not bound yet,
+    yet a second `indagine serve` on it is refused (granian's workers share a port silently)."""
+    with throwaway("indagine_twice") as database_url:
+        first, held = _held_server(tmp_path, database_url, workers=1, hold_start=2)
+        try:
+            first.launch()
+            assert _wait_for(lambda: (held / "start-held").exists(), 60), first.log
+            done = _serve(tmp_path / "second", "--port", str(first.port))
+            assert _refused(done, "SERVE_PORT_IN_USE"), done
+            assert not (tmp_path / "second").exists()
+            (held / "start-go").touch()
+            assert _wait_for(lambda: _answers(first.base), 60), first.log
+            again = _serve(tmp_path / "second", "--port", str(first.port))
+            assert _refused(again, "SERVE_PORT_IN_USE"), again
+            assert _answers(first.base)
+        finally:
+            first.kill()
+
+
+# A SIGTERM stops the server within 10 s: requests in flight finish, no process is left
+
+
+def _wait_for(condition, timeout: float) -> bool:
+    deadline = time.monotonic() + timeout
+    while not condition():
+        if time.monotonic() > deadline:
+            return False
+        time.sleep(0.05)
+    return True
+
+
+def _answers(base: str) -> bool:
+    try:
+        return httpx.get(f"{base}/healthz", timeout=2).status_code == 200
+    except httpx.TransportError:
+        return False
+
+
+class HeldServer(ProductionServer):
+    """A production server that may be started without waiting for it to answer."""
+
+    def launch(self) -> None:
+        argv = [sys.executable, "-m", "indagine.cli", "serve", "--port", str(self.port)]
+        argv += ["--workers", str(self.workers), "--threads", str(self.threads)]
+        self.process = subprocess.Popen(
+            argv,
+            env=self.env,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.STDOUT,
+            text=True,
+            start_new_session=True,
+        )
+        threading.Thread(target=self._drain, args=(self.process,), daemon=True).start()
+
+    def kill(self) -> None:
+        """SIGKILL the whole group, even when its main process has exited and left workers."""
+        if self.process is not None:
+            with suppress(ProcessLookupError):
+                os.killpg(self.process.pid, signal.SIGKILL)
+        super().kill()
+
+    def gone(self, deadline: float) -> bool:
+        """Whether every process of the server's group has exited by `deadline` (monotonic)."""
+        assert self.process is not None
+
+        def group_gone() -> bool:
+            self.process.poll()  # reaps the main process: a zombie would still be in the group
+            try:
+                os.killpg(self.process.pid, 0)
+            except ProcessLookupError:
+                return True
+            return False
+
+        return _wait_for(group_gone, max(0.0, deadline - time.monotonic()))
+
+
+def _held_server(tmp_path, database_url, *, workers, hold_start=0, server="granian"):
+    """A server on held_site's settings (tests/site/held_site.py), and the folder of its files."""
+    held = tmp_path / "held"
+    held.mkdir()
+    paths = [str(Path(__file__).parent), *filter(None, [os.environ.get("PYTHONPATH")])]
+    settings = {
+        "INDAGINE_SUBMIT_RATE": "off",
+        "INDAGINE_SERVER": server,
+        "DJANGO_SETTINGS_MODULE": "held_site",
+        "PYTHONPATH": os.pathsep.join(paths),
+        "INDAGINE_TEST_HELD": str(held),
+        "INDAGINE_TEST_HOLD_START": str(hold_start),
+    }
+    served = HeldServer(
+        tmp_path / "data", database_url, workers=workers, threads=2, settings=settings
+    )
+    return served, held
+
+
+def _terminate(server: HeldServer, target: str) -> float:
+    """SIGTERM to the server's process (as `kill`, docker stop) or to its whole process group
+    (as systemd, or Ctrl-C in a terminal); when it was sent."""
+    assert server.process is not None
+    sent = time.monotonic()
+    if target == "group":
+        os.killpg(server.process.pid, signal.SIGTERM)
+    else:
+        os.kill(server.process.pid, signal.SIGTERM)
+    return sent
+
+
+SHUTTING_DOWN = ("Shutting down granian", "Handling signal: term")  # granian's, gunicorn's
+
+
+@pytest.mark.parametrize(
+    ("server_name", "target"),
+    [("granian", "process"), ("granian", "group"), ("gunicorn", "process")],
+)
+def test_serve_stops_within_10_s_of_sigterm_finishing_the_request_in_flight(
+    tmp_path, server_name, target
+):
+    with throwaway("indagine_sigterm") as database_url:
+        server, held = _held_server(tmp_path, database_url, workers=1, server=server_name)
+        try:
+            server.start()
+            replies: list[httpx.Response | Exception] = []
+
+            def ask() -> None:
+                try:
+                    replies.append(httpx.get(f"{server.base}/held/", timeout=30))
+                except httpx.HTTPError as error:
+                    replies.append(error)
+
+            asking = threading.Thread(target=ask)
+            asking.start()
+            assert _wait_for(lambda: (held / "request-started").exists(), 30), server.log
+            sent = _terminate(server, target)
+            assert _wait_for(lambda: any(line in server.log for line in SHUTTING_DOWN), 10)
+            (held / "request-go").touch()
+            asking.join(timeout=30)
+            assert [(r.status_code, r.text) for r in replies if isinstance(r, httpx.Response)] == [
+                (200, "finished")
+            ], replies
+            assert server.gone(sent + 10), server.log
+        finally:
+            server.kill()
+
+
+@pytest.mark.parametrize("target", ["process", "group"])
+def test_serve_stops_within_10_s_of_sigterm_while_a_worker_is_still_starting(tmp_path, target):
+    """Granian answers as soon as one worker has loaded the site; a SIGTERM that reached
+    another while it was still loading used to be lost: it then served on, and the server
+    waited for it forever."""
+    with throwaway("indagine_sigterm") as database_url:
+        server, held = _held_server(tmp_path, database_url, workers=2, hold_start=3)
+        try:
+            server.start()
+            assert _wait_for(lambda: (held / "start-held").exists(), 60), server.log
+            sent = _terminate(server, target)
+            (held / "start-go").touch()
+            assert server.gone(sent + 10), server.log
+        finally:
+            server.kill()

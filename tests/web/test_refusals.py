@@ -9,6 +9,7 @@ from pathlib import Path
 import pytest
 
 from indagine.collect.codes import SubmissionCode, TransferCode
+from indagine.commands.preflight import ServeCode
 from indagine.forms.expressions.errors import CODES as EXPRESSION_CODES
 from indagine.forms.issues import FormCode
 from indagine.forms.messages import AnswerCode
@@ -20,7 +21,15 @@ from indagine.web.refusals import Code, Refused
 
 ROOT = Path(__file__).parents[2]
 DOCUMENTED = set(re.findall(r"`([A-Z][A-Z_]+)`", (ROOT / "docs" / "codes.md").read_text()))
-APP_CODES = (SubmissionCode, TransferCode, SurveyCode, PanelCode, ResultsCode, RequestCode)
+APP_CODES = (
+    SubmissionCode,
+    TransferCode,
+    SurveyCode,
+    PanelCode,
+    ResultsCode,
+    RequestCode,
+    ServeCode,
+)
 
 
 def _every_code_enum(base: type = Code) -> set[type]:

@@ -6,8 +6,13 @@ import argparse
 import os
 import sys
 
-from indagine.commands import EXIT_OK
+from indagine.commands import EXIT_ERRORS, EXIT_OK, preflight
 from indagine.commands.setup import init
+from indagine.web.refusals import Refused
+
+# After SIGTERM, requests in flight get this long to finish; then the workers are killed, so
+# the server is gone within 10 s (what a process manager waits before its own SIGKILL).
+STOP_SECONDS = 8
 
 
 def register(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -39,7 +44,14 @@ def register(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> N
 
 
 def serve_surveys(args: argparse.Namespace) -> int:
-    """Set up (first run), say where the survey and the admin are, then become the server."""
+    """Refuse unsafe settings or a taken port; set up (first run), say where the survey and the
+    admin are, then become the server."""
+    try:
+        preflight.check_settings()
+        port_lock = preflight.claim_port(args.host, args.port)
+    except Refused as refused:
+        print(f"error {refused}", file=sys.stderr)
+        return EXIT_ERRORS
     hosts = os.environ.get("INDAGINE_ALLOWED_HOSTS", "127.0.0.1,localhost,[::1]")
     if args.host not in hosts.split(","):
         display = f"[{args.host}]" if ":" in args.host else args.host
@@ -58,6 +70,8 @@ def serve_surveys(args: argparse.Namespace) -> int:
     sys.stdout.flush()
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "indagine.site.settings")
     argv = _granian(args) if args.server == "granian" else _gunicorn(args)
+    if port_lock is not None:
+        port_lock.set_inheritable(True)  # the server holds the port's lock while it runs
     os.execv(sys.executable, argv)
     return EXIT_OK  # not reached
 
@@ -89,11 +103,22 @@ def _gunicorn(args: argparse.Namespace) -> list[str]:
         "--access-logfile",
         "-" if args.access_log else "/dev/null",
         "--graceful-timeout",
-        "10",
+        str(STOP_SECONDS),
         "--timeout",
         "60",
         "--no-control-socket",
     ]
+
+
+# Granian's workers are started by multiprocessing's "spawn" (a fresh interpreter), not "fork":
+# a forked worker inherits the main process's Python handler for SIGTERM, which only flags the
+# main process's copy of the server, so a SIGTERM reaching a worker still loading the site was
+# lost: it then served on, and the main process waited for it forever. A spawned worker has
+# Python's default until granian sets its own: one stopped while loading simply exits.
+_GRANIAN_SPAWNING = (
+    "import multiprocessing; multiprocessing.set_start_method('spawn'); "
+    "from granian.cli import entrypoint; entrypoint()"
+)
 
 
 def _granian(args: argparse.Namespace) -> list[str]:
@@ -101,8 +126,8 @@ def _granian(args: argparse.Namespace) -> list[str]:
     gunicorn's threaded worker, measured with benchmarks/ingest.py."""
     argv = [
         sys.executable,
-        "-m",
-        "granian",
+        "-c",
+        _GRANIAN_SPAWNING,
         "--interface",
         "wsgi",
         "--host",
@@ -114,6 +139,8 @@ def _granian(args: argparse.Namespace) -> list[str]:
         "--blocking-threads",
         str(args.threads),
         "--no-ws",
+        "--workers-kill-timeout",
+        str(STOP_SECONDS),
         "indagine.site.wsgi:application",
     ]
     return [*argv, "--access-log"] if args.access_log else argv

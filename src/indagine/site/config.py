@@ -40,9 +40,15 @@ SETTINGS = (
         "INDAGINE_SECRET_KEY",
         None,
         "Django's secret key. Unset: read from secret_key in the data folder, which "
-        "`indagine serve` generates on first run; never a built-in default.",
+        "`indagine serve` generates on first run; never a built-in default. `indagine serve` "
+        "refuses a key under 50 characters or a placeholder (changeme, secret, "
+        "django-insecure-...).",
     ),
-    Setting("INDAGINE_DEBUG", "0", "1 turns on Django's debug pages. Never in production."),
+    Setting(
+        "INDAGINE_DEBUG",
+        "0",
+        "1 turns on Django's debug pages. Never in production: `indagine serve` refuses to start.",
+    ),
     Setting(
         "INDAGINE_ALLOWED_HOSTS",
         "127.0.0.1,localhost,[::1]",
@@ -134,6 +140,18 @@ def setting(name: str) -> str:
 
 def data_dir() -> Path:
     return Path(setting("INDAGINE_DATA_DIR")).expanduser()
+
+
+def secret_key() -> tuple[str, str] | None:
+    """The secret key and where it was read (the setting, or the data folder's file); None
+    when there is neither yet."""
+    key = setting("INDAGINE_SECRET_KEY")
+    if key:
+        return key, "INDAGINE_SECRET_KEY"
+    path = data_dir() / "secret_key"
+    if path.exists():
+        return path.read_text().strip(), str(path)
+    return None
 
 
 def flag(name: str) -> bool:

@@ -8,22 +8,19 @@ import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
 
 from indagine.forms import languages
-from indagine.site.config import data_dir, email_settings, flag, listing, setting
+from indagine.site.config import data_dir, email_settings, flag, listing, secret_key, setting
 
 PACKAGE_DIR = Path(__file__).resolve().parent.parent
 DATA_DIR = data_dir()
 
 
 def _secret_key() -> str:
-    key = setting("INDAGINE_SECRET_KEY")
-    if key:
-        return key
-    path = DATA_DIR / "secret_key"
-    if path.exists():
-        return path.read_text().strip()
+    found = secret_key()
+    if found:
+        return found[0]
     raise ImproperlyConfigured(
         "No secret key: set INDAGINE_SECRET_KEY, or run `indagine serve` (or `indagine init`) "
-        f"once to generate {path}."
+        f"once to generate {DATA_DIR / 'secret_key'}."
     )
 
 
@@ -54,6 +51,8 @@ MIDDLEWARE = [
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
+    # forms and queries that are not valid text, refused in the visitor's language
+    "indagine.web.decoding.StrictDecodingMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
