@@ -15,7 +15,7 @@ from django.conf import settings
 from django.db import DEFAULT_DB_ALIAS, IntegrityError, connections, transaction
 from django.utils import timezone
 
-from indagine.collect import keys, lookups
+from indagine.collect import keys, lookups, wiping
 from indagine.collect.codes import SubmissionCode
 from indagine.collect.models import Response
 from indagine.collect.signals import response_saved
@@ -348,6 +348,7 @@ def _complete(survey: Survey, response: Response, key: str) -> Response:
     Response.objects.filter(pk=fresh.pk).update(started_at=day, updated_at=day)
     if response.pk is not None:
         response.delete()
+        wiping.wipe_after_commit()  # the deleted row's bytes, key beside answers, off the disk
     fresh.started_at = fresh.updated_at = day
     return fresh
 

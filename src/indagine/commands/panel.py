@@ -1,4 +1,5 @@
-"""`indagine panel import|invite|remind|status|erase` and `indagine worker` (the emails)."""
+"""`indagine panel import|invite|remind|status|erase|retention` and `indagine worker` (the
+emails, and the daily erasure of personal data past its retention)."""
 
 from __future__ import annotations
 
@@ -28,6 +29,10 @@ def register(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> N
     perase = panel_sub.add_parser("erase", help="delete a member's personal data on request")
     perase.add_argument("slug")
     perase.add_argument("email")
+    pkeep = panel_sub.add_parser(
+        "retention", help="erase members' personal data past their survey's retention"
+    )
+    pkeep.add_argument("--dry-run", action="store_true", help="say what is due, erase nothing")
     panel.set_defaults(run=run_panel)
 
     worker = commands.add_parser("worker", help="send queued emails (background tasks)")
@@ -41,6 +46,8 @@ def run_panel(args: argparse.Namespace) -> int:
     setup_django()
     from indagine.panel import services
 
+    if args.panel_command == "retention":
+        return run_retention(dry_run=args.dry_run)
     survey = find_survey(args.slug)
     if survey is None:
         return EXIT_ERRORS
@@ -67,6 +74,22 @@ def run_panel(args: argparse.Namespace) -> int:
         for problem in error.problems:
             print(f"  {problem}", file=sys.stderr)
         return EXIT_ERRORS
+    return EXIT_OK
+
+
+def run_retention(*, dry_run: bool) -> int:
+    """Erase now what the daily task would (one line per survey), or only say it."""
+    from indagine.panel import retention
+
+    found = retention.due() if dry_run else retention.erase_due()
+    done = ("to erase", "to unlink") if dry_run else ("erased", "unlinked")
+    for item in found:
+        print(
+            f"{item.survey.slug} (due {item.erasure_date.isoformat()}): "
+            f"{item.members} member(s) {done[0]}, {item.responses} response(s) {done[1]}"
+        )
+    if not found:
+        print("nothing due" if dry_run else "nothing to erase")
     return EXIT_OK
 
 

@@ -18,6 +18,8 @@ from django.db.models import Count, Max, Q
 from django.utils import timezone
 from django_tasks import task
 
+from indagine.collect import wiping
+from indagine.panel import retention
 from indagine.panel.codes import PanelCode
 from indagine.panel.codes import PanelError as PanelError
 from indagine.panel.delivery import MAX_ATTEMPTS as MAX_ATTEMPTS
@@ -252,7 +254,8 @@ def _enqueue_delivery(survey: Survey, count: int) -> None:
 def recover() -> int:
     """Queue delivery for every survey with messages left behind: now for what can be sent now
     (queued, a lease run out, a retry due), and for when it comes due for what still waits (a
-    worker killed and restarted within its lease, a retry's back-off)."""
+    worker killed and restarted within its lease, a retry's back-off). Queue the daily erasure
+    of personal data past its retention if it is not queued."""
     due_now = _surveys_with(claimable(timezone.now()))
     left = due_now | _surveys_with(waiting())
     for survey in Survey.objects.filter(anonymous=True, state=Survey.State.OPEN):
@@ -261,6 +264,7 @@ def recover() -> int:
         _enqueue_delivery(Survey(pk=survey_id), 1)
     for survey_id in left - due_now:
         deliver_when_due(survey_id)
+    retention.queue_daily()  # now, unless a run is queued (then it queues the next day's)
     return len(left)
 
 
@@ -270,11 +274,12 @@ def _surveys_with(messages: Q) -> set[int]:
 
 
 def erase_member(survey: Survey, email: str, user=None) -> bool:
-    """Delete a member's personal data on request: address, name, organisation, attributes and
-    when they opened their link. Answers of an anonymous survey stay (nothing links them to the
-    member), and so does the mark that the member completed; in a named survey the member's
-    response goes too, and with it the mark (else the counts would claim an answer that is no
-    longer there)."""
+    """Delete a member's personal data on request: address, name, organisation, attributes,
+    when they opened their link and the messages sent to them (`retention.blank`). Answers of
+    an anonymous survey stay (nothing links them to the member), and so does the mark that the
+    member completed; in a named survey the member's response goes too, and with it the mark
+    (else the counts would claim an answer that is no longer there). Their address is opted
+    out, so that no later import mails them again."""
     email = email.strip().lower()
     member = Member.objects.filter(survey=survey, email=email).first()
     if member is None:
@@ -287,16 +292,12 @@ def erase_member(survey: Survey, email: str, user=None) -> bool:
             from indagine.collect.models import Response
 
             Response.objects.filter(survey=survey, key_hash=invitation.token_hash).delete()
-            kept = {} if survey.anonymous else {"started": False, "completed": False}
-            Invitation.objects.filter(pk=invitation.pk).update(
-                opened_at=None, response=None, completed_on=None, **kept
-            )
-        member.messages.all().delete()
+            if not survey.anonymous:
+                Invitation.objects.filter(pk=invitation.pk).update(started=False, completed=False)
         OptOut.objects.get_or_create(email_hash=email_hash(email))
-        Member.objects.filter(pk=member.pk).update(
-            email=None, name="", organisation="", attributes={}, erased_at=timezone.now()
-        )
+        retention.blank(Member.objects.filter(pk=member.pk), timezone.now())
         audit("panel.erase", survey, user, member=member.pk)
+        wiping.wipe_after_commit()  # the erased values' older copies out of the log too
     return True
 
 

@@ -127,12 +127,15 @@ def _database() -> dict[str, object]:
 # WAL lets readers run beside the one writer; synchronous=NORMAL keeps every committed
 # transaction across a killed process (only a power cut may lose the last ones); IMMEDIATE
 # takes the write lock at BEGIN so concurrent writers queue instead of failing mid-transaction.
+# secure_delete zeroes what a DELETE or UPDATE frees (a partial row moved away from its key,
+# an erased member's address) instead of leaving it in the page; collect/wiping.py then clears
+# the write-ahead log's older copies. Its cost: a memset of the freed bytes per change.
 _SQLITE_OPTIONS = {
     "transaction_mode": "IMMEDIATE",
     "timeout": 20,
     "init_command": (
         "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA foreign_keys=ON; "
-        "PRAGMA cache_size=-20000;"
+        "PRAGMA cache_size=-20000; PRAGMA secure_delete=ON;"
     ),
 }
 

@@ -5,7 +5,7 @@ from indagine.surveys.models import AuditEntry, FormVersion, Survey
 
 @admin.register(Survey)
 class SurveyAdmin(admin.ModelAdmin):
-    list_display = ("slug", "title", "state", "opens_at", "closes_at")
+    list_display = ("slug", "title", "state", "opens_at", "closes_at", "retention_months")
     search_fields = ("slug", "title")
 
 

@@ -3,6 +3,7 @@ from django.conf import settings
 from django.utils.translation import gettext_lazy as _
 
 from indagine.forms.loader import SUFFIXES
+from indagine.surveys.models import Survey
 
 
 class UploadForm(forms.Form):
@@ -38,3 +39,11 @@ class ScheduleForm(forms.Form):
         widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"),
         input_formats=["%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M", "%Y-%m-%d"],
     )
+
+
+class RetentionForm(forms.ModelForm):
+    """How long the members' personal data is kept: the model field's label, limits and help."""
+
+    class Meta:
+        model = Survey
+        fields = ["retention_months"]

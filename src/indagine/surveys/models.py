@@ -2,12 +2,26 @@
 
 from __future__ import annotations
 
+import datetime as dt
+
+from dateutil.relativedelta import relativedelta
 from django.conf import settings
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from indagine.forms.model import Form
+
+RETENTION_MAX_MONTHS = 120
+RETENTION_HELP = _(
+    "Months after the survey closes (by calendar months, in the site's time zone) when the "
+    "members' address, name, organisation and attributes, when they opened their link and the "
+    "messages sent to them are erased, and in a named survey the link between each response "
+    "and its member. The answers, the counts of who completed and the opt-outs stay; weighting "
+    "by the member list's composition is no longer possible after. Empty: kept until erased "
+    "by hand."
+)
 
 
 class Survey(models.Model):
@@ -25,6 +39,16 @@ class Survey(models.Model):
     anonymous = models.BooleanField(default=False)
     # Panel only: answers come only through members' personal links.
     panel_only = models.BooleanField(default=False)
+    # Retention: the members' personal data erased this many calendar months after closing
+    # (panel.retention, a daily task). At least one month, so that a survey closed by mistake
+    # can be opened again before anything is erased; None keeps it until erased by hand.
+    retention_months = models.PositiveSmallIntegerField(
+        _("erase members' personal data after (months)"),
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(1), MaxValueValidator(RETENTION_MAX_MONTHS)],
+        help_text=RETENTION_HELP,
+    )
     current_version = models.ForeignKey(
         "FormVersion", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )
@@ -44,6 +68,17 @@ class Survey(models.Model):
         if self.opens_at and now < self.opens_at:
             return False
         return not (self.closes_at and now >= self.closes_at)
+
+    def erasure_date(self) -> dt.date | None:
+        """The day the members' personal data is erased: `retention_months` calendar months
+        after the day (in the site's time zone) the survey closes or closed, clamped to the
+        month's end (31 January + 1 month is the last of February). None when it is kept until
+        erased by hand, when no closing date is known, or for a draft, which never opened."""
+        if self.retention_months is None or self.closes_at is None:
+            return None
+        if self.state == self.State.DRAFT:
+            return None
+        return timezone.localdate(self.closes_at) + relativedelta(months=self.retention_months)
 
     def phase(self, now=None) -> str:
         """'open', 'not_yet_open' or 'closed', as the respondent sees it."""

@@ -21,7 +21,7 @@ from indagine.forms.issues import FormIssue
 from indagine.forms.loader import load_form
 from indagine.surveys.codes import SurveyCode
 from indagine.surveys.codes import SurveyError as SurveyError
-from indagine.surveys.models import AuditEntry, FormVersion, Survey
+from indagine.surveys.models import RETENTION_MAX_MONTHS, AuditEntry, FormVersion, Survey
 
 BUILTIN_SLUG = "remote-working-2020"
 BUILTIN_FILE = "remote_working_2020.md"
@@ -131,9 +131,14 @@ def open_survey(survey: Survey, user=None) -> Survey:
 
 
 def close_survey(survey: Survey, user=None) -> Survey:
+    """Close now. The closing date becomes now (unless it is past already): the retention of
+    members' personal data counts from it (panel.retention); opening again clears it."""
+    now = timezone.now()
     with transaction.atomic():
         survey.state = Survey.State.CLOSED
-        survey.save(update_fields=["state"])
+        if survey.closes_at is None or survey.closes_at > now:
+            survey.closes_at = now
+        survey.save(update_fields=["state", "closes_at"])
         audit("survey.close", survey, user)
     return survey
 
@@ -150,6 +155,21 @@ def schedule_closing(survey: Survey, closes_at: dt.datetime | None, user=None) -
             user,
             closes_at=closes_at.isoformat() if closes_at else None,
         )
+    return survey
+
+
+def set_retention(survey: Survey, months: int | None, user=None) -> Survey:
+    """Keep the members' personal data `months` calendar months after closing (None: until
+    erased by hand). Erasing is panel.retention's daily task; this only records the choice."""
+    if months is not None and not 1 <= months <= RETENTION_MAX_MONTHS:
+        raise SurveyError(
+            SurveyCode.BAD_RETENTION,
+            f"Retention is from 1 to {RETENTION_MAX_MONTHS} months, or empty.",
+        )
+    with transaction.atomic():
+        survey.retention_months = months
+        survey.save(update_fields=["retention_months"])
+        audit("survey.retention", survey, user, months=months)
     return survey
 
 

@@ -14,7 +14,7 @@ from indagine.forms.issues import FormIssue
 from indagine.surveys import services
 from indagine.surveys.access import CHANGE, VIEW, organiser
 from indagine.surveys.codes import SurveyCode
-from indagine.surveys.forms import ScheduleForm, UploadForm
+from indagine.surveys.forms import RetentionForm, ScheduleForm, UploadForm
 from indagine.surveys.models import Survey
 
 
@@ -76,6 +76,7 @@ def survey_detail(request: HttpRequest, slug: str) -> HttpResponse:
         {
             "survey": survey,
             "schedule": ScheduleForm(initial=initial),
+            "retention": RetentionForm(instance=survey),
             "upload": UploadForm(initial={"slug": survey.slug}),
             "versions": survey.versions.all(),
             "warnings": services.form_warnings(survey.current_version)
@@ -110,6 +111,15 @@ def survey_action(request: HttpRequest, slug: str, action: str) -> HttpResponse:
                 raise services.SurveyError(SurveyCode.BAD_DATE, _("The date is not valid."))
             services.schedule_closing(survey, schedule.cleaned_data["closes_at"], request.user)
             done = _("Closing date saved.") if survey.closes_at else _("No closing date.")
+        elif action == "retention":
+            retention = RetentionForm(request.POST)
+            if not retention.is_valid():
+                raise services.SurveyError(
+                    SurveyCode.BAD_RETENTION,
+                    _("Retention is a whole number of months from 1 to 120, or empty."),
+                )
+            services.set_retention(survey, retention.cleaned_data["retention_months"], request.user)
+            done = _("Retention saved.")
         else:
             return HttpResponse(status=404)
     except services.SurveyError as error:
