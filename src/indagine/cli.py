@@ -1,4 +1,5 @@
-"""The `indagine` command: serve, check and import forms, move responses in and out, statistics.
+"""The `indagine` command: serve, check and import forms, move responses in and out, statistics,
+back up and restore.
 
 Commands that need the database set Django up on demand, so `indagine forms check` and
 `indagine stats` run without one.
@@ -10,7 +11,7 @@ import argparse
 import sys
 from collections.abc import Sequence
 
-from indagine.commands import EXIT_OK, forms, panel, responses, results, serve
+from indagine.commands import EXIT_OK, backup, forms, panel, responses, results, serve
 from indagine.commands.setup import init
 from indagine.commands.setup import prepare_data_dir as _prepare_data_dir
 from indagine.commands.setup import setup_django as _django
@@ -39,6 +40,7 @@ def _parser() -> argparse.ArgumentParser:
         responses.register,
         panel.register,
         results.register,
+        backup.register,
         _register_passthrough,
     ):
         register(commands)

@@ -9,6 +9,7 @@ from pathlib import Path
 import pytest
 
 from indagine.collect.codes import SubmissionCode, TransferCode
+from indagine.commands.backup import BackupCode
 from indagine.commands.preflight import ServeCode
 from indagine.forms.expressions.errors import CODES as EXPRESSION_CODES
 from indagine.forms.issues import FormCode
@@ -29,6 +30,7 @@ APP_CODES = (
     ResultsCode,
     RequestCode,
     ServeCode,
+    BackupCode,
 )
 
 
