@@ -387,3 +387,31 @@ open_survey(import_form({CASCADE!r}, "cascade.md", slug="cascade").survey)
     page.locator("input[name=city][value=milan]").check()
     page.get_by_role("button", name="Avanti").click()
     expect(page.locator("label[for=in-why]")).to_be_visible()
+
+
+@pytest.mark.parametrize("lang", ["fr", "pt-br"])
+def test_a_page_in_each_language_of_the_form_at_phone_size(
+    server, context_for, assert_accessible, lang
+):
+    """French words around French labels; English words, marked English, around Portuguese
+    ones; the switch names the form's languages; an error page reads in the same words."""
+    from collect.test_languages import FORM, WORDS
+
+    server.django(f"""
+import textwrap
+from indagine.surveys.models import Survey
+from indagine.surveys.services import import_form, open_survey
+if not Survey.objects.filter(slug="club").exists():
+    open_survey(import_form(textwrap.dedent({FORM!r}).encode(), "club.md", slug="club").survey)
+""")
+    next_word, label, required = WORDS[lang]
+    page = context_for(**PHONE).new_page()
+    page.goto(f"{server.base}/s/club/")
+    page.get_by_role("link", name="Français" if lang == "fr" else "Português").click()
+    expect(page.locator("html")).to_have_attribute("lang", lang)
+    expect(page.locator("legend").first).to_contain_text(label)
+    expect(page.get_by_role("link", name="Italiano")).to_be_visible()
+    assert_accessible(page, f"page 1 in {lang}")
+    page.get_by_role("button", name=next_word, exact=True).click()
+    expect(page.locator(".error-summary")).to_contain_text(required)
+    assert_accessible(page, f"an error page in {lang}")

@@ -464,13 +464,21 @@ def test_every_answer_code_is_tested():
 
 
 @pytest.mark.parametrize("code", list(AnswerCode))
-@pytest.mark.parametrize("lang", ["it", "en"])
+@pytest.mark.parametrize("lang", ["it", "en", "fr", "de", "es"])
 def test_every_code_has_a_default_message_in_each_shipped_language(code, lang):
-    text = message(code, lang, start=1, end=5, step=2, limit=10, field="x")
+    values = {"start": 1, "end": 5, "step": 2, "limit": 10, "field": "x"}
+    text = message(code, lang, **values)
     assert text and "{" not in text
-    assert message(code, "de", start=1, end=5, step=2, limit=10, field="x") == message(
-        code, "en", start=1, end=5, step=2, limit=10, field="x"
-    )
+    assert lang == "en" or text != message(code, "en", **values)  # its own, not English's
+    # a language without indagine's words gets English; a regional variant its base language
+    assert message(code, "pt", **values) == message(code, "en", **values)
+    assert message(code, f"{lang}-xx", **values) == text
+
+
+def test_decimal_commas_where_the_language_writes_them():
+    values = {"start": "0", "end": "2.5", "step": "0.5"}
+    assert "2,5" in message(AnswerCode.OUT_OF_RANGE, "fr", **values)
+    assert "2.5" in message(AnswerCode.OUT_OF_RANGE, "en", **values)
 
 
 # --- check_page: one page at a time, skip logic as answers change -------------------------------

@@ -944,6 +944,7 @@ def test_every_form_code_is_tested():
         FormCode.PYXFORM_WARNING,
         FormCode.METADATA_IGNORED,
         FormCode.LANGUAGE_NOT_OFFERED,
+        FormCode.LANGUAGE_WITHOUT_WORDS,
         FormCode.BAD_DEFAULT,
         FormCode.UNSUPPORTED_COLUMN,
         FormCode.DUPLICATE_COLUMN,
@@ -1037,16 +1038,39 @@ def test_language_names_without_a_code_are_read_as_their_codes():
     assert result.form.question("a").label.get("it") == "Età"
 
 
-def test_labels_in_a_language_no_page_offers_are_a_warning():
+def test_labels_in_any_language_with_its_code_load_without_a_word():
     result = load("""
     | survey |
-    | | type | name | label::English (en) | label::Français (fr) |
-    | | integer | a | Age | Âge |
+    | | type | name | label::English (en) | label::Français (fr) | label::Deutsch |
+    | | integer | a | Age | Âge | Alter |
+    """)
+    assert result.ok and result.warnings == ()
+    assert set(result.form.languages) == {"en", "fr", "de"}
+
+
+def test_labels_in_a_language_without_indagine_s_words_are_a_warning():
+    result = load("""
+    | survey |
+    | | type | name | label::English (en) | label::Português (pt-BR) |
+    | | integer | a | Age | Idade |
+    """)
+    assert result.ok and [(i.code, i.severity) for i in result.warnings] == [
+        (FormCode.LANGUAGE_WITHOUT_WORDS, Severity.WARNING)
+    ]
+    assert "Português (pt-BR)" in result.warnings[0].message
+    assert "English" in result.warnings[0].message
+
+
+def test_labels_in_a_language_without_a_code_are_a_warning():
+    result = load("""
+    | survey |
+    | | type | name | label::English (en) | label::Kiswahili |
+    | | integer | a | Age | Umri |
     """)
     assert result.ok and [(i.code, i.severity) for i in result.warnings] == [
         (FormCode.LANGUAGE_NOT_OFFERED, Severity.WARNING)
     ]
-    assert "Français (fr)" in result.warnings[0].message
+    assert "label::Kiswahili (xx)" in result.warnings[0].message
 
 
 def test_a_default_must_be_a_plain_answer_the_question_accepts():

@@ -6,6 +6,7 @@ import html
 from collections.abc import Mapping, Sequence
 from typing import Any
 
+from django.utils import translation
 from django.utils.html import strip_tags
 from django.utils.translation import gettext as _
 
@@ -122,7 +123,15 @@ def question_view(
         error=error,
         likert=question.is_likert,
         attrs=_attrs(question, max_text),
+        words_lang=_words_lang(lang),
     )
+
+
+def _words_lang(lang: str) -> str:
+    """The language of the page's own words where it is not the page's (English words around
+    a form's labels in a language indagine has none in), else empty."""
+    active = translation.get_language() or lang
+    return active if active != lang else ""
 
 
 def page_context(
@@ -172,10 +181,17 @@ def page_context(
         "key": key,
         "shown": " ".join(q.name for q in questions if not q.hidden),
         "lang": lang,
-        "other_langs": [(c, name) for c, name in languages.OFFERED.items() if c != lang],
+        "other_langs": other_languages(form, lang),
+        "words_lang": translation.get_language(),
         "languages": form.languages,
         "error_title": _("There is a problem") if errors else "",
     }
+
+
+def other_languages(form: Form, lang: str) -> list[tuple[str, str]]:
+    """The language switch: each other language of the form's labels, named in itself."""
+    codes = languages.page_languages(form.languages, form.default_language)
+    return [(c, languages.native_name(c, form.languages[c])) for c in codes if c != lang]
 
 
 def _plain(label: str) -> str:

@@ -30,6 +30,7 @@ from indagine.collect.services import (
     record_page,
     relevant_pages,
 )
+from indagine.forms import languages
 from indagine.surveys.models import Survey
 from indagine.web.codes import RequestCode
 from indagine.web.errors import refusal
@@ -74,17 +75,25 @@ def _survey(slug: str) -> Survey:
     return survey
 
 
-def _codes() -> set[str]:
-    """The languages the pages offer (the site's LANGUAGES)."""
-    return {code for code, _ in settings.LANGUAGES}
+def _codes(form) -> list[str]:
+    """The languages this form's pages are shown in: those its labels use (the default first),
+    or, for labels written without a language, the site's."""
+    return languages.page_languages(form.languages, form.default_language) or [
+        settings.LANGUAGE_CODE
+    ]
 
 
 def _language(request: HttpRequest, form, fallback: str | None = None) -> str:
+    """The page's language: the one asked for (the switch), else the response's, else the
+    form's default, among the form's languages."""
     wanted = request.GET.get("lang") or request.POST.get("_lang") or fallback
-    codes = _codes()
-    if wanted in codes:
-        return wanted
-    return form.default_language if form.default_language in codes else settings.LANGUAGE_CODE
+    codes = _codes(form)
+    return wanted if wanted in codes else codes[0]
+
+
+def _activate(lang: str) -> None:
+    """Django's words in the page's language, or in English where indagine has none in it."""
+    translation.activate(languages.page_words(lang))
 
 
 @require_http_methods(["GET", "HEAD", "POST"])  # HEAD: link checkers, uptime monitors
@@ -99,7 +108,7 @@ def survey_page(request: HttpRequest, slug: str) -> HttpResponse:
     phase = survey.phase()
     form = response.form_version.form if response else survey.current_version.form
     lang = _language(request, form, response.language if response else None)
-    translation.activate(lang)
+    _activate(lang)
     if response and response.status == response.Status.COMPLETE:
         return redirect("collect:thanks", slug=slug)
     state = keys.key_state(survey, key) if response is None else None
@@ -157,9 +166,9 @@ def _post_page(request: HttpRequest, slug: str, key: str | None) -> HttpResponse
     lang = _language(request, survey.current_version.form)
     action = request.POST.get("_action", "next")
     switch = request.POST.get("_switch")
-    if switch in _codes():  # the language button: keep what
+    if switch in _codes(survey.current_version.form):  # the language button: keep what
         lang, action = switch, "save"  # was typed on the page, show it in the other language
-    translation.activate(lang)
+    _activate(lang)
     page_index = small_number(request.POST.get("_page", ""))
     if page_index is None:
         return refusal(request, SubmissionCode.BAD_PAGE, "The page number is missing.")
@@ -242,7 +251,7 @@ def relevance(request: HttpRequest, slug: str) -> JsonResponse:
 def resume(request: HttpRequest, slug: str, key: str) -> HttpResponse:
     """A resume link: remember the key in this browser and continue where the respondent was."""
     survey = _survey(slug)
-    translation.activate(_language(request, survey.current_version.form))  # the survey's
+    _activate(_language(request, survey.current_version.form))  # the survey's
     # Wrong resume links are counted against the address as wrong personal links are (a
     # member's token is a resume key too), so neither can be guessed at speed.
     refused = guessing_refused(request)
@@ -262,7 +271,7 @@ def thanks(request: HttpRequest, slug: str) -> HttpResponse:
     response = find_response(survey, keys.cookie_of(request.COOKIES, slug))
     form = survey.current_version.form
     lang = _language(request, form, response.language if response else None)
-    translation.activate(lang)
+    _activate(lang)
     # what the survey offers next: its public results page when that is on (the results
     # app's, read through the survey's relation, not imported), and the organisation's site
     publication = getattr(survey, "publication", None)

@@ -45,6 +45,7 @@ class QuestionView:
     error: str
     likert: bool
     attrs: Mapping[str, str]
+    words_lang: str = ""  # the page's own words' language, where it is not the labels'
 
     @property
     def grouped(self) -> bool:
@@ -65,11 +66,16 @@ def _invalid(q: QuestionView) -> str:
     return ' aria-invalid="true"' if q.error else ""
 
 
+def _words(q: QuestionView) -> str:
+    """The attribute marking indagine's own words in another language than the labels'."""
+    return f' lang="{escape(q.words_lang)}"' if q.words_lang else ""
+
+
 def _optional(q: QuestionView) -> str:
     if q.required:
         return ""
     word = escape(gettext("optional"))  # outside the f-string, where xgettext finds it
-    return f' <span class="optional">({word})</span>'
+    return f' <span class="optional"{_words(q)}>({word})</span>'
 
 
 def _notes(q: QuestionView) -> str:
@@ -78,7 +84,7 @@ def _notes(q: QuestionView) -> str:
     if q.error:
         prefix = escape(gettext("Error:"))
         out += (
-            f'<p class="error" id="err-{name}"><span class="visually-hidden">'
+            f'<p class="error" id="err-{name}"><span class="visually-hidden"{_words(q)}>'
             f"{prefix}</span> {escape(q.error)}</p>"
         )
     return out
@@ -116,7 +122,7 @@ def _control(q: QuestionView) -> str:
         )
         choose = escape(gettext("Choose…"))
         return (
-            f'<select {common}{_described(q)}{_invalid(q)}><option value="">'
+            f'<select {common}{_described(q)}{_invalid(q)}><option value=""{_words(q)}>'
             f"{choose}</option>{options}</select>"
         )
     if q.widget == "textarea":

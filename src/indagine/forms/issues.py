@@ -27,7 +27,9 @@ class FormCode(enum.StrEnum):
     NO_QUESTIONS = "FORM_NO_QUESTIONS"
     PYXFORM_WARNING = "FORM_PYXFORM_WARNING"
     METADATA_IGNORED = "FORM_METADATA_IGNORED"
-    LANGUAGE_NOT_OFFERED = "FORM_LANGUAGE_NOT_OFFERED"  # labels in a language no page offers
+    LANGUAGE_NOT_OFFERED = "FORM_LANGUAGE_NOT_OFFERED"  # labels in a language with no code
+    # labels in a language indagine has no page words in: those words are in English
+    LANGUAGE_WITHOUT_WORDS = "FORM_LANGUAGE_WITHOUT_WORDS"
     UNSUPPORTED_COLUMN = "FORM_UNSUPPORTED_COLUMN"  # read_only; a calculation on a question
     BAD_DEFAULT = "FORM_BAD_DEFAULT"  # not an answer the question accepts, or an expression
     DUPLICATE_COLUMN = "FORM_DUPLICATE_COLUMN"  # a header written twice on a sheet

@@ -157,18 +157,35 @@ def _refused(sheet: SurveySheet, first: list[FormIssue]) -> LoadResult:
 
 
 def _check_languages(form: Form) -> list[FormIssue]:
-    """A warning for each language of the labels the pages are not offered in."""
-    return [
-        FormIssue(
-            FormCode.LANGUAGE_NOT_OFFERED,
-            f"Respondents choose between Italian and English: the labels in '{written}' "
-            "are shown only where a text has no Italian or English.",
-            Severity.WARNING,
-            "survey",
-        )
-        for code, written in form.languages.items()
-        if not languages.offered(code) and code != "und"
-    ]
+    """A warning for each language of the labels a page cannot declare (no language code), and
+    for each one indagine has no words of its own in (the buttons and messages in English)."""
+    issues = []
+    for code, written in form.languages.items():
+        if code == languages.UNDETERMINED:
+            continue
+        if not languages.is_tag(code):
+            issues.append(
+                FormIssue(
+                    FormCode.LANGUAGE_NOT_OFFERED,
+                    f"The labels in '{written}' have no language code, so no page is shown in "
+                    f"them: name the column with its code, as in 'label::{written} (xx)' with "
+                    "the language's two-letter code.",
+                    Severity.WARNING,
+                    "survey",
+                )
+            )
+        elif languages.page_words(code) != code.split("-")[0]:
+            words = ", ".join(languages.PAGE_WORDS.values())
+            issues.append(
+                FormIssue(
+                    FormCode.LANGUAGE_WITHOUT_WORDS,
+                    f"Respondents can answer in '{written}', with the page's own words (buttons, "
+                    f"progress, messages) in English: indagine's come in {words}.",
+                    Severity.WARNING,
+                    "survey",
+                )
+            )
+    return issues
 
 
 # pyxform's messages name the cell in their text more often than in their context.

@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import enum
 
+from indagine.forms.languages import page_words
+
 
 class AnswerCode(enum.StrEnum):
     """Stable codes of problems with an answer or a submission."""
@@ -30,48 +32,97 @@ _MESSAGES: dict[AnswerCode, dict[str, str]] = {
     AnswerCode.REQUIRED: {
         "it": "Questa domanda richiede una risposta.",
         "en": "This question needs an answer.",
+        "fr": "Cette question demande une réponse.",
+        "de": "Diese Frage braucht eine Antwort.",
+        "es": "Esta pregunta necesita una respuesta.",
     },
-    AnswerCode.CONSTRAINT: {"it": "La risposta non è valida.", "en": "This answer is not valid."},
+    AnswerCode.CONSTRAINT: {
+        "it": "La risposta non è valida.",
+        "en": "This answer is not valid.",
+        "fr": "Cette réponse n'est pas valide.",
+        "de": "Diese Antwort ist ungültig.",
+        "es": "Esta respuesta no es válida.",
+    },
     AnswerCode.NOT_A_NUMBER: {
         "it": "Scriva un numero, ad esempio 12 oppure 12,5.",
         "en": "Enter a number, for example 12 or 12.5.",
+        "fr": "Saisissez un nombre, par exemple 12 ou 12,5.",
+        "de": "Geben Sie eine Zahl ein, zum Beispiel 12 oder 12,5.",
+        "es": "Escriba un número, por ejemplo 12 o 12,5.",
     },
     AnswerCode.NOT_AN_INTEGER: {
         "it": "Scriva un numero intero, senza decimali.",
         "en": "Enter a whole number, without decimals.",
+        "fr": "Saisissez un nombre entier, sans décimales.",
+        "de": "Geben Sie eine ganze Zahl ohne Nachkommastellen ein.",
+        "es": "Escriba un número entero, sin decimales.",
     },
     AnswerCode.OUT_OF_RANGE: {
         "it": "Scelga un valore tra {start} e {end}, a passi di {step} a partire da {start}.",
         "en": "Choose a value between {start} and {end}, in steps of {step} from {start}.",
+        "fr": (
+            "Choisissez une valeur entre {start} et {end}, par pas de {step} à partir de {start}."
+        ),
+        "de": (
+            "Wählen Sie einen Wert zwischen {start} und {end}, in Schritten von {step} ab {start}."
+        ),
+        "es": "Elija un valor entre {start} y {end}, en pasos de {step} desde {start}.",
     },
     AnswerCode.UNKNOWN_CHOICE: {
         "it": "Scelga una delle opzioni elencate.",
         "en": "Choose one of the listed options.",
+        "fr": "Choisissez une des options proposées.",
+        "de": "Wählen Sie eine der aufgeführten Optionen.",
+        "es": "Elija una de las opciones de la lista.",
     },
     AnswerCode.CHOICE_NOT_OFFERED: {
         "it": "Questa opzione non vale con le altre risposte date: scelga di nuovo.",
         "en": "This option does not go with your other answers: please choose again.",
+        "fr": "Cette option ne va pas avec vos autres réponses : choisissez à nouveau.",
+        "de": "Diese Option passt nicht zu Ihren anderen Antworten: Bitte wählen Sie erneut.",
+        "es": "Esta opción no encaja con sus otras respuestas: elija de nuevo.",
     },
-    AnswerCode.MULTIPLE_VALUES: {"it": "Scelga una sola opzione.", "en": "Choose only one option."},
+    AnswerCode.MULTIPLE_VALUES: {
+        "it": "Scelga una sola opzione.",
+        "en": "Choose only one option.",
+        "fr": "Choisissez une seule option.",
+        "de": "Wählen Sie nur eine Option.",
+        "es": "Elija una sola opción.",
+    },
     AnswerCode.TOO_LONG: {
         "it": "Il testo è troppo lungo: al massimo {limit} caratteri.",
         "en": "The text is too long: {limit} characters at most.",
+        "fr": "Le texte est trop long : {limit} caractères au maximum.",
+        "de": "Der Text ist zu lang: höchstens {limit} Zeichen.",
+        "es": "El texto es demasiado largo: {limit} caracteres como máximo.",
     },
     AnswerCode.BAD_DATE: {
         "it": "Scriva una data come 2020-03-18.",
         "en": "Enter a date like 2020-03-18.",
+        "fr": "Saisissez une date comme 2020-03-18.",
+        "de": "Geben Sie ein Datum wie 2020-03-18 ein.",
+        "es": "Escriba una fecha como 2020-03-18.",
     },
     AnswerCode.NOT_A_PHONE: {
         "it": "Scriva un numero di telefono, ad esempio +39 02 1234567.",
         "en": "Enter a phone number, for example +44 20 7946 0958.",
+        "fr": "Saisissez un numéro de téléphone, par exemple +33 1 23 45 67 89.",
+        "de": "Geben Sie eine Telefonnummer ein, zum Beispiel +49 30 1234567.",
+        "es": "Escriba un número de teléfono, por ejemplo +34 912 345 678.",
     },
     AnswerCode.UNKNOWN_FIELD: {
         "it": "La risposta contiene un campo sconosciuto: {field}.",
         "en": "The submission has an unknown field: {field}.",
+        "fr": "La réponse contient un champ inconnu : {field}.",
+        "de": "Die Antwort enthält ein unbekanntes Feld: {field}.",
+        "es": "La respuesta contiene un campo desconocido: {field}.",
     },
     AnswerCode.EXPRESSION: {
         "it": "Il questionario non riesce a valutare questa domanda.",
         "en": "The questionnaire cannot evaluate this question.",
+        "fr": "Le questionnaire ne parvient pas à évaluer cette question.",
+        "de": "Der Fragebogen kann diese Frage nicht auswerten.",
+        "es": "El cuestionario no puede evaluar esta pregunta.",
     },
 }
 
@@ -80,6 +131,9 @@ _MESSAGES: dict[AnswerCode, dict[str, str]] = {
 _WHOLE_NUMBER = {
     "it": "Scriva un numero intero, ad esempio 12.",
     "en": "Enter a whole number, for example 12.",
+    "fr": "Saisissez un nombre entier, par exemple 12.",
+    "de": "Geben Sie eine ganze Zahl ein, zum Beispiel 12.",
+    "es": "Escriba un número entero, por ejemplo 12.",
 }
 
 
@@ -88,11 +142,21 @@ _WHOLE_NUMBER = {
 _WHOLE_IN_RANGE = {
     "it": "Scelga un numero intero tra {start} e {end}.",
     "en": "Choose a whole number between {start} and {end}.",
+    "fr": "Choisissez un nombre entier entre {start} et {end}.",
+    "de": "Wählen Sie eine ganze Zahl zwischen {start} und {end}.",
+    "es": "Elija un número entero entre {start} y {end}.",
 }
 _MULTIPLE_IN_RANGE = {
     "it": "Scelga un multiplo di {step} tra {start} e {end}.",
     "en": "Choose a multiple of {step} between {start} and {end}.",
+    "fr": "Choisissez un multiple de {step} entre {start} et {end}.",
+    "de": "Wählen Sie ein Vielfaches von {step} zwischen {start} und {end}.",
+    "es": "Elija un múltiplo de {step} entre {start} y {end}.",
 }
+
+
+# The languages that write decimals with a comma.
+_DECIMAL_COMMA = {"it", "fr", "de", "es"}
 
 
 def message(code: AnswerCode, lang: str, **values: object) -> str:
@@ -104,6 +168,7 @@ def message(code: AnswerCode, lang: str, **values: object) -> str:
         texts = _WHOLE_IN_RANGE if values.get("multiple") else texts
     elif code is AnswerCode.OUT_OF_RANGE and values.get("multiple"):
         texts = _MULTIPLE_IN_RANGE
-    if lang == "it":  # decimal commas in Italian: "a passi di 0,5"
+    lang = page_words(lang)  # a language without indagine's words: English
+    if lang in _DECIMAL_COMMA:  # "a passi di 0,5"
         values = {k: v.replace(".", ",") if isinstance(v, str) else v for k, v in values.items()}
     return texts.get(lang, texts["en"]).format(**values)

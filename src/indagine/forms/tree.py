@@ -61,6 +61,20 @@ _LANGUAGE_NAMES = {
     "inglese": "en",
     "italiano": "it",
     "italian": "it",
+    "french": "fr",
+    "français": "fr",
+    "francais": "fr",
+    "francese": "fr",
+    "german": "de",
+    "deutsch": "de",
+    "tedesco": "de",
+    "spanish": "es",
+    "español": "es",
+    "espanol": "es",
+    "spagnolo": "es",
+    "portuguese": "pt",
+    "português": "pt",
+    "portoghese": "pt",
 }
 
 

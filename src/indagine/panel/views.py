@@ -48,7 +48,7 @@ def enter(request: HttpRequest, slug: str, token: str) -> HttpResponse:
         Invitation.objects.filter(pk=invitation.pk).update(opened_at=timezone.now())
     reply = redirect("collect:survey", slug=slug)
     lang = str(invitation.member.attributes.get("language", "")).lower()[:2]
-    if languages.offered(lang) and not invitation.started:  # the invitation's language
+    if languages.is_tag(lang) and not invitation.started:  # the member's, if the form has it
         reply["Location"] += f"?lang={lang}"
     return keys.remember(reply, slug, token)
 
@@ -59,8 +59,9 @@ def unsubscribe(request: HttpRequest, token: str) -> HttpResponse:
     member = Member.objects.filter(pk=member_id).first() if member_id else None
     if member is None:
         return refusal(request, PanelCode.UNSUBSCRIBE_UNKNOWN, _("This link is not valid."))
-    lang = request.GET.get("lang", "it")
-    translation.activate(languages.or_default(lang))
+    lang = request.GET.get("lang", "")
+    lang = lang if languages.is_tag(lang) else languages.DEFAULT
+    translation.activate(languages.page_words(lang))
     done = request.method == "POST"
     if done and member.email:
         services.opt_out(member.email)

@@ -18,6 +18,7 @@ from django.urls import get_script_prefix
 from django.utils import translation
 from django.utils.translation import gettext as _
 
+from indagine.forms import languages
 from indagine.web.codes import RequestCode
 
 
@@ -102,8 +103,8 @@ def csrf_failure(request: HttpRequest, reason: str = "") -> HttpResponse:
     - CSRF_TOKEN: the page's token is missing or wrong: a forged or an outdated page.
     Nothing the form carried is stored."""
     wanted = request.POST.get("_lang", "")
-    if wanted in {code for code, _name in settings.LANGUAGES}:
-        translation.activate(wanted)
+    if languages.is_tag(wanted):  # the respondent page's language, or English words
+        translation.activate(languages.page_words(wanted))
     if reason.startswith("CSRF cookie"):
         code = RequestCode.CSRF_COOKIE
         text = _(
