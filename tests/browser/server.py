@@ -170,7 +170,9 @@ class ProductionServer:
     def _signal(self, sig: int, wait: float) -> None:
         if self.process is None:
             return
-        if self.process.poll() is None:
+        # SIGKILL goes to the group even when its main process has exited: granian's workers
+        # may outlive it, and skipping them leaked processes.
+        if sig == signal.SIGKILL or self.process.poll() is None:
             with suppress(ProcessLookupError):
                 os.killpg(self.process.pid, sig)
         self.process.wait(timeout=wait)
