@@ -152,6 +152,37 @@ def test_a_command_on_a_data_folder_not_yet_set_up_sets_it_up_as_serve_would(tmp
         assert "password" in indagine("init").stdout  # the admin, shown once, is still serve's
 
 
+@pytest.mark.slow
+def test_three_commands_started_together_on_a_new_database_set_it_up_once(tmp_path):
+    """Two servers and a worker started together on a new database all migrated at once, and
+    on PostgreSQL one failed half way (a duplicate type): one sets up, the others wait."""
+    with throwaway_database("indagine_together") as database_url:
+        env = server_env(tmp_path / "data", database_url)
+        started = [
+            subprocess.Popen(
+                [sys.executable, "-m", "indagine.cli", "panel", "status", SLUG],
+                env=env,
+                stdout=subprocess.PIPE,
+                stderr=subprocess.PIPE,
+                text=True,
+            )
+            for _ in range(3)
+        ]
+        outcomes = [(p.wait(timeout=180), p.stderr.read() if p.stderr else "") for p in started]
+        for process in started:
+            for stream in (process.stdout, process.stderr):
+                if stream:
+                    stream.close()
+        assert [code for code, _err in outcomes] == [0, 0, 0], outcomes
+        assert not any("Traceback" in err for _code, err in outcomes)
+        listed = subprocess.run(
+            [sys.executable, "-m", "indagine.cli", "manage", "shell", "-c",
+             "from indagine.surveys.models import Survey; print(Survey.objects.count())"],
+            env=env, capture_output=True, text=True, timeout=120, check=True,
+        )  # fmt: skip
+        assert listed.stdout.strip().splitlines()[-1] == "1"  # the built-in survey, once
+
+
 def test_a_generated_secret_key_is_never_refused_as_weak():
     """What `indagine serve` writes to the data folder (50 random bytes) always passes."""
     import secrets

@@ -3,10 +3,17 @@ built-in survey, the first admin."""
 
 from __future__ import annotations
 
+import contextlib
+import fcntl
 import os
 import secrets
 import sys
+from collections.abc import Iterator
 from pathlib import Path
+
+# pg_advisory_lock's key for setting up the database: any constant no other lock uses
+# ("indagine" in ASCII, as an integer).
+_SET_UP_LOCK = 0x696E646167696E65
 
 
 def prepare_data_dir() -> Path:
@@ -55,15 +62,42 @@ def _database_is_set_up() -> bool:
     return Survey._meta.db_table in connection.introspection.table_names()
 
 
+@contextlib.contextmanager
+def _setting_up() -> Iterator[None]:
+    """One process at a time sets the database up: two servers (or a server and a worker)
+    started together on a new database would otherwise both migrate, and one fail half way
+    (on PostgreSQL: a duplicate type). PostgreSQL: a session's advisory lock, which every
+    process sharing the database sees; SQLite: a lock on a file of the data folder."""
+    from django.db import connection
+
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT pg_advisory_lock(%s)", [_SET_UP_LOCK])
+        try:
+            yield
+        finally:
+            with connection.cursor() as cursor:
+                cursor.execute("SELECT pg_advisory_unlock(%s)", [_SET_UP_LOCK])
+        return
+    from indagine.site.config import data_dir
+
+    with open(data_dir() / "setup.lock", "w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)  # released when the file closes
+        yield
+
+
 def _set_up_database(verbosity: int = 0) -> str:
-    """Migrate, create the cache table, install the built-in survey; the survey's slug."""
+    """Migrate, create the cache table, install the built-in survey; the survey's slug. Each
+    step does nothing when done already, so the process that waited for another's set-up
+    finds it done."""
     from django.core.management import call_command
 
     from indagine.surveys.services import install_builtin
 
-    call_command("migrate", interactive=False, verbosity=verbosity)
-    call_command("createcachetable", verbosity=verbosity)
-    return str(install_builtin().slug)
+    with _setting_up():
+        call_command("migrate", interactive=False, verbosity=verbosity)
+        call_command("createcachetable", verbosity=verbosity)
+        return str(install_builtin().slug)
 
 
 def init(verbosity: int = 0) -> dict[str, str]:
