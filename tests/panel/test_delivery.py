@@ -228,3 +228,18 @@ def test_a_failure_waiting_for_its_retry_gets_a_delivery_queued_for_the_end_of_i
     _backoff_passes()
     assert tasks.deliver.call(open_survey.pk) == {"sent": 1}
     assert _deliveries_queued(open_survey) == [retry]  # nothing more waits: nothing more queued
+
+
+def test_a_delivery_task_sends_a_bounded_batch_and_queues_the_rest(
+    open_survey, smtp, members_csv, monkeypatch
+):
+    """A worker told to stop finishes its task: one task per long queue would outlast the
+    stop's timeout and be killed mid-send. Each task sends TASK_LIMIT, then queues the rest."""
+    monkeypatch.setattr(tasks, "TASK_LIMIT", 2)
+    _invite(open_survey, members_csv)
+    DBTaskResult.objects.all().delete()
+    assert tasks.deliver.call(open_survey.pk) == {"sent": 2}
+    assert _deliveries_queued(open_survey) == [None]  # the rest, as soon as a worker is free
+    assert tasks.deliver.call(open_survey.pk) == {"sent": 1}
+    assert _deliveries_queued(open_survey) == [None]  # queued once, not once per task
+    assert sorted(smtp.by_recipient().values()) == [1, 1, 1]

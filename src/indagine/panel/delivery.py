@@ -95,7 +95,8 @@ def connection_supports_skip_locked() -> bool:
 
 
 def deliver_pending(survey_id: int, limit: int | None = None) -> Counter[str]:
-    """Send every claimable message of a survey over one SMTP connection; counts by outcome."""
+    """Send every claimable message of a survey (or about `limit` of them) over one SMTP
+    connection; counts by outcome."""
     outcome: Counter[str] = Counter()
     connection = get_connection()
     try:
@@ -103,7 +104,8 @@ def deliver_pending(survey_id: int, limit: int | None = None) -> Counter[str]:
             connection.open()  # one connection for the batch; a failure shows per message
         composer = mail.Composer(connection)
         while limit is None or outcome.total() < limit:
-            lease, ids = claim(survey_id)
+            size = CLAIM_SIZE if limit is None else min(CLAIM_SIZE, limit - outcome.total())
+            lease, ids = claim(survey_id, size)
             if not ids:
                 break
             outcome += send_claimed(lease, ids, composer)
