@@ -337,3 +337,42 @@ def test_multiple_choice_by_tick_patterns_equals_the_engine_on_a_raked_design():
             assert mine.estimate == pytest.approx(theirs.estimate, rel=1e-12)
             assert mine.se == pytest.approx(theirs.se, rel=1e-9)
             assert mine.ci_high == pytest.approx(theirs.ci_high, rel=1e-9)
+
+
+TWO_GRIDS = """
+| survey |
+| | type | name | label | appearance |
+| | begin_group | work | Work | table-list |
+| | select_one agree | w1 | Workload | |
+| | select_one agree | w2 | Pay | |
+| | select_one agree | w3 | Hours | |
+| | end_group | | | |
+| | begin_group | club | The club | table-list |
+| | select_one agree | c1 | Events | |
+| | select_one agree | c2 | Letters | |
+| | select_one agree | c3 | Website | |
+| | end_group | | | |
+| | select_one agree | alone | On its own | |
+| choices |
+| | list_name | name | label | score |
+| | agree | 1 | No | 1 |
+| | agree | 2 | Partly | 2 |
+| | agree | 3 | Yes | 3 |
+"""
+
+
+def test_each_grid_is_its_own_chart_and_ranking_though_they_share_a_scale():
+    """Two batteries on one scale: each grid's rows are compared among themselves (one
+    diverging chart, one ranking), and a lone question on the scale goes with neither."""
+    grid_form = form_from(TWO_GRIDS)
+    rng = np.random.default_rng(3)
+    names = ("w1", "w2", "w3", "c1", "c2", "c3", "alone")
+    answers = [{n: str(rng.integers(1, 4)) for n in names} for _ in range(120)]
+    findings = analyse(grid_form, frame_from_rows(grid_form, rows_of(answers)))
+    groups = {name: findings.finding(name).group for name in names}
+    assert groups == {
+        **dict.fromkeys(("w1", "w2", "w3"), "table:work"),
+        **dict.fromkeys(("c1", "c2", "c3"), "table:club"),
+        "alone": "agree",
+    }
+    assert {r.group for r in rankings(findings.items)} == {"table:work", "table:club"}

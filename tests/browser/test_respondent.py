@@ -415,3 +415,41 @@ if not Survey.objects.filter(slug="club").exists():
     page.get_by_role("button", name=next_word, exact=True).click()
     expect(page.locator(".error-summary")).to_contain_text(required)
     assert_accessible(page, f"an error page in {lang}")
+
+
+@pytest.mark.parametrize("size", ["phone", "desktop"])
+def test_a_grid_at_phone_and_desktop_sizes(server, context_for, assert_accessible, size):
+    """A table-list group: one table on a desktop, stacked groups on a phone; the keyboard
+    moves through it; a row that comes to apply appears; errors name their rows."""
+    from collect.test_grids import GRID_FORM
+
+    server.django(f"""
+import textwrap
+from indagine.surveys.models import Survey
+from indagine.surveys.services import import_form, open_survey
+if not Survey.objects.filter(slug="grid").exists():
+    open_survey(import_form(textwrap.dedent({GRID_FORM!r}).encode(), "grid.md", slug="grid").survey)
+""")
+    page = context_for(**(PHONE if size == "phone" else DESKTOP)).new_page()
+    page.goto(f"{server.base}/s/grid/?lang=en")
+    header = page.locator("table.grid thead")
+    if size == "desktop":
+        expect(header).to_be_visible()
+        expect(page.locator("#q-productivity th[scope=row]")).to_be_visible()
+    else:
+        expect(header).to_be_hidden()
+        expect(page.locator("#q-productivity legend")).to_be_visible()
+    expect(page.locator("#q-isolation")).to_be_hidden()
+    page.get_by_role("group", name="Do you work remotely?").get_by_label("Yes").check()
+    expect(page.locator("#q-isolation")).to_be_visible()
+    row = page.get_by_role("group", name="Productivity grew")
+    row.get_by_label("Very much").check()
+    assert_accessible(page, f"a grid at {size} size")
+    page.get_by_role("button", name="Next", exact=True).click()
+    summary = page.locator(".error-summary")
+    expect(summary).to_contain_text("I feel isolated")
+    expect(summary).not_to_contain_text("Productivity grew")
+    expect(
+        page.get_by_role("group", name="Productivity grew").get_by_label("Very much")
+    ).to_be_checked()
+    assert_accessible(page, f"a grid with an error at {size} size")

@@ -1277,15 +1277,49 @@ TABLE_LIST = """
 """
 
 
-def test_a_table_list_is_shown_as_separate_questions_with_a_warning():
+def test_a_table_list_is_a_grid_and_odk_s_older_grid_appearances_are_warned():
     result = load(TABLE_LIST)
     assert result.ok and result.form is not None
+    # the table-list group is honoured; 'label' and 'list-nolabel' on their own are not
     assert [(i.code, i.severity, i.row, i.column) for i in result.issues] == [
-        (FormCode.NOT_HONOURED, Severity.WARNING, 2, "appearance"),
         (FormCode.NOT_HONOURED, Severity.WARNING, 6, "appearance"),
         (FormCode.NOT_HONOURED, Severity.WARNING, 7, "appearance"),
     ]
-    assert all("grid" in i.message for i in result.issues)
+    page = result.form.pages[0]
+    assert [(q.name, q.table) for q in page.questions] == [
+        ("desk", "services"),
+        ("phone", "services"),
+    ]
+    assert page.tables["services"].get("und") == "Services"
+    assert [q.table for q in result.form.questions()][2:] == ["", ""]
+
+
+def test_a_question_of_a_table_list_that_cannot_be_a_row_is_said_at_its_cell():
+    result = load("""
+    | survey |
+    | | type | name | label | appearance | choice_filter |
+    | | begin_group | services | Services | table-list | |
+    | | select_one rating | desk | Front desk | | |
+    | | text | why | Why? | | |
+    | | select_one rating | phone | Phone | | |
+    | | select_one rating | web | Website | | name != 'bad' |
+    | | end_group | | | | |
+    | choices |
+    | | list_name | name | label |
+    | | rating | good | Good |
+    | | rating | bad | Bad |
+    """)
+    assert result.ok and result.form is not None
+    warned = [(i.code, i.row, i.column) for i in result.issues]
+    assert warned == [(FormCode.NOT_HONOURED, 4, "type"), (FormCode.NOT_HONOURED, 6, "type")]
+    assert "a one-line text box" in result.issues[0].message
+    from indagine.forms.grids import Grid, blocks
+
+    shapes = [
+        [q.name for q in b.rows] if isinstance(b, Grid) else b.name
+        for b in blocks(result.form.pages[0].questions)
+    ]
+    assert shapes == [["desk"], "why", ["phone"], "web"]  # after a question: a grid again
 
 
 def test_pyxform_table_list_header_row_is_no_question():

@@ -86,11 +86,11 @@ def test_upload_errors_are_shown_as_a_table_with_row_and_column(client, organise
 
 
 def test_what_the_pages_do_not_honour_is_shown_at_its_cell_after_an_upload(client, organiser):
-    """A form accepted with warnings (randomize, a table-list) says so on the survey's page,
+    """A form accepted with warnings (randomize, a group's 'w3') says so on the survey's page,
     each at its cell with what respondents see instead; nothing is silently ignored."""
     form = (
         "| survey |\n| | type | name | label | parameters | appearance |\n"
-        "| | begin_group | grid | Grid | | table-list |\n"
+        "| | begin_group | grid | Grid | | w3 |\n"
         "| | select_one yn | a | A | randomize=true | |\n"
         "| | end_group | | | | |\n"
         "| choices |\n| | list_name | name | label |\n| | yn | y | Yes |\n| | yn | n | No |\n"

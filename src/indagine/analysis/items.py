@@ -208,7 +208,7 @@ def _scale(ctx: Context, question: Question) -> Finding | None:
             (name, dict(by_name[name].label.values), est)
             for name, est in zip(ranked.names, distribution, strict=True)
         ),
-        group=question.list_name,
+        group=comparable_group(question),
     )
 
 
@@ -307,7 +307,7 @@ def _listing(
             (c.name, dict(c.label.values), est)
             for c, est in zip(question.choices, shares, strict=True)
         ),
-        group=question.list_name,
+        group=comparable_group(question),
     )
 
 
@@ -367,3 +367,9 @@ def finding(ctx: Context, question: Question) -> Finding | None:
     if kind in (QuestionType.INTEGER, QuestionType.DECIMAL, QuestionType.RANGE):
         return _number(ctx, question)
     return None  # notes, texts, dates and calculations carry no finding
+
+
+def comparable_group(question: Question) -> str | None:
+    """The items one diverging chart draws and one ranking compares: a grid's rows (a
+    table-list group) together, else the questions that share a list of choices."""
+    return f"table:{question.table}" if question.table else question.list_name

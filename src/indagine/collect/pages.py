@@ -12,8 +12,8 @@ from django.utils.translation import gettext as _
 
 from indagine.collect.markup import render_label, with_answers
 from indagine.collect.services import relevant_pages
-from indagine.collect.widgets import ChoiceView, QuestionView
-from indagine.forms import languages
+from indagine.collect.widgets import ChoiceView, GridView, QuestionView
+from indagine.forms import grids, languages
 from indagine.forms.answers import (
     AnswerError,
     InvalidAnswer,
@@ -24,7 +24,7 @@ from indagine.forms.answers import (
     work_out,
 )
 from indagine.forms.expressions import ExpressionError
-from indagine.forms.model import Form, Question, QuestionType
+from indagine.forms.model import Form, Page, Question, QuestionType, Text
 from indagine.surveys.models import Survey
 
 
@@ -161,6 +161,7 @@ def page_context(
         if q.type.is_shown
     ]
     labels = {q.name: q.label for q in questions}
+    shown_blocks = _blocks(form, page, questions, seen, lang)
     order = relevant_pages(form, seen)
     position = order.index(index) + 1 if index in order else 1
     return {
@@ -175,6 +176,7 @@ def page_context(
         "is_first": position == 1,
         "is_last": position == len(order),
         "questions": questions,
+        "blocks": shown_blocks,
         # the summary names each question: four links all reading "answer this question"
         # would not say where each one leads
         "errors": [(e.name, _plain(labels.get(e.name, "")), by_name[e.name]) for e in errors],
@@ -186,6 +188,39 @@ def page_context(
         "languages": form.languages,
         "error_title": _("There is a problem") if errors else "",
     }
+
+
+def _blocks(
+    form: Form,
+    page: Page,
+    views: Sequence[QuestionView],
+    answers: Mapping[str, Any],
+    lang: str,
+) -> list[QuestionView | GridView]:
+    """What the page draws, in order: each question, a grid's rows gathered in one table."""
+    by_name = {v.name: v for v in views}
+    out: list[QuestionView | GridView] = []
+    for block in grids.blocks(q for q in page.questions if q.name in by_name):
+        if isinstance(block, grids.Grid):
+            first = block.rows[0]
+            caption = page.tables.get(block.table, Text())
+            title = page.title.get(lang, form.default_language)
+            text = caption.get(lang, form.default_language)
+            out.append(
+                GridView(
+                    block.table,
+                    render_label(text, answers),
+                    caption_hidden=not text or text == title,
+                    columns=tuple(
+                        render_label(c.label.get(lang, form.default_language), answers)
+                        for c in first.choices
+                    ),
+                    rows=tuple(by_name[q.name] for q in block.rows),
+                )
+            )
+        else:
+            out.append(by_name[block.name])
+    return out
 
 
 def other_languages(form: Form, lang: str) -> list[tuple[str, str]]:

@@ -154,3 +154,54 @@ def render_question(q: QuestionView) -> SafeString:
     return mark_safe(
         f'<div class="{classes}" id="q-{name}" data-name="{name}"{hidden}>{body}</div>'
     )
+
+
+@dataclass(frozen=True)
+class GridView:
+    """A table-list group's rows as one table: a row per question, a column per choice."""
+
+    table: str
+    caption: str  # the group's label, rendered
+    caption_hidden: bool  # the page's title says it already
+    columns: tuple[str, ...]  # the choices' labels, rendered
+    rows: tuple[QuestionView, ...]
+
+    @property
+    def html(self) -> SafeString:
+        return render_grid(self)
+
+
+def render_grid(grid: GridView) -> SafeString:
+    """A `<table>` with its header cells scoped: on a desktop one row per question, each a
+    group of radio buttons (or check boxes) named by its legend, under the choices' column
+    headers; on a phone (the stylesheet) each row stacks as a group of its own, the choices'
+    labels beside its buttons. Nothing here needs the script."""
+    caption_class = ' class="visually-hidden"' if grid.caption_hidden else ""
+    head = "".join(f'<th scope="col">{conditional_escape(c)}</th>' for c in grid.columns)
+    rows = "".join(_grid_row(q, len(grid.columns)) for q in grid.rows)
+    return mark_safe(
+        f'<table class="grid" id="grid-{escape(grid.table)}" style="--cols: {len(grid.columns)}">'
+        f"<caption{caption_class}>{conditional_escape(grid.caption)}</caption>"
+        f"<thead><tr><td></td>{head}</tr></thead><tbody>{rows}</tbody></table>"
+    )
+
+
+def _grid_row(q: QuestionView, columns: int) -> str:
+    name = escape(q.name)
+    classes = "question has-error" if q.error else "question"
+    hidden = " hidden" if q.hidden else ""
+    label = conditional_escape(q.label)
+    options = "".join(
+        f'<div class="cell"{" hidden" if c.hidden else ""}>'
+        f'<input type="{q.widget}" name="{name}" id="{name}-{i}" '
+        f'value="{escape(c.name)}"{" checked" if c.checked else ""}>'
+        f'<label for="{name}-{i}">{conditional_escape(c.label)}</label></div>'
+        for i, c in enumerate(q.choices, start=1)
+    )
+    return (
+        f'<tr class="{classes}" id="q-{name}" data-name="{name}"{hidden}>'
+        f'<th scope="row">{label}{_optional(q)}</th>'
+        f'<td colspan="{columns}"><fieldset{_described(q)}>'
+        f"<legend>{label}{_optional(q)}</legend>{_notes(q)}"
+        f'<div class="cells">{options}</div></fieldset></td></tr>'
+    )

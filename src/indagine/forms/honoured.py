@@ -2,7 +2,8 @@
 what respondents see instead (FORM_NOT_HONOURED), so nothing a sheet says is silently ignored.
 
 Appearances are read as written in the sheet: pyxform rewrites them in a table-list group (the
-group becomes a field-list, its questions 'list-nolabel').
+group becomes a field-list, its questions 'list-nolabel'); a table-list group is drawn as a grid
+(`grids`), and each of its questions that cannot be a row is said here.
 """
 
 from __future__ import annotations
@@ -11,6 +12,7 @@ import re
 
 from pyxform.xls2json_backends import DefinitionData
 
+from indagine.forms import grids
 from indagine.forms.issues import FormCode, FormIssue, Severity
 from indagine.forms.model import Form, Question, QuestionType
 from indagine.forms.sheets import column_names, letter_of
@@ -73,6 +75,15 @@ def check_honoured(form: Form, workbook: DefinitionData) -> list[FormIssue]:
         if question.row is not None:
             issues += _appearances(question, rows[question.row - 2], workbook)
             issues += _parameters(question, rows[question.row - 2], workbook)
+    for page in form.pages:
+        for question in grids.off_grid(page.questions):
+            if question.row is not None:
+                text = (
+                    "This question of a table-list group is not drawn as a row of its grid "
+                    f"(a grid's rows are selects of one list, not filtered): respondents see "
+                    f"{_shown(question)}, on its own."
+                )
+                issues.append(_warning(workbook, "survey", question.row, "type", text))
     issues += _columns(workbook, "survey")
     return sorted(issues, key=lambda i: i.row or 0) + _columns(workbook, "choices")
 
@@ -111,13 +122,9 @@ def _groups(rows: list[dict[str, str]], workbook: DefinitionData) -> list[FormIs
         if not _GROUP.match(str(row.get("type") or "").strip()):
             continue
         for word in str(row.get("appearance") or "").split():
-            if word == "field-list":
-                continue  # a group's questions are on one page anyway
-            instead = (
-                "its questions are shown as separate questions, not as a grid"
-                if word == "table-list"
-                else "its questions are shown one below the other, as in any group"
-            )
+            if word in ("field-list", "table-list"):
+                continue  # a group's questions are on one page anyway; a table-list a grid
+            instead = "its questions are shown one below the other, as in any group"
             text = f"The appearance '{word}' of a group is not honoured: {instead}."
             issues.append(_warning(workbook, "survey", number, "appearance", text))
     return issues

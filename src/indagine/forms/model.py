@@ -138,6 +138,8 @@ class Question:
     parameters: Mapping[str, str] = field(default_factory=dict)
     claim: Text = field(default_factory=Text)
     row: int | None = None
+    # The table-list group the question is a row of (a grid, `Page.tables` has its caption)
+    table: str = ""
 
     @property
     def path_name(self) -> str:
@@ -186,6 +188,7 @@ class Question:
             "parameters": dict(self.parameters),
             "claim": self.claim.to_json(),
             "row": self.row,
+            "table": self.table,
         }
 
     @classmethod
@@ -204,12 +207,15 @@ class Page:
     name: str
     title: Text
     questions: tuple[Question, ...]
+    # The captions of the page's grids (table-list groups), by group name
+    tables: Mapping[str, Text] = field(default_factory=dict)
 
     def to_json(self) -> JSON:
         return {
             "name": self.name,
             "title": self.title.to_json(),
             "questions": [q.to_json() for q in self.questions],
+            "tables": {name: caption.to_json() for name, caption in self.tables.items()},
         }
 
     @classmethod
@@ -218,6 +224,7 @@ class Page:
             data["name"],
             Text.from_json(data["title"]),
             tuple(Question.from_json(q) for q in data["questions"]),
+            {name: Text.from_json(c) for name, c in data.get("tables", {}).items()},
         )
 
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable, Mapping
+from dataclasses import replace
 from typing import Any
 
 from indagine.forms.choices import number
@@ -115,6 +116,7 @@ class _FormBuilder:
         default = str(tree.get("default_language") or "default")
         self.default_code = "und" if default == "default" else _lang_code(default)
         self.languages: dict[str, str] = {}
+        self.tables: dict[str, Text] = {}  # a table-list group's caption, by its name
 
     def text(self, value: Any) -> Text:
         if value is None:
@@ -135,14 +137,17 @@ class _FormBuilder:
             if child.get("type") == "group":
                 if child.get("control", {}).get("bodyless"):
                     continue  # pyxform's generated meta block
+                title = self.text(_group_label(child))
                 questions = tuple(
                     self.questions(
                         child.get("children", []),
                         (child["name"],),
                         child.get("bind", {}).get("relevant"),
+                        table=self.table_of(child, title),
                     )
                 )
-                pages.append(Page(child["name"], self.text(_group_label(child)), questions))
+                tables = {q.table: self.tables[q.table] for q in questions if q.table}
+                pages.append(Page(child["name"], title, questions, tables))
             else:
                 question = self.question(child, (), None)
                 if question is not None:
@@ -163,14 +168,33 @@ class _FormBuilder:
         )
 
     def questions(
-        self, children: Iterable[Mapping[str, Any]], path: tuple[str, ...], relevant: str | None
+        self,
+        children: Iterable[Mapping[str, Any]],
+        path: tuple[str, ...],
+        relevant: str | None,
+        table: str = "",
     ) -> Iterable[Question]:
         for child in children:
             if child.get("type") == "group":
                 inner = _and(relevant, child.get("bind", {}).get("relevant"))
-                yield from self.questions(child.get("children", []), (*path, child["name"]), inner)
+                own = self.table_of(child, self.text(_group_label(child)))
+                yield from self.questions(
+                    child.get("children", []), (*path, child["name"]), inner, own or table
+                )
             elif (question := self.question(child, path, relevant)) is not None:
-                yield question
+                yield replace(question, table=table) if table else question
+
+    def table_of(self, group: Mapping[str, Any], caption: Text) -> str:
+        """The group's name if it is a table-list (one grid: pyxform gives it a header row of
+        the choices, `_TABLE_LIST_HEADER`), its caption kept in `tables`; else ''."""
+        header = any(
+            _TABLE_LIST_HEADER.match(str(c.get("name"))) and c.get("type") != "note"
+            for c in group.get("children", [])
+        )
+        if not header:
+            return ""
+        self.tables[str(group["name"])] = caption
+        return str(group["name"])
 
     def question(
         self, node: Mapping[str, Any], path: tuple[str, ...], group_relevant: str | None
