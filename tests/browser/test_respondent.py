@@ -453,3 +453,60 @@ if not Survey.objects.filter(slug="grid").exists():
         page.get_by_role("group", name="Productivity grew").get_by_label("Very much")
     ).to_be_checked()
     assert_accessible(page, f"a grid with an error at {size} size")
+
+
+def _rank_survey(server) -> None:
+    from collect.test_rank import RANK_FORM
+
+    server.django(f"""
+import textwrap
+from indagine.surveys.models import Survey
+from indagine.surveys.services import import_form, open_survey
+if not Survey.objects.filter(slug="rank").exists():
+    open_survey(import_form(textwrap.dedent({RANK_FORM!r}).encode(), "rank.md", slug="rank").survey)
+""")
+
+
+@pytest.mark.parametrize("size", ["phone", "desktop"])
+def test_a_ranking_with_the_keyboard_and_by_dragging(server, context_for, assert_accessible, size):
+    _rank_survey(server)
+    page = context_for(**(PHONE if size == "phone" else DESKTOP)).new_page()
+    page.goto(f"{server.base}/s/rank/?lang=en")
+    items = page.locator("li.rank-item label")
+    expect(items).to_have_text(["Training", "Events", "Research", "Lobbying"])
+    assert_accessible(page, f"a ranking at {size} size")
+    # the keyboard: Research up twice, with the button that names it
+    up = page.get_by_role("button", name="Move up: Research")
+    up.focus()
+    page.keyboard.press("Enter")
+    page.keyboard.press("Enter")
+    expect(up).to_be_focused()
+    expect(items).to_have_text(["Research", "Training", "Events", "Lobbying"])
+    # the mouse: Lobbying dragged onto Training
+    page.locator("li.rank-item", has_text="Lobbying").drag_to(
+        page.locator("li.rank-item", has_text="Training")
+    )
+    expect(items).to_have_text(["Research", "Lobbying", "Training", "Events"])
+    page.get_by_role("button", name="Next", exact=True).click()
+    expect(page.locator("h1")).to_have_text("End")
+    stored = [r.answers for r in server.responses("rank")]
+    assert {"priorities": "research lobbying training events"} in stored
+
+
+def test_a_ranking_without_javascript_refuses_a_tie_then_takes_the_order(server, context_for):
+    _rank_survey(server)
+    page = context_for(java_script_enabled=False, **PHONE).new_page()
+    page.goto(f"{server.base}/s/rank/?lang=en")
+    expect(page.get_by_role("button", name="Move up: Research")).to_have_count(0)
+    for item, position in (
+        ("Training", "2"),
+        ("Events", "2"),
+        ("Research", "1"),
+        ("Lobbying", "4"),
+    ):
+        page.get_by_label(item, exact=True).select_option(f"{item.lower()}:{position}")
+    page.get_by_role("button", name="Next", exact=True).click()
+    expect(page.locator(".error-summary")).to_contain_text("Two items share position 2")
+    page.get_by_label("Events", exact=True).select_option("events:3")
+    page.get_by_role("button", name="Next", exact=True).click()
+    expect(page.locator("h1")).to_have_text("End")

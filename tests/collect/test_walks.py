@@ -70,6 +70,8 @@ class Respondent:
 
     @staticmethod
     def _value(q: Any) -> list[str]:
+        if q.widget == "rank":  # each item's menu as the page shows it
+            return [f"{c.name}:{position}" for c, position in zip(q.choices, q.ranks, strict=True)]
         if q.choices:
             return [c.name for c in q.choices if c.checked]
         return [q.value] if q.value else []
@@ -192,6 +194,9 @@ def value_for(rng: random.Random, question: Any, rows: list[int]) -> list[str]:
         return [rng.choice(names)] if names and rng.random() < 0.85 else []
     if question.widget == "checkbox":
         return rng.sample(names, rng.randint(0, min(3, len(names))))
+    if question.widget == "rank":  # positions set by hand: maybe a tie, maybe some left out
+        every = [c.name for c in question.choices]
+        return [f"{n}:{rng.choice(['', *map(str, range(1, len(every) + 1))])}" for n in every]
     pool = {"number": NUMBERS, "date": DATES}.get(question.widget, TEXTS)
     value = rng.choice(pool)
     return [value] if value else []

@@ -12,6 +12,8 @@ from collections.abc import Mapping
 from pathlib import Path
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from indagine.forms.answers import (
     MAX_TEXT_LENGTH,
@@ -459,6 +461,8 @@ def test_every_answer_code_is_tested():
         AnswerCode.NOT_A_PHONE,
         AnswerCode.UNKNOWN_FIELD,
         AnswerCode.EXPRESSION,
+        AnswerCode.RANK_TIE,
+        AnswerCode.RANK_INCOMPLETE,
     }
     assert tested == set(AnswerCode)
 
@@ -466,7 +470,7 @@ def test_every_answer_code_is_tested():
 @pytest.mark.parametrize("code", list(AnswerCode))
 @pytest.mark.parametrize("lang", ["it", "en", "fr", "de", "es"])
 def test_every_code_has_a_default_message_in_each_shipped_language(code, lang):
-    values = {"start": 1, "end": 5, "step": 2, "limit": 10, "field": "x"}
+    values = {"start": 1, "end": 5, "step": 2, "limit": 10, "field": "x", "position": 2}
     text = message(code, lang, **values)
     assert text and "{" not in text
     assert lang == "en" or text != message(code, "en", **values)  # its own, not English's
@@ -690,7 +694,8 @@ def test_builtin_survey_required_message_in_english(builtin):
 
 def test_messages_address_the_respondent_formally_and_fit_the_question():
     italian = [
-        message(code, "it", start=1, end=5, step=1, limit=9, field="x") for code in AnswerCode
+        message(code, "it", start=1, end=5, step=1, limit=9, field="x", position=2)
+        for code in AnswerCode
     ]
     assert not [m for m in italian if m.split()[0] in {"Scrivi", "Scegli"}]  # "Lei", never "tu"
     with pytest.raises(InvalidAnswer) as refused:
@@ -831,3 +836,66 @@ def test_hidden_holds_its_default_and_metadata_holds_nothing_in_the_answers():
     assert checked.answers == {"source": "newsletter", "consent": "OK"}
     assert work_out(CHEAP, {})["source"] == "newsletter"  # a label's ${source} shows it
     assert [qq.type.is_shown for qq in CHEAP.questions()] == [False] * 4 + [True] * 3
+
+
+# --- rank: the choices in the respondent's order ---------------------------------------------
+
+RANKED = """
+| survey |
+| | type | name | label | required |
+| | rank pr | priorities | Put these in order | yes |
+| choices |
+| | list_name | name | label |
+| | pr | parks | Parks |
+| | pr | safety | Safety |
+| | pr | parking | Parking |
+| | pr | shops | Shops |
+"""
+NAMES = ["parks", "safety", "parking", "shops"]
+
+
+@pytest.fixture(scope="module")
+def ranked() -> Question:
+    question = form_of(RANKED).question("priorities")
+    assert question is not None
+    return question
+
+
+def test_a_ranking_from_the_script_is_stored_as_odk_stores_it(ranked):
+    assert parse_value(ranked, ["safety shops parks parking"]) == "safety shops parks parking"
+
+
+def test_a_ranking_from_the_menus_without_the_script_is_the_same_order(ranked):
+    sent = ["parks:3", "safety:1", "parking:4", "shops:2"]
+    assert parse_value(ranked, sent) == "safety shops parks parking"
+
+
+@pytest.mark.parametrize(
+    ("sent", "code", "says"),
+    [
+        (["parks:1", "safety:1", "parking:2", "shops:3"], AnswerCode.RANK_TIE, "position 1"),
+        (["parks:1", "safety:2", "parking:", "shops:"], AnswerCode.RANK_INCOMPLETE, "1 to 4"),
+        (["parks:1", "safety:2", "parking:3", "shops:9"], AnswerCode.RANK_INCOMPLETE, "1 to 4"),
+        (["parks:1", "lake:2", "parking:3", "shops:4"], AnswerCode.UNKNOWN_CHOICE, ""),
+        (["parks safety parks shops"], AnswerCode.RANK_TIE, "position 1"),
+    ],
+    ids=["tie", "some-unranked", "out-of-range", "unknown", "twice-in-order"],
+)
+def test_a_ranking_that_is_not_one_is_refused_with_its_code(ranked, sent, code, says):
+    with pytest.raises(InvalidAnswer) as refused:
+        parse_value(ranked, sent)
+    assert refused.value.code is code
+    assert says in message(code, "en", **refused.value.values)
+
+
+def test_no_position_given_is_no_answer_and_required_says_so(ranked):
+    assert parse_value(ranked, ["parks:", "safety:", "parking:", "shops:"]) is None
+    form = form_of(RANKED)
+    checked = check_page(form, form.pages[0], {"priorities": ["parks:"] * 1}, {})
+    assert [e.code for e in checked.errors] == [AnswerCode.REQUIRED]
+
+
+@given(st.permutations(NAMES), st.booleans())
+def test_any_order_sent_either_way_is_stored_in_that_order(ranked, order, with_script):
+    sent = [" ".join(order)] if with_script else [f"{n}:{order.index(n) + 1}" for n in NAMES]
+    assert parse_value(ranked, sent) == " ".join(order)

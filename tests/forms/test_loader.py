@@ -680,7 +680,6 @@ def test_a_missing_choice_list_is_located_at_the_type_cell():
         "select_one_from_file cities.csv",
         "select_multiple_from_file cities.csv",
         "select_one_external yn",
-        "rank yn",
         "xml-external",
         "csv-external",
         "start-geopoint",
@@ -1452,3 +1451,20 @@ def test_other_columns_pyxform_reads_and_no_page_uses_are_warned():
         (FormCode.NOT_HONOURED, 2, "E"),
         (FormCode.NOT_HONOURED, 2, "F"),
     ]
+
+
+def test_a_rank_without_its_list_is_refused_at_its_cell():
+    result = load("""
+    | survey |
+    | | type | name | label |
+    | | text | name | Your name |
+    | | rank | priorities | Put these in order |
+    | choices |
+    | | list_name | name | label |
+    | | priorities | parks | Parks |
+    """)
+    assert not result.ok
+    assert [(i.code, i.row, i.column) for i in result.errors] == [
+        (FormCode.UNSUPPORTED_TYPE, 3, "type")
+    ]
+    assert "'rank LIST'" in result.errors[0].message

@@ -35,6 +35,8 @@ def _widget(question: Question) -> str:
         return "select" if "minimal" in appearance else "radio"
     if kind in (QuestionType.SELECT_MULTIPLE, QuestionType.ACKNOWLEDGE):
         return "checkbox"
+    if kind is QuestionType.RANK:
+        return "rank"
     if kind in (QuestionType.INTEGER, QuestionType.DECIMAL, QuestionType.RANGE):
         return "number"
     if kind is QuestionType.TEXT:
@@ -121,10 +123,21 @@ def question_view(
         if question.type is not QuestionType.ACKNOWLEDGE
         else (ChoiceView("OK", _("OK"), "OK" in current),),
         error=error,
+        ranks=_positions(question, current) if question.type is QuestionType.RANK else (),
         likert=question.is_likert,
         attrs=_attrs(question, max_text),
         words_lang=_words_lang(lang),
     )
+
+
+def _positions(question: Question, current: Sequence[str]) -> tuple[str, ...]:
+    """A ranking's position of each choice ("" for none), in the choices' order: from the
+    stored order ("b a c"), or as a page without the script sent them ("a:2")."""
+    if len(current) == 1 and ":" not in current[0]:
+        given = {name: str(i) for i, name in enumerate(current[0].split(), start=1)}
+    else:
+        given = {name: pos for name, _, pos in (v.partition(":") for v in current)}
+    return tuple(given.get(c.name, "") for c in question.choices)
 
 
 def _words_lang(lang: str) -> str:

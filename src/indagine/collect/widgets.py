@@ -46,6 +46,7 @@ class QuestionView:
     likert: bool
     attrs: Mapping[str, str]
     words_lang: str = ""  # the page's own words' language, where it is not the labels'
+    ranks: tuple[str, ...] = ()  # a ranking: each choice's position ("" for none)
 
     @property
     def grouped(self) -> bool:
@@ -137,6 +138,35 @@ def _control(q: QuestionView) -> str:
     )
 
 
+def _rank(q: QuestionView) -> str:
+    """A ranking: each choice with a menu of positions, which is all a page without the
+    script needs (a tie is refused when sent); the script adds buttons to move an item up or
+    down, and dragging, which set the menus. Items are listed in the order given so far."""
+    name = escape(q.name)
+    count = len(q.choices)
+    given = [(int(p) if p.isdigit() else count + 1, i) for i, p in enumerate(q.ranks)]
+    choose = escape(gettext("Choose…"))
+    items = []
+    for _, i in sorted(given):
+        choice, position = q.choices[i], q.ranks[i]
+        value = escape(choice.name)
+        options = f'<option value="{value}:">{choose}</option>' + "".join(
+            f'<option value="{value}:{k}"{" selected" if position == str(k) else ""}>{k}</option>'
+            for k in range(1, count + 1)
+        )
+        items.append(
+            f'<li class="rank-item"><select name="{name}" id="{name}-{i + 1}"{_invalid(q)}>'
+            f'{options}</select><label for="{name}-{i + 1}">{conditional_escape(choice.label)}'
+            "</label></li>"
+        )
+    up, down = escape(gettext("Move up")), escape(gettext("Move down"))
+    return (
+        f'<fieldset class="rank"{_described(q)} data-up="{up}" data-down="{down}">'
+        f"<legend>{conditional_escape(q.label)}{_optional(q)}</legend>{_notes(q)}"
+        f'<ol class="rank-items">{"".join(items)}</ol></fieldset>'
+    )
+
+
 def render_question(q: QuestionView) -> SafeString:
     """The question's block: its note, its fieldset of choices, or its label and control."""
     name = escape(q.name)
@@ -146,6 +176,8 @@ def render_question(q: QuestionView) -> SafeString:
         body = f'<p class="note">{conditional_escape(q.label)}</p>'
     elif q.grouped:
         body = _group(q)
+    elif q.widget == "rank":
+        body = _rank(q)
     else:
         body = (
             f'<label for="in-{name}" class="qlabel">{conditional_escape(q.label)}'

@@ -10,9 +10,10 @@ from __future__ import annotations
 
 import contextlib
 import datetime as dt
+import enum
 import math
 import re
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -63,6 +64,8 @@ def parse_value(question: Question, raw: Sequence[str], max_text: int = MAX_TEXT
             if question.choice(name) is None:
                 raise InvalidAnswer(AnswerCode.UNKNOWN_CHOICE)
         return [c.name for c in question.choices if c.name in names] or None
+    if question.type is QuestionType.RANK:
+        return _parse_rank(question, values)
     if not values:
         return None
     if len(values) > 1:
@@ -100,6 +103,42 @@ def _parse_single(question: Question, value: str, max_text: int) -> Any:
     if kind in (QuestionType.INTEGER, QuestionType.DECIMAL, QuestionType.RANGE):
         return _parse_number(question, value)
     raise InvalidAnswer(AnswerCode.UNKNOWN_FIELD, field=question.name)
+
+
+def _parse_rank(question: Question, values: Sequence[str]) -> str | None:
+    """A ranking as the page sends it: with the script, the choices in order in one value
+    ("b a c"); without it, each choice's position as "name:position" from one menu per choice
+    (an empty position: not ranked). Stored as ODK stores it, the names first first. Two items
+    at one position, or some ranked and others not, is refused; none ranked is no answer."""
+    names = [c.name for c in question.choices]
+    if len(values) == 1 and ":" not in values[0]:
+        order = values[0].split()
+        if any(name not in names for name in order):
+            raise InvalidAnswer(AnswerCode.UNKNOWN_CHOICE)
+        twice = next((i for i, name in enumerate(order) if name in order[:i]), None)
+        if twice is not None:  # one item at two positions: the first is its own
+            raise InvalidAnswer(AnswerCode.RANK_TIE, position=order.index(order[twice]) + 1)
+        positions = {name: str(i) for i, name in enumerate(order, start=1)}
+    else:
+        positions = {}
+        for value in values:
+            name, _, position = value.partition(":")
+            if name not in names or name in positions:
+                raise InvalidAnswer(AnswerCode.UNKNOWN_CHOICE)
+            positions[name] = position.strip()
+    ranked = {name: pos for name, pos in positions.items() if pos}
+    if not ranked:
+        return None
+    if not all(p.isdigit() and 1 <= int(p) <= len(names) for p in ranked.values()):
+        raise InvalidAnswer(AnswerCode.RANK_INCOMPLETE, end=len(names))
+    taken: dict[int, str] = {}
+    for name, pos in ranked.items():
+        if int(pos) in taken:
+            raise InvalidAnswer(AnswerCode.RANK_TIE, position=int(pos))
+        taken[int(pos)] = name
+    if len(taken) != len(names):
+        raise InvalidAnswer(AnswerCode.RANK_INCOMPLETE, end=len(names))
+    return " ".join(taken[position] for position in sorted(taken))
 
 
 def _parse_number(question: Question, value: str) -> int | float:
@@ -202,6 +241,53 @@ def _calculate(question: Question, answers: Mapping[str, Any], today: dt.date | 
     return value if value != "" else None
 
 
+class _Kind(enum.Enum):
+    """Where a question's value comes from when a check settles the answers."""
+
+    ANSWER = enum.auto()  # what the respondent gave
+    CALCULATE = enum.auto()  # its calculation
+    HIDDEN = enum.auto()  # its default
+    METADATA = enum.auto()  # the response's times: never kept in answers
+    NOTE = enum.auto()  # nothing: a note is never kept
+
+
+def _kind(question: Question) -> _Kind:
+    if question.type is QuestionType.CALCULATE:
+        return _Kind.CALCULATE
+    if question.type is QuestionType.HIDDEN:
+        return _Kind.HIDDEN
+    if question.type.is_metadata:
+        return _Kind.METADATA
+    return _Kind.NOTE if question.type is QuestionType.NOTE else _Kind.ANSWER
+
+
+Relevance = Callable[[MapEnvironment], bool]
+
+
+def _relevance(text: str | None) -> Relevance | None:
+    """The test of a `relevant` text, parsed once; one that does not parse raises its
+    ExpressionError each time it is tested, where the check reports it."""
+    if not text:
+        return None
+    try:
+        return parse_expression(text).test
+    except ExpressionError:
+        return lambda env: parse_expression(text).test(env)
+
+
+def _settling(form: Form) -> tuple[tuple[Question, str, Relevance | None, _Kind], ...]:
+    """What `settle` needs of each question, in evaluation order, worked out once per form
+    (kept on it, as `evaluation_order` is): a page sent settles every question of the form."""
+    known = form.__dict__.get("_settling")
+    if known is not None:
+        return known  # type: ignore[no-any-return]
+    steps = tuple(
+        (q, q.name, _relevance(q.relevant), _kind(q)) for q in evaluation_order(form)
+    )
+    object.__setattr__(form, "_settling", steps)
+    return steps
+
+
 class _Checker:
     """Walks questions in form order: each relevance sees the answers of the ones before it."""
 
@@ -231,31 +317,31 @@ class _Checker:
         that apply (with what did not parse): nothing of a question that does not is judged."""
         settled: Answers = {}
         env = _environment(settled, self.today)  # sees `settled` grow, question by question
-        for question in evaluation_order(self.form):
+        for question, name, relevant, kind in _settling(self.form):
             try:
-                if question.relevant and not parse_expression(question.relevant).test(env):
+                if relevant is not None and not relevant(env):
                     continue
                 if question.choice_filter and not available_rows(question, settled, self.today):
                     continue  # no choice left to make: not shown (`applies`)
-                if question.name in self.unparsed:
-                    failure = self.unparsed[question.name]
+                if name in self.unparsed:
+                    failure = self.unparsed[name]
                     self.error(question, failure.code, **failure.values)
                     continue  # reported, and no earlier answer of it is kept
-                if question.type is QuestionType.CALCULATE:
+                if kind is _Kind.ANSWER:
+                    value = answers.get(name)
+                elif kind is _Kind.CALCULATE:
                     value = _calculate(question, settled, self.today)
-                elif question.type is QuestionType.HIDDEN:
+                elif kind is _Kind.HIDDEN:
                     value = question.default  # never shown, never sent: its default
-                elif question.type.is_metadata:
-                    value = None  # recorded from the response's times, not kept in answers
-                else:
-                    value = answers.get(question.name)
-                if question.name in checked and not self.check(question, value, settled):
+                else:  # metadata, recorded from the response's times; a note, of no value
+                    value = None if kind is _Kind.METADATA else answers.get(name)
+                if name in checked and not self.check(question, value, settled):
                     continue  # an answer that fails its checks is reported, never kept
             except ExpressionError:
                 self.error(question, AnswerCode.EXPRESSION)
                 continue
-            if value is not None and question.type is not QuestionType.NOTE:
-                settled[question.name] = value
+            if value is not None and kind is not _Kind.NOTE:
+                settled[name] = value
         return settled
 
     def check(self, question: Question, value: Any, answers: Answers) -> bool:
@@ -360,6 +446,8 @@ def check_submission(
 
 
 def _ordered(form: Form, errors: list[AnswerError]) -> tuple[AnswerError, ...]:
+    if not errors:
+        return ()
     order = {q.name: i for i, q in enumerate(form.questions())}
     return tuple(sorted(errors, key=lambda e: order.get(e.name, -1)))
 

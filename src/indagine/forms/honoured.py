@@ -30,6 +30,7 @@ _SHOWN = {
     QuestionType.CALCULATE: "nothing: a calculation is not shown",
     QuestionType.PHONE: "a box to type a phone number in",
     QuestionType.ACKNOWLEDGE: "one box to tick",
+    QuestionType.RANK: "a position to choose for each choice",
     QuestionType.HIDDEN: "nothing: a hidden question is not shown",
     QuestionType.START: "nothing: the time is recorded",
     QuestionType.END: "nothing: the time is recorded",

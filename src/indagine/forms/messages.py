@@ -26,6 +26,8 @@ class AnswerCode(enum.StrEnum):
     NOT_A_PHONE = "ANSWER_NOT_A_PHONE"
     UNKNOWN_FIELD = "ANSWER_UNKNOWN_FIELD"
     EXPRESSION = "ANSWER_EXPRESSION_FAILED"
+    RANK_TIE = "ANSWER_RANK_TIE"  # two items given one position
+    RANK_INCOMPLETE = "ANSWER_RANK_INCOMPLETE"  # some items ranked, others not
 
 
 _MESSAGES: dict[AnswerCode, dict[str, str]] = {
@@ -123,6 +125,20 @@ _MESSAGES: dict[AnswerCode, dict[str, str]] = {
         "fr": "Le questionnaire ne parvient pas à évaluer cette question.",
         "de": "Der Fragebogen kann diese Frage nicht auswerten.",
         "es": "El cuestionario no puede evaluar esta pregunta.",
+    },
+    AnswerCode.RANK_TIE: {
+        "it": "Due voci hanno la stessa posizione ({position}): dia a ciascuna la sua.",
+        "en": "Two items share position {position}: give each its own.",
+        "fr": "Deux éléments ont la même position ({position}) : donnez à chacun la sienne.",
+        "de": "Zwei Einträge haben dieselbe Position ({position}): Geben Sie jedem eine eigene.",
+        "es": "Dos elementos comparten la posición {position}: dé a cada uno la suya.",
+    },
+    AnswerCode.RANK_INCOMPLETE: {
+        "it": "Dia una posizione a ogni voce, da 1 a {end}.",
+        "en": "Give every item a position, from 1 to {end}.",
+        "fr": "Donnez une position à chaque élément, de 1 à {end}.",
+        "de": "Geben Sie jedem Eintrag eine Position, von 1 bis {end}.",
+        "es": "Dé una posición a cada elemento, de 1 a {end}.",
     },
 }
 

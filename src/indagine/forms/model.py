@@ -29,6 +29,7 @@ class QuestionType(enum.StrEnum):
     CALCULATE = "calculate"
     PHONE = "phone number"  # text of a phone number's characters
     ACKNOWLEDGE = "acknowledge"  # one box to tick; its answer is "OK", as in ODK
+    RANK = "rank"  # its choices in the respondent's order, stored as ODK does: "b a c"
     HIDDEN = "hidden"  # never shown; holds its default
     START = "start"  # metadata: when the respondent started, from the response's times
     END = "end"  # when they finished (or last sent a page)

@@ -233,6 +233,8 @@ class _Respondent:
             return ([self.phone()] for _ in range(DRAWS))
         if kind is QuestionType.ACKNOWLEDGE:
             return iter([["OK"]])
+        if kind is QuestionType.RANK:
+            return ([" ".join(self.ranking(question))] for _ in range(DRAWS))
         return ([number] for number in self.numbers(question))
 
     # -- choices
@@ -319,6 +321,13 @@ class _Respondent:
         return [self.rng.choices([c for c, _ in inclusive], weights)[0].name]
 
     # -- numbers, texts and dates
+
+    def ranking(self, question: Question) -> list[str]:
+        """The choices in a random order, the profile's likelier ones nearer the top."""
+        weights = self.single_weights(question, question.choices)
+        keys = [self.rng.random() ** (1 / max(w, 1e-9)) for w in weights]  # weighted shuffle
+        ordered = sorted(zip(keys, question.choices, strict=True), key=lambda kc: -kc[0])
+        return [choice.name for _, choice in ordered]
 
     def numbers(self, question: Question) -> Iterator[str]:
         low, high = _bounds(question)

@@ -32,6 +32,7 @@ TYPES = {
     "calculate": QuestionType.CALCULATE,
     "phone number": QuestionType.PHONE,
     "acknowledge": QuestionType.ACKNOWLEDGE,
+    "rank": QuestionType.RANK,
     "hidden": QuestionType.HIDDEN,
     "start": QuestionType.START,
     "end": QuestionType.END,
@@ -205,6 +206,10 @@ class _FormBuilder:
         kind = TYPES.get(str(node.get("type")))
         if kind is None:
             self.issues.append(self.not_a_question(node, name))
+            return None
+        if kind is QuestionType.RANK and not self.choices_of(node):
+            message = "A rank orders a list of choices: write its type as 'rank LIST'."
+            self.issues.append(self.sheet.issue(FormCode.UNSUPPORTED_TYPE, message, name, "type"))
             return None
         bind = node.get("bind", {})
         required = str(bind.get("required", "")).strip()

@@ -18,7 +18,7 @@ _UNSUPPORTED = re.compile(
     r"^(begin[ _]repeat|geopoint|geotrace|geoshape|start-geopoint|image|audio|video|file|barcode"
     r"|background-audio|time|datetime|dateTime|select[ _]one[ _]from[ _]file"
     r"|select[ _]multiple[ _]from[ _]file"
-    r"|select_one_external|select one external|rank|trigger|xml-external"
+    r"|select_one_external|select one external|trigger|xml-external"
     r"|csv-external|osm|begin[ _]loop)\b",
     re.IGNORECASE,
 )

@@ -54,6 +54,43 @@
       form.submit();
     });
   });
+  // A ranking: buttons move an item up or down (the keyboard's way), dragging moves it (the
+  // mouse's); either sets every item's menu to its place, which is what the page sends.
+  form.querySelectorAll("fieldset.rank").forEach(function (set) {
+    var list = set.querySelector("ol");
+    var dragged = null;
+    function renumber() {
+      list.querySelectorAll("select").forEach(function (menu, i) { menu.selectedIndex = i + 1; });
+    }
+    list.querySelectorAll("li").forEach(function (item) {
+      var name = item.querySelector("label").textContent;
+      [["up", -1, "\u2191"], ["down", 1, "\u2193"]].forEach(function (way) {
+        var button = document.createElement("button");
+        button.type = "button";
+        button.className = "move";
+        button.textContent = way[2];
+        button.setAttribute("aria-label", set.getAttribute("data-" + way[0]) + ": " + name);
+        button.addEventListener("click", function () {
+          var other = way[1] < 0 ? item.previousElementSibling : item.nextElementSibling;
+          if (!other) return;
+          list.insertBefore(way[1] < 0 ? item : other, way[1] < 0 ? other : item);
+          renumber();
+          button.focus();
+        });
+        item.appendChild(button);
+      });
+      item.draggable = true;
+      item.addEventListener("dragstart", function () { dragged = item; });
+      item.addEventListener("dragover", function (event) { event.preventDefault(); });
+      item.addEventListener("drop", function (event) {
+        event.preventDefault();
+        if (!dragged || dragged === item) return;
+        var after = dragged.compareDocumentPosition(item) & Node.DOCUMENT_POSITION_FOLLOWING;
+        list.insertBefore(dragged, after ? item.nextElementSibling : item);
+        renumber();
+      });
+    });
+  });
   var summary = document.getElementById("error-summary");
   if (summary) summary.focus();
 })();
