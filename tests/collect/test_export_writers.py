@@ -217,6 +217,33 @@ def test_xlsx_goes_on_in_another_sheet_past_excels_last_row(tmp_path, monkeypatc
     assert keys == [r.key for r in RECORDS]
 
 
+def test_xlsx_cells_hold_what_excel_can(tmp_path):
+    """Control characters XML refuses are dropped, text past Excel's 32,767 characters is cut;
+    an answer that is no number under a number question stays text; no formula, no link."""
+    link = "http://example.invalid/" + "è" * 40_000
+    answers = [
+        {"comment": "a\x01b\x1fc\td\ne", "staff": "forty", "since": "soon", "share": 0.5},
+        {"comment": link, "staff": 2**40, "sector": '=HYPERLINK("http://x.invalid/")'},
+    ]
+    records = [
+        Record(f"uuid:{n}", RECORDS[0].submitted, a, "complete", 1, "it")
+        for n, a in enumerate(answers)
+    ]
+    out = tmp_path / "odd.xlsx"
+    assert write_xlsx(_layout(), [records], out) == 2
+    sheet = openpyxl.load_workbook(out)["data"]
+    header = [c.value for c in sheet[1]]
+    first, second = (
+        {h: c for h, c in zip(header, row, strict=True)} for row in sheet.iter_rows(min_row=2)
+    )
+    assert first["comment"].value == "abc\td\ne"
+    assert (first["work-staff"].value, first["work-staff"].data_type) == ("forty", "s")
+    assert (first["since"].value, first["work-share"].value) == ("soon", 0.5)
+    assert second["comment"].value == link[:32_767] and second["comment"].hyperlink is None
+    assert second["work-staff"].value == 2**40
+    assert second["work-sector"].data_type == "s" and second["work-sector"].value.startswith("=")
+
+
 # -- SPSS ---------------------------------------------------------------------------------------
 
 
@@ -276,6 +303,35 @@ def test_sav_of_no_responses_has_every_variable(tmp_path):
     assert write_sav(_layout(), [], out) == 0
     frame, meta = pyreadstat.read_sav(str(out))
     assert len(frame) == 0 and "tools_cloud" in meta.column_names
+
+
+def test_sav_strings_are_as_wide_as_the_widest_answer_of_any_chunk(tmp_path):
+    """The widths come from every chunk (the widest answer here is in the last one, and longer
+    than 255 bytes: SPSS's "very long string"); the spilled chunks leave no file behind."""
+    wide = "è" * 200 + "x" * 100  # 500 bytes
+    answers = [{"comment": "corto"}, {}, {"comment": "medio " * 10}, {"comment": wide}]
+    records = [
+        Record(f"uuid:{n}", RECORDS[0].submitted, a, "complete", 1, "it")
+        for n, a in enumerate(answers)
+    ]
+    out = tmp_path / "wide.sav"
+    assert write_sav(_layout(), [records[i : i + 2] for i in (0, 2)], out) == 4
+    frame, meta = pyreadstat.read_sav(str(out))
+    # SPSS pads a string with spaces: a reader gives it back without the trailing ones
+    assert list(frame["comment"]) == ["corto", "", ("medio " * 10).rstrip(), wide]
+    assert meta.variable_storage_width["comment"] == 500
+    assert [p.name for p in tmp_path.iterdir()] == ["wide.sav"]
+
+
+def test_sav_cuts_a_text_past_spss_limit_and_says_so(tmp_path):
+    huge = "è" * 20_000  # 40,000 bytes; SPSS holds 32,767
+    records = [Record("uuid:1", RECORDS[0].submitted, {"comment": huge}, "complete", 1, "it")]
+    out = tmp_path / "huge.sav"
+    with pytest.warns(Warning, match="32767"):
+        write_sav(_layout(), [records], out)
+    frame, meta = pyreadstat.read_sav(str(out))
+    assert frame["comment"][0] == huge[:16_383]  # whole characters only: 32,766 bytes
+    assert meta.variable_storage_width["comment"] == 32_767
 
 
 # -- Parquet ------------------------------------------------------------------------------------

@@ -13,15 +13,12 @@ partial response; UTC), then `KEY` (uuid derived from the response id, as in the
 (partial or complete), `FormVersion` and `Language`. Each writer's module says how its format
 holds the answers.
 
-Memory. csv, xlsx and parquet hold one chunk at a time: memory does not grow with the number of
-responses (1,000,000 responses of the built-in survey: peak RSS about 150 MB for csv and xlsx,
-270 MB for parquet, most of it Django, SQLite's cache and Arrow's libraries). pyreadstat writes a
-.sav only from a whole data frame (the file header carries the row count and every string's
-width), so sav gathers the responses in a compact polars frame first, and its memory is NOT
-bounded: per response 1 byte per choice code or 0/1 variable, 8 per number and date, 4 for the
-form version, about 57 for KEY, and 16 bytes per text column plus the text itself beyond 12
-bytes. For the built-in survey that is about 280 bytes per response, measured: peak RSS 463 MB
-for 1,000,000 responses, against 191 MB for 20,000 (benchmarks/exports.py).
+Memory. Every writer holds one chunk at a time: memory does not grow with the number of
+responses. xlsx's sheets go to temporary files row by row (rust_xlsxwriter's constant-memory
+mode); sav, whose file header carries the number of cases and each string's width, spills the
+chunks to an unnamed temporary file beside the export while measuring them, then writes the file
+from it (see `exports.sav`). Peak RSS and time per format, against the previous writers
+(openpyxl, and pyreadstat from a whole frame): benchmarks/exports.py.
 """
 
 from __future__ import annotations

@@ -3,22 +3,27 @@
 SPSS names (letters, digits, underscore, at most 64 bytes, unique ignoring case) are made from
 the question names; select_one as numeric codes (`sav_codes`) with value labels, select_multiple
 as one 0/1 variable `question_choice` per choice, numbers numeric, texts as strings as wide as
-the longest answer, dates as SPSS dates; variable labels are the question labels in the export's
-language. Unanswered is system-missing (an empty string for string variables).
+the longest answer (SPSS holds 32,767 bytes: a longer one is cut, with a warning), dates as SPSS
+dates; variable labels are the question labels in the export's language. Unanswered is
+system-missing (an empty string for string variables).
 
-pyreadstat writes a .sav only from a whole data frame (the file header carries the row count and
-every string's width), so the responses are gathered in a compact polars frame first: its memory
-grows with the responses (see `indagine.collect.exports`).
+The file's header carries the number of cases and each string variable's width, both known only
+once every response has been read. So the chunks are converted to Arrow record batches and spilled
+to an unnamed temporary file beside the export while the widest string of each variable is
+measured; then ReadStat (through readstat-arrow's `SavWriter`, which writes a .sav a batch at a
+time) writes the header and streams the batches back. Memory holds one chunk whatever the number
+of responses; the disk holds the spilled batches (about half the .sav's size) until the end.
 """
 
 from __future__ import annotations
 
 import re
+import tempfile
 import unicodedata
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import IO, Any, Literal
 
 from indagine.collect.exports.layout import ExportPlan, Record
 from indagine.collect.exports.values import (
@@ -34,6 +39,7 @@ from indagine.collect.exports.values import (
 from indagine.forms.model import Question, QuestionType
 
 SPSS_RESERVED = {"ALL", "AND", "BY", "EQ", "GE", "GT", "LE", "LT", "NE", "NOT", "OR", "TO", "WITH"}
+Measure = Literal["nominal", "ordinal", "scale"]
 SELECTED = {"it": ("non selezionato", "selezionato"), "en": ("not selected", "selected")}
 
 
@@ -94,40 +100,81 @@ class SpssNames:
 
 
 def write_sav(layout: ExportPlan, chunks: Iterable[list[Record]], path: Path) -> int:
-    """SPSS file with variable and value labels; held whole in a compact frame (see above)."""
-    import polars as pl
-    import pyreadstat
+    """SPSS file with variable and value labels, written in two passes (see above)."""
+    import pyarrow as pa
+    import readstat_arrow
 
     variables = sav_variables(layout)
-    schema = {v.name: _dtype(v, pl) for v in variables}
+    schema = pa.schema([(v.name, _arrow_type(v, pa)) for v in variables])
+    with tempfile.TemporaryFile(dir=path.parent, prefix=".sav-spill-") as spill:
+        count, widths = _spill(variables, schema, chunks, spill)
+        spill.seek(0)
+        metadata = _metadata(layout, variables, schema, widths)
+        with readstat_arrow.SavWriter(
+            str(path), schema, count, metadata, on_text_limits_exceeded="truncate"
+        ) as writer:
+            for batch in pa.ipc.open_stream(spill):
+                writer.write_batch(batch)
+    return count
+
+
+def _spill(
+    variables: list[SavVariable], schema: Any, chunks: Iterable[list[Record]], spill: IO[bytes]
+) -> tuple[int, dict[str, int]]:
+    """Write each chunk to `spill` as an Arrow record batch; return how many responses there
+    were and the widest value, in UTF-8 bytes, of each string variable (at least 1)."""
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
     columns = [_column(v) for v in variables]
-    frames = [
-        pl.DataFrame([[f(r) for r in chunk] for f in columns], schema=schema, orient="col")
-        for chunk in chunks
-    ]
-    frame = pl.concat(frames, rechunk=False) if frames else pl.DataFrame(schema=schema)
-    del frames
-    pyreadstat.write_sav(
-        frame,
-        str(path),
-        column_labels={v.name: _cut(v.label, 256) for v in variables},
-        variable_value_labels=_value_labels(layout, variables),
-        variable_measure=_measures(variables),
-    )
-    return frame.height
+    strings = [i for i, field in enumerate(schema) if field.type == pa.string()]
+    widths = {schema.names[i]: 1 for i in strings}
+    count = 0
+    with pa.ipc.new_stream(spill, schema) as stream:
+        for chunk in chunks:
+            arrays = [
+                pa.array([value(r) for r in chunk], kind)
+                for value, kind in zip(columns, schema.types, strict=True)
+            ]
+            for i in strings:
+                widest = pc.max(pc.binary_length(arrays[i])).as_py() or 0
+                widths[schema.names[i]] = max(widths[schema.names[i]], widest)
+            stream.write_batch(pa.RecordBatch.from_arrays(arrays, schema=schema))
+            count += len(chunk)
+    return count, widths
 
 
-def _dtype(variable: SavVariable, pl: Any) -> Any:
-    """The variable's polars type: as small as its values allow."""
+def _arrow_type(variable: SavVariable, pa: Any) -> Any:
+    """The variable's Arrow type: SPSS holds every number as a double, dates as seconds, so the
+    type only says which (an integer's display format has no decimals)."""
     q = variable.question
     if q is None:
-        meta = {"SubmissionDate": pl.Datetime("us"), "FormVersion": pl.Int32}
-        return meta.get(variable.name, pl.Categorical if variable.name != "KEY" else pl.String)
+        meta = {"SubmissionDate": pa.timestamp("us"), "FormVersion": pa.int32()}
+        return meta.get(variable.name, pa.string())
     if q.type.is_select:
-        return pl.Int8 if len(q.choices) < 127 or variable.choice else pl.Int16
+        return pa.int8() if variable.choice is not None else pa.int64()
     if q.type in NUMBERS:
-        return pl.Int64 if is_integral(q) else pl.Float64
-    return pl.Date if q.type in DATES else pl.String
+        return pa.int64() if is_integral(q) else pa.float64()
+    return pa.date32() if q.type in DATES else pa.string()
+
+
+def _metadata(
+    layout: ExportPlan, variables: list[SavVariable], schema: Any, widths: dict[str, int]
+) -> Any:
+    """Labels, measures, alignments (numbers right, strings left, as SPSS sets them) and the
+    string variables' widths, as readstat-arrow takes them."""
+    from readstat_arrow import Metadata
+
+    return Metadata(
+        variable_labels={v.name: _cut(v.label, 256) for v in variables},
+        value_labels={
+            name: [{"value": code, "label": label} for code, label in codes.items()]
+            for name, codes in _value_labels(layout, variables).items()
+        },
+        measures=_measures(variables),
+        alignments={f.name: "left" if f.name in widths else "right" for f in schema},
+        storage_widths=widths,
+    )
 
 
 def _column(variable: SavVariable) -> Callable[[Record], Any]:
@@ -187,9 +234,9 @@ def sav_codes(question: Question) -> dict[str, int]:
     return {c.name: i for i, c in enumerate(question.choices, 1)}
 
 
-def _measures(variables: list[SavVariable]) -> dict[str, str]:
+def _measures(variables: list[SavVariable]) -> dict[str, Measure]:
     """Each variable's measure: nominal, ordinal (scales, the form version) or scale."""
-    measures = {}
+    measures: dict[str, Measure] = {}
     for v in variables:
         q = v.question
         if q is None or q.type is QuestionType.SELECT_MULTIPLE:
