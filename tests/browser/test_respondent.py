@@ -510,3 +510,25 @@ def test_a_ranking_without_javascript_refuses_a_tie_then_takes_the_order(server,
     page.get_by_label("Events", exact=True).select_option("events:3")
     page.get_by_role("button", name="Next", exact=True).click()
     expect(page.locator("h1")).to_have_text("End")
+
+
+def test_time_boxes_at_phone_size(server, context_for, assert_accessible):
+    from collect.test_exports import SHIFTS
+
+    server.django(f"""
+from indagine.surveys.models import Survey
+from indagine.surveys.services import import_form, open_survey
+if not Survey.objects.filter(slug="shifts").exists():
+    open_survey(import_form({SHIFTS!r}.encode(), "shifts.md", slug="shifts").survey)
+""")
+    page = context_for(**PHONE).new_page()
+    page.goto(f"{server.base}/s/shifts/")  # labels without a language: the site's, Italian
+    page.get_by_label("When does your shift start?").fill("06:45")
+    page.get_by_label("When did we call you?").fill("2020-03-18T09:30")
+    page.get_by_label("When did we visit?").fill("2020-07-01T18:05")
+    assert_accessible(page, "time boxes")
+    page.get_by_role("button", name="Invia le risposte").click()
+    expect(page.locator("h1")).to_have_text("Grazie!")
+    assert {"starts": "06:45", "called": "2020-03-18T09:30", "visited": "2020-07-01T18:05"} in [
+        r.answers for r in server.responses("shifts")
+    ]

@@ -633,3 +633,49 @@ def _first_row(path, fmt) -> dict:
         frame, _ = pyreadstat.read_sav(str(path))
         return {k: v for k, v in frame.iloc[0].items()}
     return {k.split("-")[-1]: v for k, v in pl.read_parquet(path).row(0, named=True).items()}
+
+
+SHIFTS = """
+| survey |
+| | type | name | label | required | appearance |
+| | begin_group | shift | Your shift | | field-list |
+| | time | starts | When does your shift start? | yes | |
+| | datetime | called | When did we call you? | yes | |
+| | datetime | visited | When did we visit? | yes | |
+| | end_group | | | | |
+"""
+
+
+@pytest.mark.parametrize("fmt", ["csv", "xlsx", "sav", "parquet"])
+def test_times_typed_on_the_page_are_exported_in_iso_8601_with_the_survey_s_offset(
+    client, db, tmp_path, fmt
+):
+    """A time box and date-and-time boxes (typed as people type where a browser draws no
+    box); exported as ODK Central does: the time of day, and each moment with the offset of
+    the survey's time zone on its day (Rome: +01:00 in March, +02:00 in July)."""
+    from indagine.surveys.services import import_form, open_survey
+
+    open_survey(import_form(SHIFTS.encode(), "shifts.md", slug="shifts").survey)
+    html = client.get("/s/shifts/").content.decode()
+    assert 'type="time" name="starts"' in html and 'type="datetime-local" name="called"' in html
+    body = {"_page": "0", "_key": "t" * 43, "_action": "next", "starts": "25.10"}
+    body |= {"called": "2020-03-18 9.30", "visited": "2020-07-01T18:05"}
+    refused = client.post("/s/shifts/", body)
+    assert refused.status_code == 200
+    assert "Scriva un orario come 9:30 o 14.45." in refused.content.decode()
+    done = client.post("/s/shifts/", {**body, "starts": "6.45"})
+    assert done.status_code == 302
+    (response,) = Response.objects.filter(status=Response.Status.COMPLETE)
+    assert response.answers == {
+        "starts": "06:45",
+        "called": "2020-03-18T09:30",
+        "visited": "2020-07-01T18:05",
+    }
+    path = tmp_path / f"shifts.{fmt}"
+    export("shifts", path, fmt)
+    row = _first_row(path, fmt)
+    assert (row["starts"], row["called"], row["visited"]) == (
+        "06:45",
+        "2020-03-18T09:30:00+01:00",
+        "2020-07-01T18:05:00+02:00",
+    )

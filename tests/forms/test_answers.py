@@ -463,6 +463,8 @@ def test_every_answer_code_is_tested():
         AnswerCode.EXPRESSION,
         AnswerCode.RANK_TIE,
         AnswerCode.RANK_INCOMPLETE,
+        AnswerCode.BAD_TIME,
+        AnswerCode.BAD_DATETIME,
     }
     assert tested == set(AnswerCode)
 
@@ -899,3 +901,47 @@ def test_no_position_given_is_no_answer_and_required_says_so(ranked):
 def test_any_order_sent_either_way_is_stored_in_that_order(ranked, order, with_script):
     sent = [" ".join(order)] if with_script else [f"{n}:{order.index(n) + 1}" for n in NAMES]
     assert parse_value(ranked, sent) == " ".join(order)
+
+
+# --- time and datetime: native boxes, and what people type where there is none ---------------
+
+TIMES = """
+| survey |
+| | type | name | label |
+| | time | starts | When does your shift start? |
+| | datetime | called | When did we call you? |
+"""
+
+
+@pytest.mark.parametrize(
+    ("typed", "stored"),
+    [("09:30", "09:30"), ("9:30", "09:30"), ("09.30", "09:30"), ("9h30", "09:30"),
+     ("14:45:10", "14:45:10"), ("0:05", "00:05"), (" 7 . 15 ", "07:15")],
+)  # fmt: skip
+def test_a_time_is_taken_as_typed_and_stored_as_iso_8601(typed, stored):
+    question = form_of(TIMES).question("starts")
+    assert parse_value(question, [typed]) == stored
+
+
+@pytest.mark.parametrize("typed", ["24:00", "9:60", "930", "nine thirty", "9:3", "12:00:61"])
+def test_what_is_no_time_is_refused(typed):
+    with pytest.raises(InvalidAnswer) as refused:
+        parse_value(form_of(TIMES).question("starts"), [typed])
+    assert refused.value.code is AnswerCode.BAD_TIME
+    assert "9:30" in message(AnswerCode.BAD_TIME, "en")
+
+
+@pytest.mark.parametrize(
+    ("typed", "stored"),
+    [("2020-03-18T09:30", "2020-03-18T09:30"), ("2020-03-18 9.30", "2020-03-18T09:30"),
+     ("2020-03-18 14:45:10", "2020-03-18T14:45:10")],
+)  # fmt: skip
+def test_a_datetime_is_stored_as_iso_8601_without_a_zone(typed, stored):
+    assert parse_value(form_of(TIMES).question("called"), [typed]) == stored
+
+
+@pytest.mark.parametrize("typed", ["2020-03-18", "2020-02-30 9:30", "18/03/2020 9:30", "9:30"])
+def test_what_is_no_datetime_is_refused(typed):
+    with pytest.raises(InvalidAnswer) as refused:
+        parse_value(form_of(TIMES).question("called"), [typed])
+    assert refused.value.code is AnswerCode.BAD_DATETIME

@@ -70,7 +70,7 @@ EXPECTED: dict[str, str | tuple[str, str]] = {
     "job_application_file_upload_en.md": ("UNSUPPORTED_TYPE", "survey!A5"),  # file
     "comuni_from_file_it.md": ("UNSUPPORTED_TYPE", "survey!A4"),  # select_one_from_file
     "priorities_rank_en.md": ACCEPTED,  # rank: a position per item, stored as ODK does
-    "shift_times_en.md": ("UNSUPPORTED_TYPE", "survey!A3"),  # time
+    "shift_times_en.md": ACCEPTED,  # time: a time box that takes "9.30" typed
     "unbalanced_relevant_en.md": ("BAD_EXPRESSION", "survey!E4"),
     "bare_name_relevant_en.md": ("BAD_EXPRESSION", "survey!E3"),  # 'age' for '${age}'
     "choice_filter_unknown_column_it.md": ("BAD_EXPRESSION", "survey!E3"),

@@ -675,8 +675,6 @@ def test_a_missing_choice_list_is_located_at_the_type_cell():
         "video",
         "file",
         "barcode",
-        "time",
-        "dateTime",
         "select_one_from_file cities.csv",
         "select_multiple_from_file cities.csv",
         "select_one_external yn",
@@ -715,7 +713,7 @@ def test_every_unsupported_row_is_listed():
     | | geopoint | where | Where |
     | | text | a | A |
     | | image | photo | Photo |
-    | | time | when | When |
+    | | audio | said | Said |
     """)
     assert cells(result) == [
         (FormCode.UNSUPPORTED_TYPE, "survey", 2, "type"),

@@ -41,7 +41,13 @@ def _widget(question: Question) -> str:
         return "number"
     if kind is QuestionType.TEXT:
         return "textarea" if "multiline" in appearance else "text"
-    return {QuestionType.DATE: "date", QuestionType.NOTE: "note", QuestionType.PHONE: "tel"}.get(
+    return {
+        QuestionType.DATE: "date",
+        QuestionType.TIME: "time",
+        QuestionType.DATETIME: "datetime-local",
+        QuestionType.NOTE: "note",
+        QuestionType.PHONE: "tel",
+    }.get(
         kind, "hidden"
     )
 

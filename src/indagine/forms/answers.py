@@ -87,11 +87,8 @@ def _parse_single(question: Question, value: str, max_text: int) -> Any:
         if len(value) > max_text:
             raise InvalidAnswer(AnswerCode.TOO_LONG, limit=max_text)
         return value
-    if kind is QuestionType.DATE:
-        try:
-            return dt.date.fromisoformat(value).isoformat()
-        except ValueError:
-            raise InvalidAnswer(AnswerCode.BAD_DATE) from None
+    if kind in (QuestionType.DATE, QuestionType.TIME, QuestionType.DATETIME):
+        return _parse_moment(kind, value)
     if kind is QuestionType.PHONE:
         if not _PHONE.fullmatch(value) or sum(c.isdigit() for c in value) < 5:
             raise InvalidAnswer(AnswerCode.NOT_A_PHONE)
@@ -103,6 +100,40 @@ def _parse_single(question: Question, value: str, max_text: int) -> Any:
     if kind in (QuestionType.INTEGER, QuestionType.DECIMAL, QuestionType.RANGE):
         return _parse_number(question, value)
     raise InvalidAnswer(AnswerCode.UNKNOWN_FIELD, field=question.name)
+
+
+# A time as people type it where the browser gives no time box: "9:30", "09.30", "9h30",
+# "14:45:10"; what a browser's box sends ("09:30", "09:30:15") is among them.
+_TIME = re.compile(r"(\d{1,2})\s*[:.hH]\s*(\d{2})(?:[:.](\d{2})(?:\.\d+)?)?")
+
+
+def _parse_moment(kind: QuestionType, value: str) -> str:
+    """A day ("2020-03-18"), a time ("09:30") or a day and time in the survey's time zone
+    ("2020-03-18T09:30"), as ISO 8601 writes them."""
+    if kind is QuestionType.DATE:
+        try:
+            return dt.date.fromisoformat(value).isoformat()
+        except ValueError:
+            raise InvalidAnswer(AnswerCode.BAD_DATE) from None
+    if kind is QuestionType.TIME:
+        return _parse_time(value, AnswerCode.BAD_TIME)
+    day, _, moment = value.replace("T", " ").partition(" ")
+    try:
+        date = dt.date.fromisoformat(day.strip()).isoformat()
+    except ValueError:
+        raise InvalidAnswer(AnswerCode.BAD_DATETIME) from None
+    return f"{date}T{_parse_time(moment.strip(), AnswerCode.BAD_DATETIME)}"
+
+
+def _parse_time(value: str, code: AnswerCode) -> str:
+    """A time of day as ISO 8601 writes it, "09:30" (with seconds when given)."""
+    match = _TIME.fullmatch(value)
+    if match is None:
+        raise InvalidAnswer(code)
+    hours, minutes, seconds = (int(g) if g else None for g in match.groups())
+    if hours is None or minutes is None or hours > 23 or minutes > 59 or (seconds or 0) > 59:
+        raise InvalidAnswer(code)
+    return f"{hours:02d}:{minutes:02d}" + (f":{seconds:02d}" if seconds is not None else "")
 
 
 def _parse_rank(question: Question, values: Sequence[str]) -> str | None:

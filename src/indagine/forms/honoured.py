@@ -26,6 +26,8 @@ _SHOWN = {
     QuestionType.RANGE: "a box to type a number in",
     QuestionType.TEXT: "a one-line text box",
     QuestionType.DATE: "a date box",
+    QuestionType.TIME: "a time box",
+    QuestionType.DATETIME: "a date and time box",
     QuestionType.NOTE: "the note as text",
     QuestionType.CALCULATE: "nothing: a calculation is not shown",
     QuestionType.PHONE: "a box to type a phone number in",

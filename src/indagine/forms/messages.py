@@ -23,6 +23,8 @@ class AnswerCode(enum.StrEnum):
     MULTIPLE_VALUES = "ANSWER_MULTIPLE_VALUES"
     TOO_LONG = "ANSWER_TOO_LONG"
     BAD_DATE = "ANSWER_BAD_DATE"
+    BAD_TIME = "ANSWER_BAD_TIME"
+    BAD_DATETIME = "ANSWER_BAD_DATETIME"
     NOT_A_PHONE = "ANSWER_NOT_A_PHONE"
     UNKNOWN_FIELD = "ANSWER_UNKNOWN_FIELD"
     EXPRESSION = "ANSWER_EXPRESSION_FAILED"
@@ -104,6 +106,20 @@ _MESSAGES: dict[AnswerCode, dict[str, str]] = {
         "fr": "Saisissez une date comme 2020-03-18.",
         "de": "Geben Sie ein Datum wie 2020-03-18 ein.",
         "es": "Escriba una fecha como 2020-03-18.",
+    },
+    AnswerCode.BAD_TIME: {
+        "it": "Scriva un orario come 9:30 o 14.45.",
+        "en": "Enter a time like 9:30 or 14:45.",
+        "fr": "Saisissez une heure comme 9:30 ou 14:45.",
+        "de": "Geben Sie eine Uhrzeit wie 9:30 oder 14:45 ein.",
+        "es": "Escriba una hora como 9:30 o 14:45.",
+    },
+    AnswerCode.BAD_DATETIME: {
+        "it": "Scriva data e ora come 2020-03-18 9:30.",
+        "en": "Enter a date and time like 2020-03-18 9:30.",
+        "fr": "Saisissez une date et une heure comme 2020-03-18 9:30.",
+        "de": "Geben Sie Datum und Uhrzeit wie 2020-03-18 9:30 ein.",
+        "es": "Escriba fecha y hora como 2020-03-18 9:30.",
     },
     AnswerCode.NOT_A_PHONE: {
         "it": "Scriva un numero di telefono, ad esempio +39 02 1234567.",

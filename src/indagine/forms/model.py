@@ -25,6 +25,8 @@ class QuestionType(enum.StrEnum):
     RANGE = "range"
     TEXT = "text"
     DATE = "date"
+    TIME = "time"  # a time of day, stored "09:30"
+    DATETIME = "datetime"  # a day and time in the survey's time zone, stored "2020-03-18T09:30"
     NOTE = "note"
     CALCULATE = "calculate"
     PHONE = "phone number"  # text of a phone number's characters

@@ -229,6 +229,11 @@ class _Respondent:
             return ([text] for text in self.texts(question))
         if kind is QuestionType.DATE:
             return ([day] for day in self.dates())
+        if kind is QuestionType.TIME:
+            return ([f"{self.rng.randint(7, 19)}:{self.rng.choice(['00', '15', '30', '45'])}"]
+                    for _ in range(DRAWS))  # fmt: skip
+        if kind is QuestionType.DATETIME:
+            return ([f"{day} {self.rng.randint(7, 19)}:30"] for day in self.dates())
         if kind is QuestionType.PHONE:
             return ([self.phone()] for _ in range(DRAWS))
         if kind is QuestionType.ACKNOWLEDGE:
