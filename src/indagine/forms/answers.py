@@ -312,9 +312,7 @@ def _settling(form: Form) -> tuple[tuple[Question, str, Relevance | None, _Kind]
     known = form.__dict__.get("_settling")
     if known is not None:
         return known  # type: ignore[no-any-return]
-    steps = tuple(
-        (q, q.name, _relevance(q.relevant), _kind(q)) for q in evaluation_order(form)
-    )
+    steps = tuple((q, q.name, _relevance(q.relevant), _kind(q)) for q in evaluation_order(form))
     object.__setattr__(form, "_settling", steps)
     return steps
 
