@@ -47,9 +47,7 @@ def _widget(question: Question) -> str:
         QuestionType.DATETIME: "datetime-local",
         QuestionType.NOTE: "note",
         QuestionType.PHONE: "tel",
-    }.get(
-        kind, "hidden"
-    )
+    }.get(kind, "hidden")
 
 
 def _as_strings(value: Any, lang: str = "en") -> list[str]:
