@@ -5,39 +5,86 @@ newsletter and the API show."""
 from __future__ import annotations
 
 import datetime as dt
+import io
 import os
 import threading
 from collections import Counter, OrderedDict
-from collections.abc import Iterator, Mapping
-from dataclasses import dataclass
+from collections.abc import Callable, Iterator, Mapping
+from contextlib import contextmanager
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 import polars as pl
+import pyarrow.parquet as pq
 from django.conf import settings
-from django.db.models import TextField
-from django.db.models.functions import Cast
+from django.db.models import Count
 from django.utils import timezone
 
 from indagine.analysis.compute import Analysis, default_profile
 from indagine.analysis.findings import Findings
-from indagine.analysis.frame import COMPLETED_AT, ID, Snapshot
+from indagine.analysis.frame import (  # _raw_schema and _shape: see _chunk
+    COMPLETED_AT,
+    ID,
+    Snapshot,
+    _raw_schema,
+    _shape,
+    form_signature,
+)
 from indagine.collect.models import Response
 from indagine.forms.model import Form, QuestionType
+from indagine.results import stored
 from indagine.results.codes import ResultsCode, ResultsError
 from indagine.surveys.models import Survey
 
-CHUNK = 50_000
-# Completions can be stamped a little out of order (several servers, anonymous day stamps):
-# each refresh looks back this far and keeps only the ids it does not hold yet.
-LOOK_BACK = dt.timedelta(minutes=10)
+EPOCH = dt.datetime(1970, 1, 1, tzinfo=dt.UTC)
+"""The completion time a complete response without one is given in the snapshot."""
+SECONDS = "_seconds"
+"""Seconds from the first page to the last, kept beside the snapshot (Parquet included)."""
+CHUNKS = 64
+"""Appended chunks merged into one beyond this many (the analysis does the same)."""
+MERGED = 100_000
+"""Rows of the chunks a snapshot built from the database is made of."""
 
 _LOCK = threading.Lock()
-_SNAPSHOTS: OrderedDict[int, Snapshot] = OrderedDict()
 _FINDINGS: OrderedDict[tuple[Any, ...], Findings] = OrderedDict()
 # Per (survey, form version, view, margin questions): the analysis of the rows seen so far, with
 # how many rows that is and the sum of their ids (a rebuilt snapshot no longer starts with them).
 _ANALYSES: OrderedDict[tuple[Any, ...], tuple[Analysis, int, int]] = OrderedDict()
+_DERIVED: OrderedDict[tuple[Any, ...], Any] = OrderedDict()
+
+
+@dataclass(frozen=True, eq=False)
+class Held:
+    """A survey's snapshot as this process holds it, with what tells it apart from the
+    database cheaply: the mark of its ids, the ids sorted (for set differences), the seconds
+    each response took (row by row), where its last appended chunks start, and how many rows
+    the Parquet on disk was written with (-1: none)."""
+
+    snapshot: Snapshot
+    mark: stored.Mark
+    ids: stored.IdArray
+    seconds: pl.Series
+    settled: int
+    saved: int
+
+
+_HELD: OrderedDict[int, Held] = OrderedDict()
+_LOOKS = threading.local()
+
+
+@contextmanager
+def one_look() -> Iterator[None]:
+    """Within this block, the database is looked at once per survey: a dashboard asks for the
+    snapshot several times (findings, days, durations, a crosstab) for one page. Outside one,
+    every call looks."""
+    outer = getattr(_LOOKS, "held", None)
+    _LOOKS.held = {} if outer is None else outer
+    try:
+        yield
+    finally:
+        _LOOKS.held = outer
 
 
 def _path(survey: Survey) -> Path:
@@ -50,79 +97,184 @@ def _complete(survey: Survey):
     return Response.objects.filter(survey=survey, status=Response.Status.COMPLETE)
 
 
-def _rows(queryset) -> Iterator[tuple[list[int], list[dt.datetime], list[str]]]:
-    """(ids, completion times, answers as JSON text) in chunks: polars decodes the JSON."""
-    rows = (
-        queryset.order_by("pk")
-        .annotate(raw=Cast("answers", TextField()))
-        .values_list("pk", "completed_at", "raw")
-        .iterator(chunk_size=CHUNK)
-    )
-    ids: list[int] = []
-    times: list[dt.datetime] = []
-    texts: list[str] = []
-    for pk, completed_at, raw in rows:
-        ids.append(pk)
-        times.append(
-            timezone.make_naive(completed_at, dt.UTC) if completed_at else dt.datetime(1970, 1, 1)
-        )
-        texts.append(raw)
-        if len(ids) >= CHUNK:
-            yield ids, times, texts
-            ids, times, texts = [], [], []
-    if ids:
-        yield ids, times, texts
-
-
-def _append(snapshot: Snapshot, queryset) -> Snapshot:
-    """The snapshot with the rows of `queryset` it does not hold (analysis's rule)."""
-    for ids, times, texts in _rows(queryset):
-        snapshot = snapshot.extend_json(ids, times, texts)
-    return snapshot
-
-
 def snapshot(survey: Survey) -> Snapshot:
-    """The survey's complete responses as columns, brought up to date with only what is new.
+    """The survey's complete responses as columns, brought up to date with only what changed.
 
     Kept on disk (Parquet in the data folder) and in this process's memory; any process can
     rebuild it from the database, so nothing another process needs lives only in memory."""
-    form = survey.current_version.form
+    return _held(survey).snapshot
+
+
+def _held(survey: Survey) -> Held:
+    """The held snapshot, checked against the database by one aggregate (`stored.mark`); when
+    the marks differ, the ids are compared and only the rows not held are read."""
+    looked = getattr(_LOOKS, "held", None)
     with _LOCK:
-        current = _SNAPSHOTS.get(survey.pk)
-        if current is None or current.signature != Snapshot.empty(form).signature:
-            current = Snapshot.load(_path(survey), form) or Snapshot.empty(form)
-        complete = _complete(survey)
-        if current.n:
-            since = _newest(current) - LOOK_BACK
-            fresh = complete.filter(completed_at__gte=since) | complete.filter(
-                pk__gt=current.last_id
-            )
-            updated = _append(current, fresh.distinct())
-        else:
-            updated = _append(current, complete)
-        if updated.n != complete.count():  # a response was deleted (erased on request)
-            updated = _append(Snapshot.empty(form), complete)
-        if updated is not current:
-            _save(updated, _path(survey))
-        _SNAPSHOTS[survey.pk] = updated
-        _SNAPSHOTS.move_to_end(survey.pk)
-        while len(_SNAPSHOTS) > 8:
-            _SNAPSHOTS.popitem(last=False)
-        return updated
+        held = _HELD.get(survey.pk)
+        if looked is not None and held is not None and looked.get(survey.pk) is held:
+            return held  # looked at already in this block (and its form checked then)
+        form = survey.current_version.form
+        if held is None or held.snapshot.signature != form_signature(form):
+            held = _load(survey, form)
+        target = stored.mark(survey.pk)
+        if target != held.mark:
+            held = _refresh(survey, held)
+        _HELD[survey.pk] = held
+        _HELD.move_to_end(survey.pk)
+        while len(_HELD) > 8:
+            _HELD.popitem(last=False)
+        if looked is not None:
+            looked[survey.pk] = held
+        return held
 
 
-def _newest(snap: Snapshot) -> dt.datetime:
-    """When the latest completion the snapshot holds came in (UTC: Parquet gives it naive)."""
-    newest = snap.frame.get_column(COMPLETED_AT).max()
-    if not isinstance(newest, dt.datetime):
-        raise TypeError(f"the snapshot's {COMPLETED_AT} holds {newest!r}, not a moment")
-    return newest if newest.tzinfo is not None else newest.replace(tzinfo=dt.UTC)
+def forget() -> None:
+    """Drop every snapshot and figure this process holds, and the Parquet files: after the
+    database was replaced (a restore), whose ids may be those of other responses."""
+    with _LOCK:
+        for cache in (_HELD, _FINDINGS, _ANALYSES, _DERIVED):
+            cache.clear()
+        for file in (Path(settings.DATA_DIR) / "snapshots").glob("survey-*.parquet"):
+            file.unlink(missing_ok=True)
 
 
-def _save(snap: Snapshot, path: Path) -> None:
+def _load(survey: Survey, form: Form) -> Held:
+    """What the Parquet on disk holds (its own form version's only, with the seconds beside
+    it), or nothing."""
+    loaded = Snapshot.load(_path(survey), form)
+    if loaded is None or SECONDS not in loaded.frame.columns:
+        return _nothing(form)
+    frame = loaded.frame
+    seconds = frame.get_column(SECONDS)
+    frame = _compact(form, frame.drop(SECONDS))
+    ids = np.sort(frame.get_column(ID).to_numpy())
+    snap = Snapshot(form, frame, loaded.signature)
+    return Held(snap, stored.Mark.of(ids), ids, seconds, frame.height, frame.height)
+
+
+def _nothing(form: Form, saved: int = -1) -> Held:
+    empty = _compact(form, Snapshot.empty(form).frame)
+    ids = np.zeros(0, dtype=np.int64)
+    seconds = pl.Series(SECONDS, [], dtype=pl.Float64)
+    snap = Snapshot(form, empty, form_signature(form))
+    return Held(snap, stored.Mark.of(ids), ids, seconds, 0, saved)
+
+
+def _refresh(survey: Survey, held: Held) -> Held:
+    """The held snapshot with the responses completed since; built anew from the database
+    when one it holds was deleted (erased on request: rare), and then saved at once, so
+    that the erased answers leave the disk too."""
+    form = held.snapshot.form
+    if held.snapshot.n == 0:
+        return _save(_append(held, stored.every_batch(survey.pk)), _path(survey))
+    now = stored.complete_ids(survey.pk)
+    if not np.isin(held.ids, now, assume_unique=True).all():
+        rebuilt = _append(_nothing(form, held.saved), stored.every_batch(survey.pk))
+        return _save(rebuilt, _path(survey))
+    fresh = np.setdiff1d(now, held.ids, assume_unique=True)
+    updated = _append(held, stored.batches_of(survey.pk, fresh))
+    grown = updated.snapshot.n - max(updated.saved, 0)
+    if updated.saved < 0 or grown >= max(1_000, updated.saved // 10):
+        return _save(updated, _path(survey))
+    return updated
+
+
+def _append(held: Held, batches: Iterator[stored.Batch]) -> Held:
+    """The held snapshot with the rows of `batches` appended, decoded a batch at a time and
+    merged into chunks of about MERGED rows as they come (few chunks, no final copy)."""
+    form = held.snapshot.form
+    parts = [held.snapshot.frame] if held.snapshot.n else []
+    seconds = [held.seconds] if held.snapshot.n else []
+    ids, pending = [held.ids], []
+    for batch in batches:
+        pending.append(_chunk(form, batch))
+        seconds.append(batch.seconds.alias(SECONDS))
+        ids.append(np.asarray(batch.ids, dtype=np.int64))
+        if sum(p.height for p in pending) >= MERGED:
+            parts.append(pl.concat(_conform(pending)).rechunk())
+            pending = []
+    if len(ids) == 1:
+        return held
+    frame = pl.concat(_conform([*parts, *pending]), how="vertical", rechunk=False)
+    settled = held.settled if held.snapshot.n else frame.height
+    if frame.n_chunks() > CHUNKS:  # many small appends: the part after `settled`, merged
+        frame = pl.concat([frame.head(settled), frame.slice(settled).rechunk()], rechunk=False)
+        settled = frame.height if frame.height - settled >= settled else settled
+    every = np.sort(np.concatenate(ids))
+    snap = Snapshot(form, frame, held.snapshot.signature)
+    return Held(snap, stored.Mark.of(every), every, pl.concat(seconds), settled, held.saved)
+
+
+def _chunk(form: Form, batch: stored.Batch) -> pl.DataFrame:
+    """A batch as the snapshot's columns: the JSON lines decoded by polars with the raw types
+    of the form's questions, then shaped as `analysis.frame.frame_from_json` shapes them. Its
+    two steps are called here on the lines the database joined: `frame_from_json` takes a
+    Python string a response and Python datetimes, which a million rows would have to be made
+    into (15% more CPU for the whole build)."""
+    raw = pl.read_ndjson(io.BytesIO(batch.lines), schema=_raw_schema(form))
+    if raw.height != batch.ids.size:  # a stored answer that is not one line of JSON
+        raise ValueError(f"{batch.ids.size} responses but {raw.height} lines of answers")
+    ids = pl.Series(ID, batch.ids, dtype=pl.Int64)
+    shaped = _shape(form, raw.with_columns(ids, batch.completed_at.fill_null(EPOCH)))
+    return _compact(form, shaped)
+
+
+def _compact(form: Form, frame: pl.DataFrame) -> pl.DataFrame:
+    """Single choices as an Enum of the question's choices: one byte a row instead of a
+    sixteen-byte string view (a third of the frame at a million rows of the built-in survey).
+    The analysis reads them through casts to String (`analysis.columns`). A column holding a
+    name the form no longer offers (an answer to an older version) stays as it was."""
+    casts = []
+    for question in form.questions():
+        if question.type is not QuestionType.SELECT_ONE or question.name not in frame.columns:
+            continue
+        enum = pl.Enum([c.name for c in question.choices])
+        column = frame.get_column(question.name)
+        if column.dtype == enum:
+            continue
+        coded = column.cast(pl.String).cast(enum, strict=False)
+        if coded.null_count() == column.null_count():
+            casts.append(coded)
+    return frame.with_columns(casts)
+
+
+def _conform(frames: list[pl.DataFrame]) -> list[pl.DataFrame]:
+    """A calculation can be numbers in one chunk and texts in another: both become texts
+    (as `analysis.frame` aligns them); so does a single choice held as Enum in one chunk and
+    as String in another."""
+    schemas = [f.schema for f in frames]
+    differ = sorted({c for s in schemas[1:] for c, t in s.items() if t != schemas[0][c]})
+    if not differ:
+        return frames
+    return [f.with_columns(pl.col(c).cast(pl.String) for c in differ) for f in frames]
+
+
+def _save(held: Held, path: Path) -> Held:
+    """Write the held snapshot (with its seconds) as Parquet, in the order of ids: the order
+    rows were appended in would tell when anonymous responses arrived, which their random ids
+    and day-stamped times do not. Read in that order, a snapshot built anew needs no sort."""
+    frame = held.snapshot.frame.with_columns(held.seconds.alias(SECONDS))
+    if not frame.get_column(ID).is_sorted():
+        frame = frame.sort(ID)
     temporary = path.with_suffix(f".{os.getpid()}.tmp")
-    snap.save(temporary)
+    _write(Snapshot(held.snapshot.form, frame, held.snapshot.signature), temporary)
     temporary.replace(path)  # atomic: readers never see half a file
+    return replace(held, saved=held.snapshot.n)
+
+
+def _write(snap: Snapshot, path: Path) -> None:
+    """What `Snapshot.save` writes, MERGED rows at a time: it converts the whole frame to Arrow
+    first, its string views into large strings (230 MB more at a million rows), where a slice
+    at a time costs 25 MB. The file's metadata is the one `Snapshot.save` writes, taken from
+    an empty snapshot of the same form, so that `Snapshot.load` reads the file as its own."""
+    probe = path.with_suffix(".probe")
+    empty = snap.frame.clear()
+    Snapshot(snap.form, empty, snap.signature).save(probe)
+    schema = empty.to_arrow().schema.with_metadata(pq.read_schema(probe).metadata)
+    probe.unlink()
+    with pq.ParquetWriter(str(path), schema) as writer:
+        for part in snap.frame.iter_slices(MERGED):
+            writer.write_table(part.to_arrow())
 
 
 def panel_size(survey: Survey) -> int | None:
@@ -166,7 +318,8 @@ class View:
 
 def findings(survey: Survey, view: View = View()) -> Findings:
     """The findings of the survey's complete responses, recomputed only when answers arrived."""
-    snap = snapshot(survey)
+    held = _held(survey)
+    snap = held.snapshot
     form = snap.form
     frame = snap.frame
     if view.segment:
@@ -176,11 +329,13 @@ def findings(survey: Survey, view: View = View()) -> Findings:
         asked = form.question(question)
         if asked is not None and asked.choices and asked.choice(choice) is None:
             raise ResultsError(ResultsCode.BAD_SEGMENT, f"'{question}' has no choice '{choice}'")
-        frame = frame.filter(pl.col(question) == choice)
-    key = (survey.pk, snap.n, snap.last_id, view, survey.closes_at)
+    key = (survey.pk, snap.signature, held.mark, view, survey.closes_at)
     with _LOCK:
         if key in _FINDINGS:
             return _FINDINGS[key]
+    if view.segment:
+        question, choice = view.segment
+        frame = frame.filter(pl.col(question).cast(pl.String) == choice)
     size = panel_size(survey) if view.segment is None else None
     margins = panel_margins(survey, frame) if view.weighted else None
     analysis = _analysis((survey.pk, snap.signature, view, tuple(margins or ())), form, frame)
@@ -246,11 +401,8 @@ def testimonies(survey: Survey, limit: int = 50) -> list[str]:
 def drop_off(survey: Survey) -> list[tuple[int, str, int]]:
     """Where respondents stop: (page index, page title, partial responses stopped there)."""
     form = survey.current_version.form
-    counts = Counter(
-        Response.objects.filter(survey=survey, status=Response.Status.PARTIAL).values_list(
-            "page", flat=True
-        )
-    )
+    partial = Response.objects.filter(survey=survey, status=Response.Status.PARTIAL)
+    counts = dict(partial.values_list("page").annotate(n=Count("pk")).values_list("page", "n"))
     lang = form.default_language
     return [
         (i, page.title.get(lang) or page.name, counts.get(i, 0))
@@ -261,24 +413,48 @@ def drop_off(survey: Survey) -> list[tuple[int, str, int]]:
 def median_duration(survey: Survey) -> dt.timedelta | None:
     """How long a respondent took, from the first page to the last, at the median of complete
     responses; None in an anonymous survey (its times are of the day only) or before any.
-    Read as two columns of timestamps: a few seconds' work even at a million responses."""
+    From the seconds held beside the snapshot, read with its rows."""
     if survey.anonymous:
         return None
-    pairs = _complete(survey).exclude(completed_at=None).values_list("started_at", "completed_at")
-    spans = sorted((end - start).total_seconds() for start, end in pairs.iterator())
-    if not spans:
+    held = _held(survey)
+    return _derived(("duration", survey.pk), held, lambda: _median(held))
+
+
+def _median(held: Held) -> dt.timedelta | None:
+    times = held.snapshot.frame.get_column(COMPLETED_AT)
+    spans = held.seconds.filter((times != EPOCH).to_numpy()).drop_nulls()
+    if spans.len() == 0:
         return None
-    middle = len(spans) // 2
-    median = spans[middle] if len(spans) % 2 else (spans[middle - 1] + spans[middle]) / 2
-    return dt.timedelta(seconds=round(median))
+    return dt.timedelta(seconds=round(float(spans.median())))  # type: ignore[arg-type]
 
 
 def responses_by_day(survey: Survey) -> list[tuple[dt.date, int]]:
-    days = Counter(
-        timezone.localtime(d).date()
-        for d in _complete(survey).exclude(completed_at=None).values_list("completed_at", flat=True)
-    )
-    return sorted(days.items())
+    """Complete responses per day of completion, in the current time zone, from the
+    snapshot's completion times (no million datetimes through the ORM)."""
+    held = _held(survey)
+    zone = timezone.get_current_timezone_name()
+
+    def count() -> list[tuple[dt.date, int]]:
+        times = held.snapshot.frame.get_column(COMPLETED_AT)
+        days = times.filter(times != EPOCH).dt.convert_time_zone(zone).dt.date()
+        counted = days.value_counts(sort=False).sort(days.name)
+        return [(day, int(n)) for day, n in counted.iter_rows()]
+
+    return _derived(("days", survey.pk, zone), held, count)
+
+
+def _derived(key: tuple[Any, ...], held: Held, compute: Callable[[], Any]) -> Any:
+    """A figure of the held snapshot, computed once per state of it."""
+    full = (*key, held.snapshot.signature, held.mark)
+    with _LOCK:
+        if full in _DERIVED:
+            return _DERIVED[full]
+    value = compute()
+    with _LOCK:
+        _DERIVED[full] = value
+        while len(_DERIVED) > 32:
+            _DERIVED.popitem(last=False)
+    return value
 
 
 def segment_choices(survey: Survey) -> list[tuple[str, Mapping[str, str], list[tuple[str, str]]]]:

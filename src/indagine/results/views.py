@@ -49,18 +49,20 @@ def dashboard(request: HttpRequest, slug: str) -> HttpResponse:
     survey = _survey(slug)
     lang = _lang(request)
     view = _view(request)
-    try:
-        found = services.findings(survey, view)
-    except ResultsError as error:  # a segment that does not exist: no such page
-        raise Http404(str(error)) from None
-    days = services.responses_by_day(survey)
-    cross, cross_error = None, ""
-    item, by = request.GET.get("item", ""), request.GET.get("by", "")
-    if item and by:
+    with services.one_look():  # the snapshot checked against the database once for the page
         try:
-            cross = services.crosstab(survey, item, by, view, lang)
-        except ResultsError as error:
-            cross_error = str(error)
+            found = services.findings(survey, view)
+        except ResultsError as error:  # a segment that does not exist: no such page
+            raise Http404(str(error)) from None
+        days = services.responses_by_day(survey)
+        duration = services.median_duration(survey)
+        cross, cross_error = None, ""
+        item, by = request.GET.get("item", ""), request.GET.get("by", "")
+        if item and by:
+            try:
+                cross = services.crosstab(survey, item, by, view, lang)
+            except ResultsError as error:
+                cross_error = str(error)
     context = {
         **report.report_context(found, lang=lang, title=survey.title, stage="interim"),
         "survey": survey,
@@ -68,7 +70,7 @@ def dashboard(request: HttpRequest, slug: str) -> HttpResponse:
         "segment": request.GET.get("segment", ""),
         "segments": services.segment_choices(survey),
         "drop_off": services.drop_off(survey),
-        "duration": services.median_duration(survey),
+        "duration": duration,
         "trend": mark_safe(responses_over_time([d for d, _ in days], [n for _, n in days]))
         if days
         else "",

@@ -1,0 +1,193 @@
+"""A survey's complete responses read from the database column by column, for the results'
+snapshot.
+
+Through the DB-API cursor rather than the ORM, and a batch at a time joined by the database
+itself: each batch comes as four texts (ids, completion times, durations, and the answers'
+JSON one line per response), not as ten thousand rows of Python objects with Django's datetime
+converters; polars and numpy parse them. What changed since a snapshot is found by the set
+difference of ids, never by an order of completion, which an anonymous survey does not keep
+(random ids, times of the day only).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass
+
+import numpy as np
+import numpy.typing as npt
+import polars as pl
+from django.db import connection
+
+from indagine.analysis.frame import COMPLETED_AT
+from indagine.collect.models import Response
+
+IdArray = npt.NDArray[np.int64]
+BATCH = 10_000
+"""Rows read and decoded at a time: about 8 MB of JSON text, so that memory stays near the
+frame's (50,000 at a time: 150 MB more at the peak of a million rows, and no faster)."""
+LISTED = 2_000
+"""Ids per `IN (...)` list: far below SQLite's 32,766 parameters, short for PostgreSQL."""
+_PRIME = 65521  # squares of residues below it sum without overflow up to 2**31 rows
+_SQLITE_TIME = "%Y-%m-%d %H:%M:%S%.f"  # how Django writes a datetime in SQLite: UTC, naive
+
+
+@dataclass(frozen=True)
+class Mark:
+    """Which complete responses there are, in four numbers: how many, the sum of their ids (in
+    two parts, so that neither overflows 64 bits with ids up to 2**52) and a sum of squares.
+    Equal marks mean the same set of ids unless rows were removed and others added between two
+    looks with equal count, sum and sum of squares: with ids that are never reused, a
+    coincidence of two equations, not something a rate of arrival brings about."""
+
+    count: int
+    high: int
+    low: int
+    squares: int
+
+    @classmethod
+    def of(cls, ids: IdArray) -> Mark:
+        """The mark of the ids a snapshot holds, computed as the database computes it."""
+        residues = ids % _PRIME
+        return cls(
+            int(ids.size),
+            int((ids >> 20).sum()),
+            int((ids & 0xFFFFF).sum()),
+            int((residues * residues).sum()),
+        )
+
+
+@dataclass(frozen=True)
+class Batch:
+    """Some complete responses as columns: ids, completion times (UTC), seconds from the first
+    page to the last (null where not known), and the answers as JSON lines (JSON text holds no
+    raw newline: one line a response), all in the same order."""
+
+    ids: IdArray
+    completed_at: pl.Series
+    seconds: pl.Series
+    lines: bytes
+
+
+def _where() -> str:
+    table = connection.ops.quote_name(Response._meta.db_table)
+    return f"FROM {table} WHERE survey_id = %s AND status = %s"
+
+
+def _params(survey_id: int) -> list[object]:
+    return [survey_id, str(Response.Status.COMPLETE)]
+
+
+def mark(survey_id: int) -> Mark:
+    """The mark of the survey's complete responses: one aggregate over the (survey, status, id)
+    index, never the table (0.04 s of CPU at a million rows)."""
+    sql = (
+        "SELECT count(*), coalesce(sum(id >> 20), 0), coalesce(sum(id & 1048575), 0), "
+        f"coalesce(sum((id %% {_PRIME}) * (id %% {_PRIME})), 0) {_where()}"  # %%: with params
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(sql, _params(survey_id))
+        count, high, low, squares = cursor.fetchone()
+    return Mark(int(count), int(high), int(low), int(squares))
+
+
+def complete_ids(survey_id: int) -> IdArray:
+    """The ids of the survey's complete responses, sorted: joined into one text by the
+    database, parsed by numpy."""
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"SELECT {_joined(_ID[connection.vendor], _COMMA)} {_where()}", _params(survey_id)
+        )
+        text = cursor.fetchone()[0]
+    return np.sort(_ids(text))
+
+
+def every_batch(survey_id: int) -> Iterator[Batch]:
+    """All the survey's complete responses, BATCH at a time, by ranges of ids (random in an
+    anonymous survey): each batch one short query on the index, so nothing is held open."""
+    after = -1
+    while True:
+        batch = _read(f"{_where()} AND id > %s ORDER BY id LIMIT %s", [after, BATCH], survey_id)
+        if batch is None:
+            return
+        yield batch
+        after = int(batch.ids.max())
+
+
+def batches_of(survey_id: int, ids: IdArray) -> Iterator[Batch]:
+    """The survey's complete responses with these ids (those still complete), in batches."""
+    for start in range(0, ids.size, LISTED):
+        listed = [int(i) for i in ids[start : start + LISTED]]
+        marks = ", ".join(["%s"] * len(listed))
+        batch = _read(f"{_where()} AND id IN ({marks})", listed, survey_id)
+        if batch is not None:
+            yield batch
+
+
+# Per vendor: a row's id, completion time (epoch microseconds, or Django's text), the
+# completion's start (seconds spent, or the start's text) and answers, each as text; SQLite's
+# times selected as expressions escape the converters Django registers for datetime columns.
+_ID = {"postgresql": "id::text", "sqlite": "id"}
+_DONE = {
+    "postgresql": "(EXTRACT(EPOCH FROM completed_at) * 1000000)::bigint::text",
+    "sqlite": "CAST(completed_at AS TEXT)",
+}
+_SPENT = {
+    "postgresql": "EXTRACT(EPOCH FROM completed_at - started_at)::text",
+    "sqlite": "CAST(started_at AS TEXT)",
+}
+_ANSWERS = {"postgresql": "answers::text", "sqlite": "answers"}
+_COMMA = "','"
+_NEWLINE = {"postgresql": "E'\\n'", "sqlite": "char(10)"}
+
+
+def _read(rows: str, params: Sequence[object], survey_id: int) -> Batch | None:
+    """One batch: the rows `rows` selects (what follows SELECT's columns), each column joined
+    into one text in one pass over them, so that the four stay aligned row by row."""
+    vendor = connection.vendor
+    done = _joined(f"coalesce({_DONE[vendor]}, '')", _COMMA)
+    spent = _joined(f"coalesce({_SPENT[vendor]}, '')", _COMMA)
+    lines = _joined(f"coalesce({_ANSWERS[vendor]}, '{{}}')", _NEWLINE[vendor])
+    if vendor != "postgresql":
+        lines = f"CAST({lines} AS BLOB)"  # bytes for polars: not decoded, not encoded again
+    sql = (
+        f"SELECT {_joined(_ID[vendor], _COMMA)}, {done}, {spent}, {lines} "
+        f"FROM (SELECT id, completed_at, started_at, answers {rows}) AS picked"
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [*_params(survey_id), *params])
+        ids_text, done_text, spent_text, joined = cursor.fetchone()
+    if not ids_text:
+        return None
+    ids = _ids(ids_text)
+    if vendor == "postgresql":
+        completed_at = _split(done_text).cast(pl.Int64).cast(pl.Datetime("us"))
+        completed_at = completed_at.dt.replace_time_zone("UTC")
+        seconds = _split(spent_text).cast(pl.Float64)
+    else:
+        completed_at = _sqlite_times(done_text)
+        seconds = (completed_at - _sqlite_times(spent_text)).dt.total_microseconds() / 1e6
+    data = joined.encode() if isinstance(joined, str) else bytes(joined)
+    return Batch(ids, completed_at.alias(COMPLETED_AT), seconds.cast(pl.Float64), data)
+
+
+def _joined(expression: str, separator: str) -> str:
+    """The values of `expression` joined into one text (`separator`: an SQL literal)."""
+    function = "string_agg" if connection.vendor == "postgresql" else "group_concat"
+    return f"{function}({expression}, {separator})"
+
+
+def _ids(text: str | None) -> IdArray:
+    if not text:
+        return np.zeros(0, dtype=np.int64)
+    return np.fromstring(text, dtype=np.int64, sep=",")
+
+
+def _split(text: str) -> pl.Series:
+    """A joined column back into values, empty ones (NULL in the database) as nulls."""
+    parts = pl.Series([text]).str.split(",").explode()
+    return pl.select(pl.when(parts != "").then(parts)).to_series()
+
+
+def _sqlite_times(text: str) -> pl.Series:
+    return _split(text).str.to_datetime(_SQLITE_TIME, time_unit="us", time_zone="UTC")
