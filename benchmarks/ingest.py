@@ -97,6 +97,7 @@ BODIES = [
     for i, p in enumerate(PAGES)
 ]
 FORM = {"content-type": "application/x-www-form-urlencoded"}
+FORM_ENVIRON = {"CONTENT_TYPE": FORM["content-type"]}
 
 
 def free_port() -> int:
@@ -121,9 +122,10 @@ def postgres_database(name: str):
         run(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
 
 
-def cpu_seconds(process_group: int) -> float:
+def cpu_seconds(process_group: int, database: str | None) -> float:
     """CPU time (user + system) used so far by the live processes of a process group, and by
-    any PostgreSQL server processes (the database's share of a request), from /proc."""
+    the PostgreSQL backends serving `database` (the database's share of a request), from /proc.
+    Only those backends: on a shared machine other PostgreSQL work is someone else's."""
     ticks = os.sysconf("SC_CLK_TCK")
     total = 0.0
     for entry in Path("/proc").iterdir():
@@ -131,14 +133,40 @@ def cpu_seconds(process_group: int) -> float:
             continue
         try:
             stat = (entry / "stat").read_text()
+            fields = stat[stat.rindex(")") + 2 :].split()
+            # fields[2] is the process group; fields[11], fields[12] are utime and stime
+            ours = int(fields[2]) == process_group or (
+                database is not None and _serves(entry, stat, database)
+            )
         except OSError:
             continue
-        name = stat[stat.index("(") + 1 : stat.rindex(")")]
-        fields = stat[stat.rindex(")") + 2 :].split()
-        # fields[2] is the process group; fields[11], fields[12] are utime and stime
-        if int(fields[2]) == process_group or name == "postgres":
+        if ours:
             total += (int(fields[11]) + int(fields[12])) / ticks
     return total
+
+
+def _serves(entry: Path, stat: str, database: str) -> bool:
+    """Is this process a PostgreSQL backend connected to `database`? Its title says so:
+    "postgres: USER DATABASE HOST(PORT) STATE"."""
+    if stat[stat.index("(") + 1 : stat.rindex(")")] != "postgres":
+        return False
+    title = (entry / "cmdline").read_bytes().replace(b"\0", b" ").split()
+    return len(title) > 2 and title[2].decode(errors="replace") == database
+
+
+def server_environment(data: str, database_url: str | None) -> dict[str, str]:
+    """indagine's settings and URLs plus the floor view (ingest_urls.py), from this folder, on
+    the data folder `data`, with a submission rate limit no client here reaches."""
+    env = {
+        k: v for k, v in os.environ.items() if not k.startswith("INDAGINE_") and k != "DATABASE_URL"
+    }
+    env.update(INDAGINE_DATA_DIR=data, INDAGINE_SUBMIT_RATE="100000000/m")
+    env["DJANGO_SETTINGS_MODULE"] = "ingest_settings"
+    here = str(Path(__file__).resolve().parent)
+    env["PYTHONPATH"] = os.pathsep.join(p for p in (here, env.get("PYTHONPATH")) if p)
+    if database_url:
+        env["DATABASE_URL"] = database_url
+    return env
 
 
 @contextmanager
@@ -146,18 +174,7 @@ def production_server(database_url: str | None, workers: int | None, threads: in
     """`indagine serve` in its own process group on a fresh data folder; yields its base URL
     and its process group."""
     with tempfile.TemporaryDirectory(prefix="indagine-bench-") as data:
-        env = {
-            k: v
-            for k, v in os.environ.items()
-            if not k.startswith("INDAGINE_") and k != "DATABASE_URL"
-        }
-        env.update(INDAGINE_DATA_DIR=data, INDAGINE_SUBMIT_RATE="100000000/m")
-        # indagine's settings and URLs plus the floor view (ingest_urls.py), from this folder
-        env["DJANGO_SETTINGS_MODULE"] = "ingest_settings"
-        here = str(Path(__file__).resolve().parent)
-        env["PYTHONPATH"] = os.pathsep.join(p for p in (here, env.get("PYTHONPATH")) if p)
-        if database_url:
-            env["DATABASE_URL"] = database_url
+        env = server_environment(data, database_url)
         port = free_port()
         argv = [sys.executable, "-m", "indagine.cli", "serve", "--port", str(port)]
         argv += ["--workers", str(workers)] if workers else []
@@ -261,6 +278,21 @@ async def floor(client: httpx.AsyncClient, base: str, stop_at: float, tally: Tal
             tally.latencies.append(finished - started)
 
 
+async def first_pages(client: httpx.AsyncClient, base: str, stop_at: float, tally: Tally) -> None:
+    """Only the GET that starts each submission (a new respondent's first page), to take its
+    server CPU out of the submission phase's and leave the page POSTs'."""
+    url = f"{base}/s/{SLUG}/"
+    while time.perf_counter() < stop_at:
+        client.cookies.clear()
+        started = time.perf_counter()
+        page = await client.get(url)
+        finished = time.perf_counter()
+        if page.status_code != 200 or not KEY.search(page.text):
+            tally.fail(f"GET {page.status_code}")
+        elif finished <= stop_at:
+            tally.latencies.append(finished - started)
+
+
 async def healthz(client: httpx.AsyncClient, base: str, stop_at: float, tally: Tally) -> None:
     while time.perf_counter() < stop_at:
         started = time.perf_counter()
@@ -272,7 +304,9 @@ async def healthz(client: httpx.AsyncClient, base: str, stop_at: float, tally: T
             tally.latencies.append(finished - started)
 
 
-def drive(kind, base: str, clients: int, seconds: float, server: int) -> Tally:
+def drive(
+    kind, base: str, clients: int, seconds: float, server: int, database: str | None
+) -> Tally:
     """Run `clients` copies of `kind` for `seconds`, with the CPU both sides used meanwhile.
 
     The clients are made before the clock starts: each loads the certificate bundle for its SSL
@@ -285,10 +319,10 @@ def drive(kind, base: str, clients: int, seconds: float, server: int) -> Tally:
                 await stack.enter_async_context(httpx.AsyncClient(timeout=30))
                 for _ in range(clients)
             ]
-            server_before, client_before = cpu_seconds(server), time.process_time()
+            server_before, client_before = cpu_seconds(server, database), time.process_time()
             stop_at = time.perf_counter() + seconds
             await asyncio.gather(*(kind(c, base, stop_at, tally) for c in made))
-            tally.server_cpu = cpu_seconds(server) - server_before
+            tally.server_cpu = cpu_seconds(server, database) - server_before
             tally.client_cpu = time.process_time() - client_before
 
     tally = Tally()
@@ -314,11 +348,30 @@ class Result:
     health_p99: float
     failures: int
     post_server_ms: float  # server CPU per request, submission phase (GETs included)
+    post_requests: int  # requests of the submission phase, POSTs and first-page GETs
+    post_gets: int
+    post_count: int
     post_client_ms: float  # load generator CPU per request, submission phase
     health_server_ms: float
     health_client_ms: float
     floor_rate: float  # POSTs/s of the floor view: Django + one lookup + one durable write
     floor_server_ms: float
+    floor_gets: int  # the floor's clients' GETs (for a CSRF token), one each
+    floor_count: int
+    get_server_ms: float  # server CPU per first-page GET, measured alone
+
+    @property
+    def page_post_server_ms(self) -> float:
+        """Server CPU per page POST: the submission phase's, less its first-page GETs'."""
+        total = self.post_server_ms * self.post_requests - self.get_server_ms * self.post_gets
+        return total / self.post_count if self.post_count else float("nan")
+
+    @property
+    def floor_post_server_ms(self) -> float:
+        """Server CPU per floor POST, less its clients' GETs."""
+        requests = self.floor_gets + self.floor_count
+        total = self.floor_server_ms * requests - self.get_server_ms * self.floor_gets
+        return total / self.floor_count if self.floor_count else float("nan")
 
     @property
     def ratio(self) -> float:
@@ -331,16 +384,24 @@ class Result:
 
 def measure(backend: str, database_url: str | None, args: argparse.Namespace) -> Result:
     with production_server(database_url, args.workers, args.threads) as (base, group):
-        drive(respondent, base, args.clients, args.warmup, group)  # imports, connections
+        database = database_url.rsplit("/", 1)[1] if database_url else None
+        drive(respondent, base, args.clients, args.warmup, group, database)  # imports, etc.
         print(f"{backend}: submissions for {args.seconds:g} s …", flush=True)
-        posts = drive(respondent, base, args.clients, args.seconds, group)
+        posts = drive(respondent, base, args.clients, args.seconds, group, database)
         print(f"{backend}: /healthz for {args.seconds:g} s …", flush=True)
-        health = drive(healthz, base, args.clients, args.seconds, group)
+        health = drive(healthz, base, args.clients, args.seconds, group, database)
         print(f"{backend}: the floor (/bench/floor/) for {args.seconds:g} s …", flush=True)
-        least = drive(floor, base, args.clients, args.seconds, group)
-    failures = posts.failures + health.failures + least.failures
+        least = drive(floor, base, args.clients, args.seconds, group, database)
+        print(f"{backend}: first pages (GET) for {args.seconds:g} s …", flush=True)
+        starts = drive(first_pages, base, args.clients, args.seconds, group, database)
+    failures = posts.failures + health.failures + least.failures + starts.failures
     if failures:
-        first = posts.first_failure or health.first_failure or least.first_failure
+        first = (
+            posts.first_failure
+            or health.first_failure
+            or least.first_failure
+            or starts.first_failure
+        )
         print(f"{backend}: {failures} failed request(s), first: {first}", flush=True)
     return Result(
         backend,
@@ -353,11 +414,17 @@ def measure(backend: str, database_url: str | None, args: argparse.Namespace) ->
         percentile(health.latencies, 99),
         failures,
         1000 * posts.server_cpu / max(posts.requests, 1),
+        posts.requests,
+        posts.gets,
+        len(posts.latencies),
         1000 * posts.client_cpu / max(posts.requests, 1),
         1000 * health.server_cpu / max(health.requests, 1),
         1000 * health.client_cpu / max(health.requests, 1),
         len(least.latencies) / args.seconds,
         1000 * least.server_cpu / max(least.requests, 1),
+        least.gets,
+        len(least.latencies),
+        1000 * starts.server_cpu / max(starts.requests, 1),
     )
 
 
@@ -401,7 +468,84 @@ def table(results: list[Result], args: argparse.Namespace) -> str:
             f"generator {r.health_client_ms:.3f}   server-only ratio "
             f"{r.health_server_ms / r.post_server_ms if r.post_server_ms else float('nan'):.0%}"
         )
+    lines += [
+        "",
+        "Server CPU per page POST (the submission phase less its first-page GETs, each measured "
+        "alone) beside the floor's; target: at most 1.5 times:",
+    ]
+    for r in results:
+        lines.append(
+            f"{r.backend:<10} page POST {r.page_post_server_ms:.3f} ms, floor POST "
+            f"{r.floor_post_server_ms:.3f} ms: "
+            f"{r.page_post_server_ms / r.floor_post_server_ms:.2f} times "
+            f"(a first-page GET: {r.get_server_ms:.3f} ms)"
+        )
     return "\n".join(lines)
+
+
+def in_process(backend: str, database_url: str | None, rounds: int) -> str:
+    """The server's own CPU per request without an HTTP server or a load generator beside it:
+    a child process calls Django's WSGI handler directly, `rounds` respondents (a first-page GET
+    and the 7 page POSTs each), each followed by 7 POSTs of the floor. Medians of each
+    request's CPU time, so that other work on a shared machine moves them little."""
+    with tempfile.TemporaryDirectory(prefix="indagine-bench-") as data:
+        child = subprocess.run(
+            [sys.executable, __file__, "--child", str(rounds)],
+            env=server_environment(data, database_url),
+            capture_output=True,
+            text=True,
+            check=True,
+        )
+    *pages, floor_post, get = (float(x) for x in child.stdout.split()[-len(PAGES) - 2 :])
+    post = statistics.fmean(pages)
+    return (
+        f"{backend:<10} page POST {post:.0f} µs (pages {' '.join(f'{p:.0f}' for p in pages)}), "
+        f"floor POST {floor_post:.0f} µs: {post / floor_post:.2f} times "
+        f"(a first-page GET: {get:.0f} µs)"
+    )
+
+
+def child(rounds: int) -> None:
+    """In the child of `in_process`: set up Django, call its WSGI handler, print the medians."""
+    import io
+
+    from django.core.handlers.wsgi import WSGIHandler
+
+    from indagine.cli import _django
+
+    _django()
+    handler = WSGIHandler()
+
+    def call(method: str, path: str, body: bytes = b"", cookies: str = "") -> tuple:
+        environ = {
+            "REQUEST_METHOD": method, "PATH_INFO": path, "QUERY_STRING": "",
+            "SERVER_NAME": "127.0.0.1", "SERVER_PORT": "80", "HTTP_HOST": "127.0.0.1",
+            "REMOTE_ADDR": "127.0.0.1", "SERVER_PROTOCOL": "HTTP/1.1", "HTTP_COOKIE": cookies,
+            "wsgi.url_scheme": "http", "wsgi.input": io.BytesIO(body), **FORM_ENVIRON,
+            "CONTENT_LENGTH": str(len(body)),
+        }  # fmt: skip
+        reply: list = []
+        started = time.process_time()
+        text = b"".join(handler(environ, lambda status, headers, _=None: reply.extend(headers)))
+        spent = time.process_time() - started
+        cookie = "; ".join(v.split(";")[0] for k, v in reply if k.lower() == "set-cookie")
+        return spent, text.decode(), cookie
+
+    posts: list[list[float]] = [[] for _ in BODIES]
+    floors, gets = [], []
+    for done in range(rounds + 20):  # the first 20: imports, caches, connections
+        spent, page, cookies = call("GET", f"/s/{SLUG}/")
+        own = urlencode({"csrfmiddlewaretoken": TOKEN.search(page)[1], "_key": KEY.search(page)[1]})
+        sent = [call("POST", f"/s/{SLUG}/", own.encode() + b, cookies)[0] for b in BODIES]
+        token = urlencode({"csrfmiddlewaretoken": TOKEN.search(page)[1]}).encode()
+        floor_posts = [call("POST", "/bench/floor/", token + BODIES[2], cookies)[0] for _ in BODIES]
+        if done >= 20:
+            gets.append(spent)
+            floors += floor_posts
+            for times, one in zip(posts, sent, strict=True):
+                times.append(one)
+    medians = [statistics.median(times) for times in (*posts, floors, gets)]
+    print(" ".join(f"{x * 1e6:.1f}" for x in medians))
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -412,7 +556,16 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--workers", type=int, help="gunicorn workers (default: serve's)")
     parser.add_argument("--threads", type=int, help="threads per worker (default: serve's)")
     parser.add_argument("--only", choices=["sqlite", "postgres"])
+    parser.add_argument(
+        "--in-process", type=int, metavar="ROUNDS", help="only the CPU per request, in-process"
+    )
+    parser.add_argument("--child", type=int, help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
+    if args.child:
+        child(args.child)
+        return 0
+    if args.in_process:
+        return in_process_table(args)
     results = []
     if args.only in (None, "sqlite"):
         results.append(measure("sqlite", None, args))
@@ -422,6 +575,20 @@ def main(argv: list[str] | None = None) -> int:
     print()
     print(table(results, args))
     return 0 if all(r.meets_target for r in results) else 1
+
+
+def in_process_table(args: argparse.Namespace) -> int:
+    lines = [
+        f"in-process: Django's WSGI handler called directly, {args.in_process} respondents, "
+        "medians of each request's CPU time; a page POST is the mean of the 7 pages' medians"
+    ]
+    if args.only in (None, "sqlite"):
+        lines.append(in_process("sqlite", None, args.in_process))
+    if args.only in (None, "postgres"):
+        with postgres_database(f"indagine_bench_{os.getpid()}") as url:
+            lines.append(in_process("postgres", url, args.in_process))
+    print("\n".join(lines))
+    return 0
 
 
 if __name__ == "__main__":

@@ -14,6 +14,7 @@ thread's connection once (`connections[...]`): every attribute read through the 
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import json
 from typing import Any
 
@@ -96,9 +97,16 @@ _RESPONSE_FIELDS = (
 def _instance(model: Any, names: tuple[str, ...], values: list[Any]) -> Any:
     """A model instance as the ORM builds it from a row (`from_db` wants the model's own
     field order; fields not read stay deferred)."""
-    given = dict(zip(names, values, strict=True))
-    fields = [f.attname for f in model._meta.concrete_fields if f.attname in given]
-    return model.from_db(DEFAULT_DB_ALIAS, fields, [given[f] for f in fields])
+    fields, order = _field_order(model, names)
+    return model.from_db(DEFAULT_DB_ALIAS, fields, [values[i] for i in order])
+
+
+@functools.cache
+def _field_order(model: Any, names: tuple[str, ...]) -> tuple[list[str], tuple[int, ...]]:
+    """The fields of `names` in the model's own order, and where each is in `names`: worked
+    out once per process, not on every row."""
+    fields = [f.attname for f in model._meta.concrete_fields if f.attname in names]
+    return fields, tuple(names.index(f) for f in fields)
 
 
 def _row(sql: str, params: list[Any]) -> tuple[Any, ...] | None:
@@ -113,7 +121,7 @@ def _moment(value: Any) -> dt.datetime | None:
         return None
     if isinstance(value, str):
         value = dt.datetime.fromisoformat(value)
-    return value if timezone.is_aware(value) else timezone.make_aware(value, dt.UTC)
+    return value if timezone.is_aware(value) else value.replace(tzinfo=dt.UTC)
 
 
 def survey_by_slug(slug: str) -> Survey | None:

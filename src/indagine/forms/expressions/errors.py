@@ -30,3 +30,12 @@ class ExpressionError(Exception):
 def at(position: int) -> str:
     """Say where in the text something is, counting characters from 1 as a person would."""
     return f"at character {position + 1}"
+
+
+def bare_name_outside_filter(name: str, position: int) -> ExpressionError:
+    """The error of a bare name read where there is no choice row (anywhere but a filter)."""
+    return ExpressionError(
+        UNSUPPORTED,
+        f"'{name}' {at(position)} is a bare name, which only a choice_filter can use "
+        f"(for a column of the choices sheet); refer to a question as ${{{name}}}.",
+    )

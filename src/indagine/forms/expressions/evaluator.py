@@ -1,9 +1,12 @@
-"""Walk a syntax tree and compute its XPath value, with XPath 1.0 and ODK semantics."""
+"""Walk a syntax tree and compute its XPath value, with XPath 1.0 and ODK semantics.
+
+The reference semantics: expressions are evaluated through their compiled form (compiler.py),
+which a property test checks against this walker on many generated expressions."""
 
 from __future__ import annotations
 
 from .environment import Context
-from .errors import UNSUPPORTED, ExpressionError, at
+from .errors import bare_name_outside_filter
 from .functions import FUNCTIONS
 from .syntax import BareName, Call, Chain, Current, Literal, Negate, Node, Reference
 from .values import Result, arithmetic, atomize, compare, equals, to_boolean, to_number, to_string
@@ -67,9 +70,5 @@ def _call(node: Call, context: Context) -> Result:
 
 def _bare_name(node: BareName, context: Context) -> Result:
     if context.row is None:
-        raise ExpressionError(
-            UNSUPPORTED,
-            f"'{node.name}' {at(node.position)} is a bare name, which only a choice_filter can use "
-            f"(for a column of the choices sheet); refer to a question as ${{{node.name}}}.",
-        )
+        raise bare_name_outside_filter(node.name, node.position)
     return atomize(context.row.get(node.name))

@@ -1,13 +1,13 @@
-"""Parse an XLSForm expression once, evaluate it many times."""
+"""Parse (and compile) an XLSForm expression once, evaluate it many times."""
 
 from __future__ import annotations
 
 import functools
 from dataclasses import dataclass, field
 
+from .compiler import Compiled, compile_tree
 from .environment import Context, Environment
 from .errors import SYNTAX, TOO_LONG, ExpressionError
-from .evaluator import evaluate
 from .lexer import tokenize
 from .syntax import BareName, Node, Reference, parse, walk
 from .values import Result, to_boolean
@@ -21,6 +21,7 @@ class Expression:
 
     source: str
     _tree: Node = field(init=False, repr=False, compare=False)
+    _compiled: Compiled = field(init=False, repr=False, compare=False)
     _references: frozenset[str] = field(init=False, repr=False, compare=False)
     _bare_names: frozenset[str] = field(init=False, repr=False, compare=False)
 
@@ -28,6 +29,7 @@ class Expression:
         tree = _parse(self.source)
         nodes = walk(tree)
         object.__setattr__(self, "_tree", tree)
+        object.__setattr__(self, "_compiled", compile_tree(tree))
         object.__setattr__(
             self, "_references", frozenset(n.name for n in nodes if isinstance(n, Reference))
         )
@@ -45,11 +47,11 @@ class Expression:
 
     def evaluate(self, env: Environment) -> Result:
         """The raw XPath value (bool, float or str) of the expression over `env`."""
-        return evaluate(self._tree, Context.of(env))
+        return self._compiled(Context.of(env))
 
     def test(self, env: Environment) -> bool:
         """XPath boolean() of the value, as `relevant`, `constraint` and `required` use it."""
-        return to_boolean(self.evaluate(env))
+        return to_boolean(self._compiled(Context.of(env)))
 
 
 @functools.lru_cache(maxsize=4096)

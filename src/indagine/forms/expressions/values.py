@@ -10,7 +10,9 @@ number of days since 1970-01-01 UTC. Nothing here raises: bad input becomes NaN,
 from __future__ import annotations
 
 import math
+import operator
 import re
+from collections.abc import Callable
 from datetime import UTC, date, datetime
 from decimal import Decimal
 from typing import TypeAlias
@@ -112,28 +114,12 @@ def equals(left: Result, right: Result) -> bool:
 
 def compare(operator: str, left: Result, right: Result) -> bool:
     """XPath '<', '<=', '>', '>=': both sides as numbers (dates as days), NaN compares false."""
-    x, y = to_number(left), to_number(right)
-    if operator == "<":
-        return x < y
-    if operator == "<=":
-        return x <= y
-    if operator == ">":
-        return x > y
-    return x >= y
+    return COMPARISONS[operator](to_number(left), to_number(right))
 
 
 def arithmetic(operator: str, left: Result, right: Result) -> float:
     """XPath '+', '-', '*', 'div', 'mod' on IEEE doubles: NaN and Infinity, never an exception."""
-    x, y = to_number(left), to_number(right)
-    if operator == "+":
-        return x + y
-    if operator == "-":
-        return x - y
-    if operator == "*":
-        return x * y
-    if operator == "div":
-        return divide(x, y)
-    return modulo(x, y)
+    return ARITHMETIC[operator](to_number(left), to_number(right))
 
 
 def divide(x: float, y: float) -> float:
@@ -152,3 +138,21 @@ def modulo(x: float, y: float) -> float:
     if math.isinf(y):
         return x
     return math.fmod(x, y)
+
+
+COMPARISONS: dict[str, Callable[[float, float], bool]] = {
+    "<": operator.lt,
+    "<=": operator.le,
+    ">": operator.gt,
+    ">=": operator.ge,
+}
+"""The comparison operators, on numbers (the evaluator converts both sides first)."""
+
+ARITHMETIC: dict[str, Callable[[float, float], float]] = {
+    "+": operator.add,
+    "-": operator.sub,
+    "*": operator.mul,
+    "div": divide,
+    "mod": modulo,
+}
+"""The arithmetic operators, on numbers: IEEE doubles, whose + - * never raise."""
