@@ -26,9 +26,28 @@ Each phase prints wall seconds with CPU seconds beside them: the machine these f
 from has 2 cores that other people's test runs were using at the same time (load average 3 to
 6), so wall times carry their share of that contention; CPU times less so.
 
-Recorded figures, SQLite, 1,000,000 responses (wall s / CPU s; peak RSS of the process):
-BASELINE (committed code a2c3333)          | this code
-(filled in below, see RECORDED)
+Recorded 2026-12-05, SQLite, 1,000,000 responses, each code on a freshly filled folder (load
+average about 2: other test runs shared the cores). Wall s / CPU s / peak RSS MB of the process
+(200 MB of it is Django, numpy and polars loaded before anything is read):
+
+| phase    | step                                  | baseline (de0a662)  | this code         |
+|----------|---------------------------------------|---------------------|-------------------|
+| spread   | snapshot built from the database      | 14.07 / 17.65 / 1391| 7.75 / 10.04 / 593|
+| spread   | first request (findings from scratch) | 16.44 / 16.46 / 1391| 4.42 / 4.46 / 948 |
+| spread   | warm request, nothing new             | 14.27 / 13.03       | 0.22 / 0.22       |
+| spread   | warm request after 1,000 arrivals     | 20.05 / 15.74 / 1442| 1.73 / 1.76 / 948 |
+| spread   | warm request after 10,000 arrivals    | 15.93 / 16.01 / 1483| 2.07 / 1.91 / 948 |
+| restart  | first request, Parquet on disk        | 27.53 / 16.39 / 1223| 4.76 / 5.00 / 859 |
+| together | snapshot built from the database      | 13.05 / 15.75 / 1404| 7.72 / 10.28 / 634|
+| together | warm request, nothing new             | 19.09 / 18.53       | 0.23 / 0.23       |
+| together | warm request after 1,000 arrivals     | 18.77 / 21.59 / 1559| 1.81 / 1.82 / 972 |
+
+Against #14's targets: a warm request with nothing new is 0.22 s (was 13-19 s, most of it the
+ORM reading a million datetimes for the days and durations); after arrivals it is 1.7-2.1 s,
+of which the snapshot's update is 0.44-0.55 s and matplotlib redrawing the charts whose numbers
+moved about 1 s (a cProfile of one such request: 13 charts, 72% of its time), so the 1 s target
+is not met yet. The build from the database is 7.7 s (target 3 s) with a peak 393 MB above the
+imports (593 MB in all; target 500 MB).
 """
 
 from __future__ import annotations
@@ -65,8 +84,23 @@ COLUMNS = (
 PHASES = ("spread", "restart", "together")
 FILLED = "filled"  # a marker in the data folder: its database holds the responses
 # The committed code's figures (--src on a worktree of HEAD), per vendor: (phase, step) ->
-# (wall s, CPU s, of which snapshot s, peak RSS MB). Filled in from results.jsonl.
-BASELINE: dict[str, dict[tuple[str, str], tuple[float, float, float, float]]] = {}
+# (wall s, CPU s, of which snapshot s, peak RSS MB), as recorded in the docstring (de0a662).
+BASELINE: dict[str, dict[tuple[str, str], tuple[float, float, float, float]]] = {
+    "SQLite": {
+        ("spread", "snapshot built from the database"): (14.07, 17.65, 14.07, 1391),
+        ("spread", "first request"): (16.44, 16.46, 0.72, 1391),
+        ("spread", "warm request, nothing new"): (14.27, 13.03, 0.64, 1391),
+        ("spread", "warm request after 1,000 arrivals"): (20.05, 15.74, 2.94, 1442),
+        ("spread", "warm request after 10,000 arrivals"): (15.93, 16.01, 2.2, 1483),
+        ("restart", "first request"): (27.53, 16.39, 1.16, 1223),
+        ("restart", "warm request, nothing new"): (13.46, 13.18, 0.94, 1223),
+        ("restart", "warm request after 1,000 arrivals"): (16.13, 15.87, 2.39, 1463),
+        ("together", "snapshot built from the database"): (13.05, 15.75, 13.05, 1404),
+        ("together", "first request"): (21.19, 21.9, 11.57, 1404),
+        ("together", "warm request, nothing new"): (19.09, 18.53, 12.11, 1404),
+        ("together", "warm request after 1,000 arrivals"): (18.77, 21.59, 11.02, 1559),
+    }
+}
 RECORDED: dict[str, dict[str, str]] = {}  # phase/step -> {"before": ..., "after": ...}
 
 
