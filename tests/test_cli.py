@@ -3,9 +3,14 @@ data folder of its own, where a test needs one)."""
 
 from __future__ import annotations
 
+import contextlib
+import os
 import subprocess
 import sys
 import textwrap
+import time
+from collections.abc import Callable, Iterator
+from pathlib import Path
 
 import pytest
 
@@ -181,6 +186,74 @@ def test_three_commands_started_together_on_a_new_database_set_it_up_once(tmp_pa
             env=env, capture_output=True, text=True, timeout=120, check=True,
         )  # fmt: skip
         assert listed.stdout.strip().splitlines()[-1] == "1"  # the built-in survey, once
+
+
+@contextlib.contextmanager
+def set_up_under_way(data: Path, database_url: str | None) -> Iterator[Callable[[], bool]]:
+    """Another process's set-up, caught half way: the set-up lock held and a first table made
+    (one column of it). Yields whether some process now waits for the lock."""
+    from indagine.commands.setup import _SET_UP_LOCK
+
+    if database_url:
+        import psycopg
+
+        with psycopg.connect(database_url, autocommit=True) as conn:
+            conn.execute("SELECT pg_advisory_lock(%s)", [_SET_UP_LOCK])
+            conn.execute("CREATE TABLE surveys_survey (id integer)")
+
+            def waiting() -> bool:
+                row = conn.execute(
+                    "SELECT count(*) FROM pg_locks WHERE locktype = 'advisory' AND NOT granted"
+                ).fetchone()
+                return bool(row and row[0])
+
+            yield waiting
+            conn.execute("DROP TABLE surveys_survey")
+        return
+    import fcntl
+    import sqlite3
+
+    with open(data / "setup.lock", "w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        with contextlib.closing(sqlite3.connect(data / "indagine.sqlite3")) as conn:
+            conn.execute("CREATE TABLE surveys_survey (id integer)")
+            conn.commit()
+        inode = f":{os.fstat(lock.fileno()).st_ino} "
+
+        def waiting() -> bool:  # a blocked lock is listed with "->" in /proc/locks
+            locks = Path("/proc/locks").read_text().splitlines()
+            return any("->" in line and inode in line for line in locks)
+
+        yield waiting
+        with contextlib.closing(sqlite3.connect(data / "indagine.sqlite3")) as conn:
+            conn.execute("DROP TABLE surveys_survey")
+            conn.commit()
+
+
+@pytest.mark.slow
+def test_a_command_that_finds_a_set_up_under_way_waits_for_it_to_end(tmp_path):
+    """A command that saw the first tables of another's set-up read the half-migrated
+    database and failed (a column not there yet): it waits for the set-up to end, and here,
+    the other having given up, sets the database up itself."""
+    with throwaway_database("indagine_halfway") as database_url:
+        data = tmp_path / "data"
+        data.mkdir(mode=0o700)
+        env = server_env(data, database_url)
+        with set_up_under_way(data, database_url) as waiting:
+            command = subprocess.Popen(
+                [sys.executable, "-m", "indagine.cli", "panel", "status", SLUG],
+                env=env,
+                stdout=subprocess.PIPE,
+                stderr=subprocess.PIPE,
+                text=True,
+            )
+            deadline = time.monotonic() + 120
+            while command.poll() is None and not waiting() and time.monotonic() < deadline:
+                time.sleep(0.05)
+            assert command.poll() is None, command.communicate()  # it waits, it has not failed
+        _out, err = command.communicate(timeout=180)
+        assert command.returncode == 0, err
+        assert "new database set up" in err and "Traceback" not in err
 
 
 def test_a_generated_secret_key_is_never_refused_as_weak():

@@ -36,13 +36,18 @@ def setup_django() -> None:
     """Set Django up with indagine's settings, the data folder made first; a database with no
     tables yet (a command run before `indagine serve`) is set up as serve's first run does."""
     _configure()
-    if not _database_is_set_up():
-        _set_up_database()
-        print(
-            "indagine: new database set up (migrated, built-in survey installed); "
-            "`indagine serve` or `indagine init` creates the admin",
-            file=sys.stderr,
-        )
+    # Looked at under the set-up lock: the tables appear as soon as another process's set-up
+    # begins, long before it ends, and a command that saw them then would read a half-migrated
+    # database (a column a later migration adds is missing). Uncontended, one more query.
+    with _setting_up():
+        if _database_is_set_up():
+            return
+        _migrate_and_install()
+    print(
+        "indagine: new database set up (migrated, built-in survey installed); "
+        "`indagine serve` or `indagine init` creates the admin",
+        file=sys.stderr,
+    )
 
 
 def _configure() -> None:
@@ -87,17 +92,22 @@ def _setting_up() -> Iterator[None]:
 
 
 def _set_up_database(verbosity: int = 0) -> str:
-    """Migrate, create the cache table, install the built-in survey; the survey's slug. Each
-    step does nothing when done already, so the process that waited for another's set-up
-    finds it done."""
+    """Migrate, create the cache table, install the built-in survey, one process at a time;
+    the survey's slug."""
+    with _setting_up():
+        return _migrate_and_install(verbosity)
+
+
+def _migrate_and_install(verbosity: int = 0) -> str:
+    """Each step does nothing when done already, so a process that waited for another's
+    set-up finds it done."""
     from django.core.management import call_command
 
     from indagine.surveys.services import install_builtin
 
-    with _setting_up():
-        call_command("migrate", interactive=False, verbosity=verbosity)
-        call_command("createcachetable", verbosity=verbosity)
-        return str(install_builtin().slug)
+    call_command("migrate", interactive=False, verbosity=verbosity)
+    call_command("createcachetable", verbosity=verbosity)
+    return str(install_builtin().slug)
 
 
 def init(verbosity: int = 0) -> dict[str, str]:
