@@ -532,3 +532,42 @@ if not Survey.objects.filter(slug="shifts").exists():
     assert {"starts": "06:45", "called": "2020-03-18T09:30", "visited": "2020-07-01T18:05"} in [
         r.answers for r in server.responses("shifts")
     ]
+
+
+@pytest.mark.parametrize("size", ["phone", "desktop"])
+def test_a_randomized_filtered_list_shows_the_regions_cities_in_the_drawn_order(
+    server, context_for, assert_accessible, size
+):
+    """The page's script filters a randomized list by each choice's row in the sheet, not by
+    where the respondent's order put it; the order stays after the page is sent back."""
+    from collect.test_random_order import CITIES, SEED_A
+
+    server.django(f"""
+import textwrap
+from indagine.surveys.models import Survey
+from indagine.surveys.services import import_form, open_survey
+if not Survey.objects.filter(slug="cities").exists():
+    open_survey(import_form(textwrap.dedent({CITIES!r}).encode(), "c.md", slug="cities").survey)
+""")
+    page = context_for(**(PHONE if size == "phone" else DESKTOP)).new_page()
+    page.goto(f"{server.base}/s/cities/?order={SEED_A}")
+    drawn = page.locator("input[name=city]").evaluate_all("els => els.map(e => e.value)")
+    assert sorted(drawn) == ["ba", "ge", "mi", "na", "pa", "to"]
+    assert drawn != ["mi", "to", "ge", "na", "ba", "pa"]  # SEED_A moves them
+    page.get_by_label("South").check()
+    for city in ("na", "ba", "pa"):
+        expect(page.locator(f"input[name=city][value={city}]")).to_be_visible()
+    for city in ("mi", "to", "ge"):
+        expect(page.locator(f"input[name=city][value={city}]")).to_be_hidden()
+    assert_accessible(page, f"randomized cities, {size}")
+    page.get_by_label("North").check()
+    expect(page.locator("input[name=city][value=to]")).to_be_visible()
+    expect(page.locator("input[name=city][value=na]")).to_be_hidden()
+    page.get_by_role("button", name="Invia le risposte").click()  # no city: sent back
+    expect(page.locator(".error-summary")).to_be_visible()
+    again = page.locator("input[name=city]").evaluate_all("els => els.map(e => e.value)")
+    assert again == drawn
+    page.get_by_label("Turin").check()
+    page.get_by_role("button", name="Invia le risposte").click()
+    expect(page.locator("h1")).to_have_text("Grazie!")
+    assert {"region": "n", "city": "to"} in [r.answers for r in server.responses("cities")]

@@ -1233,14 +1233,16 @@ def test_a_bad_regex_is_quoted_as_written_in_the_sheet():
     assert r"'^[\d'" in issue.message and "\\\\" not in issue.message
 
 
-def test_randomized_choices_are_kept_with_a_warning():
+def test_randomized_choices_are_kept_and_a_seed_from_an_answer_is_said():
     # pyxform leaves a randomized select's choices in an itemset: the question had none
     result = load("""
     | survey |
-    | | type | name | label | parameters |
-    | | select_one brands | first | First? | randomize=true |
-    | | select_multiple brands | all | All? | randomize=true seed=7 |
-    | | select_one brands | plain | Plain? | randomize=false |
+    | | type | name | label | parameters | calculation |
+    | | calculate | s | | | 7 |
+    | | select_one brands | first | First? | randomize=true | |
+    | | select_multiple brands | all | All? | randomize=true seed=7 | |
+    | | select_one brands | plain | Plain? | randomize=false | |
+    | | select_one brands | own | Own? | randomize=true seed=${s} | |
     | choices |
     | | list_name | name | label |
     | | brands | a | Alpha |
@@ -1248,14 +1250,15 @@ def test_randomized_choices_are_kept_with_a_warning():
     """)
     assert result.ok and result.form is not None
     assert [(i.code, i.severity, i.row, i.column) for i in result.issues] == [
-        (FormCode.NOT_HONOURED, Severity.WARNING, 2, "parameters"),
-        (FormCode.NOT_HONOURED, Severity.WARNING, 3, "parameters"),
+        (FormCode.NOT_HONOURED, Severity.WARNING, 6, "parameters"),
     ]
-    assert "sheet's order" in result.issues[0].message
-    for name in ("first", "all", "plain"):
+    assert "an order of their own" in result.issues[0].message
+    for name in ("first", "all", "plain", "own"):
         question = result.form.question(name)
         assert question is not None and question.list_name == "brands"
         assert [c.name for c in question.choices] == ["a", "b"]
+    randomized = {q.name for q in result.form.questions() if q.is_randomized}
+    assert randomized == {"first", "all", "own"}
 
 
 TABLE_LIST = """

@@ -24,6 +24,7 @@ RESPONSE_COLUMNS = {
     "key_hash",
     "status",
     "answers",
+    "orders",  # choice orders drawn from a random seed, never from the key (collect/orders.py)
     "language",
     "page",
     "source",

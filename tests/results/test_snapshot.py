@@ -290,7 +290,8 @@ def test_nothing_kept_tells_the_order_in_which_anonymous_responses_arrived(surve
     """No column is added to the responses; the snapshot has the analysis's columns only, and
     its file holds rows in the order of their random ids, each having taken 0 seconds (day
     stamps), however they arrived."""
-    columns = "id survey_id form_version_id key_hash status answers language page source"
+    # (orders: the choices' order each respondent saw, drawn from a random seed: no clock)
+    columns = "id survey_id form_version_id key_hash status answers orders language page source"
     assert [f.column for f in Response._meta.concrete_fields] == [
         *columns.split(),
         *("started_at", "updated_at", "completed_at"),

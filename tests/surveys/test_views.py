@@ -86,12 +86,13 @@ def test_upload_errors_are_shown_as_a_table_with_row_and_column(client, organise
 
 
 def test_what_the_pages_do_not_honour_is_shown_at_its_cell_after_an_upload(client, organiser):
-    """A form accepted with warnings (randomize, a group's 'w3') says so on the survey's page,
-    each at its cell with what respondents see instead; nothing is silently ignored."""
+    """A form accepted with warnings (a seed from an answer, a group's 'w3') says so on the
+    survey's page, each at its cell with what respondents see instead; nothing is silently
+    ignored."""
     form = (
         "| survey |\n| | type | name | label | parameters | appearance |\n"
         "| | begin_group | grid | Grid | | w3 |\n"
-        "| | select_one yn | a | A | randomize=true | |\n"
+        "| | select_one yn | a | A | randomize=true seed=${a} | |\n"
         "| | end_group | | | | |\n"
         "| choices |\n| | list_name | name | label |\n| | yn | y | Yes |\n| | yn | n | No |\n"
     )
@@ -101,7 +102,7 @@ def test_what_the_pages_do_not_honour_is_shown_at_its_cell_after_an_upload(clien
     html = page.content.decode()
     assert html.count("FORM_NOT_HONOURED") == 2
     assert "<td>2</td>" in html and "<td>3</td>" in html  # the group's row, the select's row
-    assert "sheet&#x27;s order" in html or "sheet's order" in html
+    assert "an order of their own" in html
     plain = client.post(
         "/manage/new/",
         {

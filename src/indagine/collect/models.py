@@ -18,6 +18,9 @@ class Response(models.Model):
     key_hash = models.CharField(max_length=64, unique=True, null=True)
     status = models.CharField(max_length=10, choices=Status.choices, default=Status.PARTIAL)
     answers = models.JSONField(default=dict)
+    # The choices of each randomized question in the order this respondent was shown them
+    # (question name to choice names, first first; `collect/orders.py`).
+    orders = models.JSONField(default=dict)
     language = models.CharField(max_length=10)
     page = models.PositiveIntegerField(default=0)
     source = models.CharField(max_length=10, default="web")  # web, import, demo

@@ -11,6 +11,7 @@ from django.utils.html import strip_tags
 from django.utils.translation import gettext as _
 
 from indagine.collect.markup import render_label, with_answers
+from indagine.collect.orders import arranged
 from indagine.collect.services import relevant_pages
 from indagine.collect.widgets import ChoiceView, GridView, QuestionView
 from indagine.forms import grids, languages
@@ -85,9 +86,13 @@ def question_view(
     raw: Mapping[str, Sequence[str]] | None,
     error: str,
     max_text: int = 10_000,
+    order: Sequence[str] | None = None,
 ) -> QuestionView:
     fallback = form.default_language
     every = range(len(question.choices))
+    # the choices as this respondent sees them (`orders`): each keeps its row in the sheet,
+    # by which the page's script shows and hides a filtered list's choices
+    shown = arranged(question, order) if question.is_randomized else list(every)
     try:
         hidden = not is_relevant(question, answers)
         required = is_required(question, answers, None)
@@ -121,27 +126,29 @@ def question_view(
                 render_label(c.label.get(lang, fallback), answers),
                 c.name in current and i in rows,
                 hidden=i not in rows,
+                row=i,
             )
-            for i, c in zip(every, question.choices, strict=True)
+            for i, c in ((i, question.choices[i]) for i in shown)
         )
         if question.type is not QuestionType.ACKNOWLEDGE
         else (ChoiceView("OK", _("OK"), "OK" in current),),
         error=error,
-        ranks=_positions(question, current) if question.type is QuestionType.RANK else (),
+        ranks=_positions(question, current, shown) if question.type is QuestionType.RANK else (),
         likert=question.is_likert,
         attrs=_attrs(question, max_text),
         words_lang=_words_lang(lang),
     )
 
 
-def _positions(question: Question, current: Sequence[str]) -> tuple[str, ...]:
-    """A ranking's position of each choice ("" for none), in the choices' order: from the
-    stored order ("b a c"), or as a page without the script sent them ("a:2")."""
+def _positions(question: Question, current: Sequence[str], shown: Sequence[int]) -> tuple[str, ...]:
+    """A ranking's position of each choice ("" for none), in the order the choices are shown
+    (`shown`: their rows): from the stored order ("b a c"), or as a page without the script
+    sent them ("a:2")."""
     if len(current) == 1 and ":" not in current[0]:
         given = {name: str(i) for i, name in enumerate(current[0].split(), start=1)}
     else:
         given = {name: pos for name, _, pos in (v.partition(":") for v in current)}
-    return tuple(given.get(c.name, "") for c in question.choices)
+    return tuple(given.get(question.choices[i].name, "") for i in shown)
 
 
 def _words_lang(lang: str) -> str:
@@ -161,8 +168,14 @@ def page_context(
     errors: Sequence[AnswerError],
     key: str,
     raw: Mapping[str, Sequence[str]] | None,
+    orders: Mapping[str, Sequence[str]] | None = None,
+    seed: str = "",
 ) -> dict[str, Any]:
+    """What the page template shows. `orders`: the respondent's order of each randomized
+    question's choices; `seed`: what they were drawn from, sent with a page that starts a
+    response (empty once the response keeps its orders)."""
     page = form.pages[index]
+    orders = orders or {}
     # A re-shown page reflects what was typed: relevance sees the typed values too (those of
     # questions that apply, as the server judges them when the page is sent).
     # Before anything is sent, calculations are worked out and the page's defaults count as
@@ -173,7 +186,7 @@ def page_context(
         seen = work_out(form, answers, page.questions)
     by_name = {e.name: with_answers(e.message, seen) for e in errors}
     questions = [
-        question_view(form, q, seen, lang, raw, by_name.get(q.name, ""))
+        question_view(form, q, seen, lang, raw, by_name.get(q.name, ""), order=orders.get(q.name))
         for q in page.questions
         if q.type.is_shown
     ]
@@ -198,6 +211,7 @@ def page_context(
         # would not say where each one leads
         "errors": [(e.name, _plain(labels.get(e.name, "")), by_name[e.name]) for e in errors],
         "key": key,
+        "seed": seed,
         "shown": " ".join(q.name for q in questions if not q.hidden),
         "lang": lang,
         "other_langs": other_languages(form, lang),

@@ -15,7 +15,7 @@ from django.conf import settings
 from django.db import DEFAULT_DB_ALIAS, IntegrityError, connections, transaction
 from django.utils import timezone
 
-from indagine.collect import keys, lookups, wiping
+from indagine.collect import keys, lookups, orders, wiping
 from indagine.collect.codes import SubmissionCode
 from indagine.collect.models import Response
 from indagine.collect.signals import response_saved
@@ -120,6 +120,7 @@ class SentPage:
     lang: str
     action: str
     shown: frozenset[str] | None
+    seed: str | None = None  # the page's seed of choice orders, for a response it starts
 
     @property
     def digest(self) -> str:
@@ -151,6 +152,7 @@ def record_page(
     action: str,
     shown: frozenset[str] | None = None,
     current: Response | Unread | None = UNREAD,
+    seed: str | None = None,
 ) -> PageOutcome:
     """Store one page of answers under the respondent's key and say which page comes next.
 
@@ -161,7 +163,7 @@ def record_page(
     for as short a time as possible.
     """
     _refuse_unsendable(survey, key, action)
-    sent = SentPage(survey, key, page_index, raw, lang, action, shown)
+    sent = SentPage(survey, key, page_index, raw, lang, action, shown, orders.well_formed(seed))
     if isinstance(current, Unread):  # else the caller read it with the survey (`find_survey`)
         current = lookups.response_by_key(survey, sent.digest)
     if current is not None and current.status == Response.Status.COMPLETE:
@@ -220,6 +222,8 @@ def _write(
             language=sent.lang,
             answers=plan.answers,
             page=plan.page,
+            # the orders the respondent saw on this page, drawn from its seed (`orders`)
+            orders=orders.draw(version.form, sent.seed or orders.new_seed()),
         )
     else:
         response.answers, response.language, response.page = plan.answers, sent.lang, plan.page
@@ -340,6 +344,7 @@ def _complete(survey: Survey, response: Response, key: str) -> Response:
         key_hash=None,
         status=Response.Status.COMPLETE,
         answers=response.answers,
+        orders=response.orders,
         language=response.language,
         page=response.page,
         source=response.source,

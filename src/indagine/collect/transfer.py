@@ -11,7 +11,7 @@ import csv
 import io
 import random
 import uuid
-from collections.abc import Iterator, Mapping
+from collections.abc import Collection, Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -21,10 +21,11 @@ from django.db import transaction
 from django.utils import timezone
 from tqdm import tqdm
 
+from indagine.collect import orders
 from indagine.collect.codes import TransferCode
 from indagine.collect.models import Response
 from indagine.forms.answers import check_submission
-from indagine.forms.model import Form, QuestionType
+from indagine.forms.model import Form, Question, QuestionType
 from indagine.surveys.models import Survey
 from indagine.web.refusals import Refused
 
@@ -94,12 +95,19 @@ def _read_rows(path: Path) -> Iterator[tuple[int, dict[str, str]]]:
         raise Refused(TransferCode.CSV_MALFORMED, f"Line {reader.line_num}: {exc}.") from None
 
 
-def _new_response(survey: Survey, answers: Mapping[str, Any], source: str, lang: str) -> Response:
+def _new_response(
+    survey: Survey,
+    answers: Mapping[str, Any],
+    source: str,
+    lang: str,
+    shown: Mapping[str, list[str]] | None = None,
+) -> Response:
     now = timezone.now()
     return Response(
         survey=survey,
         form_version=survey.current_version,
         answers=dict(answers),
+        orders=dict(shown or {}),
         status=Response.Status.COMPLETE,
         language=lang,
         source=source,
@@ -116,6 +124,7 @@ def import_csv(
     survey = _survey(slug)
     form = survey.current_version.form
     by_column = dict(_columns(form))
+    order_columns = orders.order_columns(form)  # an export's "<name>_order" columns
     rows = _read_rows(path)
     report = ImportReport()
     valid: list[Response] = []
@@ -124,7 +133,7 @@ def import_csv(
     header_checked = False
     for line, row in tqdm(rows, desc="checking", unit=" rows", disable=not progress):
         if not header_checked:
-            _check_header([c for c in row if c is not None], by_column)
+            _check_header([c for c in row if c is not None], {*by_column, *order_columns})
             header_checked = True
         if None in row:
             problems.append(f"line {line}: more cells than columns")
@@ -145,6 +154,10 @@ def import_csv(
                 f"line {line}: {e.name}: {e.code.value}: {e.message}" for e in checked.errors
             )
             continue
+        shown, wrong = _orders(row, order_columns)
+        if wrong:
+            problems.extend(f"line {line}: {w}" for w in wrong)
+            continue
         lang = row.get("Language") or form.default_language
         if lang not in form.languages:
             problems.append(
@@ -152,7 +165,7 @@ def import_csv(
                 f"({', '.join(form.languages)})"
             )
             continue
-        valid.append(_new_response(survey, checked.answers, "import", lang))
+        valid.append(_new_response(survey, checked.answers, "import", lang, shown))
     if not header_checked:
         raise Refused(TransferCode.CSV_EMPTY, "The file has no header or no rows.")
     if problems and not skip_invalid:
@@ -169,8 +182,26 @@ def import_csv(
     return report
 
 
-def _check_header(header: list[str], by_column: Mapping[str, str]) -> None:
-    unknown = [c for c in header if c not in by_column and c not in META_COLUMNS]
+def _orders(
+    row: Mapping[str, str], columns: Mapping[str, Question]
+) -> tuple[dict[str, list[str]], list[str]]:
+    """The orders a row's order columns give (as an export wrote them), and what is wrong."""
+    shown: dict[str, list[str]] = {}
+    wrong: list[str] = []
+    for column, question in columns.items():
+        order = orders.parse(question, row.get(column) or "")
+        if order is None:
+            wrong.append(
+                f"{column}: {TransferCode.CSV_BAD_ORDER.value}: not every choice of "
+                f"'{question.name}' once, space-separated"
+            )
+        elif order:
+            shown[question.name] = order
+    return shown, wrong
+
+
+def _check_header(header: list[str], known: Collection[str]) -> None:
+    unknown = [c for c in header if c not in known and c not in META_COLUMNS]
     if unknown:
         raise Refused(
             TransferCode.CSV_UNKNOWN_COLUMN,

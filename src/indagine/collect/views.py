@@ -22,7 +22,7 @@ from django.utils.cache import add_never_cache_headers
 from django.views.decorators.http import require_http_methods, require_POST
 from django_ratelimit.core import is_ratelimited
 
-from indagine.collect import keys, lookups, pages
+from indagine.collect import keys, lookups, orders, pages
 from indagine.collect.codes import SubmissionCode
 from indagine.collect.services import (
     PageOutcome,
@@ -40,7 +40,16 @@ from indagine.web.limits import rate
 from indagine.web.links import guessing_refused, wrong_link
 from indagine.web.params import small_number
 
-CONTROL_FIELDS = {"csrfmiddlewaretoken", "_page", "_action", "_key", "_shown", "_lang", "_switch"}
+CONTROL_FIELDS = {
+    "csrfmiddlewaretoken",
+    "_page",
+    "_action",
+    "_key",
+    "_shown",
+    "_lang",
+    "_switch",
+    "_order",
+}
 logger = logging.getLogger(__name__)
 
 
@@ -152,9 +161,13 @@ def survey_page(request: HttpRequest, slug: str) -> HttpResponse:
     index = furthest if requested is None else requested
     if index not in allowed or index > max(furthest, 0):
         index = furthest if furthest in allowed else allowed[0]
+    # the respondent's order of randomized choices: kept with their response, or, before
+    # it exists, drawn from a seed the page sends back (the language switch's address keeps it)
+    seed = "" if response else orders.well_formed(request.GET.get("order")) or orders.new_seed()
     context = pages.page_context(
-        survey, form, index, answers, lang, errors=(), key=key or keys.new_key(), raw=None
-    )
+        survey, form, index, answers, lang, errors=(), key=key or keys.new_key(), raw=None,
+        orders=orders.orders_for(form, response.orders if response else None, seed), seed=seed,
+    )  # fmt: skip
     # "saved" only for the respondent whose answers these are: an address copied with its
     # ?saved=1 to another browser would otherwise promise answers that are not there
     context["saved"] = response is not None and bool(request.GET.get("saved"))
@@ -194,15 +207,18 @@ def _post_page(request: HttpRequest, slug: str, key: str | None) -> HttpResponse
     if page_index is None:
         return refusal(request, SubmissionCode.BAD_PAGE, "The page number is missing.")
     raw = {name: request.POST.getlist(name) for name in request.POST if name not in CONTROL_FIELDS}
+    seed = orders.well_formed(request.POST.get("_order"))
     if switch and current is None and not any(v.strip() for vs in raw.values() for v in vs):
-        # nothing typed yet by a new respondent: no response to keep, only the language
-        return HttpResponseRedirect(f"{request.path}?page={page_index}&lang={lang}")
+        # nothing typed yet by a new respondent: no response to keep, only the language (and
+        # the order of the choices they saw)
+        kept = f"&order={seed}" if seed else ""
+        return HttpResponseRedirect(f"{request.path}?page={page_index}&lang={lang}{kept}")
     shown_text = request.POST.get("_shown")
     shown = frozenset(shown_text.split()) if shown_text is not None else None
     try:
         outcome = record_page(
             survey, key or "", page_index, raw, lang=lang, action=action, shown=shown,
-            current=current,
+            current=current, seed=seed,
         )  # fmt: skip
     except SubmissionRefused as refused:
         return refusal(request, refused.code, refused.message, refused.status)
@@ -233,7 +249,7 @@ def _after_page(
     if outcome.errors:
         context = pages.page_context(
             response.survey, response.form_version.form, outcome.page, response.answers, lang,
-            errors=outcome.errors, key=key or "", raw=raw,
+            errors=outcome.errors, key=key or "", raw=raw, orders=response.orders,
         )  # fmt: skip
         return _render_page(request, slug, context)
     # the page's own address: the form posts to it (a URL, so no `redirect()`, which first

@@ -30,6 +30,14 @@ class ChoiceView:
     label: str
     checked: bool
     hidden: bool = False  # filtered out by the question's choice_filter for now
+    row: int = -1  # its row in the sheet's list, where the page shows it elsewhere (randomized)
+
+
+def _row(choice: ChoiceView, position: int) -> str:
+    """The choice's row in the list, for the page's script, when it is shown at another
+    position (a randomized question's)."""
+    moved = choice.row >= 0 and choice.row != position
+    return f' data-row="{choice.row}"' if moved else ""
 
 
 @dataclass(frozen=True)
@@ -98,7 +106,7 @@ def _attrs(q: QuestionView) -> str:
 def _group(q: QuestionView) -> str:
     name = escape(q.name)
     options = "".join(
-        f'<div class="option"{" hidden" if c.hidden else ""}>'
+        f'<div class="option"{" hidden" if c.hidden else ""}{_row(c, i - 1)}>'
         f'<input type="{q.widget}" name="{name}" id="{name}-{i}" '
         f'value="{escape(c.name)}"{" checked" if c.checked else ""}>'
         f'<label for="{name}-{i}">{conditional_escape(c.label)}</label></div>'
@@ -117,9 +125,9 @@ def _control(q: QuestionView) -> str:
     if q.widget == "select":
         options = "".join(
             f'<option value="{escape(c.name)}"{" selected" if c.checked else ""}'
-            f"{' hidden disabled' if c.hidden else ''}>"
+            f"{' hidden disabled' if c.hidden else ''}{_row(c, i)}>"
             f"{escape(strip_tags(c.label))}</option>"
-            for c in q.choices
+            for i, c in enumerate(q.choices)
         )
         choose = escape(gettext("Choose…"))
         return (

@@ -146,13 +146,20 @@ def _parameters(
     for key, value, written in pairs:
         if key in honoured or (key == "randomize" and value.lower() != "true"):
             continue
-        if key == "seed" and "randomize" in keys:
+        if key == "randomize" and question.is_randomized:
+            continue  # each respondent's own order (collect/orders.py)
+        if key == "seed" and question.is_randomized and question.fixed_seed is not None:
+            continue  # one order, the seed's, for everyone
+        if key == "seed" and "randomize" in keys and not question.is_randomized:
             continue  # said with randomize's warning
-        instead = (
-            "choices are shown in the sheet's order"
-            if key == "randomize"
-            else f"respondents see {_shown(question)}"
-        )
+        if key == "randomize" and question.table:
+            instead = "in a grid's row the choices are its columns, in the sheet's order"
+        elif key == "randomize":
+            instead = "choices are shown in the sheet's order"
+        elif key == "seed" and question.is_randomized:
+            instead = "each respondent sees an order of their own, drawn once and kept"
+        else:
+            instead = f"respondents see {_shown(question)}"
         text = f"The parameter '{written}' is not honoured: {instead}."
         issues.append(_warning(workbook, "survey", question.row or 0, "parameters", text))
     return issues

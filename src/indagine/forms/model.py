@@ -8,6 +8,7 @@ language code ("it", "en").
 from __future__ import annotations
 
 import enum
+import re
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from typing import Any
@@ -67,6 +68,8 @@ _NOT_SHOWN = frozenset(
     }
 )
 _NO_INPUT = _NOT_SHOWN | {QuestionType.NOTE}
+# The types whose choices `randomize=true` shuffles (as in ODK: selects and rankings).
+_ORDERED = frozenset({QuestionType.SELECT_ONE, QuestionType.SELECT_MULTIPLE, QuestionType.RANK})
 
 
 @dataclass(frozen=True)
@@ -165,6 +168,20 @@ class Question:
     def is_scale(self) -> bool:
         """An ordered scale: a single choice whose every choice has a numeric score."""
         return bool(self.choices) and all(c.score is not None for c in self.choices)
+
+    @property
+    def is_randomized(self) -> bool:
+        """Are its choices shown in an order of the respondent's own (`randomize=true`)? Not in
+        a grid's row, whose choices are the table's columns (`check_honoured` says so)."""
+        randomize = str(self.parameters.get("randomize", "")).strip().lower() == "true"
+        return randomize and self.type in _ORDERED and not self.table
+
+    @property
+    def fixed_seed(self) -> str | None:
+        """A numeric `seed`: every respondent sees the one order it gives. A seed taken from
+        another answer (`${x}`) is not one (each respondent gets an order of their own)."""
+        seed = str(self.parameters.get("seed", "")).strip()
+        return seed if re.fullmatch(r"-?\d+(\.\d+)?", seed) else None
 
     def choice(self, name: str) -> Choice | None:
         return next((c for c in self.choices if c.name == name), None)

@@ -11,7 +11,9 @@ Layout. Question columns are named as in ODK Central's CSV (`path_name`: groups 
 with '-'), between the meta columns: `SubmissionDate` (completion time, or last change for a
 partial response; UTC), then `KEY` (uuid derived from the response id, as in the CSV), `Status`
 (partial or complete), `FormVersion` and `Language`. Each writer's module says how its format
-holds the answers.
+holds the answers. After a question whose choices are randomized (`randomize=true`) comes
+`<name>_order`: the choices in the order that respondent saw them, space-separated, first first
+(empty for a response that keeps none), for the analysis of order effects.
 
 Memory. Every writer holds one chunk at a time: memory does not grow with the number of
 responses. xlsx's sheets go to temporary files row by row (rust_xlsxwriter's constant-memory
@@ -86,7 +88,7 @@ def export(
         )
     survey = _survey(slug)
     layout = plan(survey, lang)
-    chunks = _chunks(survey, chunk_size, progress, layout.questions)
+    chunks = _chunks(survey, chunk_size, progress, layout.questions, layout.orders)
     # Written beside the target and renamed onto it when whole: an export killed half way
     # leaves the previous file as it was, never a shorter one that looks complete.
     partial = path.with_name(f".{path.name}.{os.getpid()}.part")

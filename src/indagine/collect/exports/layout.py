@@ -5,10 +5,11 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Mapping
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING, Any
 
-from indagine.forms.model import Form, Question, QuestionType
+from indagine.collect import orders
+from indagine.forms.model import Form, Question, QuestionType, Text
 
 if TYPE_CHECKING:
     from indagine.surveys.models import Survey
@@ -33,6 +34,9 @@ class ExportPlan:
     form: Form  # the current version: languages and default language
     questions: tuple[Question, ...]  # every version's answer-holding questions, merged
     lang: str
+    # A randomized question's order column (its name: the question's "_order") and the
+    # question: the choices as the respondent saw them, space-separated, first first.
+    orders: Mapping[str, str] = field(default_factory=dict)
 
     def languages(self) -> list[str]:
         """The default language first, then the others (PostgreSQL's JSON keeps no order)."""
@@ -50,17 +54,37 @@ class ExportPlan:
 
 
 def plan(survey: Survey, lang: str | None = None) -> ExportPlan:
-    """Questions of every form version the survey has: current order first, choices united."""
+    """Questions of every form version the survey has: current order first, choices united;
+    after each question any version randomized, the column of the order it was shown in."""
     current = survey.current_version.form
     merged: dict[str, Question] = {}
+    randomized: set[str] = set()
     versions = [current, *(v.form for v in survey.versions.exclude(pk=survey.current_version_id))]
     for form in versions:
         for question in form.questions():
             if question.type is QuestionType.NOTE:
                 continue
+            if question.is_randomized:
+                randomized.add(question.name)
             known = merged.get(question.name)
             if known is None:
                 merged[question.name] = question
             elif extra := [c for c in question.choices if known.choice(c.name) is None]:
                 merged[question.name] = replace(known, choices=(*known.choices, *extra))
-    return ExportPlan(current, tuple(merged.values()), lang or current.default_language)
+    columns: list[Question] = []
+    orders: dict[str, str] = {}
+    for question in merged.values():
+        columns.append(question)
+        if question.name in randomized:
+            column = _order_column(question, set(merged) | set(orders))
+            orders[column.name] = question.name
+            columns.append(column)
+    return ExportPlan(current, tuple(columns), lang or current.default_language, orders)
+
+
+def _order_column(question: Question, taken: set[str]) -> Question:
+    """The column of a randomized question's order (`orders.column_name`), as a text
+    question labelled after the question."""
+    name = orders.column_name(question, taken)
+    label = Text({lang: f"{text} [order shown]" for lang, text in question.label.values.items()})
+    return Question(name, QuestionType.TEXT, label=label, group_path=question.group_path)

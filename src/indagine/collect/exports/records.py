@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import itertools
+import json
 import uuid
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from typing import TYPE_CHECKING, Any
@@ -19,34 +20,59 @@ if TYPE_CHECKING:
 
 
 def read_chunks(
-    survey: Survey, size: int, progress: bool, questions: Iterable[Question] = ()
+    survey: Survey,
+    size: int,
+    progress: bool,
+    questions: Iterable[Question] = (),
+    orders: Mapping[str, str] | None = None,
 ) -> Iterator[list[Record]]:
-    """Every response, partial and complete, ordered by pk: `size` Records per chunk."""
+    """Every response, partial and complete, ordered by pk: `size` Records per chunk; with
+    `orders` (order column to question), each randomized question's order as shown."""
     questions = list(questions)
+    orders = dict(orders or {})
     metadata = [q for q in questions if q.type.is_metadata]
     moments = [q.name for q in questions if q.type is QuestionType.DATETIME]
     fields = ["pk", "completed_at", "updated_at", "answers", "status", "form_version__number"]
     fields.append("language")
+    if orders:
+        fields.append("orders")
     if metadata:  # each datetime read costs a converter call per row: only when asked for
         fields.append("started_at")
     rows = survey.responses.order_by("pk").values_list(*fields).iterator(chunk_size=size)
     bar = tqdm(total=survey.responses.count(), desc="exporting", unit=" rows", disable=not progress)
     with bar:
         while batch := list(itertools.islice(rows, size)):
-            yield [_record(survey.slug, row, metadata, moments) for row in batch]
+            yield [_record(survey.slug, row, metadata, moments, orders) for row in batch]
             bar.update(len(batch))
 
 
 def _record(
-    slug: str, row: tuple[Any, ...], metadata: list[Question], moments: Sequence[str] = ()
+    slug: str,
+    row: tuple[Any, ...],
+    metadata: list[Question],
+    moments: Sequence[str] = (),
+    orders: Mapping[str, str] | None = None,
 ) -> Record:
-    pk, completed, updated, answers, status, number, lang, *started = row
+    pk, completed, updated, answers, status, number, lang, *rest = row
     submitted = completed or updated
+    if orders:
+        shown, *rest = rest
+        answers = {**answers, **_orders(shown, orders)}
+    started = rest
     if metadata:
         answers = _with_times(answers, metadata, started[0], submitted)
     if moments:
         answers = {**answers, **{n: with_offset(answers[n]) for n in moments if n in answers}}
     return Record(response_key(slug, pk), submitted, answers, status, number, lang)
+
+
+def _orders(shown: Any, columns: Mapping[str, str]) -> dict[str, str]:
+    """The order columns' values: the choices as shown, space-separated (none where the
+    response keeps no order: imported, or begun before the question was randomized)."""
+    if isinstance(shown, str | bytes):
+        shown = json.loads(shown)
+    shown = shown or {}
+    return {c: " ".join(shown[q]) for c, q in columns.items() if shown.get(q)}
 
 
 def _with_times(

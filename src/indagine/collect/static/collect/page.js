@@ -26,14 +26,17 @@
           var allowed = reply.rows[name];
           var el = form.querySelector('.question[data-name="' + name + '"]');
           if (!el) return;
-          el.querySelectorAll(".option input").forEach(function (input, row) {
-            var ok = allowed.indexOf(row) >= 0;
+          // a randomized question's choices carry their row where they are shown elsewhere
+          el.querySelectorAll(".option input").forEach(function (input, index) {
+            var row = input.parentNode.getAttribute("data-row");
+            var ok = allowed.indexOf(row === null ? index : +row) >= 0;
             input.parentNode.hidden = !ok;
             if (!ok) input.checked = false;
           });
           el.querySelectorAll("select option").forEach(function (option, index) {
             if (index === 0) return; // "Choose…"
-            var ok = allowed.indexOf(index - 1) >= 0;
+            var row = option.getAttribute("data-row");
+            var ok = allowed.indexOf(row === null ? index - 1 : +row) >= 0;
             option.hidden = option.disabled = !ok;
             if (!ok && option.selected) option.parentNode.value = "";
           });
