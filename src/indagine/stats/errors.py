@@ -35,6 +35,7 @@ class ErrorCode(Enum):
         "raking-not-converged",
         "raking did not converge in {iterations} iterations: largest margin error {gap:.3g}",
     )
+    BAD_RANKING = ("bad-ranking", "the ranking in row {row} ({order!r}) {detail}")
     BAD_ARGUMENT = ("bad-argument", "{detail}")
     BAD_FILE = ("bad-file", "cannot read {path!r}: {detail}")
 

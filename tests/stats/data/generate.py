@@ -13,6 +13,7 @@ import polars as pl
 HERE = Path(__file__).parent
 AGE_GROUPS = ["18-34", "35-49", "50-64", "65+"]
 PANEL_SIZE = 3000
+RANKED_ITEMS = ["a", "b", "c", "d"]
 
 
 def _items(rng: np.random.Generator, n: int, shift: np.ndarray) -> dict[str, object]:
@@ -73,11 +74,40 @@ def panel(rng: np.random.Generator) -> pl.DataFrame:
     ).with_columns(**{k: pl.Series(v) for k, v in items.items()})
 
 
+def ranked(rng: np.random.Generator) -> pl.DataFrame:
+    """A ranking of 4 items in a stratified cluster sample (8 of 60 and 12 of 90 clubs, all
+    members asked), with unequal weights: "b a c" ranks b first; some rank only their top 1-3
+    and some skip the question (empty)."""
+    rows = []
+    strata = {
+        "north": (60, 8, 700, [0.8, 0.3, 0.0, -0.4]),
+        "south": (90, 12, 1100, [0.4, 0.3, 0.6, -0.2]),
+    }
+    for stratum, (clubs, sampled, members, appeal) in strata.items():
+        for club in range(sampled):
+            size = int(rng.integers(4, 13))
+            utility = np.array(appeal) + rng.normal(0, 0.5, 4) + rng.gumbel(0, 1, (size, 4))
+            weights = members / 80 * np.exp(rng.normal(0, 0.3, size))
+            kept = rng.choice([0, 1, 2, 3, 4], size=size, p=[0.08, 0.05, 0.07, 0.05, 0.75])
+            for row in range(size):
+                order = [RANKED_ITEMS[i] for i in np.argsort(-utility[row])[: kept[row]]]
+                rank = " ".join(order) if order else None
+                rows.append((stratum, f"{stratum}-{club}", members, clubs, weights[row], rank))
+    schema = {"stratum": pl.String, "cluster": pl.String, "N": pl.Int64, "Npsu": pl.Int64}
+    schema |= {"w": pl.Float64, "rank": pl.String}
+    frame = pl.DataFrame(rows, schema=schema, orient="row")
+    return frame.select(
+        "stratum", "cluster", "N", "Npsu", Nclubs=pl.lit(150), w=pl.col("w").round(4), rank="rank"
+    )
+
+
 def main() -> None:
     rng = np.random.default_rng(20240611)
     stratified(rng).write_csv(HERE / "stratified.csv")
     clustered(rng).write_csv(HERE / "clustered.csv")
     panel(rng).write_csv(HERE / "panel.csv")
+    # Its own seed, so that the data sets above stay as they were.
+    ranked(np.random.default_rng(20250301)).write_csv(HERE / "ranked.csv")
 
 
 if __name__ == "__main__":

@@ -101,6 +101,53 @@ post <- postStratify(weighted, ~region, region)
 standard("post", post)
 put("post.weights_head", weights(post)[1:5])
 
+# Ranking questions (ranked.csv): "b a c" ranks b first. Over those who answered (a domain),
+# the mean rank of each item (1 = first) and the share ranking it first. An item left out of a
+# partial ranking takes the mean of the positions left (a, b of a, b, c, d: c and d rank 3.5).
+ranked_items <- c("a", "b", "c", "d")
+ranks <- function(data) {
+  tokens <- strsplit(trimws(data$rank), "[[:space:]]+")
+  data$answered <- lengths(tokens) > 0
+  k <- length(ranked_items)
+  for (item in ranked_items) {
+    data[[paste0("rank_", item)]] <- vapply(tokens, function(t) {
+      if (length(t) == 0) return(0)
+      at <- match(item, t)
+      if (is.na(at)) mean(seq(length(t) + 1, k)) else at
+    }, numeric(1))
+    data[[paste0("first_", item)]] <- vapply(tokens, function(t) {
+      as.numeric(length(t) > 0 && t[1] == item)
+    }, numeric(1))
+  }
+  data
+}
+ranking <- function(prefix, design) {
+  d <- subset(design, answered)
+  for (item in ranked_items) {
+    name <- paste0(prefix, ".rank_mean_", item)
+    m <- svymean(as.formula(paste0("~rank_", item)), d)
+    stat(name, m)
+    put(paste0(name, ".low"), confint(m)[1])
+    put(paste0(name, ".high"), confint(m)[2])
+    first <- as.formula(paste0("~first_", item))
+    name <- paste0(prefix, ".rank_first_", item)
+    # svyglm warns that the rows outside the domain (weight 0) leave its dispersion: as meant.
+    suppressWarnings(ciprop(name, first, d))
+    put(paste0(name, ".se"), SE(svymean(first, d)))
+  }
+  put(paste0(prefix, ".rank_n"), sum(weights(d) > 0))
+  put(paste0(prefix, ".rank_weighted_n"), sum(weights(d)))
+  put(paste0(prefix, ".rank_df"), degf(d))
+}
+rk <- ranks(read.csv(file.path(here, "ranked.csv"), colClasses = c(rank = "character")))
+ranking("stratified", svydesign(id = ~1, strata = ~stratum, fpc = ~N, weights = ~w, data = rk))
+ranking("clustered",
+        svydesign(id = ~cluster, strata = ~stratum, fpc = ~Npsu, weights = ~w, data = rk))
+cluster1 <- svydesign(id = ~cluster, fpc = ~Nclubs, weights = ~w, data = rk)
+ranking("cluster1", cluster1)
+members <- data.frame(stratum = c("north", "south"), Freq = c(700, 1100))
+ranking("post", postStratify(cluster1, ~stratum, members))
+
 values <- unlist(out)
 write.csv(data.frame(name = names(values), value = sprintf("%.17g", values)),
           file.path(here, "reference.csv"), row.names = FALSE, quote = FALSE)
