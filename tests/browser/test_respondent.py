@@ -571,3 +571,30 @@ if not Survey.objects.filter(slug="cities").exists():
     page.get_by_role("button", name="Invia le risposte").click()
     expect(page.locator("h1")).to_have_text("Grazie!")
     assert {"region": "n", "city": "to"} in [r.answers for r in server.responses("cities")]
+
+
+@pytest.mark.parametrize("size", ["phone", "desktop"])
+def test_images_on_a_question_and_its_choices(server, context_for, assert_accessible, size):
+    """The form's images load from the server (the CSP allows them), fit the page's width and
+    carry their labels as alternative text."""
+    from collect.test_images import _zip
+
+    server.django(f"""
+from indagine.surveys.models import Survey
+from indagine.surveys.services import import_form, open_survey
+if not Survey.objects.filter(slug="logo").exists():
+    open_survey(import_form({_zip()!r}, "logo.zip", slug="logo").survey)
+""")
+    page = context_for(**(PHONE if size == "phone" else DESKTOP)).new_page()
+    page.goto(f"{server.base}/s/logo/?lang=en")
+    logo = page.get_by_role("img", name="Which colour suits the logo?")
+    expect(logo).to_be_visible()
+    widths = logo.evaluate("i => [i.naturalWidth, i.getBoundingClientRect().width]")
+    assert widths[0] == 8 and 0 < widths[1] <= page.viewport_size["width"]
+    swatch = page.get_by_role("img", name="Blue")
+    expect(swatch).to_be_visible()
+    assert swatch.evaluate("i => i.complete && i.naturalWidth") == 8  # loaded, not broken
+    assert_accessible(page, f"images, {size}")
+    page.get_by_label("Blue").check()  # the label's name is the alternative text and the text
+    page.get_by_role("button", name="Next", exact=True).click()
+    expect(page.locator("table")).to_contain_text("Fits")  # the grid's page

@@ -5,6 +5,7 @@ from __future__ import annotations
 import html
 from collections.abc import Mapping, Sequence
 from typing import Any
+from urllib.parse import quote
 
 from django.utils import translation
 from django.utils.html import strip_tags
@@ -87,8 +88,16 @@ def question_view(
     error: str,
     max_text: int = 10_000,
     order: Sequence[str] | None = None,
+    images: str = "",
 ) -> QuestionView:
+    """What the page shows of one question; `images`: the address its form's images are
+    under (none drawn without it)."""
     fallback = form.default_language
+
+    def image(text: Text) -> str:
+        name = text.get(lang, fallback)
+        return f"{images}{quote(name)}" if images and name else ""
+
     every = range(len(question.choices))
     # the choices as this respondent sees them (`orders`): each keeps its row in the sheet,
     # by which the page's script shows and hides a filtered list's choices
@@ -127,6 +136,7 @@ def question_view(
                 c.name in current and i in rows,
                 hidden=i not in rows,
                 row=i,
+                image=image(c.image),
             )
             for i, c in ((i, question.choices[i]) for i in shown)
         )
@@ -137,6 +147,7 @@ def question_view(
         likert=question.is_likert,
         attrs=_attrs(question, max_text),
         words_lang=_words_lang(lang),
+        image=image(question.image),
     )
 
 
@@ -170,10 +181,12 @@ def page_context(
     raw: Mapping[str, Sequence[str]] | None,
     orders: Mapping[str, Sequence[str]] | None = None,
     seed: str = "",
+    images: str = "",
 ) -> dict[str, Any]:
     """What the page template shows. `orders`: the respondent's order of each randomized
     question's choices; `seed`: what they were drawn from, sent with a page that starts a
-    response (empty once the response keeps its orders)."""
+    response (empty once the response keeps its orders); `images`: the address of the form
+    version's images."""
     page = form.pages[index]
     orders = orders or {}
     # A re-shown page reflects what was typed: relevance sees the typed values too (those of
@@ -186,7 +199,16 @@ def page_context(
         seen = work_out(form, answers, page.questions)
     by_name = {e.name: with_answers(e.message, seen) for e in errors}
     questions = [
-        question_view(form, q, seen, lang, raw, by_name.get(q.name, ""), order=orders.get(q.name))
+        question_view(
+            form,
+            q,
+            seen,
+            lang,
+            raw,
+            by_name.get(q.name, ""),
+            order=orders.get(q.name),
+            images=images,
+        )
         for q in page.questions
         if q.type.is_shown
     ]

@@ -8,4 +8,5 @@ urlpatterns = [
     path("<slug:slug>/relevance/", views.relevance, name="relevance"),
     path("<slug:slug>/thanks/", views.thanks, name="thanks"),
     path("<slug:slug>/r/<str:key>/", views.resume, name="resume"),
+    path("<slug:slug>/media/<int:number>/<str:name>", views.media, name="media"),
 ]

@@ -19,7 +19,7 @@ from django.shortcuts import redirect, render
 from django.urls import get_script_prefix, reverse
 from django.utils import translation
 from django.utils.cache import add_never_cache_headers
-from django.views.decorators.http import require_http_methods, require_POST
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
 from django_ratelimit.core import is_ratelimited
 
 from indagine.collect import keys, lookups, orders, pages
@@ -33,6 +33,8 @@ from indagine.collect.services import (
     relevant_pages,
 )
 from indagine.forms import languages
+from indagine.forms.loader import SUFFIXES
+from indagine.forms.media import read_image
 from indagine.surveys.models import Survey
 from indagine.web.codes import RequestCode
 from indagine.web.errors import refusal
@@ -164,9 +166,11 @@ def survey_page(request: HttpRequest, slug: str) -> HttpResponse:
     # the respondent's order of randomized choices: kept with their response, or, before
     # it exists, drawn from a seed the page sends back (the language switch's address keeps it)
     seed = "" if response else orders.well_formed(request.GET.get("order")) or orders.new_seed()
+    version = response.form_version if response else survey.current_version
     context = pages.page_context(
         survey, form, index, answers, lang, errors=(), key=key or keys.new_key(), raw=None,
         orders=orders.orders_for(form, response.orders if response else None, seed), seed=seed,
+        images=images_address(slug, version.number),
     )  # fmt: skip
     # "saved" only for the respondent whose answers these are: an address copied with its
     # ?saved=1 to another browser would otherwise promise answers that are not there
@@ -250,6 +254,7 @@ def _after_page(
         context = pages.page_context(
             response.survey, response.form_version.form, outcome.page, response.answers, lang,
             errors=outcome.errors, key=key or "", raw=raw, orders=response.orders,
+            images=images_address(slug, response.form_version.number),
         )  # fmt: skip
         return _render_page(request, slug, context)
     # the page's own address: the form posts to it (a URL, so no `redirect()`, which first
@@ -283,6 +288,31 @@ def relevance(request: HttpRequest, slug: str) -> JsonResponse:
         if (question := form.question(name)) is not None
     }
     return JsonResponse({"visible": sorted(visible), "choices": choices, "rows": rows})
+
+
+def images_address(slug: str, number: int) -> str:
+    """The address a form version's images are under (`media`)."""
+    return reverse("collect:media", args=[slug, number, "x"])[:-1]
+
+
+@require_GET
+def media(request: HttpRequest, slug: str, number: int, name: str) -> HttpResponse:
+    """An image of a form version (`forms.media`): only one its pages show, from the zip the
+    version was uploaded in, as the type its content is. A version never changes, so the
+    image is cached for a year; never sniffed as another type."""
+    survey = _survey(slug)
+    version = survey.versions.filter(number=number).first()
+    found = None
+    if version is not None:
+        source = bytes(version.source)
+        found = read_image(version.sha256, source, SUFFIXES, name, version.form)
+    if found is None:
+        raise Http404("No such image.")
+    data, kind = found
+    reply = HttpResponse(data, content_type=kind)
+    reply["Cache-Control"] = "public, max-age=31536000, immutable"
+    reply["X-Content-Type-Options"] = "nosniff"
+    return reply
 
 
 def resume(request: HttpRequest, slug: str, key: str) -> HttpResponse:

@@ -9,6 +9,7 @@ everything else is escaped here.
 
 from __future__ import annotations
 
+import html
 from collections.abc import Mapping
 from dataclasses import dataclass
 from html import escape as _escape_html
@@ -31,6 +32,7 @@ class ChoiceView:
     checked: bool
     hidden: bool = False  # filtered out by the question's choice_filter for now
     row: int = -1  # its row in the sheet's list, where the page shows it elsewhere (randomized)
+    image: str = ""  # the address of its image (`forms.media`), its label the alternative text
 
 
 def _row(choice: ChoiceView, position: int) -> str:
@@ -55,6 +57,7 @@ class QuestionView:
     attrs: Mapping[str, str]
     words_lang: str = ""  # the page's own words' language, where it is not the labels'
     ranks: tuple[str, ...] = ()  # a ranking: each choice's position ("" for none)
+    image: str = ""  # the address of the question's image, its label the alternative text
 
     @property
     def grouped(self) -> bool:
@@ -88,8 +91,10 @@ def _optional(q: QuestionView) -> str:
 
 
 def _notes(q: QuestionView) -> str:
+    """What follows a question's label: its image, hint and error."""
     name = escape(q.name)
-    out = f'<p class="hint" id="hint-{name}">{conditional_escape(q.hint)}</p>' if q.hint else ""
+    out = _image(q.image, q.label)
+    out += f'<p class="hint" id="hint-{name}">{conditional_escape(q.hint)}</p>' if q.hint else ""
     if q.error:
         prefix = escape(gettext("Error:"))
         out += (
@@ -109,7 +114,8 @@ def _group(q: QuestionView) -> str:
         f'<div class="option"{" hidden" if c.hidden else ""}{_row(c, i - 1)}>'
         f'<input type="{q.widget}" name="{name}" id="{name}-{i}" '
         f'value="{escape(c.name)}"{" checked" if c.checked else ""}>'
-        f'<label for="{name}-{i}">{conditional_escape(c.label)}</label></div>'
+        f'<label for="{name}-{i}">{_image(c.image, c.label)}{conditional_escape(c.label)}'
+        "</label></div>"
         for i, c in enumerate(q.choices, start=1)
     )
     likert = ' class="likert"' if q.likert else ""
@@ -164,7 +170,8 @@ def _rank(q: QuestionView) -> str:
         )
         items.append(
             f'<li class="rank-item"><select name="{name}" id="{name}-{i + 1}"{_invalid(q)}>'
-            f'{options}</select><label for="{name}-{i + 1}">{conditional_escape(choice.label)}'
+            f'{options}</select><label for="{name}-{i + 1}">{_image(choice.image, choice.label)}'
+            f"{conditional_escape(choice.label)}"
             "</label></li>"
         )
     up, down = escape(gettext("Move up")), escape(gettext("Move down"))
@@ -175,13 +182,23 @@ def _rank(q: QuestionView) -> str:
     )
 
 
+def _image(address: str, label: str) -> str:
+    """An image of the form, its label (as plain text) the alternative text. Sized by the
+    stylesheet to the text's width; loaded lazily, most pages having none."""
+    if not address:
+        return ""
+    alt = escape(html.unescape(strip_tags(label)).strip())
+    return f'<img class="media" src="{escape(address)}" alt="{alt}" loading="lazy">'
+
+
 def render_question(q: QuestionView) -> SafeString:
-    """The question's block: its note, its fieldset of choices, or its label and control."""
+    """The question's block: its note, its fieldset of choices, or its label and control; a
+    question's image after its label."""
     name = escape(q.name)
     classes = "question has-error" if q.error else "question"
     hidden = " hidden" if q.hidden else ""
     if q.widget == "note":
-        body = f'<p class="note">{conditional_escape(q.label)}</p>'
+        body = f'<p class="note">{conditional_escape(q.label)}</p>{_image(q.image, q.label)}'
     elif q.grouped:
         body = _group(q)
     elif q.widget == "rank":
@@ -235,7 +252,8 @@ def _grid_row(q: QuestionView, columns: int) -> str:
         f'<div class="cell"{" hidden" if c.hidden else ""}>'
         f'<input type="{q.widget}" name="{name}" id="{name}-{i}" '
         f'value="{escape(c.name)}"{" checked" if c.checked else ""}>'
-        f'<label for="{name}-{i}">{conditional_escape(c.label)}</label></div>'
+        f'<label for="{name}-{i}">{_image(c.image, c.label)}{conditional_escape(c.label)}'
+        "</label></div>"
         for i, c in enumerate(q.choices, start=1)
     )
     return (

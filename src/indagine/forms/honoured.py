@@ -53,8 +53,6 @@ _GROUP = re.compile(r"^begin[ _]group$", re.IGNORECASE)
 _MEDIA = {"image", "big-image", "audio", "video"}
 _TEXT_ALONE = "respondents see the text alone"
 _COLUMNS = {  # each a template of the warning, with the cell's {value}
-    "image": "The image '{value}' is not shown: " + _TEXT_ALONE + ".",
-    "big-image": "The image '{value}' is not shown: " + _TEXT_ALONE + ".",
     "audio": "The audio '{value}' is not played: " + _TEXT_ALONE + ".",
     "video": "The video '{value}' is not shown: " + _TEXT_ALONE + ".",
     "guidance_hint": "The guidance hint '{value}' is not shown: respondents see label and hint.",

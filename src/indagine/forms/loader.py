@@ -19,7 +19,7 @@ from pyxform.errors import PyXFormError
 from pyxform.xls2json import workbook_to_json
 from pyxform.xls2json_backends import DefinitionData, get_xlsform
 
-from indagine.forms import languages
+from indagine.forms import languages, media
 from indagine.forms.choices import check_choices
 from indagine.forms.formulas import check_defaults, check_expressions, check_generated
 from indagine.forms.headers import duplicate_columns
@@ -58,13 +58,21 @@ def load_form(source: bytes | str | Path, filename: str | None = None) -> LoadRe
         filename = filename or source.name
         source = source.read_bytes()
     data = source.encode("utf-8") if isinstance(source, str) else source
+    if len(data) > MAX_FORM_BYTES:
+        return _fail(FormCode.TOO_LARGE, f"The file is larger than {MAX_FORM_BYTES // 2**20} MB.")
+    files: Mapping[str, bytes] | None = None  # a zip's images (`forms.media`)
+    if Path(filename or "").suffix.lower() == ".zip":
+        unpacked = media.unpack(data, SUFFIXES)
+        if isinstance(unpacked, str):
+            return _fail(FormCode.UNREADABLE, unpacked)
+        filename, data, files = unpacked.name, unpacked.form, unpacked.files
     kind = SUFFIXES.get(Path(filename or "form.md").suffix.lower())
     if kind is None:
         return _fail(
-            FormCode.UNREADABLE, f"'{filename}' is not an XLSForm: use .xlsx, .xls, .csv or .md."
+            FormCode.UNREADABLE,
+            f"'{filename}' is not an XLSForm: use .xlsx, .xls, .csv or .md, or a .zip of one "
+            "with its images.",
         )
-    if len(data) > MAX_FORM_BYTES:
-        return _fail(FormCode.TOO_LARGE, f"The file is larger than {MAX_FORM_BYTES // 2**20} MB.")
     duplicated = duplicate_columns(data, kind)  # pyxform: "damaged" (.xlsx), or one kept (.md)
     if duplicated:
         return LoadResult(None, tuple(duplicated))
@@ -74,7 +82,7 @@ def load_form(source: bytes | str | Path, filename: str | None = None) -> LoadRe
         workbook = get_xlsform(data, file_type=kind)
     except Exception as exc:  # pyxform's readers raise many kinds for bad files
         return _fail(FormCode.UNREADABLE, _unreadable(kind, data, exc))
-    return _load_workbook(workbook, _form_name(Path(filename or "form").stem))
+    return _load_workbook(workbook, _form_name(Path(filename or "form").stem), files)
 
 
 def _unreadable(kind: str, data: bytes, exc: Exception) -> str:
@@ -102,7 +110,9 @@ def _fail(code: FormCode, message: str) -> LoadResult:
     return LoadResult(None, (FormIssue(code, message),))
 
 
-def _load_workbook(workbook: DefinitionData, fallback_name: str) -> LoadResult:
+def _load_workbook(
+    workbook: DefinitionData, fallback_name: str, files: Mapping[str, bytes] | None = None
+) -> LoadResult:
     sheet = SurveySheet(workbook)
     refused = refuse_unsupported(sheet)
     warnings: list[str] = []
@@ -130,6 +140,8 @@ def _load_workbook(workbook: DefinitionData, fallback_name: str) -> LoadResult:
     issues += check_generated(form, sheet)
     issues += check_defaults(form, sheet)
     issues += check_honoured(form, workbook)
+    issues += media.check_media(form, workbook, files)
+    form = media.keep_shown(form, files)
     issues += _pyxform_warnings(warnings, workbook, issues)
     issues += _check_languages(form)
     if not any(True for q in form.questions() if q.type.takes_input):

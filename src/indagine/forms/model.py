@@ -102,6 +102,7 @@ class Choice:
     label: Text
     score: float | None = None
     columns: Mapping[str, str] = field(default_factory=dict)  # every other column, for filters
+    image: Text = field(default_factory=Text)  # a file of the form's, per language (`media`)
 
     def to_json(self) -> JSON:
         return {
@@ -109,11 +110,13 @@ class Choice:
             "label": self.label.to_json(),
             "score": self.score,
             "columns": dict(self.columns),
+            "image": self.image.to_json(),
         }
 
     @classmethod
     def from_json(cls, data: JSON) -> Choice:
-        return cls(data["name"], Text.from_json(data["label"]), data.get("score"), data["columns"])
+        label, image = Text.from_json(data["label"]), Text.from_json(data.get("image"))
+        return cls(data["name"], label, data.get("score"), data["columns"], image)
 
 
 def _expr(text: str | None) -> Expression | None:
@@ -146,6 +149,7 @@ class Question:
     row: int | None = None
     # The table-list group the question is a row of (a grid, `Page.tables` has its caption)
     table: str = ""
+    image: Text = field(default_factory=Text)  # a file of the form's, per language (`media`)
 
     @property
     def path_name(self) -> str:
@@ -209,16 +213,17 @@ class Question:
             "claim": self.claim.to_json(),
             "row": self.row,
             "table": self.table,
+            "image": self.image.to_json(),
         }
 
     @classmethod
     def from_json(cls, data: JSON) -> Question:
-        texts = ("label", "hint", "required_message", "constraint_message", "claim")
+        texts = ("label", "hint", "required_message", "constraint_message", "claim", "image")
         kwargs = {k: v for k, v in data.items() if k not in texts}
         kwargs["type"] = QuestionType(data["type"])
         kwargs["group_path"] = tuple(data["group_path"])
         kwargs["choices"] = tuple(Choice.from_json(c) for c in data["choices"])
-        kwargs.update({k: Text.from_json(data[k]) for k in texts})
+        kwargs.update({k: Text.from_json(data.get(k)) for k in texts})  # image: since v0004
         return cls(**kwargs)
 
 

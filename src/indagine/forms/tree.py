@@ -237,6 +237,7 @@ class _FormBuilder:
             choice_filter=node.get("choice_filter"),
             parameters=self.parameters(node, name, kind),
             claim=self.text(node.get("claim")),
+            image=self.image(node),
             row=self.sheet.row_of.get(name),
         )
 
@@ -292,7 +293,14 @@ class _FormBuilder:
             for k, v in node.items()
             if k not in {"name", "label", "score", "media"} and isinstance(v, str | int)
         }
-        return Choice(str(node["name"]), self.text(node.get("label")), score, columns)
+        label = self.text(node.get("label"))
+        return Choice(str(node["name"]), label, score, columns, self.image(node))
+
+    def image(self, node: Mapping[str, Any]) -> Text:
+        """The node's image file, per language: `image`, else `big-image` (a page shows one
+        image, at the width of the text; `forms.media` checks the files)."""
+        media = node.get("media") or {}
+        return self.text(media.get("image") or media.get("big-image"))
 
     def parameters(self, node: Mapping[str, Any], name: str, kind: QuestionType) -> dict[str, str]:
         params = {k: str(v) for k, v in (node.get("parameters") or {}).items()}

@@ -22,7 +22,8 @@ class UploadForm(forms.Form):
                 code="FORM_TOO_LARGE",
                 params={"text": _("The file is too large.")},
             )
-        if not any(upload.name.lower().endswith(s) for s in SUFFIXES):
+        # a .zip: the XLSForm with its images (forms/media.py)
+        if not any(upload.name.lower().endswith(s) for s in (*SUFFIXES, ".zip")):
             raise forms.ValidationError(
                 "%(text)s (FORM_UNREADABLE)",
                 code="FORM_UNREADABLE",
