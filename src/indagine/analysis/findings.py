@@ -60,22 +60,37 @@ class Quantity:
 
 
 @dataclass(frozen=True)
+class RankedItem:
+    """One item of a ranking question: its mean rank (1 = first; an item a partial ranking
+    leaves out takes the mean of the places left) and the share ranking it first, both over
+    those who answered. Their thresholds are what an indifferent respondent gives: the middle
+    place, (k + 1)/2, and 1/k."""
+
+    name: str
+    label: Texts
+    mean_rank: Quantity  # kind "mean", scale (1, k)
+    first: Quantity  # kind "share"
+
+
+@dataclass(frozen=True)
 class Finding:
     """A question's finding. For a scale item: the share on the upper half of the scale
     ("agree" = scores above the midpoint) and the mean score; for a single choice with a
-    claim and scores, the same; for a number: its mean; for choices: each choice's share."""
+    claim and scores, the same; for a number: its mean; for choices: each choice's share;
+    for a ranking: each item's mean rank and share ranked first (`ranks`)."""
 
     key: str  # stable: the question name
     question: str
     label: Texts
     claim: Texts  # from claim::<lang>, else the label
-    kind: Literal["scale", "choice", "multiple", "number"]
+    kind: Literal["scale", "choice", "multiple", "number", "ranking"]
     base: Base
     share: Quantity | None = None  # upper half of a scale: the headline share
     mean: Quantity | None = None  # mean score (scale) or mean value (number)
     positive: tuple[str, ...] = ()  # the choices counted in `share`
     choices: tuple[tuple[str, Texts, Estimate], ...] = ()  # (name, label, share) each
     group: str | None = None  # the choices list shared by comparable items (for rankings)
+    ranks: tuple[RankedItem, ...] = ()  # a ranking question's items, lowest mean rank first
 
 
 @dataclass(frozen=True)

@@ -1,4 +1,4 @@
-"""The finding of each question: scales, single and multiple choices, numbers.
+"""The finding of each question: scales, single and multiple choices, numbers, rankings.
 
 Each finding holds the question's estimates (``indagine.stats`` on the tallied cells), its base
 (who was asked, who answered) and, for shares and means, the confidence sequence that says
@@ -22,7 +22,7 @@ from indagine.stats.likert import linear_contrast
 from .anytime import Moments, Sampling, bound_from_sums
 from .basis import Basis, mean_estimate
 from .conditions import choice_condition, describe, midpoint, number_bounds, positive_choices
-from .findings import Base, Finding, Quantity, Texts
+from .findings import Base, Finding, Quantity, RankedItem, Texts
 from .multiple import MAX_CHOICES
 from .tally import CountArray, Tally
 
@@ -357,6 +357,108 @@ def _number(ctx: Context, question: Question) -> Finding | None:
     )
 
 
+@dataclass(frozen=True)
+class _Domain:
+    """The design as the intervals of a domain see it (``stats.ranking``): its own degrees of
+    freedom, PSUs minus strata among the rows holding an answer, which in a simple random
+    sample are those rows less one."""
+
+    design: Basis
+    degrees_of_freedom: int
+
+    def described(self) -> str:
+        return self.design.described()
+
+    def fallback_n(self) -> float:
+        return self.design.fallback_n()
+
+    def total_weight(self) -> float:
+        return self.design.total_weight()
+
+
+def _ranking(ctx: Context, question: Question) -> Finding | None:
+    """A ranking (``stats.ranking.rank_summary`` from the tally): each item's mean rank as the
+    mean of a number, and the share ranking it first as a single choice's share, over those who
+    answered; each with the confidence sequence its kind has (``analysis.anytime``)."""
+    counted = ctx.tally.ranks.get(question.name)
+    if counted is None:
+        return None
+    answered = counted.items[0].answered
+    n = int(answered.sum())
+    base = _base(ctx, question, n)
+    if n == 0:
+        return None
+    k = len(counted.items)
+    names = [c.name for c in question.choices]
+    text, skipped = f"answered {question.name}", ctx.tally.n - n
+    excluded = (("skipped", skipped),) if skipped else ()
+    firsts = share_estimates(
+        _Domain(ctx.design, n - 1),
+        ctx.design.shares(counted.first[:, :k]),
+        names,
+        what=f"ranked first in {question.name}",
+        base=text,
+        ci="logit",
+        level=ctx.level,
+    )
+    arrivals = ctx.tally.arrivals[question.name]
+    ordered = arrivals.ordered() if arrivals is not None else None
+    a = answered.astype(np.float64)
+    items = []
+    for j, (choice, numbers, first) in enumerate(
+        zip(question.choices, counted.items, firsts, strict=True)
+    ):
+        rank = mean_estimate(
+            ctx.design,
+            numbers.answered,
+            numbers.total,
+            numbers.scatter,
+            what=choice.name,
+            skipped=skipped,
+            level=ctx.level,
+        )
+        squares = numbers.scatter + numbers.total**2 / np.where(a > 0, a, 1.0)
+        sums = replace(ctx.moments(a, numbers.total, squares), low=numbers.low, high=numbers.high)
+        mean_rank = _quantity(
+            ctx,
+            base,
+            replace(rank, what=f"mean rank of {choice.name} in {question.name}", base=text),
+            sums,
+            ordered[:, j] if ordered is not None else None,
+            kind="mean",
+            threshold=(k + 1) / 2,
+            scale=(1.0, float(k)),
+        )
+        top = counted.first[:, j].astype(np.float64)
+        ranked_first = int(top.sum())
+        top_sums = replace(
+            ctx.moments(a, top, top),
+            low=0.0 if ranked_first < n else 1.0,
+            high=1.0 if ranked_first > 0 else 0.0,
+        )
+        share = _quantity(
+            ctx,
+            base,
+            replace(first, excluded=excluded),
+            top_sums,
+            (ordered[:, j] == 1).astype(np.float64) if ordered is not None else None,
+            kind="share",
+            threshold=1 / k,
+            scale=(0, 1),
+        )
+        items.append(RankedItem(choice.name, dict(choice.label.values), mean_rank, share))
+    label, claim = _texts(ctx, question)
+    return Finding(
+        key=question.name,
+        question=question.name,
+        label=label,
+        claim=claim,
+        kind="ranking",
+        base=base,
+        ranks=tuple(sorted(items, key=lambda i: i.mean_rank.estimate.estimate)),
+    )
+
+
 def finding(ctx: Context, question: Question) -> Finding | None:
     """The question's finding, None for a question that carries none or has no answer yet."""
     kind = question.type
@@ -366,6 +468,8 @@ def finding(ctx: Context, question: Question) -> Finding | None:
         return _multiple(ctx, question)
     if kind in (QuestionType.INTEGER, QuestionType.DECIMAL, QuestionType.RANGE):
         return _number(ctx, question)
+    if kind is QuestionType.RANK:
+        return _ranking(ctx, question)
     return None  # notes, texts, dates and calculations carry no finding
 
 

@@ -4,11 +4,14 @@ Every estimate of ``analysis.compute`` is a function of these sufficient statist
 raking cell (the cross-classification of the margin questions' answers, a missing answer being
 a level of its own): for a single choice the count of each answer; for a multiple choice the
 answered rows, the ticks and the products of ticks; for a number the answered rows, Σy, Σy² and
-its lowest and highest value; for a contrast the counts of (profile answer, item answer); for a
-conditional question the rows it was asked of. The tally of old rows plus the tally of new rows
-is the tally of all rows, so the findings follow new answers at a cost proportional to the new
-rows. Exact confidence sequences depend on the order of the answers: their values are kept, with
-completion time and id, while a question has at most `exact_up_to` answers.
+its lowest and highest value; for a ranking the same of each item's rank (``stats.ranking``: an
+item a partial ranking leaves out takes the mean of the places left) and the count of each item
+ranked first, as for a single choice; for a contrast the counts of (profile answer, item
+answer); for a conditional question the rows it was asked of. The tally of old rows plus the
+tally of new rows is the tally of all rows, so the findings follow new answers at a cost
+proportional to the new rows. Exact confidence sequences depend on the order of the answers:
+their values are kept, with completion time and id, while a question has at most `exact_up_to`
+answers.
 """
 
 from __future__ import annotations
@@ -22,6 +25,7 @@ import numpy.typing as npt
 import polars as pl
 
 from indagine.forms.model import Form, Question, QuestionType
+from indagine.stats.ranking import parse_rankings
 
 from .anytime import EXACT_UP_TO
 from .columns import BoolArray, Columns
@@ -46,7 +50,8 @@ class Plan:
 
 @dataclass(frozen=True, eq=False)
 class Arrivals:
-    """One question's answers with their completion time (µs) and id, in any order."""
+    """One question's answers with their completion time (µs) and id, in any order (a
+    ranking's values are rows of every item's rank)."""
 
     times: CountArray
     ids: CountArray
@@ -106,6 +111,19 @@ class Numbers:
         )
 
 
+@dataclass(frozen=True, eq=False)
+class Ranks:
+    """A ranking per cell: each item's rank as a number, and each item's count ranked first
+    (cells × (k + 1), the last column the rows that did not answer)."""
+
+    items: tuple[Numbers, ...]
+    first: CountArray
+
+    def __add__(self, other: Ranks) -> Ranks:
+        items = tuple(a + b for a, b in zip(self.items, other.items, strict=True))
+        return Ranks(items, self.first + other.first)
+
+
 def _add_arrivals(a: Arrivals | None, b: Arrivals | None, limit: int | None) -> Arrivals | None:
     if a is None or b is None:
         return None
@@ -124,6 +142,7 @@ class Tally:
     choices: Mapping[str, CountArray]  # cells × (k + 1): each answer, then unanswered
     ticks: Mapping[str, Ticks]
     numbers: Mapping[str, Numbers]
+    ranks: Mapping[str, Ranks]
     asked: Mapping[str, int]  # rows a conditional question was asked of (or answered)
     pairs: Mapping[tuple[str, str], CountArray]  # cells × (k_by + 1) × (k_item + 1)
     arrivals: Mapping[str, Arrivals | None]  # None: more than exact_up_to answers
@@ -140,6 +159,7 @@ class Tally:
             {k: v + other.choices[k] for k, v in self.choices.items()},
             {k: v + other.ticks[k] for k, v in self.ticks.items()},
             {k: v + other.numbers[k] for k, v in self.numbers.items()},
+            {k: v + other.ranks[k] for k, v in self.ranks.items()},
             {k: v + other.asked[k] for k, v in self.asked.items()},
             {k: v + other.pairs[k] for k, v in self.pairs.items()},
             {k: _add_arrivals(v, other.arrivals[k], limit) for k, v in self.arrivals.items()},
@@ -211,6 +231,32 @@ def _numbers(values: FloatArray, cell: CountArray, size: int) -> Numbers:
     )
 
 
+def _orders(frame: pl.DataFrame, question: Question) -> pl.Series:
+    """A ranking's answers, those that are not a ranking of its choices as unanswered.
+
+    The answers were checked as they were given; one that names a choice the form no longer
+    has or names one twice would otherwise stop every finding (``parse_rankings`` refuses it)."""
+    names = [c.name for c in question.choices]
+    column = frame.get_column(question.name).cast(pl.String)
+    tokens = column.str.extract_all(r"\S+")
+    valid = tokens.list.eval(pl.element().is_in(names)).list.all() & (
+        tokens.list.n_unique() == tokens.list.len()
+    )
+    return column.set(~valid.fill_null(True), None)
+
+
+def _ranks(
+    frame: pl.DataFrame, question: Question, cell: CountArray, size: int
+) -> tuple[Ranks, FloatArray]:
+    """The ranking's tally and each row's rank of every item (NaN where unanswered)."""
+    parsed = parse_rankings(_orders(frame, question), [c.name for c in question.choices])
+    k = len(parsed.items)
+    slots = np.where(parsed.first < 0, k, parsed.first).astype(np.int64)
+    first = np.bincount(cell * (k + 1) + slots, minlength=size * (k + 1)).reshape(size, k + 1)
+    counted = Ranks(tuple(_numbers(parsed.ranks[:, j], cell, size) for j in range(k)), first)
+    return counted, parsed.ranks
+
+
 def asked_mask(form: Form, columns: Columns, question: Question) -> BoolArray | None:
     """Rows meeting a question's choice condition (None: no such condition; the base is then
     those who answered)."""
@@ -248,6 +294,7 @@ def tally(form: Form, frame: pl.DataFrame, plan: Plan) -> Tally:
     choices: dict[str, CountArray] = {}
     ticks: dict[str, Ticks] = {}
     numbers: dict[str, Numbers] = {}
+    ranks: dict[str, Ranks] = {}
     asked: dict[str, int] = {}
     arrivals: dict[str, Arrivals | None] = {}
     for q in form.questions():
@@ -267,6 +314,11 @@ def tally(form: Form, frame: pl.DataFrame, plan: Plan) -> Tally:
             values = columns.number(q.name)
             numbers[q.name] = _numbers(values, cell, size)
             answered = ~np.isnan(values)
+            arrivals[q.name] = _arrivals(frame, answered, values, plan.exact_up_to)
+        elif q.type is QuestionType.RANK and len(q.choices) >= 2:
+            ranks[q.name], values = _ranks(frame, q, cell, size)
+            answered = ~np.isnan(values[:, 0])
+            # every item's rank per row (n × k), for the exact sequences
             arrivals[q.name] = _arrivals(frame, answered, values, plan.exact_up_to)
         else:
             continue
@@ -289,6 +341,7 @@ def tally(form: Form, frame: pl.DataFrame, plan: Plan) -> Tally:
         choices,
         ticks,
         numbers,
+        ranks,
         asked,
         pairs,
         arrivals,

@@ -13,6 +13,7 @@ from django.utils.safestring import mark_safe
 
 from indagine.analysis.findings import Finding, Findings, Quantity
 from indagine.charts.likert import LikertRow, diverging_bars
+from indagine.charts.ranks import RankPoint, rank_chart
 from indagine.charts.shares import ShareBar, share_bars
 
 
@@ -22,6 +23,15 @@ class Row:
     share: float
     low: float
     high: float
+
+
+@dataclass(frozen=True)
+class RankRow:
+    """One item of a ranking question, lowest mean rank first."""
+
+    label: str
+    mean_rank: Quantity
+    first: Quantity
 
 
 @dataclass(frozen=True)
@@ -35,6 +45,7 @@ class Section:
     mean: Quantity | None
     chart: str  # SVG, safe
     counted: str = ""  # the answers the headline share counts ("Sì, la maggior parte; ...")
+    ranks: tuple[RankRow, ...] = ()  # a ranking question's items
 
 
 def _text(texts: Any, lang: str) -> str:
@@ -50,10 +61,37 @@ def _rows(finding: Finding, lang: str) -> tuple[Row, ...]:
     )
 
 
-def _chart(finding: Finding, rows: Sequence[Row], lang: str) -> str:
+def _ranks(finding: Finding, lang: str) -> tuple[RankRow, ...]:
+    return tuple(
+        RankRow(_text(item.label, lang) or item.name, item.mean_rank, item.first)
+        for item in finding.ranks
+    )
+
+
+def _chart(finding: Finding, rows: Sequence[Row], lang: str, ranks: Sequence[RankRow] = ()) -> str:
     if finding.kind in ("choice", "multiple") and rows:
         bars = [ShareBar(r.label, r.share, r.low, r.high) for r in rows]
         return share_bars(bars, title=_text(finding.label, lang)[:90])
+    if finding.kind == "ranking" and ranks:
+        points = [
+            RankPoint(
+                _short(r.label, 40),
+                r.mean_rank.estimate.estimate,
+                r.mean_rank.estimate.ci_low,
+                r.mean_rank.estimate.ci_high,
+                r.first.estimate.estimate,
+                r.first.estimate.ci_low,
+                r.first.estimate.ci_high,
+            )
+            for r in ranks
+        ]
+        return rank_chart(  # axis words in the page's language, as its table's headers
+            points,
+            places=len(points),
+            title=_text(finding.label, lang)[:90],
+            mean_label=translation.gettext("Mean rank (1 = first)"),
+            first_label=translation.gettext("Ranked first"),
+        )
     return ""
 
 
@@ -84,6 +122,7 @@ def sections(findings: Findings, lang: str) -> list[Section]:
     out = []
     for finding in findings.items:
         rows = _rows(finding, lang)
+        ranks = _ranks(finding, lang)
         out.append(
             Section(
                 finding=finding,
@@ -93,12 +132,13 @@ def sections(findings: Findings, lang: str) -> list[Section]:
                 rows=rows,
                 share=finding.share,
                 mean=finding.mean,
-                chart=mark_safe(_chart(finding, rows, lang)),
+                chart=mark_safe(_chart(finding, rows, lang, ranks)),
                 counted="; ".join(
                     _text(label, lang) or name
                     for name, label, _ in finding.choices
                     if name in finding.positive
                 ),
+                ranks=ranks,
             )
         )
     return out
