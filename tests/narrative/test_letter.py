@@ -215,11 +215,11 @@ def test_the_final_letter_states_the_significant_contrasts():
     english = letter("en", "final", findings=final_findings()).markdown
     assert (
         "Nel gruppo «Outsourcer (BPO)» la quota di chi ritiene che l'emergenza cambi in modo "
-        "sostanziale i modelli organizzativi dei contact center sale a circa l'80%, contro circa "
-        "due terzi del campione nel suo insieme." in italian
+        "sostanziale i modelli organizzativi dei contact center sale all'81%, contro il 66% del "
+        "campione nel suo insieme." in italian
     )
     assert "In the “Outsourcers (BPO)” group, the share who think that" in english
-    assert "rises to about 80%, against about two thirds of the sample as a whole." in english
+    assert "rises to 81%, against 66% of the sample as a whole." in english
     not_significant = replace(bpo_contrast(), p_value=0.2)
     quiet = letter("it", "final", findings=final_findings(contrasts=(not_significant,)))
     assert "Outsourcer" not in quiet.markdown
@@ -234,7 +234,7 @@ def test_the_interim_letter_opens_and_closes_like_a_club_letter():
     assert "<https://indagine.example.org/s/remote-2020>" in italian
     assert italian.endswith("Un caro saluto,\n\nIl Presidente del Club\n\nMilano, 25 marzo 2020\n")
     english = letter("en", closes_on=dt.date(2020, 4, 3)).markdown
-    assert english.startswith("Dear members of Club dei Contact Center,\n\n")
+    assert english.startswith("Dear members of the Club dei Contact Center,\n\n")
     assert "The survey closes on 3 April 2020." in english
     assert english.endswith("Il Presidente del Club\n\nMilano, 25 March 2020\n")
 

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 from indagine.analysis.findings import Contrast, Finding, Findings, Ranking
-from indagine.narrative.claims import claim_text, frame_of
-from indagine.narrative.quantities import describe_share
+from indagine.narrative.claims import claim_text, frame_of, named_together, spoken
+from indagine.narrative.quantities import Phrase, describe_pair, describe_share
 from indagine.narrative.sentences import Number, Sentence, compose, estimate_number, quantity_number
 from indagine.narrative.statements import Context
-from indagine.narrative.vocabulary import text
+from indagine.narrative.vocabulary import joined, text
 
 
 def _positive_labels(finding: Finding, ctx: Context) -> str:
@@ -21,9 +23,8 @@ def _positive_labels(finding: Finding, ctx: Context) -> str:
     return ", ".join([*quoted[:-2], last])
 
 
-def _share_of(finding: Finding, ctx: Context) -> Number:
+def _share_of(finding: Finding, phrase: Phrase, ctx: Context) -> Number:
     assert finding.share is not None
-    phrase = describe_share(finding.share.estimate.estimate, ctx.lang, ctx.style)
     return quantity_number(finding.key, phrase, finding.share, ctx.lang)
 
 
@@ -33,17 +34,26 @@ def ranking_sentence(ranking: Ranking, findings: Findings, ctx: Context) -> Sent
     ranked = [f for f in items if f is not None and f.share is not None]
     if len(ranked) < 2 or len(ranked) != len(ranking.items):
         return None
-    yet = text("yet", ctx.lang) if ctx.stage == "interim" else ""
+    lang = ctx.lang
+    yet = text("yet", lang) if ctx.stage == "interim" else ""
     first, second = ranked[0], ranked[1]
+    assert first.share is not None and second.share is not None
     labels = _positive_labels(first, ctx)
-    a, qa = claim_text(first, ctx.lang), _share_of(first, ctx)
+    a, b = claim_text(first, lang), claim_text(second, lang)
+    p, q = first.share.estimate.estimate, second.share.estimate.estimate
+    pa, pb = describe_pair(p, q, lang, ctx.style)
     if ranking.separated >= 2 and len(ranked) > 2:
-        b, qb = claim_text(second, ctx.lang), _share_of(second, ctx)
+        qa, qb = _share_of(first, pa, ctx), _share_of(second, pb, ctx)
         keys = f"{first.key} {second.key}"
-        return compose(text("ranked_two", ctx.lang), keys, a=a, b=b, labels=labels, qa=qa, qb=qb)
+        ab = named_together(a, b, lang)
+        return compose(text("ranked_two", lang), keys, ab=ab, labels=labels, qa=qa, qb=qb)
     if ranking.separated >= 1:
-        return compose(text("ranked_one", ctx.lang), first.key, a=a, labels=labels, qa=qa, yet=yet)
-    return compose(text("ranked_none", ctx.lang), None, yet=yet)
+        phrase = describe_share(first.share.estimate.estimate, lang, ctx.style)
+        qa = _share_of(first, phrase, ctx)
+        return compose(
+            text("ranked_one", lang), first.key, a=spoken(a, lang), labels=labels, qa=qa, yet=yet
+        )
+    return compose(text("ranked_none", lang), None, yet=yet)
 
 
 def effect_rankings(findings: Findings, ctx: Context) -> list[Ranking]:
@@ -69,8 +79,9 @@ def contrast_sentence(contrast: Contrast, findings: Findings, ctx: Context) -> S
     predicate = frame_of(finding, lang, ctx.ranked) == "predicate"
     what = claim if predicate else text("thinks", lang).format(claim=claim)
     seg_p, all_p = contrast.segment_share.estimate, contrast.overall_share.estimate
-    seg = describe_share(seg_p, lang, ctx.style, majority=False)
-    overall = describe_share(all_p, lang, ctx.style, majority=False)
+    seg, overall = describe_pair(seg_p, all_p, lang, ctx.style)
+    if lang == "it":  # "sale all'81%", "scende a circa un terzo"
+        seg = replace(seg, text=joined("a", seg.text, lang))
     return compose(
         text("contrast", lang),
         key,

@@ -12,7 +12,7 @@ from indagine.narrative.markup import markdown, to_html
 from indagine.narrative.quantities import DEFAULT_STYLE, Lang, Style, decimal, percentage
 from indagine.narrative.sentences import Part, Sentence, Url, compose, method_number
 from indagine.narrative.statements import Context, Stage, Statement, sentence, statement
-from indagine.narrative.vocabulary import count_words, date_words, joined, text
+from indagine.narrative.vocabulary import count_words, date_words, joined, of_organisation, text
 
 
 @dataclass(frozen=True)
@@ -31,7 +31,7 @@ class Letter:
 class Signing:
     """Who writes the letter, from where and when, and the addresses it gives."""
 
-    club: str
+    club: str | None
     promoter: str | None
     link: str | None
     place: str
@@ -46,7 +46,7 @@ def write_letter(
     lang: Lang,
     stage: Stage,
     *,
-    club: str,
+    club: str | None,
     promoter: str | None,
     link: str | None,
     place: str,
@@ -56,12 +56,15 @@ def write_letter(
     theme: str | None = None,
     style: Style = DEFAULT_STYLE,
 ) -> Letter:
-    """Write the interim or final letter to the members from `findings`, in Italian or English."""
+    """Write the interim or final letter to the members from `findings`, in Italian or English.
+
+    `club` is the organisation's name; None or blank greets the members without one.
+    """
     ctx = Context(lang, stage, style, ranked_keys(findings))
     signing = Signing(club, promoter, link, place, date, signature, closes_on, theme)
     statements = [st for f in findings.items if (st := statement(f, ctx)) is not None]
     paragraphs = [
-        [compose(text("greeting", lang), club=club)],
+        [_greeting(club, lang)],
         _introduction(findings, ctx, signing),
         _consolidated(statements, ctx),
         _section(statements, "open", ctx),
@@ -75,6 +78,14 @@ def write_letter(
     return Letter(
         lang, stage, kept, markdown(kept), to_html(kept, lang), _warnings(findings, statements, ctx)
     )
+
+
+def _greeting(club: str | None, lang: Lang) -> Sentence:
+    """The greeting, "Cari Amici del Club, buongiorno.", or "Cari soci, ..." without a name."""
+    name = (club or "").strip()
+    if not name:
+        return compose(text("greeting_unnamed", lang))
+    return compose(text("greeting", lang), of=of_organisation(name, lang))
 
 
 def _introduction(findings: Findings, ctx: Context, signing: Signing) -> list[Sentence]:

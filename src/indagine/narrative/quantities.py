@@ -63,7 +63,8 @@ class Phrase:
     text: str
     value: float  # the estimate described, as a share in [0, 1]
     anchor: float | None  # the familiar value it was snapped to
-    qualifier: str  # about, just_over, over, well_over, just_under, nearly, under, great_majority
+    # about, just_over, over, well_over, just_under, nearly, under, great_majority; plain
+    qualifier: str
 
 
 def article(number: int) -> str:
@@ -142,6 +143,36 @@ def describe_share(
     template = _TEMPLATES[qualifier][0 if lang == "it" else 1]
     text = template.format(it=anchor.it, it_art=anchor.it_art, it_di=anchor.it_di, en=anchor.en)
     return Phrase(text, p, anchor.value, qualifier)
+
+
+# shares compared in one sentence read best as percentages when fractions would mix with them
+PERCENT_ANCHORS: tuple[Anchor, ...] = tuple(_percent_anchor(k) for k in range(10, 100, 10))
+_FRACTION_VALUES = frozenset(a.value for a in FRACTIONS)
+
+
+def describe_pair(
+    p: float, q: float, lang: Lang, style: Style = DEFAULT_STYLE
+) -> tuple[Phrase, Phrase]:
+    """Two shares stated in one sentence, phrased alike.
+
+    "oltre l'80% e poco più dell'80%" sets two words against nearly equal numbers, and "circa
+    l'80%, contro circa due terzi" makes the reader convert one into the other. So both take the
+    same qualifier and the same kind of anchor (fractions, else round percentages: "circa l'80% e
+    circa il 70%"); failing that, or when the two would read the same, both are plain rounded
+    percentages ("l'84% e l'82%"), the link behind each giving its interval.
+    """
+    for anchors in (SHARE_ANCHORS, PERCENT_ANCHORS):
+        a = describe_share(p, lang, style, anchors=anchors, majority=False)
+        b = describe_share(q, lang, style, anchors=anchors, majority=False)
+        kinds = {x.anchor in _FRACTION_VALUES for x in (a, b)}
+        if a.qualifier == b.qualifier and len(kinds) == 1 and a.text != b.text:
+            return a, b
+    return plain_share(p, lang), plain_share(q, lang)
+
+
+def plain_share(p: float, lang: Lang) -> Phrase:
+    """A share as a plain rounded percentage ("l'84%"), for a sentence that compares two."""
+    return Phrase(percentage(p, lang), p, None, "plain")
 
 
 def describe_percent(value: float, lang: Lang, style: Style = DEFAULT_STYLE) -> Phrase:

@@ -151,6 +151,7 @@ def _share_number(key: str, share: Quantity, ctx: Context) -> Number:
 
 
 def _strength(f: Finding, ctx: Context, pre: str, claim: str) -> Sentence:
+    """A mean's strength of agreement; a claim with its own verb is asked, not agreed with."""
     mean, lang = f.mean, ctx.lang
     assert mean is not None and mean.scale is not None
     band = strength(mean.estimate.estimate, mean.scale, ctx.style)
@@ -160,6 +161,11 @@ def _strength(f: Finding, ctx: Context, pre: str, claim: str) -> Sentence:
         high=whole(mean.scale[1]),
     )
     m = quantity_number(f.key, words, mean, lang)
+    if frame_of(f, lang, ctx.ranked) == "predicate":
+        who = text("who_asked_within" if pre else "who_asked", lang)
+        return compose(
+            text(f"{band}_predicate", lang), f.key, prefix=pre, who=who, claim=claim, m=m
+        )
     who = text("who_within" if pre else "who", lang)
     return compose(text(band, lang), f.key, prefix=pre, who=who, claim=claim, m=m)
 

@@ -8,7 +8,8 @@ from indagine.narrative.quantities import Lang
 
 # each entry: (Italian, English); {slots} are filled by `sentences.compose`
 TEXTS: dict[str, tuple[str, str]] = {
-    "greeting": ("Cari Amici del {club}, buongiorno.", "Dear members of {club},"),
+    "greeting": ("Cari Amici {of}, buongiorno.", "Dear members {of},"),
+    "greeting_unnamed": ("Cari soci, buongiorno.", "Dear members,"),
     "intro_interim": (
         "Vi scriviamo per condividere i primi risultati dell'indagine «{title}»{about}, "
         "che è ancora in corso: finora abbiamo ricevuto {n} risposte.",
@@ -102,6 +103,26 @@ TEXTS: dict[str, tuple[str, str]] = {
         "{prefix}sul fatto che {claim} non ci si sbilancia né in un senso né nell'altro ({m}).",
         "{prefix}respondents are broadly neutral on whether {claim} ({m}).",
     ),
+    # a claim with its own verb cannot follow "sul fatto che": it is asked, as it was asked
+    "moderate_predicate": (
+        "{prefix}alla domanda se {claim}, {who} tende moderatamente al sì ({m}).",
+        "{prefix}asked whether they {claim}, {who} lean moderately towards yes ({m}).",
+    ),
+    "agree_predicate": (
+        "{prefix}alla domanda se {claim}, {who} risponde nel complesso di sì ({m}).",
+        "{prefix}asked whether they {claim}, {who} say yes on the whole ({m}).",
+    ),
+    "disagree_predicate": (
+        "{prefix}alla domanda se {claim}, {who} risponde nel complesso di no ({m}).",
+        "{prefix}asked whether they {claim}, {who} say no on the whole ({m}).",
+    ),
+    "neutral_predicate": (
+        "{prefix}alla domanda se {claim}, {who} non si sbilancia né in un senso né nell'altro "
+        "({m}).",
+        "{prefix}asked whether they {claim}, {who} lean neither way ({m}).",
+    ),
+    "who_asked": ("il campione", "respondents"),
+    "who_asked_within": ("questo gruppo", "they"),
     "who": ("il campione è", "respondents"),
     "who_within": ("si è", "respondents"),
     "mean": (
@@ -134,9 +155,9 @@ TEXTS: dict[str, tuple[str, str]] = {
         "estimated for the others.",
     ),
     "ranked_two": (
-        "Tra gli aspetti valutati, due spiccano chiaramente sugli altri: {a} e {b}, per cui "
+        "Tra gli aspetti valutati, due spiccano chiaramente sugli altri: {ab}, per cui "
         "rispondono {labels}, rispettivamente, {qa} e {qb} del campione.",
-        "Of the aspects rated in the survey, two stand clearly ahead of the rest: {a} and {b}, "
+        "Of the aspects rated in the survey, two stand clearly ahead of the rest: {ab}, "
         "rated {labels} by {qa} and {qb} of the sample respectively.",
     ),
     "ranked_one": (
@@ -165,8 +186,8 @@ TEXTS: dict[str, tuple[str, str]] = {
         "In the “{segment}” group, the share who {what} {verb} {seg}, against {overall} of the "
         "sample as a whole.",
     ),
-    "rises": ("sale a", "rises to"),
-    "falls": ("scende a", "falls to"),
+    "rises": ("sale", "rises to"),
+    "falls": ("scende", "falls to"),
     "thinks": ("ritiene che {claim}", "think that {claim}"),
     "precision": (
         "Alla chiusura le stime saranno più precise: potremo {what} e guardare alle differenze "
@@ -270,6 +291,7 @@ def count_words(n: int, lang: Lang) -> str:
 _ARTICLES = ("il", "lo", "la", "i", "gli", "le")
 _JOINED = {"da": ("dal", "dallo", "dalla", "dai", "dagli", "dalle", "dall'")}
 _JOINED["a"] = ("al", "allo", "alla", "ai", "agli", "alle", "all'")
+_JOINED["di"] = ("del", "dello", "della", "dei", "degli", "delle", "dell'")
 
 
 def joined(preposition: str, words: str, lang: Lang) -> str:
@@ -283,3 +305,29 @@ def joined(preposition: str, words: str, lang: Lang) -> str:
     if words[:2].lower() in ("l'", "l’"):
         return forms[-1] + words[2:]
     return f"{preposition} {words}"
+
+
+def of_organisation(name: str, lang: Lang) -> str:
+    """The organisation's name after "members": "del Club", "dell'Associazione", "of the Club".
+
+    A name is taken to be a noun that takes the article, as clubs and associations are named
+    ("Cari Amici del Club" in the club's own letters). An article already written is kept and, in
+    Italian, fused; without one, Italian chooses "dell'" before a vowel, "dello" before s and a
+    consonant or z, else "del" (a feminine name is best written with its article: "la Lega").
+    English puts "the" before any name that has no "the" of its own.
+    """
+    first, _, rest = name.partition(" ")
+    if lang == "en":  # an Italian article written with the name gives way to "the"
+        if first.lower() in _ARTICLES and rest:
+            name = rest
+        elif name[:2].lower() in ("l'", "l’"):
+            name = name[2:]
+        return f"of {name}" if name.lower().startswith("the ") else f"of the {name}"
+    if (first.lower() in _ARTICLES and rest) or name[:2].lower() in ("l'", "l’"):
+        return joined("di", name, lang)
+    lowered = name.lower()
+    if lowered[:1] in "aeiouàèéìòù":
+        return f"dell'{name}"
+    if lowered[:1] == "z" or (lowered[:1] == "s" and lowered[1:2] not in "aeiouàèéìòù"):
+        return f"dello {name}"
+    return f"del {name}"
