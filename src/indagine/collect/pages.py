@@ -124,15 +124,15 @@ def question_view(
     return QuestionView(
         name=question.name,
         widget=_widget(question),
-        label=render_label(question.label.get(lang, fallback), answers),
-        hint=render_label(question.hint.get(lang, fallback), answers),
+        label=render_label(question.label.get(lang, fallback), answers, form=form, lang=lang),
+        hint=render_label(question.hint.get(lang, fallback), answers, form=form, lang=lang),
         required=required,
         hidden=hidden,
         value=current[0] if current else "",
         choices=tuple(
             ChoiceView(
                 c.name,
-                render_label(c.label.get(lang, fallback), answers),
+                render_label(c.label.get(lang, fallback), answers, form=form, lang=lang),
                 c.name in current and i in rows,
                 hidden=i not in rows,
                 row=i,
@@ -197,7 +197,7 @@ def page_context(
         seen = on_screen(form, index, raw, answers)[0]
     else:
         seen = work_out(form, answers, page.questions)
-    by_name = {e.name: with_answers(e.message, seen) for e in errors}
+    by_name = {e.name: with_answers(e.message, seen, form=form, lang=lang) for e in errors}
     questions = [
         question_view(
             form,
@@ -220,7 +220,9 @@ def page_context(
         "survey": survey,
         "form": form,
         "title": form.title.get(lang, form.default_language),
-        "page_title": render_label(page.title.get(lang, form.default_language), seen),
+        "page_title": render_label(
+            page.title.get(lang, form.default_language), seen, form=form, lang=lang
+        ),
         "page_index": index,
         "position": position,
         "page_count": len(order),
@@ -262,10 +264,12 @@ def _blocks(
             out.append(
                 GridView(
                     block.table,
-                    render_label(text, answers),
+                    render_label(text, answers, form=form, lang=lang),
                     caption_hidden=not text or text == title,
                     columns=tuple(
-                        render_label(c.label.get(lang, form.default_language), answers)
+                        render_label(
+                            c.label.get(lang, form.default_language), answers, form=form, lang=lang
+                        )
                         for c in first.choices
                     ),
                     rows=tuple(by_name[q.name] for q in block.rows),
