@@ -598,3 +598,49 @@ if not Survey.objects.filter(slug="logo").exists():
     page.get_by_label("Blue").check()  # the label's name is the alternative text and the text
     page.get_by_role("button", name="Next", exact=True).click()
     expect(page.locator("table")).to_contain_text("Fits")  # the grid's page
+
+
+@pytest.mark.parametrize(("size", "script"), [("phone", True), ("phone", False), ("desktop", True)])
+def test_a_file_sent_kept_and_replaced(
+    server, context_for, assert_accessible, tmp_path, size, script
+):
+    """A CV chosen in the file box goes with the page, with or without the script; the page
+    names it when the respondent comes back, and a wrong kind of file is refused at it. (axe
+    runs as a script: checked where the page has one.)"""
+
+    def accessible(what: str) -> None:
+        if script:
+            assert_accessible(page, what)
+
+    from collect.test_uploads import EXE, FORM, PDF
+
+    server.django(f"""
+import textwrap
+from indagine.surveys.models import Survey
+from indagine.surveys.services import import_form, open_survey
+if not Survey.objects.filter(slug="talks").exists():
+    open_survey(import_form(textwrap.dedent({FORM!r}).encode(), "t.md", slug="talks").survey)
+""")
+    (tmp_path / "cv.pdf").write_bytes(PDF)
+    (tmp_path / "cv.exe").write_bytes(EXE)
+    options = PHONE if size == "phone" else DESKTOP
+    page = context_for(**options, java_script_enabled=script).new_page()
+    page.goto(f"{server.base}/s/talks/")
+    page.get_by_label("Your name").fill(f"Ada {size} {script}")
+    accessible(f"file boxes, {size}")
+    page.get_by_label("Your CV").set_input_files(str(tmp_path / "cv.exe"))
+    page.get_by_role("button", name="Next", exact=True).click()
+    expect(page.locator("#err-cv")).to_contain_text("This kind of file is not accepted")
+    accessible(f"a refused file, {size}")
+    assert page.locator("#kept-cv").count() == 0
+    page.get_by_label("Your CV").set_input_files(str(tmp_path / "cv.pdf"))
+    page.get_by_role("button", name="Next", exact=True).click()
+    expect(page.get_by_label("Title of the talk")).to_be_visible()
+    page.get_by_role("button", name="Back").click()
+    expect(page.locator("#kept-cv")).to_contain_text("Sent: cv.pdf.")
+    page.get_by_role("button", name="Next", exact=True).click()  # the file kept as it is
+    page.get_by_role("button", name="Send answers").click()
+    expect(page.locator("h1")).to_have_text("Thank you!")
+    speaker = f"Ada {size} {script}"
+    (answers,) = [r.answers for r in server.responses("talks") if r.answers["speaker"] == speaker]
+    assert answers["cv"].endswith("-cv.pdf")

@@ -20,6 +20,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 
 from forms.test_corpus import accepted_forms
@@ -27,6 +28,8 @@ from indagine.collect.models import Response
 from indagine.forms.answers import applies
 from indagine.forms.model import Form
 from indagine.forms.synthetic import synthesize_valid
+
+PDF = b"%PDF-1.4\n%%EOF\n"
 
 NUMBERS = ["tanti", "47", "-3", "12,5", "100", "0", "5", "", "1e3", "3", "9999999"]
 TEXTS = ["", "ok", "Abbiamo spostato tutti a casa in una settimana."]
@@ -118,7 +121,12 @@ class Respondent:
 
     def send(self, action: str) -> None:
         data = {"_page": str(self.page), "_key": self.key, "_action": action, "_shown": self.shown}
-        reply = self.client.post(f"/s/{self.slug}/", {**data, **self.fields})
+        fields: dict[str, Any] = dict(self.fields)
+        for name, values in self.fields.items():  # a file box sends the file chosen, if any
+            view = self.views.get(name)
+            if view is not None and view.widget == "file":
+                fields[name] = SimpleUploadedFile("notes.pdf", PDF) if values else ""
+        reply = self.client.post(f"/s/{self.slug}/", {**data, **fields})
         self.requests += 1
         self.trace.append(f"{action}@{self.page}")
         if reply.status_code == 302 and "/thanks/" in reply["Location"]:

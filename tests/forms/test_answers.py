@@ -465,6 +465,9 @@ def test_every_answer_code_is_tested():
         AnswerCode.RANK_INCOMPLETE,
         AnswerCode.BAD_TIME,
         AnswerCode.BAD_DATETIME,
+        AnswerCode.FILE_TOO_LARGE,
+        AnswerCode.FILE_TYPE,
+        AnswerCode.FILE_UNKNOWN,
     }
     assert tested == set(AnswerCode)
 
@@ -473,6 +476,7 @@ def test_every_answer_code_is_tested():
 @pytest.mark.parametrize("lang", ["it", "en", "fr", "de", "es"])
 def test_every_code_has_a_default_message_in_each_shipped_language(code, lang):
     values = {"start": 1, "end": 5, "step": 2, "limit": 10, "field": "x", "position": 2}
+    values["kinds"] = "PDF"
     text = message(code, lang, **values)
     assert text and "{" not in text
     assert lang == "en" or text != message(code, "en", **values)  # its own, not English's
@@ -696,7 +700,7 @@ def test_builtin_survey_required_message_in_english(builtin):
 
 def test_messages_address_the_respondent_formally_and_fit_the_question():
     italian = [
-        message(code, "it", start=1, end=5, step=1, limit=9, field="x", position=2)
+        message(code, "it", start=1, end=5, step=1, limit=9, field="x", position=2, kinds="PDF")
         for code in AnswerCode
     ]
     assert not [m for m in italian if m.split()[0] in {"Scrivi", "Scegli"}]  # "Lei", never "tu"
@@ -945,3 +949,26 @@ def test_what_is_no_datetime_is_refused(typed):
     with pytest.raises(InvalidAnswer) as refused:
         parse_value(form_of(TIMES).question("called"), [typed])
     assert refused.value.code is AnswerCode.BAD_DATETIME
+
+
+def test_an_upload_is_a_stored_name_and_the_servers_refusals_are_said_at_it():
+    """The page puts a stored file's name, or its refusal of the file, where the file box was
+    (collect/uploads.py); any other value is none the server gave."""
+    upload = form_of("""
+    | survey |
+    | | type | name | label | body::accept |
+    | | file | cv | CV | .pdf |
+    """).question("cv")
+    assert upload is not None
+    name = "ab" * 16 + "-My CV.pdf"
+    assert parse_value(upload, [name]) == name
+    for value, code, words in [
+        ("!ANSWER_FILE_TOO_LARGE:10", AnswerCode.FILE_TOO_LARGE, "10 MB at most"),
+        ("!ANSWER_FILE_TYPE", AnswerCode.FILE_TYPE, "send a PDF file"),
+        ("../../secret_key", AnswerCode.FILE_UNKNOWN, "not received"),
+        ("ab" * 16 + "-x/y.pdf", AnswerCode.FILE_UNKNOWN, "not received"),
+    ]:
+        with pytest.raises(InvalidAnswer) as refused:
+            parse_value(upload, [value])
+        assert refused.value.code is code
+        assert words in message(code, "en", **refused.value.values)

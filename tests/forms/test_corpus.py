@@ -66,8 +66,8 @@ EXPECTED: dict[str, str | tuple[str, str]] = {
     # --- refused: the first error's code and cell ---
     "household_roster_repeat_it.md": ("UNSUPPORTED_TYPE", "survey!A3"),  # begin_repeat
     "site_visit_geopoint_en.md": ("UNSUPPORTED_TYPE", "survey!A4"),
-    "damage_report_photo_it.md": ("UNSUPPORTED_TYPE", "survey!A4"),  # image
-    "job_application_file_upload_en.md": ("UNSUPPORTED_TYPE", "survey!A5"),  # file
+    "damage_report_photo_it.md": ACCEPTED,  # an optional image upload
+    "job_application_file_upload_en.md": ACCEPTED,  # a required file upload
     "comuni_from_file_it.md": ("UNSUPPORTED_TYPE", "survey!A4"),  # select_one_from_file
     "priorities_rank_en.md": ACCEPTED,  # rank: a position per item, stored as ODK does
     "shift_times_en.md": ACCEPTED,  # time: a time box that takes "9.30" typed

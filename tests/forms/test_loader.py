@@ -670,10 +670,8 @@ def test_a_missing_choice_list_is_located_at_the_type_cell():
         "geopoint",
         "geotrace",
         "geoshape",
-        "image",
         "audio",
         "video",
-        "file",
         "barcode",
         "select_one_from_file cities.csv",
         "select_multiple_from_file cities.csv",
@@ -712,7 +710,7 @@ def test_every_unsupported_row_is_listed():
     | | type | name | label |
     | | geopoint | where | Where |
     | | text | a | A |
-    | | image | photo | Photo |
+    | | barcode | code | Code |
     | | audio | said | Said |
     """)
     assert cells(result) == [

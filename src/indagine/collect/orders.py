@@ -27,6 +27,10 @@ _SEED = re.compile(r"[0-9a-f]{32}")
 _LAST = "other"
 
 
+def has_random_order(form: Form) -> bool:
+    return any(q.is_randomized for q in form.questions())
+
+
 def new_seed() -> str:
     return secrets.token_hex(16)
 

@@ -7,6 +7,7 @@ from collections.abc import Mapping, Sequence
 from typing import Any
 from urllib.parse import quote
 
+from django.urls import reverse
 from django.utils import translation
 from django.utils.html import strip_tags
 from django.utils.translation import gettext as _
@@ -16,7 +17,9 @@ from indagine.collect.orders import arranged
 from indagine.collect.services import relevant_pages
 from indagine.collect.widgets import ChoiceView, GridView, QuestionView
 from indagine.forms import grids, languages
+from indagine.forms.accept import accepted
 from indagine.forms.answers import (
+    UPLOAD_NAME,
     AnswerError,
     InvalidAnswer,
     available_rows,
@@ -39,6 +42,8 @@ def _widget(question: Question) -> str:
         return "checkbox"
     if kind is QuestionType.RANK:
         return "rank"
+    if kind.is_upload:
+        return "file"
     if kind in (QuestionType.INTEGER, QuestionType.DECIMAL, QuestionType.RANGE):
         return "number"
     if kind is QuestionType.TEXT:
@@ -76,6 +81,8 @@ def _attrs(question: Question, max_text: int) -> dict[str, str]:
         return {"maxlength": str(max_text)}
     if question.type is QuestionType.PHONE:
         return {"autocomplete": "tel", "maxlength": "30"}
+    if question.type.is_upload:
+        return {"accept": accepted(question).html}
     return {}
 
 
@@ -128,7 +135,7 @@ def question_view(
         hint=render_label(question.hint.get(lang, fallback), answers, form=form, lang=lang),
         required=required,
         hidden=hidden,
-        value=current[0] if current else "",
+        value=_value(question, current),
         choices=tuple(
             ChoiceView(
                 c.name,
@@ -149,6 +156,19 @@ def question_view(
         words_lang=_words_lang(lang),
         image=image(question.image),
     )
+
+
+def images_address(slug: str, number: int) -> str:
+    """The address a form version's images are under (`views.media`)."""
+    return reverse("collect:media", args=[slug, number, "x"])[:-1]
+
+
+def _value(question: Question, current: Sequence[str]) -> str:
+    """The value a control shows; an upload's, the name of the file kept (never a refusal)."""
+    value = current[0] if current else ""
+    if question.type.is_upload and not UPLOAD_NAME.fullmatch(value):
+        return ""
+    return value
 
 
 def _positions(question: Question, current: Sequence[str], shown: Sequence[int]) -> tuple[str, ...]:
@@ -229,6 +249,7 @@ def page_context(
         "percent": round(100 * (position - 1) / max(len(order), 1)),
         "is_first": position == 1,
         "is_last": position == len(order),
+        "multipart": any(q.type.is_upload for q in page.questions),
         "questions": questions,
         "blocks": shown_blocks,
         # the summary names each question: four links all reading "answer this question"

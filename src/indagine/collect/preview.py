@@ -19,7 +19,10 @@ def survey_preview(request: HttpRequest, slug: str) -> HttpResponse:
     lang = request.GET.get("lang") or form.default_language
     requested = small_number(request.GET.get("page"))
     index = requested if requested is not None and requested < len(form.pages) else 0
-    context = pages.page_context(survey, form, index, {}, lang, errors=(), key="preview", raw=None)
+    images = pages.images_address(slug, survey.current_version.number)
+    context = pages.page_context(
+        survey, form, index, {}, lang, errors=(), key="preview", raw=None, images=images
+    )
     context["preview"] = True
     context["next_index"] = index + 1 if index + 1 < len(form.pages) else None
     context["previous_index"] = index - 1 if index > 0 else None

@@ -352,6 +352,7 @@ def _complete(survey: Survey, response: Response, key: str) -> Response:
     )
     Response.objects.filter(pk=fresh.pk).update(started_at=day, updated_at=day)
     if response.pk is not None:
+        response._files_moved = True  # its uploads stay: the new row names them
         response.delete()
         wiping.wipe_after_commit()  # the deleted row's bytes, key beside answers, off the disk
     fresh.started_at = fresh.updated_at = day

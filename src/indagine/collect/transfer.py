@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import Any
 
 from django.conf import settings
+from django.core.files.storage import storages
 from django.db import transaction
 from django.utils import timezone
 from tqdm import tqdm
@@ -25,6 +26,7 @@ from indagine.collect import orders
 from indagine.collect.codes import TransferCode
 from indagine.collect.models import Response
 from indagine.forms.answers import check_submission
+from indagine.forms.messages import AnswerCode
 from indagine.forms.model import Form, Question, QuestionType
 from indagine.surveys.models import Survey
 from indagine.web.refusals import Refused
@@ -155,6 +157,7 @@ def import_csv(
             )
             continue
         shown, wrong = _orders(row, order_columns)
+        wrong += _unknown_files(survey, form, checked.answers)
         if wrong:
             problems.extend(f"line {line}: {w}" for w in wrong)
             continue
@@ -180,6 +183,18 @@ def import_csv(
     report.stored = len(valid)
     report.skipped = partial + problems
     return report
+
+
+def _unknown_files(survey: Survey, form: Form, answers: Mapping[str, Any]) -> list[str]:
+    """An upload's cell names a file only where this survey stored it (an export read back):
+    files themselves are not imported."""
+    store = storages["uploads"]
+    return [
+        f"{name}: {AnswerCode.FILE_UNKNOWN.value}: no file '{name and answers[name]}' was "
+        "uploaded to this survey (files are not imported)"
+        for name in (q.name for q in form.questions() if q.type.is_upload)
+        if answers.get(name) and not store.exists(f"{survey.slug}/{answers[name]}")
+    ]
 
 
 def _orders(

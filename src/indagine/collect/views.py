@@ -22,7 +22,7 @@ from django.utils.cache import add_never_cache_headers
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 from django_ratelimit.core import is_ratelimited
 
-from indagine.collect import keys, lookups, orders, pages
+from indagine.collect import keys, lookups, orders, pages, uploads
 from indagine.collect.codes import SubmissionCode
 from indagine.collect.services import (
     PageOutcome,
@@ -165,12 +165,14 @@ def survey_page(request: HttpRequest, slug: str) -> HttpResponse:
         index = furthest if furthest in allowed else allowed[0]
     # the respondent's order of randomized choices: kept with their response, or, before
     # it exists, drawn from a seed the page sends back (the language switch's address keeps it)
-    seed = "" if response else orders.well_formed(request.GET.get("order")) or orders.new_seed()
+    seed = ""
+    if response is None and orders.has_random_order(form):
+        seed = orders.well_formed(request.GET.get("order")) or orders.new_seed()
     version = response.form_version if response else survey.current_version
     context = pages.page_context(
         survey, form, index, answers, lang, errors=(), key=key or keys.new_key(), raw=None,
         orders=orders.orders_for(form, response.orders if response else None, seed), seed=seed,
-        images=images_address(slug, version.number),
+        images=pages.images_address(slug, version.number),
     )  # fmt: skip
     # "saved" only for the respondent whose answers these are: an address copied with its
     # ?saved=1 to another browser would otherwise promise answers that are not there
@@ -211,6 +213,15 @@ def _post_page(request: HttpRequest, slug: str, key: str | None) -> HttpResponse
     if page_index is None:
         return refusal(request, SubmissionCode.BAD_PAGE, "The page number is missing.")
     raw = {name: request.POST.getlist(name) for name in request.POST if name not in CONTROL_FIELDS}
+    version_form = current.form_version.form if current else form
+    stored: list[str] = []
+    if page_index < len(version_form.pages):
+        answers = current.answers if current else {}
+        refused_files = getattr(request, "refused_uploads", {})
+        files = {name: request.FILES.getlist(name) for name in request.FILES}
+        page = version_form.pages[page_index]
+        stored = uploads.take(version_form, page, slug, raw, files, refused_files, answers)
+    earlier = uploads.files_of(version_form, current.answers) if current else []
     seed = orders.well_formed(request.POST.get("_order"))
     if switch and current is None and not any(v.strip() for vs in raw.values() for v in vs):
         # nothing typed yet by a new respondent: no response to keep, only the language (and
@@ -225,7 +236,10 @@ def _post_page(request: HttpRequest, slug: str, key: str | None) -> HttpResponse
             current=current, seed=seed,
         )  # fmt: skip
     except SubmissionRefused as refused:
+        uploads.discard(slug, stored)  # nothing of a page refused whole is kept
         return refusal(request, refused.code, refused.message, refused.status)
+    held = set(uploads.files_of(version_form, outcome.response.answers))
+    uploads.discard(slug, [n for n in [*earlier, *stored] if n not in held])  # replaced
     sent = (page_index, raw, lang, key)
     reply = _after_page(
         request, slug, outcome, sent=sent, next_pressed=action == "next", switched=bool(switch)
@@ -254,7 +268,7 @@ def _after_page(
         context = pages.page_context(
             response.survey, response.form_version.form, outcome.page, response.answers, lang,
             errors=outcome.errors, key=key or "", raw=raw, orders=response.orders,
-            images=images_address(slug, response.form_version.number),
+            images=pages.images_address(slug, response.form_version.number),
         )  # fmt: skip
         return _render_page(request, slug, context)
     # the page's own address: the form posts to it (a URL, so no `redirect()`, which first
@@ -288,11 +302,6 @@ def relevance(request: HttpRequest, slug: str) -> JsonResponse:
         if (question := form.question(name)) is not None
     }
     return JsonResponse({"visible": sorted(visible), "choices": choices, "rows": rows})
-
-
-def images_address(slug: str, number: int) -> str:
-    """The address a form version's images are under (`media`)."""
-    return reverse("collect:media", args=[slug, number, "x"])[:-1]
 
 
 @require_GET

@@ -140,6 +140,8 @@ def _control(q: QuestionView) -> str:
             f'<select {common}{_described(q)}{_invalid(q)}><option value=""{_words(q)}>'
             f"{choose}</option>{options}</select>"
         )
+    if q.widget == "file":
+        return _file(q, common)
     if q.widget == "textarea":
         return (
             f'<textarea {common} rows="5"{_attrs(q)}{_described(q)}{_invalid(q)}>'
@@ -150,6 +152,23 @@ def _control(q: QuestionView) -> str:
         f'<input type="{escape(kind)}" {common} value="{escape(q.value)}"{_attrs(q)}{short}'
         f"{_described(q)}{_invalid(q)}>"
     )
+
+
+def _file(q: QuestionView, common: str) -> str:
+    """A file box; with a file sent already, its name, and that choosing another replaces it
+    (leaving the box empty keeps it)."""
+    kept = ""
+    described = _described(q)
+    if q.value:
+        own = q.value.partition("-")[2]  # the file's own name, after the random part
+        text = gettext("Sent: %(name)s. Choose another file to replace it.") % {"name": own}
+        kept = f'<p class="kept" id="kept-{escape(q.name)}"{_words(q)}>{escape(text)}</p>'
+        described = f' aria-describedby="{escape(" ".join([f"kept-{q.name}", *_ids(q)]))}"'
+    return f'{kept}<input type="file" {common}{_attrs(q)}{described}{_invalid(q)}>'
+
+
+def _ids(q: QuestionView) -> list[str]:
+    return ([f"hint-{q.name}"] if q.hint else []) + ([f"err-{q.name}"] if q.error else [])
 
 
 def _rank(q: QuestionView) -> str:

@@ -17,6 +17,7 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
+from indagine.forms.accept import accepted
 from indagine.forms.expressions import ExpressionError, MapEnvironment, parse_expression
 from indagine.forms.messages import AnswerCode, message
 from indagine.forms.model import Choice, Form, Page, Question, QuestionType
@@ -99,7 +100,26 @@ def _parse_single(question: Question, value: str, max_text: int) -> Any:
         return "OK"
     if kind in (QuestionType.INTEGER, QuestionType.DECIMAL, QuestionType.RANGE):
         return _parse_number(question, value)
+    if kind.is_upload:
+        return _parse_upload(question, value)
     raise InvalidAnswer(AnswerCode.UNKNOWN_FIELD, field=question.name)
+
+
+# An upload's answer: the name the server stored it under (`collect.uploads`), a random part
+# and the file's own name made safe. The server's refusal of a file comes as "!" and its code.
+UPLOAD_NAME = re.compile(r"[0-9a-f]{32}-[\w.\- ]{1,120}")
+REFUSED_UPLOAD = "!"
+
+
+def _parse_upload(question: Question, value: str) -> str:
+    if value.startswith(REFUSED_UPLOAD):
+        code, _, detail = value[1:].partition(":")
+        if code == AnswerCode.FILE_TOO_LARGE:
+            raise InvalidAnswer(AnswerCode.FILE_TOO_LARGE, limit=detail)
+        raise InvalidAnswer(AnswerCode.FILE_TYPE, kinds=accepted(question).describe())
+    if not UPLOAD_NAME.fullmatch(value):
+        raise InvalidAnswer(AnswerCode.FILE_UNKNOWN)
+    return value
 
 
 # A time as people type it where the browser gives no time box: "9:30", "09.30", "9h30",

@@ -12,7 +12,7 @@ import re
 
 from pyxform.xls2json_backends import DefinitionData
 
-from indagine.forms import grids
+from indagine.forms import accept, grids
 from indagine.forms.issues import FormCode, FormIssue, Severity
 from indagine.forms.model import Form, Question, QuestionType
 from indagine.forms.sheets import column_names, letter_of
@@ -33,6 +33,8 @@ _SHOWN = {
     QuestionType.PHONE: "a box to type a phone number in",
     QuestionType.ACKNOWLEDGE: "one box to tick",
     QuestionType.RANK: "a position to choose for each choice",
+    QuestionType.FILE: "a box to choose a file",
+    QuestionType.IMAGE: "a box to choose an image",
     QuestionType.HIDDEN: "nothing: a hidden question is not shown",
     QuestionType.START: "nothing: the time is recorded",
     QuestionType.END: "nothing: the time is recorded",
@@ -60,9 +62,10 @@ _COLUMNS = {  # each a template of the warning, with the cell's {value}
     "rows": "rows '{value}' is not honoured: the text box has its usual height.",
     "trigger": "trigger '{value}' is not honoured: the calculation follows every change.",
 }
-# Columns for other clients (SMS, ODK's XML): the form behaves as if they were empty.
+# Columns for other clients (SMS, ODK's XML): the form behaves as if they were empty (but
+# body::accept, what an upload takes: `forms.accept`).
 _OTHER_CLIENTS = re.compile(
-    r"^(body|bind|instance)::|^(sms_\w+|compact_tag|noapperrorstring|no_app_error_string"
+    r"^(body::(?!accept$)|bind::|instance::)|^(sms_\w+|compact_tag|noapperrorstring|no_app_error_string"
     r"|save_to)$",
     re.IGNORECASE,
 )
@@ -76,6 +79,7 @@ def check_honoured(form: Form, workbook: DefinitionData) -> list[FormIssue]:
         if question.row is not None:
             issues += _appearances(question, rows[question.row - 2], workbook)
             issues += _parameters(question, rows[question.row - 2], workbook)
+            issues += _accepts(question, workbook)
     for page in form.pages:
         for question in grids.off_grid(page.questions):
             if question.row is not None:
@@ -161,6 +165,19 @@ def _parameters(
         text = f"The parameter '{written}' is not honoured: {instead}."
         issues.append(_warning(workbook, "survey", question.row or 0, "parameters", text))
     return issues
+
+
+def _accepts(question: Question, workbook: DefinitionData) -> list[FormIssue]:
+    """An upload's `body::accept` naming files no content shows (".csv"): refused."""
+    unknown = accept.unjudged(question) if question.type.is_upload else []
+    if not unknown:
+        return []
+    text = (
+        f"The file types {', '.join(repr(u) for u in unknown)} cannot be told by a file's "
+        f"content, so such files are refused: respondents can send "
+        f"{accept.accepted(question).describe()}."
+    )
+    return [_warning(workbook, "survey", question.row or 0, "body::accept", text)]
 
 
 def _columns(workbook: DefinitionData, sheet: str) -> list[FormIssue]:

@@ -240,6 +240,8 @@ def _pyxform_warnings(
     said = {(i.sheet, i.row, (i.column or "").split("::")[0]) for i in ours}
     issues = []
     for line in (w.strip() for warning in warnings for w in warning.split("\n")):
+        if "max-pixels" in line:
+            continue  # advice for ODK Collect's camera: a page uploads the file as chosen
         issue = _pyxform_issue(line, None, workbook, FormCode.PYXFORM_WARNING, Severity.WARNING)
         if line and (issue.sheet, issue.row, issue.column) not in said:
             issues.append(issue if issue.sheet else replace(issue, sheet="survey"))

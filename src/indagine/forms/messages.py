@@ -30,6 +30,9 @@ class AnswerCode(enum.StrEnum):
     EXPRESSION = "ANSWER_EXPRESSION_FAILED"
     RANK_TIE = "ANSWER_RANK_TIE"  # two items given one position
     RANK_INCOMPLETE = "ANSWER_RANK_INCOMPLETE"  # some items ranked, others not
+    FILE_TOO_LARGE = "ANSWER_FILE_TOO_LARGE"  # an upload over the size limit
+    FILE_TYPE = "ANSWER_FILE_TYPE"  # an upload whose content is none the question takes
+    FILE_UNKNOWN = "ANSWER_FILE_UNKNOWN"  # an upload's name the server did not give (forged)
 
 
 _MESSAGES: dict[AnswerCode, dict[str, str]] = {
@@ -155,6 +158,27 @@ _MESSAGES: dict[AnswerCode, dict[str, str]] = {
         "fr": "Donnez une position à chaque élément, de 1 à {end}.",
         "de": "Geben Sie jedem Eintrag eine Position, von 1 bis {end}.",
         "es": "Dé una posición a cada elemento, de 1 a {end}.",
+    },
+    AnswerCode.FILE_TOO_LARGE: {
+        "it": "Il file è troppo grande: al massimo {limit} MB.",
+        "en": "The file is too large: {limit} MB at most.",
+        "fr": "Le fichier est trop volumineux : {limit} Mo au maximum.",
+        "de": "Die Datei ist zu groß: höchstens {limit} MB.",
+        "es": "El archivo es demasiado grande: {limit} MB como máximo.",
+    },
+    AnswerCode.FILE_TYPE: {
+        "it": "Questo tipo di file non è accettato: invii un file {kinds}.",
+        "en": "This kind of file is not accepted: send a {kinds} file.",
+        "fr": "Ce type de fichier n'est pas accepté : envoyez un fichier {kinds}.",
+        "de": "Diese Art von Datei wird nicht angenommen: senden Sie eine {kinds}-Datei.",
+        "es": "Este tipo de archivo no se acepta: envíe un archivo {kinds}.",
+    },
+    AnswerCode.FILE_UNKNOWN: {
+        "it": "Il file non è stato ricevuto: lo scelga di nuovo.",
+        "en": "The file was not received: choose it again.",
+        "fr": "Le fichier n'a pas été reçu : choisissez-le à nouveau.",
+        "de": "Die Datei ist nicht angekommen: wählen Sie sie erneut.",
+        "es": "El archivo no se ha recibido: elíjalo de nuevo.",
     },
 }
 

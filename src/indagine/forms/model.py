@@ -33,6 +33,8 @@ class QuestionType(enum.StrEnum):
     PHONE = "phone number"  # text of a phone number's characters
     ACKNOWLEDGE = "acknowledge"  # one box to tick; its answer is "OK", as in ODK
     RANK = "rank"  # its choices in the respondent's order, stored as ODK does: "b a c"
+    FILE = "file"  # an upload, stored privately; the answer is the stored file's name
+    IMAGE = "image"  # an upload of an image (pyxform's "photo")
     HIDDEN = "hidden"  # never shown; holds its default
     START = "start"  # metadata: when the respondent started, from the response's times
     END = "end"  # when they finished (or last sent a page)
@@ -51,6 +53,10 @@ class QuestionType(enum.StrEnum):
     def is_shown(self) -> bool:
         """Is it drawn on a page (a question or a note)?"""
         return self not in _NOT_SHOWN
+
+    @property
+    def is_upload(self) -> bool:
+        return self in (QuestionType.FILE, QuestionType.IMAGE)
 
     @property
     def is_metadata(self) -> bool:

@@ -82,6 +82,11 @@ _SPECIFY: Mapping[str, tuple[str, ...]] = {
 }
 
 
+# A required upload's answer in synthetic data: a name in the stored names' shape that names
+# no file (an organiser who downloads it is told there is none).
+SYNTHETIC_UPLOAD = "0" * 32 + "-synthetic.pdf"
+
+
 @dataclass(frozen=True)
 class Shift:
     """When `when` (an XLSForm expression over the answers so far) holds, multiply the weights
@@ -194,6 +199,8 @@ class _Respondent:
             return  # check_submission reports the broken expression
 
     def answer(self, question: Question, required: bool) -> None:
+        if question.type.is_upload and not required:
+            return  # an optional upload: none
         last: list[str] | None = None
         for raw in self.candidates(question):
             try:
@@ -221,6 +228,8 @@ class _Respondent:
 
     def candidates(self, question: Question) -> Iterator[list[str]]:
         kind = question.type
+        if kind.is_upload:  # no file is made up: the name of none, where one is required
+            return iter([[SYNTHETIC_UPLOAD]])
         if kind is QuestionType.SELECT_ONE:
             return ([name] for name in self.single(question))
         if kind is QuestionType.SELECT_MULTIPLE:

@@ -36,6 +36,9 @@ TYPES = {
     "phone number": QuestionType.PHONE,
     "acknowledge": QuestionType.ACKNOWLEDGE,
     "rank": QuestionType.RANK,
+    "file": QuestionType.FILE,
+    "photo": QuestionType.IMAGE,  # pyxform's name of the type "image"
+    "image": QuestionType.IMAGE,
     "hidden": QuestionType.HIDDEN,
     "start": QuestionType.START,
     "end": QuestionType.END,
@@ -304,6 +307,9 @@ class _FormBuilder:
 
     def parameters(self, node: Mapping[str, Any], name: str, kind: QuestionType) -> dict[str, str]:
         params = {k: str(v) for k, v in (node.get("parameters") or {}).items()}
+        accept = (node.get("control") or {}).get("accept")
+        if kind.is_upload and accept:
+            params["accept"] = str(accept)  # body::accept
         if kind is QuestionType.RANGE:
             params = {"start": "1", "end": "10", "step": "1", **params}
             try:

@@ -15,7 +15,7 @@ from indagine.forms.sheets import SurveySheet
 from indagine.forms.tree import METADATA, TYPES
 
 _UNSUPPORTED = re.compile(
-    r"^(begin[ _]repeat|geopoint|geotrace|geoshape|start-geopoint|image|audio|video|file|barcode"
+    r"^(begin[ _]repeat|geopoint|geotrace|geoshape|start-geopoint|audio|video|barcode"
     r"|background-audio|select[ _]one[ _]from[ _]file"
     r"|select[ _]multiple[ _]from[ _]file"
     r"|select_one_external|select one external|trigger|xml-external"
@@ -24,8 +24,8 @@ _UNSUPPORTED = re.compile(
 )
 
 _REFUSED_MESSAGE = (
-    "The question type '{}' is not supported by indagine (repeats, locations, media and choices "
-    "from files are not). Remove the row or change its type."
+    "The question type '{}' is not supported by indagine (repeats, locations, audio, video and "
+    "choices from files are not). Remove the row or change its type."
 )
 _OLD_NAME_MESSAGE = (
     "The question type '{}' is not supported by indagine: use text, integer, decimal, range, "

@@ -76,7 +76,11 @@ SETTINGS = (
         "counted in each server process; 'off' disables the limit.",
     ),
     Setting("INDAGINE_MAX_TEXT_LENGTH", "10000", "Longest text answer accepted, in characters."),
-    Setting("INDAGINE_MAX_UPLOAD_MB", "10", "Largest XLSForm or CSV upload, in megabytes."),
+    Setting(
+        "INDAGINE_MAX_UPLOAD_MB",
+        "10",
+        "Largest upload, in megabytes: an XLSForm, a CSV, or a respondent's file.",
+    ),
     Setting("INDAGINE_TIME_ZONE", "Europe/Rome", "Time zone for dates shown to people."),
     Setting("INDAGINE_LANGUAGE", "it", "Default interface language (it or en)."),
     Setting(

@@ -187,6 +187,16 @@ WHITENOISE_USE_FINDERS = True
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+    # respondents' uploads (collect/uploads.py): private, in the data folder, in backups
+    "uploads": {
+        "BACKEND": "django.core.files.storage.FileSystemStorage",
+        "OPTIONS": {
+            "location": str(Path(DATA_DIR) / "uploads"),
+            "base_url": None,
+            "file_permissions_mode": 0o600,
+            "directory_permissions_mode": 0o700,
+        },
+    },
 }
 
 LOGIN_URL = "login"
@@ -210,6 +220,11 @@ SECURE_REFERRER_POLICY = "same-origin"
 MAX_UPLOAD_BYTES = int(setting("INDAGINE_MAX_UPLOAD_MB")) * 1024 * 1024
 DATA_UPLOAD_MAX_MEMORY_SIZE = MAX_UPLOAD_BYTES
 FILE_UPLOAD_MAX_MEMORY_SIZE = MAX_UPLOAD_BYTES
+FILE_UPLOAD_HANDLERS = [  # a respondent's file over the limit dropped as it streams in
+    "indagine.collect.uploads.LimitedUpload",
+    "django.core.files.uploadhandler.MemoryFileUploadHandler",
+    "django.core.files.uploadhandler.TemporaryFileUploadHandler",
+]
 # A page of 300 multiple choices with 8 options each may send 2,400 fields; the body's size
 # (DATA_UPLOAD_MAX_MEMORY_SIZE) bounds the rest.
 DATA_UPLOAD_MAX_NUMBER_FIELDS = 10_000

@@ -5,6 +5,7 @@ from django.http import HttpResponse
 from django.shortcuts import redirect
 from django.urls import include, path
 
+from indagine.collect.attachments import attachment
 from indagine.collect.preview import survey_preview
 from indagine.results.api import api
 from indagine.surveys.logins import limited
@@ -41,6 +42,7 @@ urlpatterns = [
     path("", include("indagine.panel.urls")),
     path("", include("indagine.results.urls")),
     path("manage/<slug:slug>/preview/", survey_preview, name="preview"),  # collect's view
+    path("manage/<slug:slug>/files/<str:name>", attachment, name="attachment"),  # collect's
     path("manage/", include("indagine.surveys.urls")),
 ]
 

@@ -7,6 +7,8 @@
   var pending = null;
   function refresh() {
     var data = new FormData(form);
+    // never the files chosen: what applies depends on answers, not on a file's bytes
+    form.querySelectorAll("input[type=file]").forEach(function (box) { data.delete(box.name); });
     fetch(url, { method: "POST", body: data, credentials: "same-origin" })
       .then(function (r) { return r.ok ? r.json() : null; })
       .then(function (reply) {
