@@ -70,7 +70,7 @@ def test_an_organiser_watches_results_weights_and_downloads(
     assert pdf.read_bytes().startswith(b"%PDF") and pdf.stat().st_size > 20_000
 
     page.locator("#newsletter-html").click()
-    expect(page.locator("article.letter")).to_contain_text("Cari Amici del Club")
+    expect(page.locator("article.letter")).to_contain_text("Cari soci")
     numbers = page.locator("article.letter a[href*='#finding-']")
     assert numbers.count() >= 3  # each number links to the table behind it
     target = numbers.first.get_attribute("href").split("#")[1]

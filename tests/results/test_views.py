@@ -117,7 +117,7 @@ def test_report_and_newsletter_from_the_command_line(answered, tmp_path, capsys)
     letter = tmp_path / "letter.md"
     assert main(["newsletter", SLUG, "--lang", "it", "--stage", "interim", "-o", str(letter)]) == 0
     text = letter.read_text()
-    assert text.startswith("Cari Amici del Club")
+    assert text.startswith("Cari soci")  # the placeholder "Club" is no name (letters.py)
     assert "del campione" in text
     # the club's interim story, told by the demo respondents (120 of them here)
     assert "Non è ancora evidente se i clienti si stiano accorgendo" in text

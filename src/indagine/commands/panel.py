@@ -60,8 +60,10 @@ def run_panel(args: argparse.Namespace) -> int:
                 print(f"skipped {problem}")
             print(f"{survey.slug}: {report.created} member(s) added, {report.updated} updated")
         elif args.panel_command == "invite":
+            _warn_if_loopback()
             print(f"{survey.slug}: {services.invite(survey)} invitation(s) queued")
         elif args.panel_command == "remind":
+            _warn_if_loopback()
             print(f"{survey.slug}: {services.remind(survey)} reminder(s) queued")
         elif args.panel_command == "erase":
             found = services.erase_member(survey, args.email)
@@ -75,6 +77,15 @@ def run_panel(args: argparse.Namespace) -> int:
             print(f"  {problem}", file=sys.stderr)
         return EXIT_ERRORS
     return EXIT_OK
+
+
+def _warn_if_loopback() -> None:
+    """Say on stderr when the emails' links would point to this machine: the messages are
+    queued all the same (a test run on one machine is a fair use)."""
+    from indagine.surveys import site
+
+    if warning := site.loopback_warning():
+        print(warning, file=sys.stderr)
 
 
 def run_retention(*, dry_run: bool) -> int:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import sys
 from pathlib import Path
 
 from indagine.commands import EXIT_ERRORS, EXIT_OK, find_survey
@@ -25,7 +26,9 @@ def register(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> N
     news.add_argument("--lang", choices=["it", "en"], default="it")
     news.add_argument("--stage", choices=["interim", "final"], default="interim")
     news.add_argument("--weighted", action="store_true")
-    news.add_argument("--base-url", help="the server's public address, for the survey link")
+    news.add_argument(
+        "--base-url", help="the public address for the survey's link (default: the site's)"
+    )
     news.add_argument("-o", "--output", required=True)
     news.set_defaults(run=write_newsletter)
 
@@ -57,18 +60,19 @@ def write_report(args: argparse.Namespace) -> int:
 def write_newsletter(args: argparse.Namespace) -> int:
     """The newsletter draft, as Markdown or (for .html, .htm) HTML."""
     setup_django()
-    from django.conf import settings
-
     from indagine.results.letters import letter_for
+    from indagine.surveys import site
 
     survey = find_survey(args.slug, with_form=True)
     if survey is None:
         return EXIT_ERRORS
+    if args.base_url is None and (warning := site.loopback_warning()):
+        print(warning, file=sys.stderr)
     letter = letter_for(
         survey,
         lang=args.lang,
         stage=args.stage,
-        base_url=args.base_url or settings.INDAGINE_BASE_URL,
+        base_url=args.base_url,  # else the site's public address, as the emails'
         weighted=args.weighted,
     )
     output = Path(args.output)

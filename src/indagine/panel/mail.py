@@ -15,6 +15,7 @@ from django.utils import formats, timezone, translation
 from indagine.forms import languages
 from indagine.panel.models import Member, Message, MessageTemplate
 from indagine.panel.tokens import member_token, unsubscribe_token
+from indagine.surveys import site
 
 BUILTIN: dict[tuple[str, str], tuple[str, str]] = {
     ("invite", "it"): (
@@ -80,7 +81,7 @@ class Composer:
 
     def __init__(self, connection=None) -> None:
         self.connection = connection
-        self.base = settings.INDAGINE_BASE_URL
+        self.base = site.base_url()  # the organisers' public address, else the setting
         self._words: dict[tuple[int, str, str], Wording] = {}
         self._languages: dict[int, str] = {}
         self._closing: dict[tuple[int, str], str] = {}

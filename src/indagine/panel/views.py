@@ -22,6 +22,7 @@ from indagine.panel import services
 from indagine.panel.codes import PanelCode
 from indagine.panel.models import Invitation, Member
 from indagine.panel.tokens import member_from_unsubscribe, token_hash
+from indagine.surveys import site
 from indagine.surveys.access import CHANGE, VIEW, organiser
 from indagine.surveys.models import Survey
 from indagine.web.errors import refusal
@@ -81,10 +82,11 @@ SENT_BY_WORKER = (
 @organiser(VIEW)
 def panel_page(request: HttpRequest, slug: str) -> HttpResponse:
     survey = get_object_or_404(Survey, slug=slug)
-    # Emails are written by the worker, which knows no request: their links come from
-    # INDAGINE_BASE_URL, left at its default (127.0.0.1:8000) more often than not.
+    # Emails are written by the worker, which knows no request: their links come from the
+    # site's public address (surveys.site), else INDAGINE_BASE_URL, left at its default
+    # (127.0.0.1:8000) more often than not.
     here = request.build_absolute_uri("/").rstrip("/")
-    base = settings.INDAGINE_BASE_URL
+    base = site.base_url()
     context = {
         "survey": survey,
         "fieldwork": services.fieldwork(survey),

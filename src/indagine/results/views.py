@@ -127,8 +127,7 @@ def newsletter(request: HttpRequest, slug: str, fmt: str) -> HttpResponse:
         survey,
         lang=_lang(request),
         stage="final" if request.GET.get("stage") == "final" else "interim",
-        base_url=request.build_absolute_uri("/"),
-    )
+    )  # the link to the survey starts with the site's public address, as the emails' do
     if fmt == "md":
         reply = HttpResponse(letter.markdown, content_type="text/markdown; charset=utf-8")
         reply["Content-Disposition"] = f'attachment; filename="{slug}-newsletter.md"'

@@ -1,9 +1,11 @@
+from urllib.parse import urlsplit
+
 from django import forms
 from django.conf import settings
 from django.utils.translation import gettext_lazy as _
 
 from indagine.forms.loader import SUFFIXES
-from indagine.surveys.models import Survey
+from indagine.surveys.models import SiteSettings, Survey
 
 
 class UploadForm(forms.Form):
@@ -48,3 +50,44 @@ class RetentionForm(forms.ModelForm):
     class Meta:
         model = Survey
         fields = ["retention_months"]
+
+
+class SiteSettingsForm(forms.ModelForm):
+    """The site's public address and the organisation's name. The address is only a scheme
+    and a host (and a port): the pages' own paths are added to it, so a path, a query or a
+    fragment would end up in the middle of every link."""
+
+    public_address = forms.URLField(
+        label=SiteSettings._meta.get_field("public_address").verbose_name,
+        help_text=SiteSettings._meta.get_field("public_address").help_text,
+        required=False,
+        assume_scheme="https",
+        max_length=200,
+    )
+
+    class Meta:
+        model = SiteSettings
+        fields = ["public_address", "organisation_name"]
+
+    def clean_public_address(self) -> str:
+        address = self.cleaned_data["public_address"].strip()
+        if not address:
+            return ""
+        parts = urlsplit(address)
+        if parts.scheme not in ("http", "https"):
+            raise forms.ValidationError(
+                _("The address starts with https:// (or http://)."), code="scheme"
+            )
+        if parts.username or parts.password:
+            raise forms.ValidationError(
+                _("The address cannot hold a user name or a password."), code="userinfo"
+            )
+        if parts.path not in ("", "/") or "?" in address or "#" in address:
+            raise forms.ValidationError(
+                _(
+                    "Only the site's address, as https://survey.example.org: no path, query "
+                    "or fragment after it."
+                ),
+                code="path",
+            )
+        return f"{parts.scheme}://{parts.netloc}"

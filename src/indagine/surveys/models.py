@@ -146,3 +146,32 @@ class AuditEntry(models.Model):
 
     def __str__(self) -> str:
         return f"{self.at:%Y-%m-%d %H:%M} {self.action}"
+
+
+class SiteSettings(models.Model):
+    """What the organisers set for the whole site, one row (`surveys.site`): saved in the
+    database so that the organiser's page can change it without editing the environment."""
+
+    # Over INDAGINE_BASE_URL: the worker writes the emails' links without a request to read
+    # the address from, and the letter goes to members who are not on this machine.
+    public_address = models.URLField(
+        _("public address of the site"),
+        blank=True,
+        help_text=_(
+            "The address members reach this site at, as https://survey.example.org: the "
+            "links in emails and in the letter start with it. Empty: the server's setting."
+        ),
+    )
+    organisation_name = models.CharField(
+        _("organisation's name"),
+        max_length=200,
+        blank=True,
+        help_text=_("How the letter greets the members, as the name of their organisation."),
+    )
+
+    class Meta:
+        verbose_name = _("site settings")
+        verbose_name_plural = _("site settings")
+
+    def __str__(self) -> str:
+        return "site settings"

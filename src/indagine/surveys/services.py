@@ -28,6 +28,8 @@ BUILTIN_FILE = "remote_working_2020.md"
 
 
 _SLUG = re.compile(r"[-a-zA-Z0-9_]{1,80}")  # Django's <slug:> in 80 characters, the column's
+# The organiser's own pages under /manage/ (surveys.urls): a survey there would have no page.
+RESERVED_SLUGS = frozenset({"new", "settings"})
 
 
 class FormRejected(SurveyError):
@@ -80,6 +82,11 @@ def import_form(
         raise FormRejected(result.errors or result.issues)
     form = result.form
     slug = slug or slugify(form.form_id.replace("_", "-"))[:80] or "survey"
+    if new_survey and slug in RESERVED_SLUGS:
+        raise SurveyError(
+            SurveyCode.BAD_SLUG,
+            f"'{slug}' is the address of an organiser's page: give the survey another address.",
+        )
     if new_survey and Survey.objects.filter(slug=slug).exists():
         raise SurveyError(
             SurveyCode.EXISTS,

@@ -6,6 +6,7 @@ app_name = "surveys"
 urlpatterns = [
     path("", views.survey_list, name="list"),
     path("new/", views.survey_create, name="create"),
+    path("settings/", views.site_settings, name="settings"),
     path("<slug:slug>/", views.survey_detail, name="detail"),
     path("<slug:slug>/<str:action>/", views.survey_action, name="action"),
 ]

@@ -11,10 +11,10 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from indagine.forms.issues import FormIssue
-from indagine.surveys import services
+from indagine.surveys import services, site
 from indagine.surveys.access import CHANGE, VIEW, organiser
 from indagine.surveys.codes import SurveyCode
-from indagine.surveys.forms import RetentionForm, ScheduleForm, UploadForm
+from indagine.surveys.forms import RetentionForm, ScheduleForm, SiteSettingsForm, UploadForm
 from indagine.surveys.models import Survey
 
 
@@ -127,3 +127,37 @@ def survey_action(request: HttpRequest, slug: str, action: str) -> HttpResponse:
     else:
         messages.success(request, done)
     return redirect("surveys:detail", slug=slug)
+
+
+@organiser(CHANGE)
+def site_settings(request: HttpRequest) -> HttpResponse:
+    """The site's public address and the organisation's name (`surveys.site`)."""
+    form = SiteSettingsForm(request.POST or None, instance=site.saved())
+    if request.method == "POST" and form.is_valid():
+        saved = site.save(
+            public_address=form.cleaned_data["public_address"],
+            organisation_name=form.cleaned_data["organisation_name"],
+            user=request.user,
+        )
+        messages.success(request, _("Site settings saved."))
+        if saved.public_address and site.is_local(saved.public_address):
+            # accepted: a club may well serve only its own office's network
+            messages.warning(
+                request,
+                _(
+                    "%(address)s is reached only from this machine or its local network: "
+                    "members elsewhere cannot open the links in emails and in the letter."
+                )
+                % {"address": saved.public_address},
+            )
+        return redirect("surveys:settings")
+    base = site.base_url()
+    context = {
+        "form": form,
+        "base": base,
+        "base_is_loopback": site.is_loopback(base),
+        "from_environment": not site.saved().public_address,
+        "site_settings_page": True,
+    }
+    status = 400 if request.method == "POST" else 200
+    return render(request, "surveys/settings.html", context, status=status)
