@@ -3,6 +3,7 @@ newsletter, public page; incremental snapshot."""
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 import shutil
 import subprocess
@@ -258,3 +259,32 @@ def test_the_dashboard_shows_how_long_respondents_take(client, answered, organis
     answered.anonymous = True
     answered.save()
     assert 'id="duration"' not in client.get(f"/manage/{SLUG}/results/").content.decode()
+
+
+def test_the_responses_over_time_chart_is_titled_in_the_pages_words_with_a_table(
+    client, answered, organiser
+):
+    """On an Italian page the chart's title and its name for screen readers are Italian, and
+    a table gives its numbers; on the first day (one day of answers) a dot is drawn."""
+    html = client.get(f"/manage/{SLUG}/results/", HTTP_ACCEPT_LANGUAGE="it").content.decode()
+    trend = re.search(r'<figure id="trend">(.*?)</figure>', html, re.S)
+    assert trend is not None and 'aria-label="Risposte complete nel tempo"' in trend[1]
+    assert "Responses over time" not in html
+    rows = re.findall(
+        r'<tr><th scope="row">[^<]+</th><td class="n">(\d+)</td><td class="n">(\d+)</td></tr>',
+        html.split('id="trend-table"')[1].split("</table>")[0],
+    )
+    assert rows and int(rows[-1][1]) == 120 == sum(int(n) for n, _ in rows)
+    english = client.get(f"/manage/{SLUG}/results/", HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    assert 'aria-label="Complete responses over time"' in english
+    assert "Totale progressivo" in html and "Added up" in english
+
+
+def test_a_single_day_of_answers_draws_a_dot():
+    from indagine.charts.shares import responses_over_time
+
+    one_day = responses_over_time([dt.date(2020, 3, 18)], [7], title="Risposte")
+    two_days = responses_over_time([dt.date(2020, 3, 18), dt.date(2020, 3, 19)], [7, 2])
+    # a dot per day: a <use> of the marker, in the line's colour and fully opaque
+    dot = re.compile(r'<use [^>]*style="fill: #0b5394; stroke: #0b5394"/>')
+    assert len(dot.findall(one_day)) == 1 and len(dot.findall(two_days)) == 2

@@ -55,7 +55,8 @@ def responses_over_time(days: Sequence[dt.date], counts: Sequence[int], *, title
     for count in counts:
         total += count
         running.append(total)
-    ax.step(list(days), running, where="post", color=_BAR, linewidth=2)
+    # a dot on each day: on the first day, a line of one point would draw nothing
+    ax.step(list(days), running, where="post", color=_BAR, linewidth=2, marker="o", markersize=4)
     ax.fill_between(list(days), running, step="post", color=_BAR, alpha=0.15)
     ax.set_ylim(bottom=0)
     if days:  # a few days either side, so a single day is not stretched over years

@@ -44,6 +44,15 @@ def _lang(request: HttpRequest) -> str:
     return languages.or_default(request.GET.get("lang") or translation.get_language())
 
 
+def _added_up(days: list[tuple[dt.date, int]]) -> list[tuple[dt.date, int, int]]:
+    """Each day's complete responses and the total so far: the chart's table."""
+    out, total = [], 0
+    for day, count in days:
+        total += count
+        out.append((day, count, total))
+    return out
+
+
 @organiser(VIEW)
 def dashboard(request: HttpRequest, slug: str) -> HttpResponse:
     survey = _survey(slug)
@@ -71,9 +80,16 @@ def dashboard(request: HttpRequest, slug: str) -> HttpResponse:
         "segments": services.segment_choices(survey),
         "drop_off": services.drop_off(survey),
         "duration": duration,
-        "trend": mark_safe(responses_over_time([d for d, _ in days], [n for _, n in days]))
+        "trend": mark_safe(
+            responses_over_time(
+                [d for d, _ in days],
+                [n for _, n in days],
+                title=translation.gettext("Complete responses over time"),
+            )
+        )
         if days
         else "",
+        "days": _added_up(days),
         "refreshed": timezone.now(),
         "cross": cross,
         "refresh_every": max(2, small_number(request.GET.get("every")) or 15),
