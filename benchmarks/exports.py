@@ -78,7 +78,7 @@ def fill(folder: Path, rows: int) -> None:
     from indagine.collect.models import Response
     from indagine.collect.transfer import add_synthetic
 
-    add_synthetic(SLUG, SEED_ROWS, seed=2020)
+    add_synthetic(SLUG, SEED_ROWS, seed=2020, test=False)
     first_page = ("org_type", "org_type_other", "role", "role_other", "cc_size", "sector")
     partial = [
         Response(

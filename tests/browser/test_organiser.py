@@ -27,7 +27,7 @@ if not Member.objects.filter(survey=survey).exists():
         Member(survey=survey, email=f"m{i}@example.org",
                attributes={"org_type": kind, "cc_size": sizes[i % 4]})
         for i, kind in enumerate(kinds)])
-add_synthetic("remote-working-2020", 80, seed=21)
+add_synthetic("remote-working-2020", 80, seed=21, test=False)
 """
 
 
@@ -51,7 +51,7 @@ def test_an_organiser_watches_results_weights_and_downloads(
     expect(opened).to_have_attribute("open", "")
     server.django(
         "from indagine.collect.transfer import add_synthetic\n"
-        'add_synthetic("remote-working-2020", 15, seed=22)'
+        'add_synthetic("remote-working-2020", 15, seed=22, test=False)'
     )
     expect(count).to_have_text(str(before + 15))  # refreshed in place
     expect(opened).to_have_attribute("open", "")  # ... and what they opened stays open

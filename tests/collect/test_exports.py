@@ -59,7 +59,7 @@ def small(open_survey):
 
 @pytest.fixture
 def builtin(builtin_survey):
-    add_synthetic(BUILTIN, 60, seed=11)
+    add_synthetic(BUILTIN, 60, seed=11, test=False)
     _respond(builtin_survey, {"org_type": "public", "role": "hr"}, "partial", lang="en")
     _respond(builtin_survey, {}, "partial")
     responses = Response.objects.filter(survey=builtin_survey).order_by("pk")

@@ -28,6 +28,7 @@ RESPONSE_COLUMNS = {
     "language",
     "page",
     "source",
+    "test",  # the organiser's mark of a test response: nothing of the respondent
     "started_at",
     "updated_at",
     "completed_at",

@@ -123,7 +123,7 @@ def test_schemathesis_finds_no_server_error(case, request):
 def test_results_as_estimates_json(client, builtin_survey, token):
     from indagine.collect.transfer import add_synthetic
 
-    add_synthetic("remote-working-2020", 60, seed=5)
+    add_synthetic("remote-working-2020", 60, seed=5, test=False)
     body = client.get("/api/surveys/remote-working-2020/results", **auth(token)).json()
     assert body["layout"] == 1 and body["n"] == 60
     finding = next(f for f in body["items"] if f["key"] == "agree_change")

@@ -40,7 +40,7 @@ def ranked(db):
 
     imported = import_form(textwrap.dedent(FORM).encode(), "ranked.md", slug=SLUG)
     survey = open_survey(imported.survey)
-    add_synthetic(SLUG, 60, seed=5)
+    add_synthetic(SLUG, 60, seed=5, test=False)
     return survey
 
 

@@ -18,7 +18,7 @@ PUBLIC = "https://survey.example.org"
 
 @pytest.fixture
 def answered(builtin_survey):
-    add_synthetic(SLUG, 60, seed=11)
+    add_synthetic(SLUG, 60, seed=11, test=False)
     return builtin_survey
 
 

@@ -35,7 +35,8 @@ _SURVEY_SQL = (
 )
 _RESPONSE_SQL = (
     "SELECT r.id, r.survey_id, r.status, r.answers, r.language, r.page, r.updated_at, "
-    "r.source, r.key_hash, r.form_version_id, r.completed_at, r.orders, v.sha256 AS version_sha "
+    "r.source, r.key_hash, r.form_version_id, r.completed_at, r.orders, r.test, "
+    "v.sha256 AS version_sha "
     f"FROM {Response._meta.db_table} r "
     f"JOIN {FormVersion._meta.db_table} v ON v.id = r.form_version_id "
     "WHERE r.survey_id = %s AND r.key_hash = %s"
@@ -44,7 +45,7 @@ _BOTH_SQL = (
     "SELECT s.id, s.slug, s.title, s.state, s.opens_at, s.closes_at, s.anonymous, "
     "s.panel_only, s.created_at, s.current_version_id, v.sha256, "
     "r.id, r.survey_id, r.status, r.answers, r.language, r.page, r.updated_at, "
-    "r.source, r.key_hash, r.form_version_id, r.completed_at, r.orders, rv.sha256 "
+    "r.source, r.key_hash, r.form_version_id, r.completed_at, r.orders, r.test, rv.sha256 "
     f"FROM {Survey._meta.db_table} s "
     f"LEFT JOIN {FormVersion._meta.db_table} v ON v.id = s.current_version_id "
     f"LEFT JOIN {Response._meta.db_table} r ON r.survey_id = s.id AND r.key_hash = %s "
@@ -92,6 +93,7 @@ _RESPONSE_FIELDS = (
     "form_version_id",
     "completed_at",
     "orders",
+    "test",
 )
 
 
@@ -165,12 +167,13 @@ def _survey(row: tuple[Any, ...]) -> Survey | None:
 
 
 def _response(row: tuple[Any, ...]) -> Response:
-    values = list(row[:12])
+    values = list(row[:13])
     for i in (3, 11):  # JSON: text on SQLite, decoded already by psycopg
         values[i] = json.loads(values[i]) if isinstance(values[i], str | bytes) else values[i]
     values[6], values[10] = _moment(values[6]), _moment(values[10])
+    values[12] = bool(values[12])  # 0 or 1 on SQLite
     found = _instance(Response, _RESPONSE_FIELDS, values)
-    found.form_version = version(row[9], row[12])
+    found.form_version = version(row[9], row[13])
     return found
 
 
@@ -199,7 +202,9 @@ def update_if_unchanged(
 
 
 _SAVED_FIELDS = ("answers", "language", "page", "status", "completed_at")
-_INSERTED_FIELDS = ("survey", "form_version", "key_hash", "source", "orders", *_SAVED_FIELDS)
+_INSERTED_FIELDS = (
+    "survey", "form_version", "key_hash", "source", "orders", "test", *_SAVED_FIELDS
+)  # fmt: skip
 _INSERT_SQL = (
     f"INSERT INTO {Response._meta.db_table} "
     f"({', '.join(Response._meta.get_field(n).column for n in _INSERTED_FIELDS)}, "

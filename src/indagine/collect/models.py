@@ -24,6 +24,10 @@ class Response(models.Model):
     language = models.CharField(max_length=10)
     page = models.PositiveIntegerField(default=0)
     source = models.CharField(max_length=10, default="web")  # web, import, demo
+    # A test response (`indagine demo`'s always, or one the organiser marked): left out of
+    # the results, the letter, the public page and the exports unless the organiser asks for
+    # it, never counted as a member's answer (collect/responses.py).
+    test = models.BooleanField(default=False)
     started_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
     completed_at = models.DateTimeField(null=True, blank=True)
@@ -31,9 +35,10 @@ class Response(models.Model):
     class Meta:
         # With the id, the results' look at a survey's complete responses (how many, the sum of
         # their ids, the ids themselves) reads the index alone on PostgreSQL, not the table;
-        # SQLite keeps the rowid in every index anyway. No order of completion is kept.
+        # SQLite keeps the rowid in every index anyway. Test responses are left out by the same
+        # index. No order of completion is kept.
         indexes = [
-            models.Index(fields=["survey", "status", "id"], name="collect_response_complete")
+            models.Index(fields=["survey", "status", "test", "id"], name="collect_response_counted")
         ]
 
     def __str__(self) -> str:

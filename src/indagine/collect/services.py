@@ -348,6 +348,7 @@ def _complete(survey: Survey, response: Response, key: str) -> Response:
         language=response.language,
         page=response.page,
         source=response.source,
+        test=response.test,
         completed_at=day,
     )
     Response.objects.filter(pk=fresh.pk).update(started_at=day, updated_at=day)

@@ -6,3 +6,7 @@ from django.dispatch import Signal
 # completed, and key_state: what `keys.key_state` said of the key when its response was
 # created ("invited" for a personal link, None for a public one), None on later pages.
 response_saved = Signal()
+
+# Sent when the organiser deletes responses (inside the transaction, before the rows go):
+# survey, responses (a list). The panel no longer counts their members as having answered.
+response_deleted = Signal()

@@ -113,6 +113,7 @@ def _new_response(
         status=Response.Status.COMPLETE,
         language=lang,
         source=source,
+        test=source == "demo",  # synthetic answers never reach what members read
         completed_at=now,
         key_hash=None,
     )
@@ -306,8 +307,12 @@ def _export_columns(survey: Survey) -> list[tuple[str, str]]:
     return columns
 
 
-def add_synthetic(slug: str, count: int, *, seed: int, progress: bool = False) -> int:
-    """Add `count` plausible complete responses, each checked like a web submission."""
+def add_synthetic(
+    slug: str, count: int, *, seed: int, progress: bool = False, test: bool = True
+) -> int:
+    """Add `count` plausible complete responses, each checked like a web submission: test
+    responses (`indagine demo`'s), never counted in what members read; with `test=False`,
+    counted as real answers (tests and benchmarks that need many of them)."""
     from indagine.forms.synthetic import synthesize_valid
     from indagine.library.remote_working_2020_demo import profile_for
 
@@ -329,7 +334,9 @@ def add_synthetic(slug: str, count: int, *, seed: int, progress: bool = False) -
                 f"A synthetic response failed validation: {checked.errors[0]}",
             )
         lang = "en" if rng.random() < 0.1 else form.default_language
-        batch.append(_new_response(survey, checked.answers, "demo", lang))
+        made = _new_response(survey, checked.answers, "demo", lang)
+        made.test = test
+        batch.append(made)
     with transaction.atomic():
         Response.objects.bulk_create(batch, batch_size=BATCH)
     return len(batch)

@@ -26,11 +26,16 @@ def register(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> N
     rimp.set_defaults(run=import_responses)
     rexp = responses_sub.add_parser("export", help="export responses")
     rexp.add_argument("slug")
-    rexp.add_argument("--format", choices=["csv", "xlsx", "sav", "parquet"], default="csv")
+    rexp.add_argument("--format", choices=["csv", "xlsx", "sav", "dta", "parquet"], default="csv")
     rexp.add_argument(
         "--labels", action="store_true", help="choice labels instead of codes (csv, xlsx)"
     )
     rexp.add_argument("--lang", choices=["it", "en"], help="language of the labels")
+    rexp.add_argument(
+        "--include-tests",
+        action="store_true",
+        help="test responses too (demo's, or marked as tests): left out unless asked for",
+    )
     rexp.add_argument("-o", "--output", required=True)
     rexp.add_argument("--quiet", action="store_true")
     rexp.set_defaults(run=export_responses)
@@ -77,6 +82,7 @@ def export_responses(args: argparse.Namespace) -> int:
             labels=args.labels,
             lang=args.lang,
             progress=not args.quiet,
+            tests=args.include_tests,
         )
     except ImportRefused as refused:
         print(f"error {refused.code}: {refused.message}", file=sys.stderr)
@@ -95,5 +101,9 @@ def add_demo_responses(args: argparse.Namespace) -> int:
     except ImportRefused as refused:
         print(f"error {refused.code}: {refused.message}", file=sys.stderr)
         return EXIT_ERRORS
-    print(f"{args.slug}: {stored} synthetic response(s) added")
+    print(
+        f"{args.slug}: {stored} synthetic response(s) added, marked as test responses: the "
+        "dashboard shows them on request, the report, the letter, the public page and exports "
+        "leave them out; delete them on the survey's responses page"
+    )
     return EXIT_OK

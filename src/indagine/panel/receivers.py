@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 from django.db import connection, transaction
+from django.db.models import Q
 from django.dispatch import receiver
 from django.utils import timezone
 
 from indagine.collect.keys import key_asked
-from indagine.collect.signals import response_saved
+from indagine.collect.signals import response_deleted, response_saved
 from indagine.panel.models import Invitation, Member
 from indagine.panel.services import queue_thanks, settle_later
 
@@ -69,3 +70,18 @@ def record_progress(
         invitation.response = response
     invitation.save(update_fields=["started", "completed", "completed_on", "response"])
     queue_thanks(invitation.member)
+
+
+@receiver(response_deleted)
+def forget_answered(sender, survey, responses, **kwargs) -> None:
+    """Members whose responses the organiser deleted have not answered any more: their link
+    starts afresh and reminders reach them again. In an anonymous survey nothing ties a
+    complete response to its member, who stays counted (and their link spent)."""
+    pks = [r.pk for r in responses]
+    hashes = [r.key_hash for r in responses if r.key_hash]
+    for start in range(0, max(len(pks), len(hashes)), 1000):  # short IN lists for SQLite
+        part = Q(response_id__in=pks[start : start + 1000])
+        part |= Q(token_hash__in=hashes[start : start + 1000])
+        Invitation.objects.filter(part, member__survey=survey).update(
+            started=False, completed=False, completed_on=None, response=None
+        )

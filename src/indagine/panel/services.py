@@ -355,7 +355,7 @@ def fieldwork(survey: Survey) -> Fieldwork:
     from indagine.collect.models import Response
 
     days = Response.objects.filter(
-        survey=survey, status=Response.Status.COMPLETE, completed_at__isnull=False
+        survey=survey, status=Response.Status.COMPLETE, completed_at__isnull=False, test=False
     ).values_list("completed_at", flat=True)
     per_day = Counter(timezone.localtime(d).date() for d in days)
     return Fieldwork(

@@ -70,7 +70,7 @@ class Held:
     saved: int
 
 
-_HELD: OrderedDict[int, Held] = OrderedDict()
+_HELD: OrderedDict[tuple[int, bool], Held] = OrderedDict()  # by (survey, with tests)
 _LOOKS = threading.local()
 
 
@@ -87,44 +87,47 @@ def one_look() -> Iterator[None]:
         _LOOKS.held = outer
 
 
-def _path(survey: Survey) -> Path:
+def _path(survey: Survey, tests: bool = False) -> Path:
     folder = Path(settings.DATA_DIR) / "snapshots"
     folder.mkdir(parents=True, exist_ok=True)
-    return folder / f"survey-{survey.pk}.parquet"
+    return folder / f"survey-{survey.pk}{'-with-tests' if tests else ''}.parquet"
 
 
 def _complete(survey: Survey):
-    return Response.objects.filter(survey=survey, status=Response.Status.COMPLETE)
+    """The survey's complete responses that count: test responses never reach the report."""
+    return Response.objects.filter(survey=survey, status=Response.Status.COMPLETE, test=False)
 
 
-def snapshot(survey: Survey) -> Snapshot:
-    """The survey's complete responses as columns, brought up to date with only what changed.
+def snapshot(survey: Survey, tests: bool = False) -> Snapshot:
+    """The survey's complete responses as columns, brought up to date with only what changed;
+    test responses only with `tests` (the organiser's dashboard, when asked).
 
     Kept on disk (Parquet in the data folder) and in this process's memory; any process can
     rebuild it from the database, so nothing another process needs lives only in memory."""
-    return _held(survey).snapshot
+    return _held(survey, tests).snapshot
 
 
-def _held(survey: Survey) -> Held:
+def _held(survey: Survey, tests: bool = False) -> Held:
     """The held snapshot, checked against the database by one aggregate (`stored.mark`); when
     the marks differ, the ids are compared and only the rows not held are read."""
     looked = getattr(_LOOKS, "held", None)
+    key = (survey.pk, tests)
     with _LOCK:
-        held = _HELD.get(survey.pk)
-        if looked is not None and held is not None and looked.get(survey.pk) is held:
+        held = _HELD.get(key)
+        if looked is not None and held is not None and looked.get(key) is held:
             return held  # looked at already in this block (and its form checked then)
         form = survey.current_version.form
         if held is None or held.snapshot.signature != form_signature(form):
-            held = _load(survey, form)
-        target = stored.mark(survey.pk)
+            held = _load(survey, form, tests)
+        target = stored.mark(survey.pk, tests)
         if target != held.mark:
-            held = _refresh(survey, held)
-        _HELD[survey.pk] = held
-        _HELD.move_to_end(survey.pk)
+            held = _refresh(survey, held, tests)
+        _HELD[key] = held
+        _HELD.move_to_end(key)
         while len(_HELD) > 8:
             _HELD.popitem(last=False)
         if looked is not None:
-            looked[survey.pk] = held
+            looked[key] = held
         return held
 
 
@@ -134,14 +137,14 @@ def forget() -> None:
     with _LOCK:
         for cache in (_HELD, _FINDINGS, _ANALYSES, _DERIVED):
             cache.clear()
-        for file in (Path(settings.DATA_DIR) / "snapshots").glob("survey-*.parquet"):
+        for file in (Path(settings.DATA_DIR) / "snapshots").glob("survey-*.parquet"):  # both
             file.unlink(missing_ok=True)
 
 
-def _load(survey: Survey, form: Form) -> Held:
+def _load(survey: Survey, form: Form, tests: bool = False) -> Held:
     """What the Parquet on disk holds (its own form version's only, with the seconds beside
     it), or nothing."""
-    loaded = Snapshot.load(_path(survey), form)
+    loaded = Snapshot.load(_path(survey, tests), form)
     if loaded is None or SECONDS not in loaded.frame.columns:
         return _nothing(form)
     frame = loaded.frame
@@ -160,22 +163,22 @@ def _nothing(form: Form, saved: int = -1) -> Held:
     return Held(snap, stored.Mark.of(ids), ids, seconds, 0, saved)
 
 
-def _refresh(survey: Survey, held: Held) -> Held:
+def _refresh(survey: Survey, held: Held, tests: bool = False) -> Held:
     """The held snapshot with the responses completed since; built anew from the database
     when one it holds was deleted (erased on request: rare), and then saved at once, so
     that the erased answers leave the disk too."""
-    form = held.snapshot.form
+    form, path = held.snapshot.form, _path(survey, tests)
     if held.snapshot.n == 0:
-        return _save(_append(held, stored.every_batch(survey.pk)), _path(survey))
-    now = stored.complete_ids(survey.pk)
+        return _save(_append(held, stored.every_batch(survey.pk, tests)), path)
+    now = stored.complete_ids(survey.pk, tests)
     if not np.isin(held.ids, now, assume_unique=True).all():
-        rebuilt = _append(_nothing(form, held.saved), stored.every_batch(survey.pk))
-        return _save(rebuilt, _path(survey))
+        rebuilt = _append(_nothing(form, held.saved), stored.every_batch(survey.pk, tests))
+        return _save(rebuilt, path)
     fresh = np.setdiff1d(now, held.ids, assume_unique=True)
-    updated = _append(held, stored.batches_of(survey.pk, fresh))
+    updated = _append(held, stored.batches_of(survey.pk, fresh, tests))
     grown = updated.snapshot.n - max(updated.saved, 0)
     if updated.saved < 0 or grown >= max(1_000, updated.saved // 10):
-        return _save(updated, _path(survey))
+        return _save(updated, path)
     return updated
 
 
@@ -314,11 +317,12 @@ class View:
 
     weighted: bool = False
     segment: tuple[str, str] | None = None  # (question, choice)
+    tests: bool = False  # test responses counted too: the organiser's dashboard only
 
 
 def findings(survey: Survey, view: View = View()) -> Findings:
     """The findings of the survey's complete responses, recomputed only when answers arrived."""
-    held = _held(survey)
+    held = _held(survey, view.tests)
     snap = held.snapshot
     form = snap.form
     frame = snap.frame
@@ -401,7 +405,7 @@ def testimonies(survey: Survey, limit: int = 50) -> list[str]:
 def drop_off(survey: Survey) -> list[tuple[int, str, int]]:
     """Where respondents stop: (page index, page title, partial responses stopped there)."""
     form = survey.current_version.form
-    partial = Response.objects.filter(survey=survey, status=Response.Status.PARTIAL)
+    partial = Response.objects.filter(survey=survey, status=Response.Status.PARTIAL, test=False)
     counts = dict(partial.values_list("page").annotate(n=Count("pk")).values_list("page", "n"))
     lang = form.default_language
     return [
@@ -410,14 +414,14 @@ def drop_off(survey: Survey) -> list[tuple[int, str, int]]:
     ]
 
 
-def median_duration(survey: Survey) -> dt.timedelta | None:
+def median_duration(survey: Survey, tests: bool = False) -> dt.timedelta | None:
     """How long a respondent took, from the first page to the last, at the median of complete
     responses; None in an anonymous survey (its times are of the day only) or before any.
     From the seconds held beside the snapshot, read with its rows."""
     if survey.anonymous:
         return None
-    held = _held(survey)
-    return _derived(("duration", survey.pk), held, lambda: _median(held))
+    held = _held(survey, tests)
+    return _derived(("duration", survey.pk, tests), held, lambda: _median(held))
 
 
 def _median(held: Held) -> dt.timedelta | None:
@@ -428,10 +432,10 @@ def _median(held: Held) -> dt.timedelta | None:
     return dt.timedelta(seconds=round(float(spans.median())))  # type: ignore[arg-type]
 
 
-def responses_by_day(survey: Survey) -> list[tuple[dt.date, int]]:
+def responses_by_day(survey: Survey, tests: bool = False) -> list[tuple[dt.date, int]]:
     """Complete responses per day of completion, in the current time zone, from the
     snapshot's completion times (no million datetimes through the ORM)."""
-    held = _held(survey)
+    held = _held(survey, tests)
     zone = timezone.get_current_timezone_name()
 
     def count() -> list[tuple[dt.date, int]]:
@@ -440,7 +444,7 @@ def responses_by_day(survey: Survey) -> list[tuple[dt.date, int]]:
         counted = days.value_counts(sort=False).sort(days.name)
         return [(day, int(n)) for day, n in counted.iter_rows()]
 
-    return _derived(("days", survey.pk, zone), held, count)
+    return _derived(("days", survey.pk, zone, tests), held, count)
 
 
 def _derived(key: tuple[Any, ...], held: Held, compute: Callable[[], Any]) -> Any:
@@ -497,7 +501,7 @@ def crosstab(
     from indagine.stats.crosstab import crosstab as cross
     from indagine.stats.design import survey_design
 
-    snap = snapshot(survey)
+    snap = snapshot(survey, view.tests)
     form = snap.form
     question, group = form.question(item), form.question(by)
     if (

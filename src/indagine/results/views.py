@@ -16,6 +16,7 @@ from django.utils.safestring import mark_safe
 from django.views.decorators.http import require_POST
 
 from indagine.charts.shares import responses_over_time
+from indagine.collect import responses
 from indagine.forms import languages
 from indagine.results import letters, report, services
 from indagine.results.codes import ResultsError
@@ -31,12 +32,15 @@ def _survey(slug: str) -> Survey:
     )
 
 
-def _view(request: HttpRequest) -> services.View:
+def _view(request: HttpRequest, tests: bool = False) -> services.View:
+    """The view asked for; test responses counted only where `tests` allows it (the
+    dashboard: never the report or the letter, which members read)."""
     segment = request.GET.get("segment", "")
     question, _, choice = segment.partition(":")
     return services.View(
         weighted=request.GET.get("weighted") == "1",
         segment=(question, choice) if question and choice else None,
+        tests=tests and request.GET.get("tests") == "1",
     )
 
 
@@ -53,18 +57,28 @@ def _added_up(days: list[tuple[dt.date, int]]) -> list[tuple[dt.date, int, int]]
     return out
 
 
+def _toggled(request: HttpRequest, tests: str | None) -> str:
+    """The page's query with test responses included (`"1"`) or left out (None)."""
+    query = request.GET.copy()
+    query.pop("fragment", None)
+    query.pop("tests", None)
+    if tests:
+        query["tests"] = tests
+    return query.urlencode()
+
+
 @organiser(VIEW)
 def dashboard(request: HttpRequest, slug: str) -> HttpResponse:
     survey = _survey(slug)
     lang = _lang(request)
-    view = _view(request)
+    view = _view(request, tests=True)
     with services.one_look():  # the snapshot checked against the database once for the page
         try:
             found = services.findings(survey, view)
         except ResultsError as error:  # a segment that does not exist: no such page
             raise Http404(str(error)) from None
-        days = services.responses_by_day(survey)
-        duration = services.median_duration(survey)
+        days = services.responses_by_day(survey, view.tests)
+        duration = services.median_duration(survey, view.tests)
         cross, cross_error = None, ""
         item, by = request.GET.get("item", ""), request.GET.get("by", "")
         if item and by:
@@ -102,6 +116,9 @@ def dashboard(request: HttpRequest, slug: str) -> HttpResponse:
             if q.type.value == "select_one"
         ],
         "query": request.GET.urlencode(),
+        "tests": responses.test_count(survey),
+        "with_tests": _toggled(request, "1"),
+        "without_tests": _toggled(request, None),
     }
     # The body's ETag is a digest of what it shows: the page's script asks again with it and
     # gets 304 until the figures change, so an organiser's open sections stay open.

@@ -5,6 +5,7 @@ from django.http import HttpResponse
 from django.shortcuts import redirect
 from django.urls import include, path
 
+from indagine.collect import browse
 from indagine.collect.attachments import attachment
 from indagine.collect.preview import survey_preview
 from indagine.results.api import api
@@ -43,6 +44,17 @@ urlpatterns = [
     path("", include("indagine.results.urls")),
     path("manage/<slug:slug>/preview/", survey_preview, name="preview"),  # collect's view
     path("manage/<slug:slug>/files/<str:name>", attachment, name="attachment"),  # collect's
+    # the responses pages (collect's)
+    path("manage/<slug:slug>/responses/", browse.response_list, name="responses"),
+    path("manage/<slug:slug>/responses/<int:pk>/", browse.response_detail, name="response"),
+    path(
+        "manage/<slug:slug>/responses/<int:pk>/delete/",
+        browse.response_delete,
+        name="response_delete",
+    ),
+    path("manage/<slug:slug>/responses/<int:pk>/test/", browse.response_test, name="response_test"),
+    path("manage/<slug:slug>/responses/tests/delete/", browse.tests_delete, name="tests_delete"),
+    path("manage/<slug:slug>/responses/download/", browse.download, name="download"),
     path("manage/", include("indagine.surveys.urls")),
 ]
 

@@ -20,8 +20,9 @@ from indagine.surveys.models import Survey
 
 def _counts(queryset):
     return queryset.annotate(
-        partial=Count("responses", filter=Q(responses__status="partial")),
-        complete=Count("responses", filter=Q(responses__status="complete")),
+        partial=Count("responses", filter=Q(responses__status="partial", responses__test=False)),
+        complete=Count("responses", filter=Q(responses__status="complete", responses__test=False)),
+        tests=Count("responses", filter=Q(responses__test=True)),
     )
 
 

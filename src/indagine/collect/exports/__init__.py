@@ -1,4 +1,5 @@
-"""Responses out as CSV, XLSX, SPSS .sav and Parquet, read from the database in chunks.
+"""Responses out as CSV, XLSX, SPSS .sav, Stata .dta and Parquet, read from the database in
+chunks. Test responses are left out unless asked for.
 
 Pipeline: `plan(survey, lang)` merges the questions of every form version the survey has (current
 version's order first, choices united) into an `ExportPlan` (`exports.layout`); `read_chunks`
@@ -28,6 +29,8 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
+from django.db.models import QuerySet
+
 from indagine.collect.codes import TransferCode
 from indagine.collect.exports.csv import CSV_TAIL, write_csv
 from indagine.collect.exports.layout import ExportPlan, Record, plan
@@ -35,10 +38,11 @@ from indagine.collect.exports.parquet import write_parquet
 from indagine.collect.exports.records import read_chunks, response_key
 from indagine.collect.exports.sav import SavVariable, SpssNames, sav_codes, sav_variables, write_sav
 from indagine.collect.exports.xlsx import XLSX_MAX_ROWS, write_xlsx
+from indagine.collect.models import Response
 from indagine.collect.transfer import _survey
 from indagine.web.refusals import Refused
 
-FORMATS = ("csv", "xlsx", "sav", "parquet")
+FORMATS = ("csv", "xlsx", "sav", "dta", "parquet")
 LABELLED = ("csv", "xlsx")  # formats whose cells can hold labels instead of codes
 CHUNK = 5000
 
@@ -77,8 +81,11 @@ def export(
     lang: str | None = None,
     progress: bool = False,
     chunk_size: int = CHUNK,
+    responses: QuerySet[Response] | None = None,
+    tests: bool = False,
 ) -> int:
-    """Write every response (partial and complete) of the survey to `path`; return how many."""
+    """Write the survey's responses (partial and complete; test ones only with `tests`), or
+    those of `responses`, to `path`; return how many."""
     if fmt not in FORMATS:
         raise Refused(TransferCode.EXPORT_BAD_FORMAT, f"Unknown format '{fmt}': one of {FORMATS}.")
     if labels and fmt not in LABELLED:
@@ -88,7 +95,9 @@ def export(
         )
     survey = _survey(slug)
     layout = plan(survey, lang)
-    chunks = _chunks(survey, chunk_size, progress, layout.questions, layout.orders)
+    if responses is None and tests:
+        responses = survey.responses.all()
+    chunks = _chunks(survey, chunk_size, progress, layout.questions, layout.orders, responses)
     # Written beside the target and renamed onto it when whole: an export killed half way
     # leaves the previous file as it was, never a shorter one that looks complete.
     partial = path.with_name(f".{path.name}.{os.getpid()}.part")
@@ -99,6 +108,8 @@ def export(
             count = write_xlsx(layout, chunks, partial, labels=labels)
         elif fmt == "sav":
             count = write_sav(layout, chunks, partial)
+        elif fmt == "dta":
+            count = write_sav(layout, chunks, partial, stata=True)
         else:
             count = write_parquet(layout, chunks, partial)
         partial.replace(path)

@@ -16,6 +16,9 @@ from indagine.collect.exports.layout import Record
 from indagine.forms.model import Question, QuestionType
 
 if TYPE_CHECKING:
+    from django.db.models import QuerySet
+
+    from indagine.collect.models import Response
     from indagine.surveys.models import Survey
 
 
@@ -25,9 +28,11 @@ def read_chunks(
     progress: bool,
     questions: Iterable[Question] = (),
     orders: Mapping[str, str] | None = None,
+    responses: QuerySet[Response] | None = None,
 ) -> Iterator[list[Record]]:
-    """Every response, partial and complete, ordered by pk: `size` Records per chunk; with
-    `orders` (order column to question), each randomized question's order as shown."""
+    """Every response, partial and complete, but for test ones (or those of `responses`),
+    ordered by pk: `size` Records per chunk; with `orders` (order column to question), each
+    randomized question's order as shown."""
     questions = list(questions)
     orders = dict(orders or {})
     metadata = [q for q in questions if q.type.is_metadata]
@@ -38,8 +43,9 @@ def read_chunks(
         fields.append("orders")
     if metadata:  # each datetime read costs a converter call per row: only when asked for
         fields.append("started_at")
-    rows = survey.responses.order_by("pk").values_list(*fields).iterator(chunk_size=size)
-    bar = tqdm(total=survey.responses.count(), desc="exporting", unit=" rows", disable=not progress)
+    chosen = survey.responses.filter(test=False) if responses is None else responses
+    rows = chosen.order_by("pk").values_list(*fields).iterator(chunk_size=size)
+    bar = tqdm(total=chosen.count(), desc="exporting", unit=" rows", disable=not progress)
     with bar:
         while batch := list(itertools.islice(rows, size)):
             yield [_record(survey.slug, row, metadata, moments, orders) for row in batch]

@@ -99,20 +99,38 @@ class SpssNames:
         return candidate
 
 
-def write_sav(layout: ExportPlan, chunks: Iterable[list[Record]], path: Path) -> int:
-    """SPSS file with variable and value labels, written in two passes (see above)."""
+def write_sav(
+    layout: ExportPlan, chunks: Iterable[list[Record]], path: Path, *, stata: bool = False
+) -> int:
+    """SPSS file with variable and value labels, written in two passes (see above); with
+    `stata`, a Stata .dta (format 118) of the same variables and labels, its names made legal
+    for Stata by ReadStat (32 characters; the renames are Stata's stricter rules) and its
+    texts cut where Stata's limits are lower (80 characters of variable label, 2,045 bytes of
+    a string)."""
     import pyarrow as pa
     import readstat_arrow
 
     variables = sav_variables(layout)
-    schema = pa.schema([(v.name, _arrow_type(v, pa)) for v in variables])
+    schema = pa.schema([(v.name, _arrow_type(v, pa, stata)) for v in variables])
     with tempfile.TemporaryFile(dir=path.parent, prefix=".sav-spill-") as spill:
         count, widths = _spill(variables, schema, chunks, spill)
         spill.seek(0)
-        metadata = _metadata(layout, variables, schema, widths)
-        with readstat_arrow.SavWriter(
-            str(path), schema, count, metadata, on_text_limits_exceeded="truncate"
-        ) as writer:
+        metadata = _metadata(layout, variables, schema, widths, stata=stata)
+        writer: Any
+        if stata:
+            writer = readstat_arrow.DtaWriter(
+                str(path),
+                schema,
+                count,
+                metadata,
+                rename_invalid_names=True,
+                on_text_limits_exceeded="truncate",
+            )
+        else:
+            writer = readstat_arrow.SavWriter(
+                str(path), schema, count, metadata, on_text_limits_exceeded="truncate"
+            )
+        with writer:
             for batch in pa.ipc.open_stream(spill):
                 writer.write_batch(batch)
     return count
@@ -144,27 +162,44 @@ def _spill(
     return count, widths
 
 
-def _arrow_type(variable: SavVariable, pa: Any) -> Any:
+def _arrow_type(variable: SavVariable, pa: Any, stata: bool = False) -> Any:
     """The variable's Arrow type: SPSS holds every number as a double, dates as seconds, so the
-    type only says which (an integer's display format has no decimals)."""
+    type only says which (an integer's display format has no decimals). Stata labels only the
+    values of integer variables: a single choice's codes are a 32-bit `long` there, where a
+    64-bit integer would become a double."""
     q = variable.question
     if q is None:
         meta = {"SubmissionDate": pa.timestamp("us"), "FormVersion": pa.int32()}
         return meta.get(variable.name, pa.string())
     if q.type.is_select:
-        return pa.int8() if variable.choice is not None else pa.int64()
+        return pa.int8() if variable.choice is not None else (pa.int32() if stata else pa.int64())
     if q.type in NUMBERS:
         return pa.int64() if is_integral(q) else pa.float64()
     return pa.date32() if q.type in DATES else pa.string()
 
 
 def _metadata(
-    layout: ExportPlan, variables: list[SavVariable], schema: Any, widths: dict[str, int]
+    layout: ExportPlan,
+    variables: list[SavVariable],
+    schema: Any,
+    widths: dict[str, int],
+    *,
+    stata: bool = False,
 ) -> Any:
     """Labels, measures, alignments (numbers right, strings left, as SPSS sets them) and the
-    string variables' widths, as readstat-arrow takes them."""
+    string variables' widths, as readstat-arrow takes them; for Stata, labels and widths
+    (at most 2,045 bytes: its longer strL strings ReadStat does not write)."""
     from readstat_arrow import Metadata
 
+    if stata:
+        return Metadata(
+            variable_labels={v.name: v.label for v in variables},
+            value_labels={
+                name: [{"value": code, "label": label} for code, label in codes.items()]
+                for name, codes in _value_labels(layout, variables).items()
+            },
+            storage_widths={name: min(width, 2045) for name, width in widths.items()},
+        )
     return Metadata(
         variable_labels={v.name: _cut(v.label, 256) for v in variables},
         value_labels={
