@@ -1,8 +1,10 @@
 """The REST API (django-ninja; OpenAPI schema at /api/openapi.json, docs at /api/docs).
 
 Authentication: a per-user token (`Authorization: Bearer ind_...`) or the organiser's session.
-The user's Django permissions apply: `surveys.view_survey` to see surveys and results,
-`collect.view_response` to read responses.
+The user's rights apply as on the web (surveys/access.py): `surveys.view_survey` for every
+survey or for one alone to see it and its results; its responses with `collect.view_response`
+(every survey's) or a right held on that survey alone. Test responses are left out unless
+asked for (`tests=true`).
 """
 
 from __future__ import annotations
@@ -21,6 +23,7 @@ from ninja.security import HttpBearer, django_auth
 
 from indagine.results.codes import ResultsCode, ResultsError
 from indagine.results.models import ApiToken
+from indagine.surveys import access
 from indagine.surveys.models import Survey
 from indagine.web.codes import RequestCode
 
@@ -57,9 +60,18 @@ def _not_found(request: HttpRequest, exc: Http404) -> Any:
     return api.create_response(request, {"detail": detail}, status=404)
 
 
-def _require(request: HttpRequest, permission: str) -> None:
-    if not request.user.has_perm(permission):
+def _require(request: HttpRequest, permission: str, survey: Survey | None = None) -> None:
+    """The permission for every survey, or (with `survey`) a right on that one."""
+    if not access.may(request.user, permission, survey):
         raise HttpError(403, f"{ResultsCode.MISSING_PERMISSION}: {permission}.")
+
+
+def _viewed(request: HttpRequest, slug: str, **filters: Any) -> Survey:
+    """The survey the address names, if the user may see it: 403 whether or not it exists
+    (as the web pages answer), else 404 when it does not."""
+    survey = Survey.objects.select_related("current_version").filter(slug=slug).first()
+    _require(request, access.VIEW, survey)
+    return get_object_or_404(Survey.objects.select_related("current_version"), slug=slug, **filters)
 
 
 class SurveyOut(Schema):
@@ -109,7 +121,9 @@ ERRORS: dict[int, Any] = {
 
 
 def _survey_out(survey: Survey) -> dict[str, Any]:
-    counts = {s: survey.responses.filter(status=s).count() for s in ("partial", "complete")}
+    counts = {
+        s: survey.responses.filter(status=s, test=False).count() for s in ("partial", "complete")
+    }
     version = survey.current_version
     return {
         "slug": survey.slug,
@@ -124,8 +138,10 @@ def _survey_out(survey: Survey) -> dict[str, Any]:
 
 @api.get("/surveys", response={200: list[SurveyOut], **ERRORS}, summary="Surveys you may see")
 def list_surveys(request: HttpRequest) -> list[dict[str, Any]]:
-    _require(request, "surveys.view_survey")
-    return [_survey_out(s) for s in Survey.objects.select_related("current_version")]
+    if not access.may_somewhere(request.user, access.VIEW):
+        raise HttpError(403, f"{ResultsCode.MISSING_PERMISSION}: {access.VIEW}.")
+    seen = access.surveys_for(request.user).select_related("current_version").order_by("pk")
+    return [_survey_out(s) for s in seen]
 
 
 @api.get(
@@ -134,8 +150,7 @@ def list_surveys(request: HttpRequest) -> list[dict[str, Any]]:
     summary="One survey with its questionnaire",
 )
 def get_survey(request: HttpRequest, slug: str) -> dict[str, Any]:
-    _require(request, "surveys.view_survey")
-    survey = get_object_or_404(Survey.objects.select_related("current_version"), slug=slug)
+    survey = _viewed(request, slug)
     version = survey.current_version
     return {**_survey_out(survey), "form": version.form_json if version else None}
 
@@ -158,6 +173,7 @@ class PageQuery(Schema):
     cursor: str | None = None
     limit: int = 100
     status: str | None = None
+    tests: bool = False  # test responses (the demo's, or marked) too
 
 
 @api.get(
@@ -166,13 +182,17 @@ class PageQuery(Schema):
     summary="Responses, oldest first, a page at a time (cursor pagination)",
 )
 def list_responses(request: HttpRequest, slug: str, query: Query[PageQuery]) -> dict[str, Any]:
-    _require(request, "collect.view_response")
-    survey = get_object_or_404(Survey, slug=slug)
+    survey = _viewed(request, slug)
+    own = request.user.has_perm(access.VIEW, survey) or request.user.has_perm(access.CHANGE, survey)
+    if not (request.user.has_perm("collect.view_response") or own):
+        raise HttpError(403, f"{ResultsCode.MISSING_PERMISSION}: collect.view_response.")
     if not 1 <= query.limit <= 1000:
         raise HttpError(400, f"{ResultsCode.BAD_LIMIT}: limit must be between 1 and 1000.")
     if query.status not in (None, "partial", "complete"):
         raise HttpError(400, f"{ResultsCode.BAD_STATUS}: status is partial or complete.")
     rows = survey.responses.filter(pk__gt=_cursor(query.cursor)).order_by("pk")
+    if not query.tests:
+        rows = rows.filter(test=False)
     if query.status:
         rows = rows.filter(status=query.status)
     page = list(
@@ -228,10 +248,7 @@ class ResultsQuery(Schema):
 def get_results(request: HttpRequest, slug: str, query: Query[ResultsQuery]) -> Any:
     from indagine.results import services
 
-    _require(request, "surveys.view_survey")
-    survey = get_object_or_404(
-        Survey.objects.select_related("current_version"), slug=slug, current_version__isnull=False
-    )
+    survey = _viewed(request, slug, current_version__isnull=False)
     segment = None
     if query.segment:
         question, _, choice = query.segment.partition(":")

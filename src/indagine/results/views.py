@@ -175,7 +175,7 @@ def newsletter(request: HttpRequest, slug: str, fmt: str) -> HttpResponse:
     )
 
 
-@organiser(VIEW)
+@organiser(VIEW, somewhere=True)
 @require_POST
 def issue_token(request: HttpRequest) -> HttpResponse:
     _, key = ApiToken.issue(request.user, request.POST.get("name", "")[:100] or "token")

@@ -40,11 +40,18 @@ INSTALLED_APPS = [
     "django_tasks",
     "django_tasks_db",
     "ninja",  # its Swagger UI from its own static files, not from a CDN (works offline)
+    "guardian",  # rights on one survey alone (surveys/access.py)
     "indagine.surveys",
     "indagine.collect",
     "indagine.panel",
     "indagine.results",
 ]
+
+AUTHENTICATION_BACKENDS = [
+    "django.contrib.auth.backends.ModelBackend",
+    "guardian.backends.ObjectPermissionBackend",  # a permission held on one survey
+]
+ANONYMOUS_USER_NAME = None  # guardian's own anonymous account: no one outside logs in as it
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",

@@ -1,10 +1,11 @@
 from django.contrib import admin
+from guardian.admin import GuardedModelAdmin
 
 from indagine.surveys.models import AuditEntry, FormVersion, Survey
 
 
 @admin.register(Survey)
-class SurveyAdmin(admin.ModelAdmin):
+class SurveyAdmin(GuardedModelAdmin):  # "Object permissions": rights on one survey
     list_display = ("slug", "title", "state", "opens_at", "closes_at", "retention_months")
     search_fields = ("slug", "title")
 

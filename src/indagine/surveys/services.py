@@ -11,6 +11,7 @@ import hashlib
 import re
 from dataclasses import dataclass
 from importlib import resources
+from typing import Any
 
 from django.db import transaction
 from django.db.models import Max
@@ -19,6 +20,7 @@ from django.utils.text import slugify
 
 from indagine.forms.issues import FormIssue
 from indagine.forms.loader import load_form
+from indagine.surveys.access import RIGHTS
 from indagine.surveys.codes import SurveyCode
 from indagine.surveys.codes import SurveyError as SurveyError
 from indagine.surveys.models import RETENTION_MAX_MONTHS, AuditEntry, FormVersion, Survey
@@ -193,3 +195,48 @@ def configure(survey: Survey, *, anonymous: bool, panel_only: bool, user=None) -
         survey.save(update_fields=["anonymous", "panel_only"])
         audit("survey.configure", survey, user, anonymous=anonymous, panel_only=panel_only)
     return survey
+
+
+def rights(survey: Survey) -> list[tuple[Any, list[str]]]:
+    """Who holds a right on this survey alone ("view", "change"), by username: not those who
+    hold it for every survey (the admin's permissions), whom the page names apart."""
+    from guardian.shortcuts import get_users_with_perms
+
+    held: dict[Any, list[str]] = get_users_with_perms(  # type: ignore[assignment]
+        survey, attach_perms=True, with_superusers=False, with_group_users=False
+    )
+    names = {"view_survey": "view", "change_survey": "change"}
+    out = [(user, sorted(names[p] for p in perms if p in names)) for user, perms in held.items()]
+    return sorted(((u, r) for u, r in out if r), key=lambda pair: pair[0].get_username())
+
+
+def grant(survey: Survey, username: str, right: str, user=None) -> None:
+    """Give `username` the right to see ("view") or change ("change") this survey alone;
+    "change" includes seeing. Audited."""
+    from django.contrib.auth import get_user_model
+    from guardian.shortcuts import assign_perm, remove_perm
+
+    if right not in RIGHTS:
+        raise SurveyError(SurveyCode.BAD_RIGHT, "The right is view or change.")
+    holder = get_user_model().objects.filter(username=username.strip()).first()
+    if holder is None:
+        raise SurveyError(SurveyCode.NO_SUCH_USER, "No account has this username.")
+    with transaction.atomic():
+        for other in set(RIGHTS.values()) - {RIGHTS[right]}:
+            remove_perm(other, holder, survey)
+        assign_perm(RIGHTS[right], holder, survey)
+        audit("survey.grant", survey, user, username=holder.get_username(), right=right)
+
+
+def revoke(survey: Survey, username: str, user=None) -> None:
+    """Take back every right `username` held on this survey alone. Audited."""
+    from django.contrib.auth import get_user_model
+    from guardian.shortcuts import remove_perm
+
+    holder = get_user_model().objects.filter(username=username).first()
+    if holder is None:
+        raise SurveyError(SurveyCode.NO_SUCH_USER, "No account has this username.")
+    with transaction.atomic():
+        for permission in RIGHTS.values():
+            remove_perm(permission, holder, survey)
+        audit("survey.revoke", survey, user, username=holder.get_username())

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from django.contrib import messages
+from django.core.exceptions import PermissionDenied
 from django.db.models import Count, Q
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -11,7 +12,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from indagine.forms.issues import FormIssue
-from indagine.surveys import services, site
+from indagine.surveys import access, services, site
 from indagine.surveys.access import CHANGE, VIEW, organiser
 from indagine.surveys.codes import SurveyCode
 from indagine.surveys.forms import RetentionForm, ScheduleForm, SiteSettingsForm, UploadForm
@@ -26,19 +27,31 @@ def _counts(queryset):
     )
 
 
-@organiser(VIEW)
+@organiser(VIEW, somewhere=True)
 def survey_list(request: HttpRequest) -> HttpResponse:
-    surveys = _counts(Survey.objects.all())
-    return render(request, "surveys/list.html", {"surveys": surveys, "upload": UploadForm()})
+    surveys = _counts(access.surveys_for(request.user).order_by("pk"))
+    return render(
+        request,
+        "surveys/list.html",
+        {"surveys": surveys, "upload": UploadForm(), "creates": access.may(request.user, CHANGE)},
+    )
 
 
-@organiser(CHANGE)
+@organiser(CHANGE, somewhere=True)
 def survey_create(request: HttpRequest) -> HttpResponse:
+    """A new survey (the right to change every survey), or a new version of one (the right
+    to change that one)."""
+    version_of = request.POST.get("version_of")  # sent by a survey's own page
+    if version_of is not None:
+        allowed = access.may(request.user, CHANGE, Survey.objects.filter(slug=version_of).first())
+    else:
+        allowed = access.may(request.user, CHANGE)
+    if not allowed:
+        raise PermissionDenied
     upload = UploadForm(request.POST or None, request.FILES or None)
     issues: tuple[FormIssue, ...] = ()
     if request.method == "POST" and upload.is_valid():
         file = upload.cleaned_data["file"]
-        version_of = request.POST.get("version_of")  # sent by a survey's own page
         slug = version_of or upload.cleaned_data["slug"] or None
         try:
             imported = services.import_form(
@@ -83,8 +96,24 @@ def survey_detail(request: HttpRequest, slug: str) -> HttpResponse:
             "warnings": services.form_warnings(survey.current_version)
             if survey.current_version
             else (),
+            "changes": access.may(request.user, CHANGE, survey),
+            "administers": access.may(request.user, CHANGE),
+            "rights": services.rights(survey) if access.may(request.user, CHANGE) else [],
         },
     )
+
+
+def _rights(request: HttpRequest, survey: Survey, action: str) -> str:
+    """Give or take back an account's right on this survey: for administrators only (the
+    right to change every survey), not for those who hold a right on this one."""
+    if not access.may(request.user, CHANGE):
+        raise PermissionDenied
+    username = request.POST.get("username", "")
+    if action == "grant":
+        services.grant(survey, username, request.POST.get("right", ""), request.user)
+        return _("%(user)s's rights on this survey saved.") % {"user": username}
+    services.revoke(survey, username, request.user)
+    return _("%(user)s no longer holds a right on this survey.") % {"user": username}
 
 
 @organiser(CHANGE)
@@ -112,6 +141,8 @@ def survey_action(request: HttpRequest, slug: str, action: str) -> HttpResponse:
                 raise services.SurveyError(SurveyCode.BAD_DATE, _("The date is not valid."))
             services.schedule_closing(survey, schedule.cleaned_data["closes_at"], request.user)
             done = _("Closing date saved.") if survey.closes_at else _("No closing date.")
+        elif action in ("grant", "revoke"):
+            done = _rights(request, survey, action)
         elif action == "retention":
             retention = RetentionForm(request.POST)
             if not retention.is_valid():
