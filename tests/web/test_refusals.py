@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from indagine.collect.codes import SubmissionCode, TransferCode
+from indagine.collect.codes import HookCode, SubmissionCode, TransferCode
 from indagine.commands.backup import BackupCode
 from indagine.commands.preflight import ServeCode
 from indagine.forms.expressions.errors import CODES as EXPRESSION_CODES
@@ -25,6 +25,7 @@ DOCUMENTED = set(re.findall(r"`([A-Z][A-Z_]+)`", (ROOT / "docs" / "codes.md").re
 APP_CODES = (
     SubmissionCode,
     TransferCode,
+    HookCode,
     SurveyCode,
     PanelCode,
     ResultsCode,

@@ -6,4 +6,7 @@ class CollectConfig(AppConfig):
     verbose_name = "Collection"
 
     def ready(self) -> None:
-        from indagine.collect import uploads  # noqa: F401  (its receivers erase files)
+        from indagine.collect import (  # noqa: F401  (their receivers)
+            hooks,  # completed responses to the organiser's webhooks
+            uploads,  # erase files
+        )

@@ -18,7 +18,7 @@ from django.utils import translation
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from indagine.collect import exports, responses
+from indagine.collect import exports, hooks, responses
 from indagine.collect.markup import answer_text
 from indagine.collect.models import Response
 from indagine.forms import languages
@@ -259,3 +259,37 @@ def _described(wanted: responses.Filter) -> dict[str, Any]:
     if wanted.tests or wanted.only_tests:
         out["tests"] = "only" if wanted.only_tests else "included"
     return out
+
+
+@organiser(CHANGE)
+def webhooks(request: HttpRequest, slug: str) -> HttpResponse:
+    """The survey's webhooks: add one (its secret shown once), remove one, switch one on."""
+    survey = _survey(slug)
+    if request.method == "POST":
+        action = request.POST.get("action", "")
+        try:
+            if action == "add":
+                hook = hooks.add(survey, request.POST.get("url", ""), request.user)
+                messages.success(
+                    request,
+                    _("Webhook added. Its secret, to check each delivery's signature: %(s)s")
+                    % {"s": hook.secret},
+                )
+            elif action in ("remove", "on"):
+                pk = small_number(request.POST.get("webhook")) or 0
+                if action == "remove":
+                    hooks.remove(survey, pk, request.user)
+                    messages.success(request, _("Webhook removed."))
+                else:
+                    hooks.switch_on(survey, pk, request.user)
+                    messages.success(request, _("Webhook switched on again."))
+            else:
+                raise Http404("No such action.")
+        except hooks.HookRefused as refused:
+            messages.error(request, f"{refused.message} ({refused.code})")
+        return redirect("webhooks", slug=slug)
+    return render(
+        request,
+        "collect/webhooks.html",
+        {"survey": survey, "hooks": survey.webhooks.order_by("pk"), "attempts": hooks.ATTEMPTS},
+    )

@@ -34,3 +34,10 @@ class TransferCode(Code):
     DEMO_INVALID = "DEMO_INVALID"
     EXPORT_BAD_FORMAT = "EXPORT_BAD_FORMAT"
     EXPORT_LABELS_FORMAT = "EXPORT_LABELS_FORMAT"
+
+
+class HookCode(Code):
+    """What the webhooks' page refuses (collect/hooks.py)."""
+
+    NOT_HTTPS = "WEBHOOK_NOT_HTTPS"
+    NOT_FOUND = "WEBHOOK_NOT_FOUND", 404

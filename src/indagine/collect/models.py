@@ -54,3 +54,44 @@ class SpentKey(models.Model):
 
     def __str__(self) -> str:
         return self.digest[:12]
+
+
+class Webhook(models.Model):
+    """An HTTPS address of the organiser's that each completed response is POSTed to, signed
+    with HMAC-SHA256 under `secret` (collect/hooks.py). Switched off after repeated failures."""
+
+    survey = models.ForeignKey(Survey, on_delete=models.CASCADE, related_name="webhooks")
+    url = models.URLField(max_length=500)
+    # Kept as it is, not hashed: every delivery is signed with it (as Django's SECRET_KEY).
+    secret = models.CharField(max_length=64)
+    enabled = models.BooleanField(default=True)
+    failures = models.PositiveIntegerField(default=0)  # in a row, since the last success
+    last_outcome = models.CharField(max_length=200, blank=True)
+    switched_off_at = models.DateTimeField(null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    def __str__(self) -> str:
+        return f"{self.survey.slug} → {self.url}"
+
+
+class HookDelivery(models.Model):
+    """One completed response to send to one webhook: tried until it succeeds, with back-off,
+    at most `hooks.ATTEMPTS` times; it goes with its response (deleted: nothing to send)."""
+
+    class Status(models.TextChoices):
+        PENDING = "pending"
+        SENT = "sent"
+        GIVEN_UP = "given_up"
+
+    webhook = models.ForeignKey(Webhook, on_delete=models.CASCADE, related_name="deliveries")
+    response = models.ForeignKey(Response, on_delete=models.CASCADE, related_name="+")
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.PENDING)
+    attempts = models.PositiveIntegerField(default=0)
+    due_at = models.DateTimeField()  # the next try (or the end of the lease of one under way)
+    last_outcome = models.CharField(max_length=200, blank=True)
+
+    class Meta:
+        indexes = [models.Index(fields=["status", "due_at"], name="collect_hook_due")]
+
+    def __str__(self) -> str:
+        return f"{self.webhook} #{self.response_id} ({self.status})"

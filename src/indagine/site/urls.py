@@ -55,6 +55,7 @@ urlpatterns = [
     path("manage/<slug:slug>/responses/<int:pk>/test/", browse.response_test, name="response_test"),
     path("manage/<slug:slug>/responses/tests/delete/", browse.tests_delete, name="tests_delete"),
     path("manage/<slug:slug>/responses/download/", browse.download, name="download"),
+    path("manage/<slug:slug>/webhooks/", browse.webhooks, name="webhooks"),
     path("manage/", include("indagine.surveys.urls")),
 ]
 
