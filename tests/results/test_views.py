@@ -9,6 +9,7 @@ import shutil
 import subprocess
 
 import pytest
+from django.utils import timezone
 
 from indagine.cli import main
 from indagine.collect.models import Response
@@ -288,3 +289,60 @@ def test_a_single_day_of_answers_draws_a_dot():
     # a dot per day: a <use> of the marker, in the line's colour and fully opaque
     dot = re.compile(r'<use [^>]*style="fill: #0b5394; stroke: #0b5394"/>')
     assert len(dot.findall(one_day)) == 1 and len(dot.findall(two_days)) == 2
+
+
+def _complete_at(moments):
+    """Complete responses of the built-in survey's shape completed at `moments`."""
+    add_synthetic(SLUG, len(moments), seed=41, test=False)
+    fresh = Response.objects.order_by("-pk")[: len(moments)]
+    for response, moment in zip(fresh, moments, strict=True):
+        Response.objects.filter(pk=response.pk).update(completed_at=moment)
+
+
+def _trend_rows(html):
+    table = html.split('id="trend-table"')[1].split("</table>")[0]
+    return re.findall(r'<tr><th scope="row">([^<]+)</th><td class="n">(\d+)</td>', table)
+
+
+def test_the_first_days_are_drawn_by_the_hour_and_later_by_the_day(
+    client, builtin_survey, organiser
+):
+    start = timezone.make_aware(dt.datetime(2020, 3, 18, 9, 10))
+    _complete_at([start, start + dt.timedelta(minutes=20), start + dt.timedelta(hours=2)])
+    html = client.get(f"/manage/{SLUG}/results/", HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    rows = _trend_rows(html)
+    assert [(label[-5:], int(n)) for label, n in rows] == [("09:00", 2), ("11:00", 1)]
+    _complete_at([start + dt.timedelta(days=d) for d in (1, 2, 3, 4)])
+    html = client.get(f"/manage/{SLUG}/results/", HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    rows = _trend_rows(html)
+    assert len(rows) == 5 and [int(n) for _, n in rows] == [3, 1, 1, 1, 1]  # by the day
+    builtin_survey.anonymous = True  # its times are days: never by the hour
+    builtin_survey.save()
+    Response.objects.exclude(completed_at__date=start.date()).delete()
+    html = client.get(f"/manage/{SLUG}/results/", HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    assert [int(n) for _, n in _trend_rows(html)] == [3]
+
+
+def test_the_status_says_its_threshold_and_each_figure_is_explained(client, answered, organiser):
+    html = client.get(f"/manage/{SLUG}/results/", HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    statuses = re.findall(r'<tr id="finding-[^"]+" [^>]*>(?:(?!</tr>).)*</tr>', html, re.S)
+    said = [re.findall(r"<td>([^<]*)</td><td>\d+</td></tr>", row) for row in statuses]
+    flat = [s[0] for s in said if s and s[0] != "–"]
+    assert flat and all(
+        re.fullmatch(r"(consolidated, (above|below) |not yet clear \(threshold: )[\d.]+%?\)?", s)
+        for s in flat
+    ), flat
+    explained = html.split('id="figures-explained"')[1].split("</details>")[0]
+    for term in ("Estimate", "95% interval", "Confidence sequence", "Status", "Margin of error"):
+        assert f"<dt>{term}</dt>" in explained
+    italian = client.get(f"/manage/{SLUG}/results/", HTTP_ACCEPT_LANGUAGE="it").content.decode()
+    assert "soglia" in italian.split('id="findings"')[1].split("</table>")[0]
+
+
+def test_every_likert_chart_is_titled_with_a_caption(client, answered, organiser):
+    html = client.get(f"/manage/{SLUG}/results/", HTTP_ACCEPT_LANGUAGE="it").content.decode()
+    figures = re.findall(r'<figure id="likert-\d+">(.*?)</figure>', html, re.S)
+    assert figures
+    for figure in figures:
+        label = re.search(r'aria-label="([^"]+)"', figure)
+        assert label and label[1] != "Likert items" and "<figcaption>" in figure

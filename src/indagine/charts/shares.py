@@ -48,19 +48,30 @@ def share_bars(bars: Sequence[ShareBar], *, title: str = "") -> str:
 
 
 @remembered
-def responses_over_time(days: Sequence[dt.date], counts: Sequence[int], *, title: str = "") -> str:
-    """Cumulative complete responses by day."""
+def responses_over_time(
+    days: Sequence[dt.date | dt.datetime], counts: Sequence[int], *, title: str = ""
+) -> str:
+    """Cumulative complete responses by day, or by hour (`days` as datetimes: the first
+    days of fieldwork, when a day's bin would hide how answers came in)."""
     fig, ax = new_figure(width=7.0, height=2.6)
     total, running = 0, []
     for count in counts:
         total += count
         running.append(total)
-    # a dot on each day: on the first day, a line of one point would draw nothing
+    # a dot on each bin: on the first day, a line of one point would draw nothing
     ax.step(list(days), running, where="post", color=_BAR, linewidth=2, marker="o", markersize=4)
     ax.fill_between(list(days), running, step="post", color=_BAR, alpha=0.15)
     ax.set_ylim(bottom=0)
-    if days:  # a few days either side, so a single day is not stretched over years
-        ax.set_xlim(min(days) - dt.timedelta(days=1), max(days) + dt.timedelta(days=1))
+    if days:  # a bin either side, so a single one is not stretched over years
+        hourly = isinstance(days[0], dt.datetime)
+        step = dt.timedelta(hours=1) if hourly else dt.timedelta(days=1)
+        ax.set_xlim(min(days) - step, max(days) + step)
+        if hourly:
+            import matplotlib.dates as mdates
+
+            zone = days[0].tzinfo  # type: ignore[union-attr]
+            hours = mdates.DateFormatter("%d/%m %H:00", tz=zone)  # type: ignore[no-untyped-call]
+            ax.xaxis.set_major_formatter(hours)
     ax.spines[["top", "right"]].set_visible(False)
     ax.tick_params(labelsize=8)
     fig.autofmt_xdate()

@@ -114,7 +114,17 @@ def likert_charts(findings: Findings, lang: str) -> list[tuple[str, str]]:
             LikertRow(_short(_text(f.label, lang)), [e.estimate for _, _, e in f.choices], f.base.n)
             for f in items
         ]
-        charts.append((group, diverging_bars(rows, categories)))
+        labels = [_text(f.label, lang) for f in items]
+        heads = {label.split(":", 1)[0].strip() for label in labels}
+        if len(heads) == 1 and all(":" in label for label in labels):
+            title = heads.pop()  # "Effetto su: conciliazione", "Effetto su: ..." -> its head
+        else:
+            with translation.override(lang):
+                title = translation.gettext("Answers from %(low)s to %(high)s") % {
+                    "low": categories[0],
+                    "high": categories[-1],
+                }
+        charts.append((group, diverging_bars(rows, categories, title=_short(title, 80))))
     return charts
 
 

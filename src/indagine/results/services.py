@@ -447,6 +447,23 @@ def responses_by_day(survey: Survey, tests: bool = False) -> list[tuple[dt.date,
     return _derived(("days", survey.pk, zone, tests), held, count)
 
 
+def responses_by_hour(survey: Survey, tests: bool = False) -> list[tuple[dt.datetime, int]]:
+    """Complete responses per hour of completion (its start, in the current time zone): the
+    first days' chart. An anonymous survey keeps only the day of each completion: none."""
+    if survey.anonymous:
+        return []
+    held = _held(survey, tests)
+    zone = timezone.get_current_timezone_name()
+
+    def count() -> list[tuple[dt.datetime, int]]:
+        times = held.snapshot.frame.get_column(COMPLETED_AT)
+        hours = times.filter(times != EPOCH).dt.convert_time_zone(zone).dt.truncate("1h")
+        counted = hours.value_counts(sort=False).sort(hours.name)
+        return [(hour, int(n)) for hour, n in counted.iter_rows()]
+
+    return _derived(("hours", survey.pk, zone, tests), held, count)
+
+
 def _derived(key: tuple[Any, ...], held: Held, compute: Callable[[], Any]) -> Any:
     """A figure of the held snapshot, computed once per state of it."""
     full = (*key, held.snapshot.signature, held.mark)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+from typing import Any
 
 from django.contrib import messages
 from django.http import Http404, HttpRequest, HttpResponse
@@ -48,7 +49,11 @@ def _lang(request: HttpRequest) -> str:
     return languages.or_default(request.GET.get("lang") or translation.get_language())
 
 
-def _added_up(days: list[tuple[dt.date, int]]) -> list[tuple[dt.date, int, int]]:
+HOURLY_DAYS = 3
+"""Up to this many days of complete responses, the chart and its table go by the hour."""
+
+
+def _added_up(days: list[tuple[Any, int]]) -> list[tuple[Any, int, int]]:
     """Each day's complete responses and the total so far: the chart's table."""
     out, total = [], 0
     for day, count in days:
@@ -77,7 +82,10 @@ def dashboard(request: HttpRequest, slug: str) -> HttpResponse:
             found = services.findings(survey, view)
         except ResultsError as error:  # a segment that does not exist: no such page
             raise Http404(str(error)) from None
-        days = services.responses_by_day(survey, view.tests)
+        days: list[tuple[Any, int]] = services.responses_by_day(survey, view.tests)
+        hourly = 0 < len(days) <= HOURLY_DAYS and not survey.anonymous
+        if hourly:  # the first days: by hour, or every answer would sit in one or two bins
+            days = list(services.responses_by_hour(survey, view.tests))
         duration = services.median_duration(survey, view.tests)
         cross, cross_error = None, ""
         item, by = request.GET.get("item", ""), request.GET.get("by", "")
@@ -104,6 +112,7 @@ def dashboard(request: HttpRequest, slug: str) -> HttpResponse:
         if days
         else "",
         "days": _added_up(days),
+        "hourly": hourly,
         "refreshed": timezone.now(),
         "cross": cross,
         "refresh_every": max(2, small_number(request.GET.get("every")) or 15),

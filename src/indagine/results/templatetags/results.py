@@ -47,6 +47,20 @@ def side(consolidated):
     return translation.gettext("not yet clear")
 
 
+@register.filter
+def decision(quantity) -> str:
+    """What the dashboard's status column says, with the threshold it is about: "consolidated,
+    above 50%", "not yet clear (threshold: 3.00)"."""
+    threshold = pct(quantity.threshold) if quantity.kind == "share" else num(quantity.threshold, 2)
+    if quantity.consolidated == "above":
+        text = translation.gettext("consolidated, above %(threshold)s")
+    elif quantity.consolidated == "below":
+        text = translation.gettext("consolidated, below %(threshold)s")
+    else:
+        text = translation.gettext("not yet clear (threshold: %(threshold)s)")
+    return text % {"threshold": threshold}
+
+
 _WEIGHTING = (
     (
         "post-stratified to the panel's composition by ",
