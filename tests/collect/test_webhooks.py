@@ -17,7 +17,6 @@ import pytest
 import trustme
 from django.utils import timezone
 
-from indagine.cli import main
 from indagine.collect import hooks
 from indagine.collect.models import HookDelivery, Response, Webhook
 from indagine.surveys.models import AuditEntry
@@ -122,13 +121,19 @@ def test_a_completed_response_is_posted_signed_to_the_organiser_s_address(
     assert hooks.send_due() == {"sent": 0, "failed": 0}  # once
 
 
-def test_the_worker_sends_it_without_being_called(
+def test_completion_queues_the_worker_s_task_which_sends_it(
     open_survey, client, organiser, receiver, django_capture_on_commit_callbacks
 ):
+    """The completion's commit queues `hooks.send` for the worker (`indagine worker` runs
+    every queued task; run here in this process, as the worker would, by its task)."""
+    from django_tasks_db.models import DBTaskResult
+
     _added(client, receiver.url)
     with django_capture_on_commit_callbacks(execute=True):
-        _complete(client)  # its commit queues the task
-    assert main(["worker", "--burst"]) == 0
+        _complete(client)
+    (queued,) = DBTaskResult.objects.filter(task_path=hooks.send.module_path, status="READY")
+    assert queued.run_after <= timezone.now()
+    assert hooks.send.call() == {"sent": 1, "failed": 0}
     assert len(receiver.received) == 1
 
 
