@@ -131,9 +131,15 @@ def invite(survey: Survey, user=None) -> int:
     return count
 
 
-def remind(survey: Survey, user=None, now: dt.datetime | None = None) -> int:
+def remind(
+    survey: Survey,
+    user=None,
+    now: dt.datetime | None = None,
+    segment: tuple[str, str] | None = None,
+) -> int:
     """Queue a reminder for members who have not completed (partials included), at most
-    INDAGINE_MAX_REMINDERS each, and none within INDAGINE_REMINDER_DAYS of the last message."""
+    INDAGINE_MAX_REMINDERS each, and none within INDAGINE_REMINDER_DAYS of the last message;
+    with `segment` (attribute, value), only to the members of that segment."""
     if not survey.is_accepting():
         raise PanelError(PanelCode.NOT_ACCEPTING, "The survey is not open.")
     now = now or timezone.now()
@@ -145,9 +151,11 @@ def remind(survey: Survey, user=None, now: dt.datetime | None = None) -> int:
         midnight - dt.timedelta(microseconds=1),
     )
     with transaction.atomic():
+        reachable = _reachable(survey)
+        if segment is not None:
+            reachable = reachable.filter(**{f"attributes__{segment[0]}": segment[1]})
         candidates = (
-            _reachable(survey)
-            .filter(invitation__completed=False)
+            reachable.filter(invitation__completed=False)
             .annotate(
                 invited=Count("messages", filter=Q(messages__kind=Message.Kind.INVITE)),
                 reminders=Count("messages", filter=Q(messages__kind=Message.Kind.REMIND)),
@@ -161,7 +169,13 @@ def remind(survey: Survey, user=None, now: dt.datetime | None = None) -> int:
         for member in members:
             member.next_round = member.reminders + 1
         count = _queue(survey, Message.Kind.REMIND, members)
-        audit("panel.remind", survey, user, queued=count)
+        audit(
+            "panel.remind",
+            survey,
+            user,
+            queued=count,
+            **({"segment": ":".join(segment)} if segment else {}),
+        )
     _enqueue_delivery(survey, count)
     return count
 
@@ -363,3 +377,32 @@ def fieldwork(survey: Survey) -> Fieldwork:
         {a: {lvl: dict(c) for lvl, c in levels.items()} for a, levels in segments.items()},
         sorted(per_day.items()),
     )
+
+
+REPRESENTATIVENESS_MINIMUM = 20
+"""Invited members below which no R-indicator is computed (a model of a handful says nothing)."""
+
+
+def representativeness(survey: Survey):
+    """The R-indicator of who answered among the invited members, by the attributes the
+    member list records (those with 2 to 20 values; a member without one counts as "–"),
+    or None with too few members or no such attribute (stats/representativeness.py)."""
+    from indagine.stats.representativeness import r_indicator
+
+    settle_anonymous(survey)
+    rows = list(
+        Member.objects.filter(survey=survey, messages__kind=Message.Kind.INVITE)
+        .distinct()
+        .values_list("pk", "attributes", "invitation__completed")  # pk: rows stay distinct
+    )
+    if len(rows) < REPRESENTATIVENESS_MINIMUM:
+        return None
+    names = sorted({k for _, attributes, _ in rows for k in (attributes or {})})
+    columns = {
+        name: [str((attributes or {}).get(name, "–")) for _, attributes, _ in rows]
+        for name in names
+    }
+    columns = {k: v for k, v in columns.items() if 2 <= len(set(v)) <= 20}
+    if not columns:
+        return None
+    return r_indicator([bool(done) for _, _, done in rows], columns)

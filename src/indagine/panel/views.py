@@ -90,6 +90,7 @@ def panel_page(request: HttpRequest, slug: str) -> HttpResponse:
     context = {
         "survey": survey,
         "fieldwork": services.fieldwork(survey),
+        "representativeness": services.representativeness(survey),
         "links_elsewhere": base if base != here else "",
         "here": here,
     }
@@ -132,7 +133,9 @@ def panel_action(request: HttpRequest, slug: str, action: str) -> HttpResponse:
                 + _(SENT_BY_WORKER),
             )
         elif action == "remind":
-            count = services.remind(survey, request.user)
+            attribute, _sep, value = request.POST.get("segment", "").partition(":")
+            segment = (attribute, value) if attribute and value else None
+            count = services.remind(survey, request.user, segment=segment)
             messages.success(
                 request,
                 ngettext("%(n)s reminder queued.", "%(n)s reminders queued.", count) % {"n": count}

@@ -101,6 +101,19 @@ def ranked(rng: np.random.Generator) -> pl.DataFrame:
     )
 
 
+def members(rng: np.random.Generator) -> pl.DataFrame:
+    """A panel of 600 members with three attributes and whether each answered: the answering
+    depends on region and kind (the R-indicator's data)."""
+    n = 600
+    region = rng.choice(["centre", "north", "south"], size=n, p=[0.3, 0.45, 0.25])
+    kind = rng.choice(["bpo", "inhouse", "public", "supplier"], size=n, p=[0.3, 0.35, 0.15, 0.2])
+    size = rng.choice(["large", "small"], size=n, p=[0.4, 0.6])
+    eta = -0.2 + 0.5 * (region == "north") - 0.7 * (region == "south")
+    eta = eta + 0.4 * (kind == "inhouse") - 0.9 * (kind == "public") + 0.1 * (size == "small")
+    answered = (rng.random(n) < 1 / (1 + np.exp(-eta))).astype(int)
+    return pl.DataFrame({"region": region, "kind": kind, "size": size, "answered": answered})
+
+
 def main() -> None:
     rng = np.random.default_rng(20240611)
     stratified(rng).write_csv(HERE / "stratified.csv")
@@ -108,6 +121,7 @@ def main() -> None:
     panel(rng).write_csv(HERE / "panel.csv")
     # Its own seed, so that the data sets above stay as they were.
     ranked(np.random.default_rng(20250301)).write_csv(HERE / "ranked.csv")
+    members(np.random.default_rng(20261206)).write_csv(HERE / "members.csv")
 
 
 if __name__ == "__main__":

@@ -148,6 +148,24 @@ ranking("cluster1", cluster1)
 members <- data.frame(stratum = c("north", "south"), Freq = c(700, 1100))
 ranking("post", postStratify(cluster1, ~stratum, members))
 
+# The R-indicator (stats/representativeness.py): propensities from a logistic glm of answering
+# on the members' attributes, R = 1 - 2 sd(p), and the unconditional partial indicators.
+mb <- read.csv(file.path(here, "members.csv"), stringsAsFactors = TRUE)
+fit <- glm(answered ~ region + kind + size, family = binomial, data = mb)
+p <- fitted(fit)
+put("members.r", 1 - 2 * sd(p))
+put("members.p1", p[1])
+put("members.p600", p[600])
+for (attribute in c("region", "kind", "size")) {
+  groups <- split(p, mb[[attribute]])
+  shares <- sapply(groups, length) / length(p)
+  gaps <- sapply(groups, mean) - mean(p)
+  put(paste0("members.partial.", attribute), sqrt(sum(shares * gaps^2)))
+  for (level in names(groups)) {
+    put(paste0("members.partial.", attribute, ".", level), sqrt(shares[[level]]) * gaps[[level]])
+  }
+}
+
 values <- unlist(out)
 write.csv(data.frame(name = names(values), value = sprintf("%.17g", values)),
           file.path(here, "reference.csv"), row.names = FALSE, quote = FALSE)
