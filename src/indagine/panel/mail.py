@@ -182,8 +182,26 @@ class Composer:
                 f"@indagine.invalid>",
             },
         )
-        email.attach_alternative(html, "text/html")
+        email.attach_alternative(_branded(html), "text/html")
         return email
+
+
+def _branded(html: str) -> str:
+    """The HTML body under the organisation's logo (or name), its links in the accent colour."""
+    from django.utils.html import escape
+
+    from indagine.surveys import site
+
+    brand = site.branding()
+    head = ""
+    if brand["logo"]:
+        source = escape(site.base_url() + brand["logo"])
+        head = f'<p><img src="{source}" alt="{escape(brand["name"])}" height="48"></p>'
+    elif brand["name"]:
+        head = f"<p><strong>{escape(brand['name'])}</strong></p>"
+    if brand["accent"]:  # #rrggbb, checked: safe in a style
+        html = html.replace("<a href=", f'<a style="color: {brand["accent"]}" href=')
+    return head + html
 
 
 def _html_from_text(text: str, links: tuple[str, ...]) -> str:

@@ -186,11 +186,24 @@ def render_html(
     stage: str = "interim",
     testimonies: Sequence[str] = (),
 ) -> str:
+    context = report_context(findings, lang=lang, title=title, stage=stage, testimonies=testimonies)
     with translation.override(lang):
-        return render_to_string(
-            "results/report.html",
-            report_context(findings, lang=lang, title=title, stage=stage, testimonies=testimonies),
-        )
+        return render_to_string("results/report.html", {**context, "brand": _brand()})
+
+
+def _brand() -> dict[str, str]:
+    """The organisation's name, accent colour and logo (as a data: address, so that the HTML
+    file and the PDF carry it with them)."""
+    import base64
+
+    from indagine.surveys import site
+
+    shown = site.branding()
+    row = site.saved()
+    logo = ""
+    if row.logo_type and row.logo:
+        logo = f"data:{row.logo_type};base64,{base64.b64encode(bytes(row.logo)).decode()}"
+    return {**shown, "logo": logo}
 
 
 def render_pdf(html: str) -> bytes:

@@ -9,6 +9,7 @@ from indagine.collect import browse
 from indagine.collect.attachments import attachment
 from indagine.collect.preview import survey_preview
 from indagine.results.api import api
+from indagine.surveys import views as survey_views
 from indagine.surveys.logins import limited
 
 
@@ -32,6 +33,7 @@ urlpatterns = [
     path("", lambda request: redirect("surveys:list")),
     path("healthz", health, name="health"),
     path("readyz", ready, name="ready"),
+    path("branding/logo", survey_views.logo, name="logo"),
     # the respondents' pages first: their addresses are resolved on every page request
     path("s/", include("indagine.collect.urls")),
     path("admin/login/", limited(admin.site.login)),  # before admin/, which has its own

@@ -168,6 +168,11 @@ class SiteSettings(models.Model):
         blank=True,
         help_text=_("How the letter greets the members, as the name of their organisation."),
     )
+    # Branding (surveys/site.py): on the respondents' pages, the emails and the report.
+    accent_colour = models.CharField(max_length=7, blank=True)  # "#0b5394"; empty: indagine's
+    logo = models.BinaryField(null=True, blank=True)  # in the database: in backups, on every server
+    logo_type = models.CharField(max_length=20, blank=True)  # image/png, image/jpeg, image/webp
+    logo_version = models.PositiveIntegerField(default=0)  # in the logo's address: a new one shows
 
     class Meta:
         verbose_name = _("site settings")

@@ -164,6 +164,20 @@ def survey_action(request: HttpRequest, slug: str, action: str) -> HttpResponse:
 @organiser(CHANGE)
 def site_settings(request: HttpRequest) -> HttpResponse:
     """The site's public address and the organisation's name (`surveys.site`)."""
+    if request.method == "POST" and request.POST.get("branding"):
+        upload = request.FILES.get("logo")
+        try:
+            site.save_branding(
+                accent_colour=request.POST.get("accent_colour", ""),
+                logo=upload.read(site.LOGO_MAX_BYTES + 1) if upload else None,
+                remove_logo=request.POST.get("remove_logo") == "on",
+                user=request.user,
+            )
+        except site.BrandingRefused as refused:
+            messages.error(request, f"{refused.message} ({refused.code})")
+        else:
+            messages.success(request, _("Branding saved."))
+        return redirect("surveys:settings")
     form = SiteSettingsForm(request.POST or None, instance=site.saved())
     if request.method == "POST" and form.is_valid():
         saved = site.save(
@@ -190,6 +204,18 @@ def site_settings(request: HttpRequest) -> HttpResponse:
         "base_is_loopback": site.is_loopback(base),
         "from_environment": not site.saved().public_address,
         "site_settings_page": True,
+        "accent": site.saved().accent_colour,
     }
     status = 400 if request.method == "POST" else 200
     return render(request, "surveys/settings.html", context, status=status)
+
+
+def logo(request: HttpRequest) -> HttpResponse:
+    """The organisation's logo, for every page and email (public, as the pages are)."""
+    row = site.saved()
+    if not row.logo_type or not row.logo:
+        return HttpResponse(status=404)
+    reply = HttpResponse(bytes(row.logo), content_type=row.logo_type)
+    reply["X-Content-Type-Options"] = "nosniff"
+    reply["Cache-Control"] = "public, max-age=86400"  # its address changes with a new logo
+    return reply
