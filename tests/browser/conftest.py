@@ -26,6 +26,13 @@ CHROMIUM_ARGS = [
 WCAG_AA = {"runOnly": {"type": "tag", "values": ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]}}
 
 DESKTOP = {"viewport": {"width": 1280, "height": 800}}
+ORGANISER = """
+from django.contrib.auth import get_user_model
+users = get_user_model()
+if not users.objects.filter(username="segreteria").exists():
+    users.objects.create_superuser("segreteria", password="pw-organiser-2020")
+"""
+"""Code for `server.django`: the organiser's account `log_in` uses."""
 PHONE = {
     "viewport": {"width": 375, "height": 740},
     "is_mobile": True,
@@ -105,3 +112,11 @@ def assert_accessible():
         )
 
     return check
+
+
+def log_in(page, server: ProductionServer, path: str) -> None:
+    """Open an organiser's page and log in on the page it sends to, as ORGANISER's account."""
+    page.goto(f"{server.base}{path}")
+    page.fill("#id_username", "segreteria")
+    page.fill("#id_password", "pw-organiser-2020")
+    page.get_by_role("button", name="Accedi").click()

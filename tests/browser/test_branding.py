@@ -7,18 +7,17 @@ import pytest
 from PIL import Image
 from playwright.sync_api import expect
 
-from browser.conftest import DESKTOP, PHONE
+from browser.conftest import DESKTOP, ORGANISER, PHONE, log_in
 
 pytestmark = pytest.mark.browser
 
-SETUP = """
-from django.contrib.auth import get_user_model
-users = get_user_model()
-if not users.objects.filter(username="segreteria").exists():
-    users.objects.create_superuser("segreteria", password="pw-organiser-2020")
+SETUP = (
+    ORGANISER
+    + """
 from indagine.surveys import site
 site.save(public_address="", organisation_name="Club dei Contact Center")
 """
+)
 
 
 def test_a_logo_and_a_colour_set_on_the_settings_page_reach_the_respondents(
@@ -29,10 +28,7 @@ def test_a_logo_and_a_colour_set_on_the_settings_page_reach_the_respondents(
     Image.new("RGB", (120, 40), (122, 31, 92)).save(logo, "PNG")
     try:
         page = context_for(**DESKTOP).new_page()
-        page.goto(f"{server.base}/manage/settings/")
-        page.fill("#id_username", "segreteria")
-        page.fill("#id_password", "pw-organiser-2020")
-        page.get_by_role("button", name="Accedi").click()
+        log_in(page, server, "/manage/settings/")
         page.fill("#accent", "#f5d000")  # too pale: refused
         page.locator("#logo").set_input_files(str(logo))
         page.get_by_role("button", name="Salva l'immagine").click()

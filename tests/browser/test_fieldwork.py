@@ -6,18 +6,16 @@ from __future__ import annotations
 import pytest
 from playwright.sync_api import expect
 
-from browser.conftest import DESKTOP
+from browser.conftest import DESKTOP, ORGANISER, log_in
 
 pytestmark = pytest.mark.browser
 
-SETUP = """
-from django.contrib.auth import get_user_model
+SETUP = (
+    ORGANISER
+    + """
 from indagine.panel.models import Invitation, Member, Message
 from indagine.panel.services import _invitation, invite
 from indagine.surveys.models import Survey
-users = get_user_model()
-if not users.objects.filter(username="segreteria").exists():
-    users.objects.create_superuser("segreteria", password="pw-organiser-2020")
 survey = Survey.objects.get(slug="remote-working-2020")
 Member.objects.filter(survey=survey).delete()
 Member.objects.bulk_create([
@@ -33,6 +31,7 @@ import datetime as dt
 from django.utils import timezone
 Message.objects.update(queued_at=timezone.now() - dt.timedelta(days=8))
 """
+)
 
 
 def test_the_panel_page_names_who_answers_less_and_reminds_that_segment(
@@ -40,10 +39,7 @@ def test_the_panel_page_names_who_answers_less_and_reminds_that_segment(
 ):
     assert "invited 80" in server.django(SETUP)
     page = context_for(**DESKTOP).new_page()
-    page.goto(f"{server.base}/manage/remote-working-2020/panel/")
-    page.fill("#id_username", "segreteria")
-    page.fill("#id_password", "pw-organiser-2020")
-    page.get_by_role("button", name="Accedi").click()
+    log_in(page, server, "/manage/remote-working-2020/panel/")
     expect(page.locator("#r-indicator")).to_be_visible()
     named = page.locator("#under-represented")
     expect(named).to_contain_text("sud")

@@ -8,28 +8,20 @@ import pyreadstat
 import pytest
 from playwright.sync_api import expect
 
-from browser.conftest import DESKTOP, PHONE
+from browser.conftest import DESKTOP, ORGANISER, PHONE, log_in
 
 pytestmark = pytest.mark.browser
 
-SETUP = """
-from django.contrib.auth import get_user_model
+SETUP = (
+    ORGANISER
+    + """
 from indagine.collect.models import Response
 from indagine.collect.transfer import add_synthetic
-users = get_user_model()
-if not users.objects.filter(username="segreteria").exists():
-    users.objects.create_superuser("segreteria", password="pw-organiser-2020")
 Response.objects.all().delete()
 add_synthetic("remote-working-2020", 12, seed=31, test=False)
 add_synthetic("remote-working-2020", 5, seed=32)
 """
-
-
-def _log_in(page, server, path):
-    page.goto(f"{server.base}{path}")
-    page.fill("#id_username", "segreteria")
-    page.fill("#id_password", "pw-organiser-2020")
-    page.get_by_role("button", name="Accedi").click()
+)
 
 
 def _count(server, where: str) -> int:
@@ -45,7 +37,7 @@ def test_test_responses_are_announced_and_deleted_a_response_marked_and_deleted(
 ):
     server.django(SETUP)
     page = context_for(**DESKTOP).new_page()
-    _log_in(page, server, "/manage/remote-working-2020/results/")
+    log_in(page, server, "/manage/remote-working-2020/results/")
     expect(page.locator("#n-complete")).to_have_text("12")
     banner = page.locator("#tests-banner")
     expect(banner).to_contain_text("5")
@@ -84,7 +76,7 @@ def test_the_responses_download_as_stata_with_labels_and_the_page_fits_a_phone(
 ):
     server.django(SETUP)
     page = context_for(**DESKTOP, accept_downloads=True).new_page()
-    _log_in(page, server, "/manage/remote-working-2020/results/")
+    log_in(page, server, "/manage/remote-working-2020/results/")
     page.locator("#download-responses").click()
     page.get_by_label("Formato").select_option("dta")
     with page.expect_download() as download:
@@ -97,6 +89,6 @@ def test_the_responses_download_as_stata_with_labels_and_the_page_fits_a_phone(
     assert meta.variable_to_label.get("org_type")  # the choices' labels travel with the codes
 
     phone = context_for(**PHONE).new_page()
-    _log_in(phone, server, "/manage/remote-working-2020/responses/")
+    log_in(phone, server, "/manage/remote-working-2020/responses/")
     expect(phone.locator("#responses")).to_be_visible()
     assert_accessible(phone, "the responses page on a phone")

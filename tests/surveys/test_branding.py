@@ -76,7 +76,7 @@ def test_the_respondent_s_page_the_email_and_the_report_carry_the_brand(
     served = client.get(address[1])
     assert served.content == logo and served["Content-Type"] == "image/png"
     assert served["X-Content-Type-Options"] == "nosniff"
-    html = _branded('<p><a href="https://x.org/">x</a></p>')
+    html = _branded('<p><a href="https://x.org/">x</a></p>', site.branding(), site.base_url())
     assert html.startswith('<p><img src="https://indagini.example.org/branding/logo?v=')
     assert 'alt="Club CC"' in html and 'style="color: #7a1f5c"' in html
     report = client.get("/manage/small/report.html").content.decode()

@@ -121,7 +121,6 @@ def response_list(request: HttpRequest, slug: str) -> HttpResponse:
             "segment": request.GET.get("segment", ""),
             "segments": _segments(form, _lang(request, form)),
             "tests": responses.test_count(survey),
-            "downloads": DOWNLOADS,
         },
     )
 

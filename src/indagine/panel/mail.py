@@ -82,6 +82,7 @@ class Composer:
     def __init__(self, connection=None) -> None:
         self.connection = connection
         self.base = site.base_url()  # the organisers' public address, else the setting
+        self.brand = site.branding()  # read once for every message of the batch
         self._words: dict[tuple[int, str, str], Wording] = {}
         self._languages: dict[int, str] = {}
         self._closing: dict[tuple[int, str], str] = {}
@@ -182,20 +183,18 @@ class Composer:
                 f"@indagine.invalid>",
             },
         )
-        email.attach_alternative(_branded(html), "text/html")
+        email.attach_alternative(_branded(html, self.brand, self.base), "text/html")
         return email
 
 
-def _branded(html: str) -> str:
-    """The HTML body under the organisation's logo (or name), its links in the accent colour."""
+def _branded(html: str, brand: dict[str, str], base: str) -> str:
+    """The HTML body under the organisation's logo (or name), its links in the accent colour
+    (`brand` as `site.branding` gives it; `base` the site's public address)."""
     from django.utils.html import escape
 
-    from indagine.surveys import site
-
-    brand = site.branding()
     head = ""
     if brand["logo"]:
-        source = escape(site.base_url() + brand["logo"])
+        source = escape(base + brand["logo"])
         head = f'<p><img src="{source}" alt="{escape(brand["name"])}" height="48"></p>'
     elif brand["name"]:
         head = f"<p><strong>{escape(brand['name'])}</strong></p>"

@@ -72,6 +72,23 @@ def _toggled(request: HttpRequest, tests: str | None) -> str:
     return query.urlencode()
 
 
+def _trend(survey: Survey, tests: bool) -> dict[str, Any]:
+    """The complete responses over time: the chart, its table and whether both go by the
+    hour (the first days, when every answer would sit in one or two daily bins)."""
+    days: list[tuple[Any, int]] = services.responses_by_day(survey, tests)
+    hourly = 0 < len(days) <= HOURLY_DAYS and not survey.anonymous
+    if hourly:
+        days = list(services.responses_by_hour(survey, tests))
+    chart = ""
+    if days:
+        chart = responses_over_time(
+            [d for d, _ in days],
+            [n for _, n in days],
+            title=translation.gettext("Complete responses over time"),
+        )
+    return {"trend": mark_safe(chart), "days": _added_up(days), "hourly": hourly}
+
+
 @organiser(VIEW)
 def dashboard(request: HttpRequest, slug: str) -> HttpResponse:
     survey = _survey(slug)
@@ -82,10 +99,7 @@ def dashboard(request: HttpRequest, slug: str) -> HttpResponse:
             found = services.findings(survey, view)
         except ResultsError as error:  # a segment that does not exist: no such page
             raise Http404(str(error)) from None
-        days: list[tuple[Any, int]] = services.responses_by_day(survey, view.tests)
-        hourly = 0 < len(days) <= HOURLY_DAYS and not survey.anonymous
-        if hourly:  # the first days: by hour, or every answer would sit in one or two bins
-            days = list(services.responses_by_hour(survey, view.tests))
+        trend = _trend(survey, view.tests)
         duration = services.median_duration(survey, view.tests)
         cross, cross_error = None, ""
         item, by = request.GET.get("item", ""), request.GET.get("by", "")
@@ -102,17 +116,7 @@ def dashboard(request: HttpRequest, slug: str) -> HttpResponse:
         "segments": services.segment_choices(survey),
         "drop_off": services.drop_off(survey),
         "duration": duration,
-        "trend": mark_safe(
-            responses_over_time(
-                [d for d, _ in days],
-                [n for _, n in days],
-                title=translation.gettext("Complete responses over time"),
-            )
-        )
-        if days
-        else "",
-        "days": _added_up(days),
-        "hourly": hourly,
+        **trend,
         "refreshed": timezone.now(),
         "cross": cross,
         "refresh_every": max(2, small_number(request.GET.get("every")) or 15),
