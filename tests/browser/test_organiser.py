@@ -49,6 +49,9 @@ def test_an_organiser_watches_results_weights_and_downloads(
     opened = page.locator("#answers-org_type")
     opened.locator("summary").click()  # the organiser reads one question's answers
     expect(opened).to_have_attribute("open", "")
+    likert = page.locator("#likert-1-table")  # the table beside the first Likert chart
+    likert.locator("summary").click()
+    expect(likert.locator("th[scope=row]").first).to_be_visible()
     server.django(
         "from indagine.collect.transfer import add_synthetic\n"
         'add_synthetic("remote-working-2020", 15, seed=22, test=False)'

@@ -346,3 +346,25 @@ def test_every_likert_chart_is_titled_with_a_caption(client, answered, organiser
     for figure in figures:
         label = re.search(r'aria-label="([^"]+)"', figure)
         assert label and label[1] != "Likert items" and "<figcaption>" in figure
+
+
+def test_beside_each_likert_chart_a_table_of_the_same_numbers(client, answered, organiser):
+    html = client.get(f"/manage/{SLUG}/results/", HTTP_ACCEPT_LANGUAGE="it").content.decode()
+    charts = re.findall(r'<figure id="likert-(\d+)">', html)
+    assert charts
+    for index in charts:
+        after = html.split(f'<figure id="likert-{index}">')[1].split("</figure>", 1)[1]
+        assert after.lstrip().startswith(
+            f'<details class="distribution" id="likert-{index}-table">'
+        )
+        table = after.split("</table>")[0]
+        assert "in tabella" in table and "Affermazione" in table  # the page's language
+        rows = re.findall(
+            r'<tr><th scope="row">([^<]+)</th>((?:<td class="n">[^<]+</td>)+)</tr>', table
+        )
+        assert rows
+        for statement, cells in rows:
+            values = re.findall(r'<td class="n">([^<]+)</td>', cells)
+            shares = [float(v.rstrip("%").replace(",", ".")) for v in values[:-1]]
+            assert abs(sum(shares) - 100) < 0.5 * len(shares), (statement, shares)
+            assert int(values[-1]) > 0 and " …" not in statement  # the statement whole

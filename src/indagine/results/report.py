@@ -48,6 +48,26 @@ class Section:
     ranks: tuple[RankRow, ...] = ()  # a ranking question's items
 
 
+@dataclass(frozen=True)
+class LikertStatement:
+    """One bar of a Likert chart as its table row: the statement whole, a share per scale point."""
+
+    label: str
+    shares: tuple[float, ...]
+    n: int
+
+
+@dataclass(frozen=True)
+class LikertChart:
+    """A group of statements sharing a scale: the chart and the same numbers as a table."""
+
+    group: str
+    title: str
+    svg: str  # safe
+    categories: tuple[str, ...]
+    statements: tuple[LikertStatement, ...]
+
+
 def _text(texts: Any, lang: str) -> str:
     if not texts:
         return ""
@@ -101,8 +121,8 @@ def _short(label: str, width: int = 60) -> str:
     return textwrap.shorten(label, width, placeholder=" …")
 
 
-def likert_charts(findings: Findings, lang: str) -> list[tuple[str, str]]:
-    """One diverging-bar chart per group of scale items sharing their choices."""
+def likert_charts(findings: Findings, lang: str) -> list[LikertChart]:
+    """One diverging-bar chart per group of scale items sharing their choices, with its table."""
     groups: dict[str, list[Finding]] = {}
     for finding in findings.items:
         if finding.kind == "scale" and finding.group and finding.choices:
@@ -124,7 +144,12 @@ def likert_charts(findings: Findings, lang: str) -> list[tuple[str, str]]:
                     "low": categories[0],
                     "high": categories[-1],
                 }
-        charts.append((group, diverging_bars(rows, categories, title=_short(title, 80))))
+        svg = diverging_bars(rows, categories, title=_short(title, 80))
+        statements = tuple(
+            LikertStatement(label, tuple(row.shares), row.n)
+            for label, row in zip(labels, rows, strict=True)
+        )
+        charts.append(LikertChart(group, title, mark_safe(svg), tuple(categories), statements))
     return charts
 
 
@@ -164,7 +189,7 @@ def report_context(
         "title": title,
         "stage": stage,
         "sections": items,
-        "likert_charts": [(g, mark_safe(svg)) for g, svg in likert_charts(findings, lang)],
+        "likert_charts": likert_charts(findings, lang),
         "consolidated": [s for s in items if _consolidated(s)],
         "open": [s for s in items if s.share is not None and not _consolidated(s)],
         "contrasts": findings.contrasts,
