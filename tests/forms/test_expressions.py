@@ -513,7 +513,10 @@ def test_every_function_has_a_test() -> None:
         "if", "int", "not", "number", "regex", "round", "selected", "starts-with", "string",
         "string-length", "substr", "today", "true",
     }  # fmt: skip
-    assert set(FUNCTIONS) == tested
+    over_repeats = {  # tests/forms/test_nodesets.py
+        "count", "sum", "max", "min", "count-non-empty", "join", "indexed-repeat", "position",
+    }  # fmt: skip
+    assert set(FUNCTIONS) == tested | over_repeats
 
 
 # --- errors -------------------------------------------------------------------------------------
@@ -618,9 +621,6 @@ def test_arity_message_says_what_is_expected() -> None:
         "${a} | ${b}",
         "* = 1",
         "instance('cities')/root/item",
-        "position(..)",
-        "indexed-repeat(${a}, ${r}, 1)",
-        "count(${rep})",
         "jr:choice-name(${a}, '${a}')",
         "pulldata('f', 'a', 'b', ${c})",
         "format-date(today(), '%Y')",

@@ -75,7 +75,7 @@ def find_survey(slug: str, key: str | None) -> tuple[Survey | None, Response | N
 
 
 def relevant_pages(form: Form, answers: Mapping[str, Any]) -> list[int]:
-    return [i for i, page in enumerate(form.pages) if page_is_relevant(page, answers)]
+    return [i for i, page in enumerate(form.pages) if page_is_relevant(page, answers, form=form)]
 
 
 def _neighbour(form: Form, answers: Mapping[str, Any], index: int, step: int) -> int | None:

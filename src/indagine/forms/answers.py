@@ -19,6 +19,7 @@ from typing import Any
 
 from indagine.forms.accept import accepted
 from indagine.forms.expressions import ExpressionError, MapEnvironment, parse_expression
+from indagine.forms.expressions.values import to_number
 from indagine.forms.messages import AnswerCode, message
 from indagine.forms.model import Choice, Form, Page, Question, QuestionType
 
@@ -223,32 +224,72 @@ def _num(x: float) -> str:
     return str(int(x)) if x.is_integer() else str(x)
 
 
+@dataclass(frozen=True)
+class Scope:
+    """Where an expression is evaluated in a form with repeats: `members` names the repeat of
+    each question asked in one (`Form.repeat_members`), `instance` the repeat and index (from
+    0) of the instance the question is asked in, None for a question asked once."""
+
+    members: Mapping[str, str] | None = None
+    instance: tuple[str, int] | None = None
+
+
+_TOP = Scope()
+
+
 def _environment(
     answers: Mapping[str, Any],
     today: dt.date | None,
     current: Any = None,
     row: Mapping[str, str] | None = None,
+    scope: Scope = _TOP,
 ) -> MapEnvironment:
-    return MapEnvironment(answers, current=current, today=today, row=row)
+    return MapEnvironment(answers, current, today, row, members=scope.members, scope=scope.instance)
+
+
+def instance_key(name: str, index: int) -> str:
+    """The name of a question's field in an instance of its repeat (index from 0): 'city[2]'
+    for the second, '[' being no character of an XLSForm name."""
+    return f"{name}[{index + 1}]"
+
+
+def count_key(repeat: str) -> str:
+    """The page's field that says how many instances of `repeat` it shows: 'site[]'."""
+    return f"{repeat}[]"
 
 
 def is_relevant(
-    question: Question, answers: Mapping[str, Any], today: dt.date | None = None
+    question: Question,
+    answers: Mapping[str, Any],
+    today: dt.date | None = None,
+    *,
+    scope: Scope = _TOP,
 ) -> bool:
     """Does the question apply, given the answers so far (its `relevant` and its groups')?"""
     if not question.relevant:
         return True
-    return parse_expression(question.relevant).test(_environment(answers, today))
+    return parse_expression(question.relevant).test(_environment(answers, today, scope=scope))
 
 
-def is_required(question: Question, answers: Mapping[str, Any], today: dt.date | None) -> bool:
+def is_required(
+    question: Question,
+    answers: Mapping[str, Any],
+    today: dt.date | None,
+    *,
+    scope: Scope = _TOP,
+) -> bool:
     if question.required_if:
-        return parse_expression(question.required_if).test(_environment(answers, today))
+        env = _environment(answers, today, scope=scope)
+        return parse_expression(question.required_if).test(env)
     return question.required
 
 
 def available_rows(
-    question: Question, answers: Mapping[str, Any], today: dt.date | None = None
+    question: Question,
+    answers: Mapping[str, Any],
+    today: dt.date | None = None,
+    *,
+    scope: Scope = _TOP,
 ) -> tuple[int, ...]:
     """The positions of the choices a respondent sees, after the question's `choice_filter`:
     rows, not names, since a list may hold one name twice (`allow_choice_duplicates`: a
@@ -259,32 +300,48 @@ def available_rows(
     return tuple(
         i
         for i, c in enumerate(question.choices)
-        if expression.test(_environment(answers, today, row={"name": c.name, **c.columns}))
+        if expression.test(
+            _environment(answers, today, row={"name": c.name, **c.columns}, scope=scope)
+        )
     )
 
 
 def available_choices(
-    question: Question, answers: Mapping[str, Any], today: dt.date | None = None
+    question: Question,
+    answers: Mapping[str, Any],
+    today: dt.date | None = None,
+    *,
+    scope: Scope = _TOP,
 ) -> tuple[Choice, ...]:
     """The choices a respondent sees, after the question's `choice_filter`."""
     if not question.choice_filter:
         return question.choices
-    return tuple(question.choices[i] for i in available_rows(question, answers, today))
+    rows = available_rows(question, answers, today, scope=scope)
+    return tuple(question.choices[i] for i in rows)
 
 
-def applies(question: Question, answers: Mapping[str, Any], today: dt.date | None = None) -> bool:
+def applies(
+    question: Question,
+    answers: Mapping[str, Any],
+    today: dt.date | None = None,
+    *,
+    scope: Scope = _TOP,
+) -> bool:
     """Is the question on the respondent's screen: relevant, and, for a select with a
     `choice_filter`, left some choice to make? A select whose filter leaves nothing is not
     shown, so it is neither required nor answered (a respondent could not see why the page
     would not move on)."""
-    if not is_relevant(question, answers, today):
+    if not is_relevant(question, answers, today, scope=scope):
         return False
-    return not question.choice_filter or bool(available_rows(question, answers, today))
+    return not question.choice_filter or bool(available_rows(question, answers, today, scope=scope))
 
 
-def _calculate(question: Question, answers: Mapping[str, Any], today: dt.date | None) -> Any:
+def _calculate(
+    question: Question, answers: Mapping[str, Any], today: dt.date | None, scope: Scope = _TOP
+) -> Any:
     assert question.calculation
-    value = parse_expression(question.calculation).evaluate(_environment(answers, today))
+    env = _environment(answers, today, scope=scope)
+    value = parse_expression(question.calculation).evaluate(env)
     if isinstance(value, float):
         if math.isnan(value) or math.isinf(value):
             return None
@@ -337,8 +394,16 @@ def _settling(form: Form) -> tuple[tuple[Question, str, Relevance | None, _Kind]
     return steps
 
 
+# A question's settled value when it keeps none (not asked, refused, a note)
+_NOTHING = object()
+# The most instances of a repeat a page shows: a count worked out from an answer is held to it,
+# and a respondent cannot add more (a page of thousands of blocks would not be answerable).
+MAX_INSTANCES = 100
+
+
 class _Checker:
-    """Walks questions in form order: each relevance sees the answers of the ones before it."""
+    """Walks questions in form order: each relevance sees the answers of the ones before it.
+    A question of a repeat is settled in each of its instances in turn."""
 
     def __init__(self, form: Form, lang: str, today: dt.date | None, max_text: int) -> None:
         self.form = form
@@ -349,15 +414,20 @@ class _Checker:
         # Input that did not parse, judged only once the question is known to apply: what
         # was typed into a question the respondent has since hidden never holds a page.
         self.unparsed: dict[str, InvalidAnswer] = {}
+        self.top = Scope(form.repeat_members() or None)
+        self.repeats = form.repeats()
+        self.closed: set[str] = set()  # repeats that do not apply: none of their questions do
 
-    def error(self, question: Question, code: AnswerCode, **values: object) -> None:
+    def error(
+        self, question: Question, code: AnswerCode, key: str | None = None, **values: object
+    ) -> None:
         own = {
             AnswerCode.REQUIRED: question.required_message,
             AnswerCode.CONSTRAINT: question.constraint_message,
         }.get(code)
         text = own.get(self.lang, self.form.default_language) if own else ""
         self.errors.append(
-            AnswerError(question.name, code, text or message(code, self.lang, **values))
+            AnswerError(key or question.name, code, text or message(code, self.lang, **values))
         )
 
     def settle(self, answers: Answers, checked: set[str]) -> Answers:
@@ -365,58 +435,134 @@ class _Checker:
         `required`, `constraint` and choice filters of the questions named in `checked`
         that apply (with what did not parse): nothing of a question that does not is judged."""
         settled: Answers = {}
-        env = _environment(settled, self.today)  # sees `settled` grow, question by question
+        env = _environment(settled, self.today, scope=self.top)  # sees `settled` grow
         for question, name, relevant, kind in _settling(self.form):
-            try:
-                if relevant is not None and not relevant(env):
-                    continue
-                if question.choice_filter and not available_rows(question, settled, self.today):
-                    continue  # no choice left to make: not shown (`applies`)
-                if name in self.unparsed:
-                    failure = self.unparsed[name]
-                    self.error(question, failure.code, **failure.values)
-                    continue  # reported, and no earlier answer of it is kept
-                if kind is _Kind.ANSWER:
-                    value = answers.get(name)
-                elif kind is _Kind.CALCULATE:
-                    value = _calculate(question, settled, self.today)
-                elif kind is _Kind.HIDDEN:
-                    value = question.default  # never shown, never sent: its default
-                else:  # metadata, recorded from the response's times; a note, of no value
-                    value = None if kind is _Kind.METADATA else answers.get(name)
-                if name in checked and not self.check(question, value, settled):
-                    continue  # an answer that fails its checks is reported, never kept
-            except ExpressionError:
-                self.error(question, AnswerCode.EXPRESSION)
+            if question.repeat:
+                self.settle_instances(question, relevant, kind, answers, settled, checked)
                 continue
-            if value is not None and kind is not _Kind.NOTE:
+            value = self.one(question, name, relevant, kind, env, answers.get(name), checked)
+            if value is not _NOTHING:
                 settled[name] = value
         return settled
 
-    def check(self, question: Question, value: Any, answers: Answers) -> bool:
+    def one(
+        self,
+        question: Question,
+        key: str,
+        relevant: Relevance | None,
+        kind: _Kind,
+        env: MapEnvironment,
+        given: Any,
+        checked: set[str],
+    ) -> Any:
+        """The question's settled value in `env` (its instance's, in a repeat), or _NOTHING."""
+        scope = Scope(env.members, env.scope)
+        settled = env.values
+        try:
+            if relevant is not None and not relevant(env):
+                return _NOTHING
+            if question.choice_filter and not available_rows(
+                question, settled, self.today, scope=scope
+            ):
+                return _NOTHING  # no choice left to make: not shown (`applies`)
+            if key in self.unparsed:
+                failure = self.unparsed[key]
+                self.error(question, failure.code, key, **failure.values)
+                return _NOTHING  # reported, and no earlier answer of it is kept
+            if kind is _Kind.ANSWER:
+                value = given
+            elif kind is _Kind.CALCULATE:
+                value = _calculate(question, settled, self.today, scope)
+            elif kind is _Kind.HIDDEN:
+                value = question.default  # never shown, never sent: its default
+            else:  # metadata, recorded from the response's times; a note, of no value
+                value = None if kind is _Kind.METADATA else given
+            if question.name in checked and not self.check(question, value, settled, scope, key):
+                return _NOTHING  # an answer that fails its checks is reported, never kept
+        except ExpressionError:
+            self.error(question, AnswerCode.EXPRESSION, key)
+            return _NOTHING
+        return value if value is not None and kind is not _Kind.NOTE else _NOTHING
+
+    def settle_instances(
+        self,
+        question: Question,
+        relevant: Relevance | None,
+        kind: _Kind,
+        answers: Answers,
+        settled: Answers,
+        checked: set[str],
+    ) -> None:
+        """Settle a question of a repeat in each instance of it (the instances made the first
+        time one of the repeat's questions comes up)."""
+        name, repeat = question.name, question.repeat
+        if repeat in self.closed:
+            return
+        instances = settled.get(repeat)
+        if instances is None:
+            instances = self.instances(repeat, answers, settled)
+            if instances is None:
+                self.closed.add(repeat)
+                return
+        given = answers.get(repeat) or []
+        for index, instance in enumerate(instances):
+            scope = Scope(self.top.members, (repeat, index))
+            env = _environment(settled, self.today, scope=scope)
+            before = given[index].get(name) if index < len(given) else None
+            key = instance_key(name, index)
+            value = self.one(question, key, relevant, kind, env, before, checked)
+            if value is not _NOTHING:
+                instance[name] = value
+
+    def instances(self, name: str, answers: Answers, settled: Answers) -> list[Answers] | None:
+        """The repeat's instances, empty, kept in `settled`: as many as its count says, or as
+        the answers hold; None when the repeat does not apply."""
+        repeat = self.repeats[name]
+        env = _environment(settled, self.today, scope=self.top)
+        try:
+            if repeat.relevant and not parse_expression(repeat.relevant).test(env):
+                return None
+            if repeat.count:
+                number = to_number(parse_expression(repeat.count).evaluate(env))
+                count = 0 if math.isnan(number) else int(max(0.0, min(number, MAX_INSTANCES)))
+            else:
+                count = min(len(answers.get(name) or []), MAX_INSTANCES)
+        except ExpressionError:
+            return None
+        instances: list[Answers] = [{} for _ in range(count)]
+        settled[name] = instances
+        return instances
+
+    def check(
+        self, question: Question, value: Any, answers: Mapping[str, Any], scope: Scope, key: str
+    ) -> bool:
         """Report what is wrong with the question's value; True when nothing is."""
         if not question.type.takes_input:
             return True
         if value is None:
-            if is_required(question, answers, self.today):
-                self.error(question, AnswerCode.REQUIRED)
+            if is_required(question, answers, self.today, scope=scope):
+                self.error(question, AnswerCode.REQUIRED, key)
             return True
         if question.choice_filter:
-            allowed = {c.name for c in available_choices(question, answers, self.today)}
+            offered = available_choices(question, answers, self.today, scope=scope)
+            allowed = {c.name for c in offered}
             chosen = value if isinstance(value, list) else [value]
             if any(v not in allowed for v in chosen):
-                self.error(question, AnswerCode.CHOICE_NOT_OFFERED)
+                self.error(question, AnswerCode.CHOICE_NOT_OFFERED, key)
                 return False
         if question.constraint:
-            env = _environment(answers, self.today, current=value)
+            env = _environment(answers, self.today, current=value, scope=scope)
             if not parse_expression(question.constraint).test(env):
-                self.error(question, AnswerCode.CONSTRAINT)
+                self.error(question, AnswerCode.CONSTRAINT, key)
                 return False
         return True
 
     def parse(self, questions: Sequence[Question], raw: RawAnswers, answers: Answers) -> None:
         for question in questions:
             if not question.type.takes_input:
+                continue
+            if question.repeat:
+                self.parse_instances(question, raw, answers)
                 continue
             try:
                 answers[question.name] = parse_value(
@@ -425,6 +571,41 @@ class _Checker:
             except InvalidAnswer as exc:
                 answers.pop(question.name, None)
                 self.unparsed[question.name] = exc
+
+    def parse_instances(self, question: Question, raw: RawAnswers, answers: Answers) -> None:
+        """A repeat's question in each instance the input shows (`count_key`): the instances
+        copied from the answers the first time, so the stored ones are never changed here."""
+        repeat = question.repeat
+        copied = answers.get(repeat)
+        if not isinstance(copied, _Instances):
+            earlier = copied if isinstance(copied, list) else []
+            count = _shown_count(raw, repeat, len(earlier))
+            copied = _Instances(
+                dict(earlier[i]) if i < len(earlier) and isinstance(earlier[i], dict) else {}
+                for i in range(count)
+            )
+            answers[repeat] = copied
+        for index, instance in enumerate(copied):
+            key = instance_key(question.name, index)
+            try:
+                instance[question.name] = parse_value(question, raw.get(key, ()), self.max_text)
+            except InvalidAnswer as exc:
+                instance.pop(question.name, None)
+                self.unparsed[key] = exc
+
+
+class _Instances(list[Answers]):
+    """A repeat's instances as one check copied them from the stored answers."""
+
+
+def _shown_count(raw: RawAnswers, repeat: str, default: int) -> int:
+    """How many instances of `repeat` the page showed (its `count_key` field); anything but a
+    number there is taken as what the answers hold."""
+    sent = raw.get(count_key(repeat), ())
+    text = sent[0].strip() if sent else ""
+    if not text.isdigit():
+        return min(default, MAX_INSTANCES)
+    return min(int(text), MAX_INSTANCES)
 
 
 def check_page(
@@ -482,7 +663,7 @@ def check_submission(
     """Check a whole submission at once (CSV import, API, synthetic data)."""
     checker = _Checker(form, lang, today, max_text)
     known = {q.name for q in form.questions()}
-    for name in sorted(set(raw) - known - allow_unknown):
+    for name in sorted(set(raw) - known - allow_unknown - _instance_fields(form, raw)):
         checker.errors.append(
             AnswerError(
                 name, AnswerCode.UNKNOWN_FIELD, message(AnswerCode.UNKNOWN_FIELD, lang, field=name)
@@ -494,11 +675,43 @@ def check_submission(
     return Checked(settled, _ordered(form, checker.errors))
 
 
+def _instance_fields(form: Form, raw: RawAnswers) -> set[str]:
+    """The fields of `raw` that are instances of a repeat's questions ('city[2]') or a
+    repeat's count of instances ('site[]')."""
+    members, repeats = form.repeat_members(), form.repeats()
+    if not members:
+        return set()
+    fields = set()
+    for name in raw:
+        base, _, index = name.partition("[")
+        if (base in members and index[:-1].isdigit()) or (base in repeats and index == "]"):
+            fields.add(name)
+    return fields
+
+
 def _ordered(form: Form, errors: list[AnswerError]) -> tuple[AnswerError, ...]:
+    """The errors in the form's order; a repeat's, instance by instance within each question
+    (a page shows each instance's questions together, and says the first error first)."""
     if not errors:
         return ()
-    order = {q.name: i for i, q in enumerate(form.questions())}
-    return tuple(sorted(errors, key=lambda e: order.get(e.name, -1)))
+    order: dict[str, int] = {}
+    for i, q in enumerate(form.questions()):
+        order[q.name] = i
+        if q.repeat:
+            order.setdefault(q.repeat, i)  # a repeat's place: its first question's
+
+    def place(error: AnswerError) -> tuple[int, int, int]:
+        base, _, index = error.name.partition("[")
+        question = order.get(base, -1)
+        if index[:-1].isdigit():
+            return (
+                order.get(form.repeat_members().get(base, ""), question),
+                int(index[:-1]),
+                question,
+            )
+        return (question, 0, 0)
+
+    return tuple(sorted(errors, key=place))
 
 
 def first_incomplete_page(
@@ -508,23 +721,47 @@ def first_incomplete_page(
     page after the last one that holds an answer: where a returning respondent resumes."""
     last_answered = -1
     for index, page in enumerate(form.pages):
-        if any(q.name in answers for q in page.questions if q.type.takes_input):
+        if any((q.repeat or q.name) in answers for q in page.questions if q.type.takes_input):
             last_answered = index
+    members = form.repeat_members() or None
     for index, page in enumerate(form.pages[: last_answered + 1]):
         for question in page.questions:
-            if (
-                question.type.takes_input
-                and question.name not in answers
-                and applies(question, answers, today)
-                and is_required(question, answers, today)
+            if question.type.takes_input and any(
+                question.name not in instance
+                and applies(question, answers, today, scope=scope)
+                and is_required(question, answers, today, scope=scope)
+                for instance, scope in _asked(question, answers, members)
             ):
                 return index
     return min(last_answered + 1, len(form.pages) - 1)
 
 
-def page_is_relevant(page: Page, answers: Mapping[str, Any], today: dt.date | None = None) -> bool:
-    """A page is shown when at least one of its questions or notes applies."""
-    return any(applies(q, answers, today) for q in page.questions if q.type.is_shown)
+def _asked(
+    question: Question, answers: Mapping[str, Any], members: Mapping[str, str] | None
+) -> list[tuple[Mapping[str, Any], Scope]]:
+    """Where the question is asked: the answers, or each instance of its repeat, with the
+    scope its expressions are evaluated in."""
+    if not question.repeat:
+        return [(answers, Scope(members))]
+    instances = answers.get(question.repeat) or []
+    return [(inst, Scope(members, (question.repeat, i))) for i, inst in enumerate(instances)]
+
+
+def page_is_relevant(
+    page: Page, answers: Mapping[str, Any], today: dt.date | None = None, form: Form | None = None
+) -> bool:
+    """A page is shown when at least one of its questions or notes applies; a repeat's when
+    the repeat does (its instances are added on the page, so none may be there yet)."""
+    scope = Scope(form.repeat_members() or None) if form is not None else _TOP
+    for repeat in page.repeats.values():
+        env = _environment(answers, today, scope=scope)
+        if not repeat.relevant or parse_expression(repeat.relevant).test(env):
+            return True
+    return any(
+        applies(q, answers, today, scope=scope)
+        for q in page.questions
+        if q.type.is_shown and not q.repeat
+    )
 
 
 def evaluation_order(form: Form) -> tuple[Question, ...]:
@@ -538,14 +775,26 @@ def evaluation_order(form: Form) -> tuple[Question, ...]:
         return known  # type: ignore[no-any-return]
     questions = list(form.questions())
     place = {q.name: i for i, q in enumerate(questions)}
+    repeats = form.repeats()
+    within: dict[str, set[int]] = {}  # a repeat's questions: count(${repeat}) needs them all
+    for i, q in enumerate(questions):
+        if q.repeat:
+            within.setdefault(q.repeat, set()).add(i)
     needs: list[set[int]] = []
     for q in questions:
         names: set[str] = set()
-        for text in (q.relevant, q.calculation, q.required_if):
+        texts = [q.relevant, q.calculation, q.required_if]
+        if q.repeat:  # its instances are made from the repeat's count
+            texts += [repeats[q.repeat].count, repeats[q.repeat].relevant]
+        for text in texts:
             if text:
                 with contextlib.suppress(ExpressionError):  # reported where it is evaluated
                     names |= parse_expression(text).references()
-        needs.append({place[n] for n in names if n in place and n != q.name})
+        wanted = {place[n] for n in names if n in place and n != q.name}
+        for name in names & within.keys():
+            if name != q.repeat:
+                wanted |= within[name]
+        needs.append(wanted)
     order: list[int] = []
     done: set[int] = set()
     while len(order) < len(questions):

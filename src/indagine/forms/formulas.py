@@ -13,7 +13,14 @@ from indagine.forms.model import Form, QuestionType
 from indagine.forms.sheets import SurveySheet, column_names
 from indagine.forms.tree import FALSE, TRUE
 
-_EXPRESSION_COLUMNS = ("relevant", "constraint", "calculation", "choice_filter", "required")
+_EXPRESSION_COLUMNS = (
+    "relevant",
+    "constraint",
+    "calculation",
+    "choice_filter",
+    "required",
+    "repeat_count",
+)
 
 # The columns whose value depends on the questions they name, when the form is filled in: a
 # question that applies only if another applies only if the first does can never be shown.

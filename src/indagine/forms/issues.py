@@ -17,7 +17,7 @@ class FormCode(enum.StrEnum):
     UNREADABLE = "FORM_UNREADABLE"  # not an .xlsx/.xls/.csv/.md XLSForm at all
     TOO_LARGE = "FORM_TOO_LARGE"
     PYXFORM = "FORM_PYXFORM"  # pyxform refused the sheet; its message is passed on
-    UNSUPPORTED_TYPE = "FORM_UNSUPPORTED_TYPE"  # repeats, geo, media, from-file selects
+    UNSUPPORTED_TYPE = "FORM_UNSUPPORTED_TYPE"  # geo, media, from-file selects, nested repeats
     EXTERNAL_CHOICES = "FORM_EXTERNAL_CHOICES"
     BAD_EXPRESSION = "FORM_BAD_EXPRESSION"
     UNKNOWN_REFERENCE = "FORM_UNKNOWN_REFERENCE"

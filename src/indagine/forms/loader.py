@@ -1,7 +1,7 @@
 """XLSForm (.xlsx, .xls, .csv, .md) -> `Form`, through pyxform, with every problem located.
 
 The pipeline: read the workbook (pyxform's backends), refuse what indagine cannot serve faithfully
-(repeats, geo and media types, external choices: `forms.unsupported`), convert it to pyxform's
+(geo and media types, external choices: `forms.unsupported`), convert it to pyxform's
 JSON, build the frozen `Form` (`forms.tree`), then check every expression (`forms.formulas`), and
 warn of what the pages do not honour (`forms.honoured`). Problems come back in the result, never
 raised.
@@ -52,8 +52,13 @@ class LoadResult:
         return self.form is not None and not self.errors
 
 
-def load_form(source: bytes | str | Path, filename: str | None = None) -> LoadResult:
-    """Parse an XLSForm given as bytes (with its filename for the format), text or a path."""
+def load_form(
+    source: bytes | str | Path, filename: str | None = None, *, repeats: bool = False
+) -> LoadResult:
+    """Parse an XLSForm given as bytes (with its filename for the format), text or a path.
+
+    `repeats`: read repeats rather than refuse them. Until their pages, exports and statistics
+    are all in (#15.6), only the tests of what is in ask for it."""
     if isinstance(source, Path):
         filename = filename or source.name
         source = source.read_bytes()
@@ -82,7 +87,7 @@ def load_form(source: bytes | str | Path, filename: str | None = None) -> LoadRe
         workbook = get_xlsform(data, file_type=kind)
     except Exception as exc:  # pyxform's readers raise many kinds for bad files
         return _fail(FormCode.UNREADABLE, _unreadable(kind, data, exc))
-    return _load_workbook(workbook, _form_name(Path(filename or "form").stem), files)
+    return _load_workbook(workbook, _form_name(Path(filename or "form").stem), files, repeats)
 
 
 def _unreadable(kind: str, data: bytes, exc: Exception) -> str:
@@ -111,10 +116,13 @@ def _fail(code: FormCode, message: str) -> LoadResult:
 
 
 def _load_workbook(
-    workbook: DefinitionData, fallback_name: str, files: Mapping[str, bytes] | None = None
+    workbook: DefinitionData,
+    fallback_name: str,
+    files: Mapping[str, bytes] | None = None,
+    repeats: bool = False,
 ) -> LoadResult:
     sheet = SurveySheet(workbook)
-    refused = refuse_unsupported(sheet)
+    refused = refuse_unsupported(sheet, repeats)
     warnings: list[str] = []
     try:
         tree = workbook_to_json(
@@ -135,7 +143,7 @@ def _load_workbook(
         return _refused(sheet, refused)
     form, built = build_form(tree, sheet)
     # start, end and today are the response's times, which no expression reads
-    names = {q.name for q in form.questions() if not q.type.is_metadata}
+    names = {q.name for q in form.questions() if not q.type.is_metadata} | set(form.repeats())
     issues = [*built, *check_choices(workbook), *check_expressions(names, sheet)]
     issues += check_generated(form, sheet)
     issues += check_defaults(form, sheet)

@@ -156,6 +156,9 @@ class Question:
     # The table-list group the question is a row of (a grid, `Page.tables` has its caption)
     table: str = ""
     image: Text = field(default_factory=Text)  # a file of the form's, per language (`media`)
+    # The repeat the question is asked in, once per instance (`Page.repeats` has it); '' for
+    # a question asked once. Its answers are kept in `answers[repeat]`, a dict per instance.
+    repeat: str = ""
 
     @property
     def path_name(self) -> str:
@@ -220,6 +223,7 @@ class Question:
             "row": self.row,
             "table": self.table,
             "image": self.image.to_json(),
+            "repeat": self.repeat,
         }
 
     @classmethod
@@ -234,12 +238,53 @@ class Question:
 
 
 @dataclass(frozen=True)
+class Repeat:
+    """A group of questions asked once per instance (`begin_repeat`): as many instances as
+    `count` gives (`repeat_count`: a number or an expression), or as the respondent adds."""
+
+    name: str
+    label: Text
+    count: str | None = None
+    relevant: str | None = None  # its own `relevant` joined with its enclosing groups'
+    group_path: tuple[str, ...] = ()  # the groups around it
+    row: int | None = None
+
+    @property
+    def path_name(self) -> str:
+        """Its name in ODK Central's exports: group path and name joined with '-'."""
+        return "-".join((*self.group_path, self.name))
+
+    def to_json(self) -> JSON:
+        return {
+            "name": self.name,
+            "label": self.label.to_json(),
+            "count": self.count,
+            "relevant": self.relevant,
+            "group_path": list(self.group_path),
+            "row": self.row,
+        }
+
+    @classmethod
+    def from_json(cls, data: JSON) -> Repeat:
+        return cls(
+            data["name"],
+            Text.from_json(data["label"]),
+            data.get("count"),
+            data.get("relevant"),
+            tuple(data.get("group_path", ())),
+            data.get("row"),
+        )
+
+
+@dataclass(frozen=True)
 class Page:
     name: str
     title: Text
     questions: tuple[Question, ...]
     # The captions of the page's grids (table-list groups), by group name
     tables: Mapping[str, Text] = field(default_factory=dict)
+    # The repeats whose questions the page asks (`Question.repeat`), by name
+    repeats: Mapping[str, Repeat] = field(default_factory=dict)
 
     def to_json(self) -> JSON:
         return {
@@ -247,6 +292,7 @@ class Page:
             "title": self.title.to_json(),
             "questions": [q.to_json() for q in self.questions],
             "tables": {name: caption.to_json() for name, caption in self.tables.items()},
+            "repeats": {name: r.to_json() for name, r in self.repeats.items()},
         }
 
     @classmethod
@@ -256,6 +302,7 @@ class Page:
             Text.from_json(data["title"]),
             tuple(Question.from_json(q) for q in data["questions"]),
             {name: Text.from_json(c) for name, c in data.get("tables", {}).items()},
+            {name: Repeat.from_json(r) for name, r in data.get("repeats", {}).items()},
         )
 
 
@@ -274,6 +321,19 @@ class Form:
 
     def question(self, name: str) -> Question | None:
         return self._index().get(name)
+
+    def repeats(self) -> dict[str, Repeat]:
+        """Every repeat of the form, by name, in the form's order."""
+        return {name: r for page in self.pages for name, r in page.repeats.items()}
+
+    def repeat_members(self) -> dict[str, str]:
+        """The name of each question asked in a repeat, to its repeat's name (kept on the form:
+        every evaluation over a form with repeats needs it)."""
+        members: dict[str, str] | None = self.__dict__.get("_repeat_members")
+        if members is None:
+            members = {q.name: q.repeat for q in self.questions() if q.repeat}
+            object.__setattr__(self, "_repeat_members", members)
+        return members
 
     def _index(self) -> dict[str, Question]:
         index: dict[str, Question] | None = self.__dict__.get("_by_name")

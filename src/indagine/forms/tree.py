@@ -15,7 +15,7 @@ from typing import Any
 
 from indagine.forms.choices import number
 from indagine.forms.issues import FormCode, FormIssue, Severity
-from indagine.forms.model import Choice, Form, Page, Question, QuestionType, Text
+from indagine.forms.model import Choice, Form, Page, Question, QuestionType, Repeat, Text
 from indagine.forms.sheets import SurveySheet
 
 TYPES = {
@@ -124,6 +124,7 @@ class _FormBuilder:
         self.default_code = "und" if default == "default" else _lang_code(default)
         self.languages: dict[str, str] = {}
         self.tables: dict[str, Text] = {}  # a table-list group's caption, by its name
+        self.repeats: dict[str, Repeat] = {}  # every repeat met, by its name
 
     def text(self, value: Any) -> Text:
         if value is None:
@@ -153,8 +154,10 @@ class _FormBuilder:
                         table=self.table_of(child, title),
                     )
                 )
-                tables = {q.table: self.tables[q.table] for q in questions if q.table}
-                pages.append(Page(child["name"], title, questions, tables))
+                pages.append(self.page(child["name"], title, questions))
+            elif child.get("type") == "repeat":  # a repeat of its own: a page of its own
+                questions = tuple(self.questions([child], (), None))
+                pages.append(self.page(child["name"], self.text(child.get("label")), questions))
             else:
                 question = self.question(child, (), None)
                 if question is not None:
@@ -174,22 +177,81 @@ class _FormBuilder:
             pages=tuple(p for p in pages if p.questions),
         )
 
+    def page(self, name: str, title: Text, questions: tuple[Question, ...]) -> Page:
+        tables = {q.table: self.tables[q.table] for q in questions if q.table}
+        repeats = {q.repeat: self.repeats[q.repeat] for q in questions if q.repeat}
+        return Page(name, title, questions, tables, repeats)
+
     def questions(
         self,
         children: Iterable[Mapping[str, Any]],
         path: tuple[str, ...],
         relevant: str | None,
         table: str = "",
+        repeat: str = "",
     ) -> Iterable[Question]:
         for child in children:
             if child.get("type") == "group":
-                inner = _and(relevant, child.get("bind", {}).get("relevant"))
+                inner = _and(relevant, _expression(child.get("bind", {}).get("relevant")))
                 own = self.table_of(child, self.text(_group_label(child)))
+                if own and repeat:
+                    own = self.grid_in_repeat(child)
                 yield from self.questions(
-                    child.get("children", []), (*path, child["name"]), inner, own or table
+                    child.get("children", []), (*path, child["name"]), inner, own or table, repeat
                 )
+            elif child.get("type") == "repeat":
+                yield from self.repeat(child, path, relevant, inside=repeat)
             elif (question := self.question(child, path, relevant)) is not None:
-                yield replace(question, table=table) if table else question
+                if repeat and (question.type.is_upload or question.type is QuestionType.RANK):
+                    self.issues.append(self.not_in_repeat(question))
+                    continue
+                yield replace(question, table=table, repeat=repeat)
+
+    def repeat(
+        self, node: Mapping[str, Any], path: tuple[str, ...], relevant: str | None, inside: str
+    ) -> Iterable[Question]:
+        """The questions of a repeat, each marked with it; a repeat inside a repeat is refused
+        at its row (its instances would need instances of their own on one page)."""
+        name = str(node["name"])
+        if inside:
+            message = (
+                f"The repeat '{name}' is inside the repeat '{inside}': a repeat within a repeat "
+                "is not supported. Move it out, or ask its questions once per instance of "
+                f"'{inside}'."
+            )
+            self.issues.append(self.sheet.issue(FormCode.UNSUPPORTED_TYPE, message, name, "type"))
+            return
+        inner = _and(relevant, _expression(node.get("bind", {}).get("relevant")))
+        count = node.get("control", {}).get("jr:count")
+        self.repeats[name] = Repeat(
+            name=name,
+            label=self.text(node.get("label")),
+            count=_expression(str(count)) if count not in (None, "") else None,
+            relevant=inner,
+            group_path=path,
+            row=self.sheet.row_of.get(name),
+        )
+        yield from self.questions(node.get("children", []), (*path, name), inner, "", name)
+
+    def grid_in_repeat(self, group: Mapping[str, Any]) -> str:
+        """A table-list inside a repeat: its questions asked one under another (said at the
+        group's row), since each instance is already a block of its own on the page."""
+        name = str(group["name"])
+        message = (
+            f"The group '{name}' is a table-list inside a repeat: its questions are shown one "
+            "under another in each instance, not as a grid."
+        )
+        self.issues.append(
+            self.sheet.issue(FormCode.NOT_HONOURED, message, name, "appearance", Severity.WARNING)
+        )
+        return ""
+
+    def not_in_repeat(self, question: Question) -> FormIssue:
+        kind = "An upload" if question.type.is_upload else "A ranking"
+        message = (
+            f"{kind} inside a repeat is not supported: ask '{question.name}' outside the repeat."
+        )
+        return self.sheet.issue(FormCode.UNSUPPORTED_TYPE, message, question.name, "type")
 
     def table_of(self, group: Mapping[str, Any], caption: Text) -> str:
         """The group's name if it is a table-list (one grid: pyxform gives it a header row of

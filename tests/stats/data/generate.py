@@ -14,6 +14,8 @@ HERE = Path(__file__).parent
 AGE_GROUPS = ["18-34", "35-49", "50-64", "65+"]
 PANEL_SIZE = 3000
 RANKED_ITEMS = ["a", "b", "c", "d"]
+SITE_KINDS = ["office", "home", "cowork"]
+SITE_USES = ["wifi", "printer", "parking"]
 
 
 def _items(rng: np.random.Generator, n: int, shift: np.ndarray) -> dict[str, object]:
@@ -101,6 +103,49 @@ def ranked(rng: np.random.Generator) -> pl.DataFrame:
     )
 
 
+def _site(rng: np.random.Generator, taste: np.ndarray, lean: float, uses: np.ndarray) -> tuple:
+    """One instance of the repeat: a kind (8% skipped), seats (7% skipped) and the uses chosen
+    (6% skipped, all three together), drawn close to its response's own taste."""
+    kind = SITE_KINDS[int(np.argmax(taste + rng.gumbel(0, 0.5, 3)))]
+    seats = int(np.round(np.exp(2.0 + lean + rng.normal(0, 0.3))))
+    chosen = [int(c) for c in rng.random(3) < 1 / (1 + np.exp(-uses))]
+    return (
+        None if rng.random() < 0.08 else kind,
+        None if rng.random() < 0.07 else seats,
+        *([None] * 3 if rng.random() < 0.06 else chosen),
+    )
+
+
+def repeats(rng: np.random.Generator) -> tuple[pl.DataFrame, pl.DataFrame]:
+    """A repeat group (one instance per site a respondent works at) in a stratified sample of
+    60 of 900 and 90 of 1400 responses with unequal weights: 0 to 5 sites each (some none), the
+    sites of one response alike (its own taste in kinds, size and uses), so that treating the
+    sites as independent would understate the variance. Returns (responses, instances)."""
+    responses, instances = [], []
+    for stratum, (population, sampled) in {"north": (900, 60), "south": (1400, 90)}.items():
+        for number in range(sampled):
+            response = f"{stratum}-{number:03d}"
+            weight = round(population / sampled * float(np.exp(rng.normal(0, 0.3))), 4)
+            count = int(rng.choice(6, p=[0.12, 0.25, 0.25, 0.18, 0.12, 0.08]))
+            size = "large" if rng.random() < 0.4 else "small"
+            responses.append((response, stratum, weight, population, size, count))
+            taste = np.array([0.6, 0.2, -0.4]) + rng.normal(0, 1.2, 3)
+            lean = float(rng.normal(0, 0.6)) + (0.3 if size == "large" else 0.0)
+            uses = np.array([1.2, -0.3, -1.0]) + rng.normal(0, 1.0, 3)
+            for _ in range(count):
+                site = _site(rng, taste, lean, uses)
+                instances.append((response, stratum, weight, population, *site))
+    head = {"response": pl.String, "stratum": pl.String, "w": pl.Float64, "N": pl.Int64}
+    answers = {"kind": pl.String, "seats": pl.Int64}
+    answers |= {f"uses_{use}": pl.Int64 for use in SITE_USES}
+    return (
+        pl.DataFrame(
+            responses, schema=head | {"size": pl.String, "instances": pl.Int64}, orient="row"
+        ),
+        pl.DataFrame(instances, schema=head | answers, orient="row"),
+    )
+
+
 def members(rng: np.random.Generator) -> pl.DataFrame:
     """A panel of 600 members with three attributes and whether each answered: the answering
     depends on region and kind (the R-indicator's data)."""
@@ -122,6 +167,9 @@ def main() -> None:
     # Its own seed, so that the data sets above stay as they were.
     ranked(np.random.default_rng(20250301)).write_csv(HERE / "ranked.csv")
     members(np.random.default_rng(20261206)).write_csv(HERE / "members.csv")
+    responses, instances = repeats(np.random.default_rng(20270115))
+    responses.write_csv(HERE / "instance_responses.csv")
+    instances.write_csv(HERE / "instances.csv")
 
 
 if __name__ == "__main__":

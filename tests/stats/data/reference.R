@@ -148,6 +148,91 @@ ranking("cluster1", cluster1)
 members <- data.frame(stratum = c("north", "south"), Freq = c(700, 1100))
 ranking("post", postStratify(cluster1, ~stratum, members))
 
+# Repeats (stats/instances.py): statistics over the instances of a repeat group (sites), each
+# response the cluster of its instances. instances.csv has one row per instance;
+# instance_responses.csv every response, some with no instance. Each of those gets one empty row
+# here, so that it stays a sampled PSU of the instance-level design as it is of the
+# response-level one: dropping it would change n_h, the fpc and the degrees of freedom.
+site_kinds <- c("office", "home", "cowork")
+site_uses <- c("wifi", "printer", "parking")
+inst_resp <- read.csv(file.path(here, "instance_responses.csv"))
+inst <- read.csv(file.path(here, "instances.csv"), colClasses = c(kind = "character"))
+inst$instance <- TRUE
+empty <- inst_resp[inst_resp$instances == 0, c("response", "stratum", "w", "N")]
+empty$instance <- FALSE
+for (column in c("kind", "seats", paste0("uses_", site_uses))) empty[[column]] <- NA
+inst <- rbind(inst, empty[names(inst)])
+# Unanswered rows take a placeholder value; subset() gives them weight 0 (outside the base).
+inst$kind_answered <- !is.na(inst$kind) & inst$kind != ""
+inst$kind <- factor(ifelse(inst$kind_answered, inst$kind, "office"), levels = site_kinds)
+inst$seats_answered <- !is.na(inst$seats)
+inst$seats[!inst$seats_answered] <- 0
+inst$uses_answered <- !is.na(inst$uses_wifi)
+for (use in site_uses) inst[[paste0("uses_", use)]][!inst$uses_answered] <- 0
+# Each response's totals over its instances, for the ratio estimators at the response level.
+per_response <- function(x) {
+  as.numeric(tapply(x, factor(inst$response, levels = inst_resp$response), sum))
+}
+inst_resp$kind_n <- per_response(inst$kind_answered)
+for (kind in site_kinds) {
+  inst_resp[[paste0("kind_", kind)]] <- per_response(inst$kind_answered & inst$kind == kind)
+}
+inst_resp$seats_n <- per_response(inst$seats_answered)
+inst_resp$seats_sum <- per_response(inst$seats)
+inst_resp$uses_n <- per_response(inst$uses_answered)
+for (use in site_uses) {
+  inst_resp[[paste0("uses_", use)]] <- per_response(inst[[paste0("uses_", use)]])
+}
+stopifnot(all(inst_resp$instances == per_response(inst$instance)))
+over_instances <- function(prefix, design) {
+  d <- subset(design, kind_answered)
+  shares <- svymean(~kind, d)
+  for (kind in site_kinds) {
+    put(paste0(prefix, ".kind_", kind, ".est"), coef(shares)[paste0("kind", kind)])
+    put(paste0(prefix, ".kind_", kind, ".se"), SE(shares)[paste0("kind", kind)])
+    is_kind <- as.formula(paste0("~I(kind == '", kind, "')"))
+    # svyglm warns that the rows outside the domain (weight 0) leave its dispersion: as meant.
+    suppressWarnings(ciprop(paste0(prefix, ".kind_", kind), is_kind, d))
+  }
+  put(paste0(prefix, ".kind_n"), sum(weights(d) > 0))
+  put(paste0(prefix, ".kind_weighted_n"), sum(weights(d)))
+  put(paste0(prefix, ".kind_df"), degf(d))
+  d <- subset(design, uses_answered)
+  for (use in site_uses) {
+    name <- paste0(prefix, ".uses_", use)
+    stat(name, svymean(as.formula(paste0("~uses_", use)), d))
+    suppressWarnings(ciprop(name, as.formula(paste0("~uses_", use)), d))
+  }
+  put(paste0(prefix, ".uses_df"), degf(d))
+  d <- subset(design, seats_answered)
+  m <- svymean(~seats, d)
+  stat(paste0(prefix, ".seats"), m)
+  put(paste0(prefix, ".seats.low"), confint(m)[1])
+  put(paste0(prefix, ".seats.high"), confint(m)[2])
+  put(paste0(prefix, ".seats_n"), sum(weights(d) > 0))
+}
+per_response_stats <- function(prefix, design) {
+  m <- svymean(~instances, design)
+  stat(paste0(prefix, ".count"), m)
+  put(paste0(prefix, ".count.low"), confint(m)[1])
+  put(paste0(prefix, ".count.high"), confint(m)[2])
+  # The instance-level mean is the response-level ratio of totals (svyratio): the same numbers.
+  stat(paste0(prefix, ".ratio_seats"), svyratio(~seats_sum, ~seats_n, design))
+  stat(paste0(prefix, ".ratio_kind_home"), svyratio(~kind_home, ~kind_n, design))
+  stat(paste0(prefix, ".ratio_uses_printer"), svyratio(~uses_printer, ~uses_n, design))
+}
+over_instances("repeat_weighted", svydesign(id = ~response, weights = ~w, data = inst))
+over_instances("repeat_stratified",
+               svydesign(id = ~response, strata = ~stratum, fpc = ~N, weights = ~w, data = inst))
+weighted_responses <- svydesign(id = ~1, weights = ~w, data = inst_resp)
+per_response_stats("repeat_weighted", weighted_responses)
+per_response_stats("repeat_stratified",
+                   svydesign(id = ~1, strata = ~stratum, fpc = ~N, weights = ~w, data = inst_resp))
+# Calibrated weights: the calibration is of responses, so the residuals are taken at the response
+# level; an instance-level postStratify would calibrate the count of instances instead.
+sizes <- data.frame(size = c("large", "small"), Freq = c(900, 1400))
+per_response_stats("repeat_post", postStratify(weighted_responses, ~size, sizes))
+
 # The R-indicator (stats/representativeness.py): propensities from a logistic glm of answering
 # on the members' attributes, R = 1 - 2 sd(p), and the unconditional partial indicators.
 mb <- read.csv(file.path(here, "members.csv"), stringsAsFactors = TRUE)

@@ -11,11 +11,13 @@ errors): evaluator.py stays as the reference a property test compares this again
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Callable
 
 from .environment import Context
 from .errors import bare_name_outside_filter
 from .functions import FUNCTIONS
+from .nodesets import NODE_ARGUMENTS, call
 from .syntax import BareName, Call, Chain, Current, Literal, Negate, Node, Reference
 from .values import (
     ARITHMETIC,
@@ -122,6 +124,8 @@ def _call(node: Call) -> Compiled:
         )
     if node.name == "coalesce":
         return _coalesce(*arguments)
+    if node.name in NODE_ARGUMENTS:
+        return _nodeset(node, arguments)
     if node.name == "selected" and isinstance(node.arguments[1], Literal):
         # the usual form, selected(${q}, 'choice'): the choice's text worked out once
         subject, choice = arguments[0], to_string(node.arguments[1].value).strip()
@@ -132,6 +136,17 @@ def _call(node: Call) -> Compiled:
         (only,) = arguments
         return lambda context: implementation([only(context)], context)
     return lambda context: implementation([argument(context) for argument in arguments], context)
+
+
+def _nodeset(node: Call, arguments: list[Compiled]) -> Compiled:
+    name = node.name
+    references = [a.name if isinstance(a, Reference) else None for a in node.arguments]
+
+    def run(context: Context) -> Result:
+        values = [functools.partial(argument, context) for argument in arguments]
+        return call(name, references, values, context)
+
+    return run
 
 
 def _coalesce(first: Compiled, second: Compiled) -> Compiled:

@@ -5,9 +5,12 @@ which a property test checks against this walker on many generated expressions."
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from .environment import Context
 from .errors import bare_name_outside_filter
 from .functions import FUNCTIONS
+from .nodesets import NODE_ARGUMENTS, call
 from .syntax import BareName, Call, Chain, Current, Literal, Negate, Node, Reference
 from .values import Result, arithmetic, atomize, compare, equals, to_boolean, to_number, to_string
 
@@ -63,9 +66,17 @@ def _call(node: Call, context: Context) -> Result:
     if node.name == "coalesce":
         first = evaluate(node.arguments[0], context)
         return first if to_string(first) != "" else evaluate(node.arguments[1], context)
+    if node.name in NODE_ARGUMENTS:
+        references = [a.name if isinstance(a, Reference) else None for a in node.arguments]
+        values = [_later(argument, context) for argument in node.arguments]
+        return call(node.name, references, values, context)
     implementation = FUNCTIONS[node.name].implementation
     assert implementation is not None, node.name
     return implementation([evaluate(argument, context) for argument in node.arguments], context)
+
+
+def _later(node: Node, context: Context) -> Callable[[], Result]:
+    return lambda: evaluate(node, context)
 
 
 def _bare_name(node: BareName, context: Context) -> Result:

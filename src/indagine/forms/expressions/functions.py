@@ -193,9 +193,18 @@ FUNCTIONS: dict[str, Function] = {
     "substr": Function(2, 3, _substr),
     "today": Function(0, 0, _today),
     "true": Function(0, 0, lambda args, _: True),
+    # Over a repeat's instances (nodesets.py), evaluated by the evaluator itself like `if`
+    "count": Function(1, 1, None),
+    "sum": Function(1, 1, None),
+    "max": Function(1, None, None),
+    "min": Function(1, None, None),
+    "count-non-empty": Function(1, 1, None),
+    "join": Function(2, 2, None),
+    "indexed-repeat": Function(3, 3, None),
+    "position": Function(0, 0, lambda args, context: float(context.position)),  # position(..)
 }
 
-_REPEATS = "questions inside repeats and secondary instances are not supported"
+_REPEATS = "paths into repeats and secondary instances are not supported"
 _NOT_YET = "indagine does not support it yet"
 
 # Functions of XPath or the ODK XForms specification that indagine knows but does not evaluate:
@@ -203,8 +212,7 @@ _NOT_YET = "indagine does not support it yet"
 UNSUPPORTED_FUNCTIONS: dict[str, str] = {
     **dict.fromkeys(
         [
-            "instance", "current", "position", "last", "indexed-repeat", "count", "sum", "max",
-            "min", "join", "count-non-empty", "randomize", "pulldata", "jr:choice-name",
+            "instance", "current", "last", "randomize", "pulldata", "jr:choice-name",
             "selected-at", "jr:itext", "id", "name", "local-name", "namespace-uri",
         ],
         _REPEATS,

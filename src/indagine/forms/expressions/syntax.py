@@ -23,6 +23,7 @@ from dataclasses import dataclass
 from .errors import ARITY, SYNTAX, UNKNOWN_FUNCTION, UNSUPPORTED, ExpressionError, at
 from .functions import FUNCTIONS, UNSUPPORTED_FUNCTIONS, Function, compile_pattern
 from .lexer import END, NAME, NUMBER, OPERATOR, PUNCTUATION, REFERENCE, STRING, Token
+from .nodesets import NODE_ARGUMENTS
 
 MAX_DEPTH = 100
 
@@ -210,6 +211,8 @@ class _Parser:
     def call(self, name: Token) -> Call:
         function = _function(name)
         opening = self.advance()
+        if name.text == "position":
+            return self.position(name, opening)
         arguments: list[Node] = []
         if self.peek().kind == PUNCTUATION and self.peek().text == ")":
             self.advance()
@@ -235,7 +238,28 @@ class _Parser:
             )
         if name.text == "regex" and isinstance(arguments[1], Literal):
             compile_pattern(str(arguments[1].value))
+        for index in NODE_ARGUMENTS.get(name.text, ()):
+            if not isinstance(arguments[index], Reference):
+                raise ExpressionError(
+                    UNSUPPORTED,
+                    f"The function {name.text}() {at(name.position)} reads the answers of a "
+                    f"repeat: its argument {index + 1} must name a question or a repeat as "
+                    "${name}.",
+                )
         return Call(name.text, tuple(arguments))
+
+    def position(self, name: Token, opening: Token) -> Call:
+        """position(..): the current instance's position in its repeat, the one use of
+        position() an XLSForm makes (paths being written ${name} everywhere else)."""
+        token = self.advance()
+        if token.kind != PUNCTUATION or token.text != "..":
+            raise ExpressionError(
+                UNSUPPORTED,
+                f"position() {at(name.position)} is supported only as position(..), the "
+                "position of the current instance in its repeat.",
+            )
+        self.expect(")", opening)
+        return Call("position", ())
 
 
 def _function(name: Token) -> Function:
