@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import html
+from collections import ChainMap
 from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
 from typing import Any
 from urllib.parse import quote
 
@@ -15,22 +17,39 @@ from django.utils.translation import gettext as _
 from indagine.collect.markup import render_label, with_answers
 from indagine.collect.orders import arranged
 from indagine.collect.services import relevant_pages
-from indagine.collect.widgets import ChoiceView, GridView, QuestionView
+from indagine.collect.widgets import ChoiceView, GridView, InstanceView, QuestionView, RepeatView
 from indagine.forms import grids, languages
 from indagine.forms.accept import accepted
 from indagine.forms.answers import (
+    MAX_INSTANCES,
     UPLOAD_NAME,
     AnswerError,
     InvalidAnswer,
+    Scope,
     available_rows,
+    count_key,
+    instance_key,
     is_relevant,
     is_required,
     parse_value,
+    shown_count,
     work_out,
 )
-from indagine.forms.expressions import ExpressionError
-from indagine.forms.model import Form, Page, Question, QuestionType, Text
+from indagine.forms.expressions import ExpressionError, MapEnvironment, parse_expression
+from indagine.forms.expressions.values import to_number
+from indagine.forms.model import Form, Page, Question, QuestionType, Repeat, Text
 from indagine.surveys.models import Survey
+
+
+@dataclass(frozen=True)
+class Instance:
+    """One instance of a repeat as a page draws it: its index (from 0), its answers, the
+    answers of the whole response (where its questions' expressions look) and its scope."""
+
+    index: int
+    values: Mapping[str, Any]
+    settled: Mapping[str, Any]
+    scope: Scope
 
 
 def _widget(question: Question) -> str:
@@ -96,10 +115,16 @@ def question_view(
     max_text: int = 10_000,
     order: Sequence[str] | None = None,
     images: str = "",
+    instance: Instance | None = None,
 ) -> QuestionView:
     """What the page shows of one question; `images`: the address its form's images are
-    under (none drawn without it)."""
+    under (none drawn without it); `instance`: the instance of its repeat it is asked in."""
     fallback = form.default_language
+    scope = instance.scope if instance is not None else Scope(form.repeat_members() or None)
+    name = instance_key(question.name, instance.index) if instance is not None else question.name
+    own: Mapping[str, Any] = instance.values if instance is not None else answers
+    if instance is not None:  # its labels' ${sibling} is the instance's answer
+        answers = ChainMap(dict(instance.values), dict(answers))
 
     def image(text: Text) -> str:
         name = text.get(lang, fallback)
@@ -109,10 +134,11 @@ def question_view(
     # the choices as this respondent sees them (`orders`): each keeps its row in the sheet,
     # by which the page's script shows and hides a filtered list's choices
     shown = arranged(question, order) if question.is_randomized else list(every)
+    settled = instance.settled if instance is not None else answers
     try:
-        hidden = not is_relevant(question, answers)
-        required = is_required(question, answers, None)
-        rows = set(available_rows(question, answers))
+        hidden = not is_relevant(question, settled, scope=scope)
+        required = is_required(question, settled, None, scope=scope)
+        rows = set(available_rows(question, settled, scope=scope))
     except ExpressionError:
         hidden, required, rows = False, question.required, set(every)
     # A choice_filter's choices are all on the page, those filtered out hidden, so the page's
@@ -121,15 +147,15 @@ def question_view(
     if question.choice_filter and not rows:
         hidden = True
     current = (
-        list(raw.get(question.name, []))
-        if raw is not None and question.name in raw
-        else _as_strings(answers.get(question.name, question.default), lang)
+        list(raw.get(name, []))
+        if raw is not None and name in raw
+        else _as_strings(own.get(question.name, question.default), lang)
     )
-    if question.default and raw is None and question.name not in answers:
+    if question.default and raw is None and question.name not in own:
         multiple = question.type is QuestionType.SELECT_MULTIPLE
         current = question.default.split() if multiple else [question.default]
     return QuestionView(
-        name=question.name,
+        name=name,
         widget=_widget(question),
         label=render_label(question.label.get(lang, fallback), answers, form=form, lang=lang),
         hint=render_label(question.hint.get(lang, fallback), answers, form=form, lang=lang),
@@ -230,10 +256,18 @@ def page_context(
             images=images,
         )
         for q in page.questions
-        if q.type.is_shown
+        if q.type.is_shown and not q.repeat
     ]
+    repeated = {
+        name: _repeat_view(form, page, repeat, seen, lang, raw, by_name, orders, images)
+        for name, repeat in page.repeats.items()
+    }
     labels = {q.name: q.label for q in questions}
-    shown_blocks = _blocks(form, page, questions, seen, lang)
+    for view in repeated.values():  # "Sede 2: Città", in the summary of errors
+        for instance in view.instances:
+            labels.update({q.name: f"{instance.legend}: {q.label}" for q in instance.questions})
+            questions += instance.questions
+    shown_blocks = _blocks(form, page, questions, seen, lang, repeated)
     order = relevant_pages(form, seen)
     position = order.index(index) + 1 if index in order else 1
     return {
@@ -250,6 +284,9 @@ def page_context(
         "is_first": position == 1,
         "is_last": position == len(order),
         "multipart": any(q.type.is_upload for q in page.questions),
+        # a page with a repeat's buttons: its first submit button is Next (Enter in a box
+        # presses the first), not the first instance's Remove
+        "default_next": bool(page.repeats),
         "questions": questions,
         "blocks": shown_blocks,
         # the summary names each question: four links all reading "answer this question"
@@ -272,11 +309,20 @@ def _blocks(
     views: Sequence[QuestionView],
     answers: Mapping[str, Any],
     lang: str,
-) -> list[QuestionView | GridView]:
-    """What the page draws, in order: each question, a grid's rows gathered in one table."""
+    repeated: Mapping[str, RepeatView],
+) -> list[QuestionView | GridView | RepeatView]:
+    """What the page draws, in order: each question, a grid's rows gathered in one table, a
+    repeat's instances where its first question stands."""
     by_name = {v.name: v for v in views}
-    out: list[QuestionView | GridView] = []
-    for block in grids.blocks(q for q in page.questions if q.name in by_name):
+    firsts = {  # where each repeat goes among the other blocks: at its first question
+        next(q.name for q in page.questions if q.repeat == name): view
+        for name, view in repeated.items()
+    }
+    out: list[QuestionView | GridView | RepeatView] = []
+    for block in grids.blocks(q for q in page.questions if q.name in by_name or q.name in firsts):
+        if isinstance(block, Question) and block.name in firsts:
+            out.append(firsts[block.name])
+            continue
         if isinstance(block, grids.Grid):
             first = block.rows[0]
             caption = page.tables.get(block.table, Text())
@@ -299,6 +345,78 @@ def _blocks(
         else:
             out.append(by_name[block.name])
     return out
+
+
+def _repeat_view(
+    form: Form,
+    page: Page,
+    repeat: Repeat,
+    seen: Mapping[str, Any],
+    lang: str,
+    raw: Mapping[str, Sequence[str]] | None,
+    errors: Mapping[str, str],
+    orders: Mapping[str, Sequence[str]],
+    images: str,
+) -> RepeatView:
+    """A repeat's instances, each a group of its questions named by the repeat's label and
+    its number, with a button to remove it and one to add another (not when the form's
+    `repeat_count` sets how many)."""
+    fallback = form.default_language
+    members = form.repeat_members() or None
+    count = _instance_count(repeat, seen, members)
+    stored = seen.get(repeat.name)
+    stored = stored if isinstance(stored, list) else []
+    label = render_label(repeat.label.get(lang, fallback), seen, form=form, lang=lang)
+    name = _plain(label) or _("Item")
+    asked = [q for q in page.questions if q.repeat == repeat.name and q.type.is_shown]
+    instances = []
+    for index in range(count):
+        values = stored[index] if index < len(stored) else {}
+        instance = Instance(index, values, seen, Scope(members, (repeat.name, index)))
+        views = tuple(
+            question_view(
+                form,
+                q,
+                seen,
+                lang,
+                raw,
+                errors.get(instance_key(q.name, index), ""),
+                order=orders.get(q.name),
+                images=images,
+                instance=instance,
+            )
+            for q in asked
+        )
+        legend = f"{name} {index + 1}"
+        remove = _("Remove %(what)s") % {"what": legend}
+        instances.append(InstanceView(f"{repeat.name}-{index + 1}", legend, views, remove))
+    title = page.title.get(lang, fallback)
+    return RepeatView(
+        name=repeat.name,
+        label=label,
+        label_hidden=not _plain(label) or _plain(label) == _plain(title),
+        count_field=count_key(repeat.name),
+        instances=tuple(instances),
+        fixed=bool(repeat.count),
+        add=_("Add: %(what)s") % {"what": name} if count < MAX_INSTANCES else "",
+        empty=_("None added yet."),
+        words_lang=_words_lang(lang),
+    )
+
+
+def _instance_count(
+    repeat: Repeat, seen: Mapping[str, Any], members: Mapping[str, str] | None
+) -> int:
+    """How many instances the page shows: as the form's count says, or as the answers hold."""
+    if repeat.count:
+        env = MapEnvironment(seen, members=members)
+        try:
+            number = to_number(parse_expression(repeat.count).evaluate(env))
+        except ExpressionError:
+            return 0
+        return 0 if number != number else int(max(0.0, min(number, MAX_INSTANCES)))
+    instances = seen.get(repeat.name)
+    return min(len(instances), MAX_INSTANCES) if isinstance(instances, list) else 0
 
 
 def other_languages(form: Form, lang: str) -> list[tuple[str, str]]:
@@ -341,22 +459,56 @@ def on_screen(
 ) -> tuple[dict[str, Any], set[str], dict[str, list[int]]]:
     """What the respondent sees while typing on page `index`: the answers as they stand (a
     hidden question's typing counts as none, as when the page is sent), the questions that
-    apply, and the choice rows that apply of those with a choice_filter."""
+    apply (a repeat's by instance: 'city[2]'), and the choice rows that apply of those with a
+    choice_filter."""
     page = form.pages[index]
     seen = {**answers, **{q.name: None for q in page.questions}, **_lenient(form, raw)}
     seen = {k: v for k, v in seen.items() if v is not None}
+    for name in page.repeats:
+        seen[name] = _typed_instances(page, name, raw, answers)
+    members = form.repeat_members() or None
     visible: set[str] = set()
     filtered: dict[str, list[int]] = {}
     for question in page.questions:
-        try:
-            relevant = is_relevant(question, seen)
-            if relevant and question.choice_filter:
-                filtered[question.name] = list(available_rows(question, seen))
-                relevant = bool(filtered[question.name])
-        except ExpressionError:
-            relevant = True
-        if relevant:
-            visible.add(question.name)
-        else:
-            seen.pop(question.name, None)
+        places = (
+            [(instance_key(question.name, i), values, Scope(members, (question.repeat, i)))
+             for i, values in enumerate(seen[question.repeat])]
+            if question.repeat
+            else [(question.name, seen, Scope(members))]
+        )  # fmt: skip
+        for key, values, scope in places:
+            try:
+                relevant = is_relevant(question, seen, scope=scope)
+                if relevant and question.choice_filter:
+                    filtered[key] = list(available_rows(question, seen, scope=scope))
+                    relevant = bool(filtered[key])
+            except ExpressionError:
+                relevant = True
+            if relevant:
+                visible.add(key)
+            else:
+                values.pop(question.name, None)
     return seen, visible, filtered
+
+
+def _typed_instances(
+    page: Page, repeat: str, raw: Mapping[str, Sequence[str]], answers: Mapping[str, Any]
+) -> list[dict[str, Any]]:
+    """A repeat's instances as the page shows them typed: as many as it shows, each with
+    whatever parses of what was typed in it."""
+    stored = answers.get(repeat)
+    stored = stored if isinstance(stored, list) else []
+    count = shown_count(raw, repeat, len(stored))
+    instances = [dict(stored[i]) if i < len(stored) else {} for i in range(count)]
+    for question in page.questions:
+        if question.repeat != repeat or not question.type.takes_input:
+            continue
+        for index, values in enumerate(instances):
+            values.pop(question.name, None)
+            try:
+                value = parse_value(question, raw.get(instance_key(question.name, index), ()))
+            except InvalidAnswer:
+                continue
+            if value is not None:
+                values[question.name] = value
+    return instances

@@ -15,19 +15,22 @@ from django.conf import settings
 from django.db import DEFAULT_DB_ALIAS, IntegrityError, connections, transaction
 from django.utils import timezone
 
-from indagine.collect import keys, lookups, orders, wiping
+from indagine.collect import keys, lookups, orders, repeats, wiping
 from indagine.collect.codes import SubmissionCode
 from indagine.collect.models import Response
 from indagine.collect.signals import response_saved
 from indagine.forms.answers import (
     AnswerError,
     applies,
+    asked_in,
     check_page,
+    instance_fields,
+    instance_key,
     is_required,
     page_is_relevant,
 )
 from indagine.forms.messages import AnswerCode, message
-from indagine.forms.model import Form
+from indagine.forms.model import Form, Page
 from indagine.surveys.models import FormVersion, Survey
 from indagine.web.refusals import Refused
 
@@ -90,19 +93,21 @@ def missing_required(
     form: Form, answers: Mapping[str, Any], lang: str
 ) -> tuple[int, list[AnswerError]] | None:
     """The first relevant page with a required question still unanswered, and its errors."""
+    members = form.repeat_members() or None
     for index, page in enumerate(form.pages):
         errors = [
             AnswerError(
-                q.name,
+                instance_key(q.name, i) if q.repeat else q.name,
                 AnswerCode.REQUIRED,
                 q.required_message.get(lang, form.default_language)
                 or message(AnswerCode.REQUIRED, lang),
             )
             for q in page.questions
             if q.type.takes_input
-            and q.name not in answers
-            and applies(q, answers)
-            and is_required(q, answers, None)
+            for i, (values, scope) in enumerate(asked_in(q, answers, members))
+            if q.name not in values
+            and applies(q, answers, scope=scope)
+            and is_required(q, answers, None, scope=scope)
         ]
         if errors:
             return index, errors
@@ -187,7 +192,7 @@ def record_page(
 
 def _refuse_unsendable(survey: Survey, key: str, action: str) -> None:
     """Refuse what the pages never send, and any page of a survey not taking answers."""
-    if action not in ACTIONS:
+    if action not in ACTIONS and repeats.parse_action(action) is None:
         raise SubmissionRefused(SubmissionCode.BAD_ACTION, f"Unknown action '{action}'.")
     if not keys.well_formed(key):
         raise SubmissionRefused(
@@ -282,18 +287,28 @@ def _plan(sent: SentPage, form: Form, answers: Mapping[str, Any]) -> Plan:
     if not 0 <= sent.page < len(form.pages):
         raise SubmissionRefused(SubmissionCode.BAD_PAGE, "The page does not exist.")
     page = form.pages[sent.page]
-    unknown = sorted(set(sent.raw) - {q.name for q in page.questions})
+    asked = {q.name for q in page.questions if not q.repeat}
+    unknown = sorted(set(sent.raw) - asked - _instance_fields(form, page, sent.raw))
     if unknown:
         raise SubmissionRefused(
             SubmissionCode.UNKNOWN_FIELD,
             f"The submission has fields this page does not ask: {', '.join(unknown[:5])}.",
         )
+    raw: Mapping[str, Sequence[str]] = sent.raw
+    action = repeats.parse_action(sent.action)
+    if action is not None:
+        changed = repeats.apply(page, sent.raw, answers, action)
+        if changed is None:
+            raise SubmissionRefused(SubmissionCode.BAD_ACTION, "This page cannot do that.")
+        raw = changed
     checked = check_page(
-        form, page, sent.raw, answers, lang=sent.lang, max_text=settings.INDAGINE_MAX_TEXT_LENGTH
+        form, page, raw, answers, lang=sent.lang, max_text=settings.INDAGINE_MAX_TEXT_LENGTH
     )
     forged = [e for e in checked.errors if e.code in FORGED]
     if forged:
         raise SubmissionRefused(forged[0].code, f"'{forged[0].name}': {forged[0].message}")
+    if action is not None:  # the page again, with the instance added or removed; no judging
+        return Plan(checked.answers, sent.page, (), False)
     next_page, errors, completed = _navigate(
         form, sent.page, checked.answers, checked.errors, sent.action, sent.shown, sent.lang
     )
@@ -398,8 +413,20 @@ def _navigate(
     return index, [], True
 
 
+def _instance_fields(form: Form, page: Page, raw: Mapping[str, Sequence[str]]) -> set[str]:
+    """The fields of `raw` that are instances of the page's repeats ('city[2]', 'site[]')."""
+    fields = instance_fields(form, raw)
+    own = set(page.repeats)
+    return {f for f in fields if form.repeat_members().get(f.partition("[")[0], f[:-2]) in own}
+
+
 def _revealed(form: Form, index: int, answers: Mapping[str, Any], shown: frozenset[str]) -> bool:
-    return any(
-        q.name not in shown and q.type.takes_input and applies(q, answers)
-        for q in form.pages[index].questions
-    )
+    members = form.repeat_members() or None
+    for q in form.pages[index].questions:
+        if not q.type.takes_input:
+            continue
+        for i, (_, scope) in enumerate(asked_in(q, answers, members)):
+            key = instance_key(q.name, i) if q.repeat else q.name
+            if key not in shown and applies(q, answers, scope=scope):
+                return True
+    return False

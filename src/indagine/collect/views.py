@@ -22,7 +22,7 @@ from django.utils.cache import add_never_cache_headers
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 from django_ratelimit.core import is_ratelimited
 
-from indagine.collect import keys, lookups, orders, pages, uploads
+from indagine.collect import keys, lookups, orders, pages, repeats, uploads
 from indagine.collect.codes import SubmissionCode
 from indagine.collect.services import (
     PageOutcome,
@@ -241,9 +241,11 @@ def _post_page(request: HttpRequest, slug: str, key: str | None) -> HttpResponse
     held = set(uploads.files_of(version_form, outcome.response.answers))
     uploads.discard(slug, [n for n in [*earlier, *stored] if n not in held])  # replaced
     sent = (page_index, raw, lang, key)
+    repeat = repeats.parse_action(action)
     reply = _after_page(
-        request, slug, outcome, sent=sent, next_pressed=action == "next", switched=bool(switch)
-    )
+        request, slug, outcome, sent=sent, next_pressed=action == "next", switched=bool(switch),
+        anchor=repeats.anchor(repeat, outcome.response.answers) if repeat else "",
+    )  # fmt: skip
     if keys.cookie_of(request.COOKIES, survey.slug) != key:  # kept after the first page
         keys.remember(reply, survey.slug, key or "")
     return reply
@@ -257,6 +259,7 @@ def _after_page(
     sent: tuple[int, dict[str, list[str]], str, str | None],
     next_pressed: bool,
     switched: bool,
+    anchor: str = "",
 ) -> HttpResponse:
     """The thank-you page, the page again with its errors, or the address of the page to show
     (`sent`: the page's number, its fields, its language and the key it was sent under)."""
@@ -278,7 +281,7 @@ def _after_page(
         url += "&saved=1"
     elif outcome.page == page_index and next_pressed:
         url += "&more=1"  # the same page again: answers made more of its questions apply
-    return HttpResponseRedirect(url)
+    return HttpResponseRedirect(url + anchor)  # after Add or Remove, back at the instances
 
 
 @require_POST

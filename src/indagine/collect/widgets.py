@@ -282,3 +282,72 @@ def _grid_row(q: QuestionView, columns: int) -> str:
         f"<legend>{label}{_optional(q)}</legend>{_notes(q)}"
         f'<div class="cells">{options}</div></fieldset></td></tr>'
     )
+
+
+@dataclass(frozen=True)
+class InstanceView:
+    """One instance of a repeat: a group of its questions under its legend ("Sede 2")."""
+
+    anchor: str  # its id, where the page comes back to after adding it: "site-2"
+    legend: str  # plain text
+    questions: tuple[QuestionView, ...]
+    remove: str  # the remove button's words, naming the instance
+
+
+@dataclass(frozen=True)
+class RepeatView:
+    """A repeat's instances, and the buttons that add and remove them: submit buttons of the
+    page's form, so they work without the script."""
+
+    name: str
+    label: str  # rendered
+    label_hidden: bool  # the page's title says it already
+    count_field: str  # the hidden field saying how many instances the page shows ("site[]")
+    instances: tuple[InstanceView, ...]
+    fixed: bool  # the form's repeat_count sets how many: no buttons
+    add: str  # the add button's words; empty when no more can be added
+    empty: str  # said when there is none yet
+    words_lang: str = ""
+
+    @property
+    def html(self) -> SafeString:
+        return render_repeat(self)
+
+
+def render_repeat(view: RepeatView) -> SafeString:
+    """A section holding each instance as a fieldset (its questions' own groups nested in
+    it), each with its Remove button, then Add. Nothing here needs the script."""
+    name = escape(view.name)
+    words = f' lang="{escape(view.words_lang)}"' if view.words_lang else ""
+    heading = (
+        ""
+        if view.label_hidden
+        else f'<h2 id="r-{name}-title">{conditional_escape(view.label)}</h2>'
+    )
+    labelled = "" if view.label_hidden else f' aria-labelledby="r-{name}-title"'
+    blocks = []
+    for number, instance in enumerate(view.instances, start=1):
+        remove = (
+            ""
+            if view.fixed
+            else f'<button type="submit" name="_action" value="remove:{name}:{number}" '
+            f'class="secondary remove"{words}>{escape(instance.remove)}</button>'
+        )
+        body = "".join(str(q.html) for q in instance.questions)
+        blocks.append(
+            f'<fieldset class="instance" id="{escape(instance.anchor)}">'
+            f"<legend>{escape(instance.legend)}</legend>{body}{remove}</fieldset>"
+        )
+    empty = f'<p class="none"{words}>{escape(view.empty)}</p>' if not view.instances else ""
+    add = (
+        f'<button type="submit" name="_action" value="add:{name}" class="secondary add"{words}>'
+        f"{escape(view.add)}</button>"
+        if view.add and not view.fixed
+        else ""
+    )
+    count = len(view.instances)
+    return mark_safe(
+        f'<section class="repeat" id="r-{name}"{labelled}>{heading}'
+        f'<input type="hidden" name="{escape(view.count_field)}" value="{count}">'
+        f"{''.join(blocks)}{empty}{add}</section>"
+    )

@@ -13,7 +13,7 @@ import datetime as dt
 import enum
 import math
 import re
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -579,7 +579,7 @@ class _Checker:
         copied = answers.get(repeat)
         if not isinstance(copied, _Instances):
             earlier = copied if isinstance(copied, list) else []
-            count = _shown_count(raw, repeat, len(earlier))
+            count = shown_count(raw, repeat, len(earlier))
             copied = _Instances(
                 dict(earlier[i]) if i < len(earlier) and isinstance(earlier[i], dict) else {}
                 for i in range(count)
@@ -598,7 +598,7 @@ class _Instances(list[Answers]):
     """A repeat's instances as one check copied them from the stored answers."""
 
 
-def _shown_count(raw: RawAnswers, repeat: str, default: int) -> int:
+def shown_count(raw: RawAnswers, repeat: str, default: int) -> int:
     """How many instances of `repeat` the page showed (its `count_key` field); anything but a
     number there is taken as what the answers hold."""
     sent = raw.get(count_key(repeat), ())
@@ -638,6 +638,8 @@ def work_out(
     neither calculations nor defaults gets `answers` back as they are."""
     given = dict(answers)
     for question in defaults:
+        if question.repeat:
+            continue  # a default in a repeat is each instance's, shown by its page
         if question.default is not None and question.name not in given:
             many = question.type is QuestionType.SELECT_MULTIPLE
             strings = question.default.split() if many else [question.default]
@@ -663,7 +665,7 @@ def check_submission(
     """Check a whole submission at once (CSV import, API, synthetic data)."""
     checker = _Checker(form, lang, today, max_text)
     known = {q.name for q in form.questions()}
-    for name in sorted(set(raw) - known - allow_unknown - _instance_fields(form, raw)):
+    for name in sorted(set(raw) - known - allow_unknown - instance_fields(form, raw)):
         checker.errors.append(
             AnswerError(
                 name, AnswerCode.UNKNOWN_FIELD, message(AnswerCode.UNKNOWN_FIELD, lang, field=name)
@@ -675,7 +677,7 @@ def check_submission(
     return Checked(settled, _ordered(form, checker.errors))
 
 
-def _instance_fields(form: Form, raw: RawAnswers) -> set[str]:
+def instance_fields(form: Form, raw: Iterable[str]) -> set[str]:
     """The fields of `raw` that are instances of a repeat's questions ('city[2]') or a
     repeat's count of instances ('site[]')."""
     members, repeats = form.repeat_members(), form.repeats()
@@ -730,13 +732,13 @@ def first_incomplete_page(
                 question.name not in instance
                 and applies(question, answers, today, scope=scope)
                 and is_required(question, answers, today, scope=scope)
-                for instance, scope in _asked(question, answers, members)
+                for instance, scope in asked_in(question, answers, members)
             ):
                 return index
     return min(last_answered + 1, len(form.pages) - 1)
 
 
-def _asked(
+def asked_in(
     question: Question, answers: Mapping[str, Any], members: Mapping[str, str] | None
 ) -> list[tuple[Mapping[str, Any], Scope]]:
     """Where the question is asked: the answers, or each instance of its repeat, with the

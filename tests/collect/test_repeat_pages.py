@@ -1,0 +1,152 @@
+"""Repeats on the respondent's pages (#15.6): instances drawn as groups named by the repeat and
+their number, as many as the form's count says or as the respondent adds; Add and Remove are
+submit buttons that work without the script; each instance's errors at its own question; what
+is stored is a list of instances."""
+
+from __future__ import annotations
+
+import functools
+import re
+import textwrap
+
+import pytest
+
+from indagine.collect.models import Response
+from indagine.forms import loader
+from indagine.surveys import services as surveys
+
+FORM = """
+| survey |
+| | type | name | label::Italiano (it) | label::English (en) | repeat_count | relevant | required | constraint |
+| | integer | n_sites | Quante sedi ha il contact center? | How many sites? | | | yes | . <= 20 |
+| | begin_repeat | site | Sede | Site | ${n_sites} | ${n_sites} > 0 | | |
+| | text | city | Città della sede ${n_sites} | City | | | yes | |
+| | integer | seats | Postazioni | Seats | | | | . > 0 |
+| | select_one yn | remote | Lavorano anche da remoto? | Remote too? | | ${seats} > 10 | yes | |
+| | end_repeat | | | | | | | |
+| | begin_repeat | colleague | Collega | Colleague | | | | |
+| | text | role | Ruolo | Role | | | yes | |
+| | end_repeat | | | | | | | |
+| | text | comment | Commento | Comment | | | | |
+| choices |
+| | list_name | name | label::Italiano (it) | label::English (en) |
+| | yn | yes | Sì | Yes |
+| | yn | no | No | No |
+| settings |
+| | form_title | form_id | default_language |
+| | Sedi | sites | Italiano (it) |
+"""
+KEY = "r" * 43
+
+
+@pytest.fixture
+def sites(db, monkeypatch):
+    # forms with repeats are refused on upload until their exports and statistics are in
+    monkeypatch.setattr(surveys, "load_form", functools.partial(loader.load_form, repeats=True))
+    imported = surveys.import_form(textwrap.dedent(FORM).encode(), "sites.md", slug="sites")
+    return surveys.open_survey(imported.survey)
+
+
+def _post(client, page, data, action="next"):
+    body = {"_page": str(page), "_key": KEY, "_action": action, "_lang": "en", **data}
+    return client.post("/s/sites/", body)
+
+
+def _page(client, number):
+    return client.get(f"/s/sites/?page={number}&lang=en").content.decode()
+
+
+def _answers():
+    return Response.objects.get().answers
+
+
+def _instances(html):
+    return re.findall(r'<fieldset class="instance" id="([\w-]+)"><legend>([^<]+)</legend>', html)
+
+
+def test_the_count_sets_the_instances_each_asked_in_its_own_group(client, sites):
+    assert _post(client, 0, {"n_sites": "2"}).status_code == 302
+    html = _page(client, 1)
+    assert _instances(html) == [("site-1", "Site 1"), ("site-2", "Site 2")]
+    assert 'name="city[1]"' in html and 'name="city[2]"' in html
+    assert 'name="site[]" value="2"' in html
+    assert "add:site" not in html and "remove:site" not in html  # the form sets how many
+    reply = _post(
+        client,
+        1,
+        {"site[]": "2", "city[1]": "", "seats[1]": "30", "city[2]": "Bari", "seats[2]": "4"},
+    )
+    html = reply.content.decode()
+    assert reply.status_code == 200
+    # each error at its own instance's question, named by it in the summary
+    assert re.search(r'href="#q-city\[1\]"><span class="summary-question">Site 1: City', html)
+    assert re.search(r'href="#q-remote\[1\]"><span class="summary-question">Site 1: Remote', html)
+    assert "city[2]" not in re.findall(r'href="#q-([^"]+)"', html)
+    _post(
+        client,
+        1,
+        {"site[]": "2", "city[1]": "Roma", "seats[1]": "30", "remote[1]": "yes",
+         "city[2]": "Bari", "seats[2]": "4"},
+    )  # fmt: skip
+    assert _answers()["site"] == [
+        {"city": "Roma", "seats": 30, "remote": "yes"},
+        {"city": "Bari", "seats": 4},
+    ]
+
+
+def test_instances_are_added_and_removed_without_the_script(client, sites):
+    reply = _post(client, 0, {"n_sites": "0"})
+    assert reply["Location"].endswith("page=2")  # no site: its page is skipped
+    html = _page(client, 2)
+    assert "None added yet." in html and _instances(html) == []
+    reply = _post(client, 2, {"colleague[]": "0"}, action="add:colleague")
+    assert reply.status_code == 302 and reply["Location"].endswith("page=2#colleague-1")
+    assert _instances(_page(client, 2)) == [("colleague-1", "Colleague 1")]
+    _post(client, 2, {"colleague[]": "1", "role[1]": "Team leader"}, action="add:colleague")
+    html = _page(client, 2)
+    assert _instances(html) == [("colleague-1", "Colleague 1"), ("colleague-2", "Colleague 2")]
+    assert 'value="Team leader"' in html
+    assert 'value="remove:colleague:2" class="secondary remove">Remove Colleague 2</button>' in html
+    _post(
+        client, 2, {"colleague[]": "2", "role[1]": "Team leader", "role[2]": "Operatore"},
+        action="remove:colleague:1",
+    )  # fmt: skip
+    assert _answers()["colleague"] == [{"role": "Operatore"}]  # the second moved up
+    # an instance left empty is the respondent's to fill or remove: Next says so at it
+    _post(client, 2, {"colleague[]": "1", "role[1]": "Operatore"}, action="add:colleague")
+    reply = _post(client, 2, {"colleague[]": "2", "role[1]": "Operatore", "role[2]": ""})
+    assert reply.status_code == 200 and 'href="#q-role[2]"' in reply.content.decode()
+    _post(client, 2, {"colleague[]": "2", "role[1]": "Operatore"}, action="remove:colleague:2")
+    assert _post(client, 2, {"colleague[]": "1", "role[1]": "Operatore"}).status_code == 302
+    assert _post(client, 3, {"comment": "ok"}).status_code == 302
+    response = Response.objects.get()
+    assert response.status == Response.Status.COMPLETE
+    assert response.answers["colleague"] == [{"role": "Operatore"}]
+    assert "site" not in response.answers  # its repeat did not apply
+
+
+def test_enter_in_a_box_presses_next_not_remove(client, sites):
+    _post(client, 0, {"n_sites": "0"})
+    _post(client, 2, {"colleague[]": "0"}, action="add:colleague")
+    html = _page(client, 2)
+    first = re.search(r'<button type="submit" name="_action" value="([^"]+)"', html)
+    assert first is not None and first[1] == "next"
+
+
+@pytest.mark.parametrize(
+    ("page", "data", "action", "code"),
+    [
+        (2, {"colleague[]": "1"}, "remove:colleague:3", "SUBMISSION_BAD_ACTION"),
+        (2, {"colleague[]": "1"}, "add:site", "SUBMISSION_BAD_ACTION"),  # its count is set
+        (2, {"colleague[]": "1"}, "remove:colleague", "SUBMISSION_BAD_ACTION"),
+        (2, {"colleague[]": "1", "role[x]": "a"}, "next", "SUBMISSION_UNKNOWN_FIELD"),
+        (2, {"colleague[]": "1", "city[1]": "a"}, "next", "SUBMISSION_UNKNOWN_FIELD"),
+    ],
+)
+def test_what_no_page_sends_is_refused_whole(client, sites, page, data, action, code):
+    _post(client, 0, {"n_sites": "0"})
+    _post(client, 2, {"colleague[]": "0"}, action="add:colleague")
+    before = _answers()
+    reply = _post(client, page, data, action=action)
+    assert reply.status_code == 400 and code in reply.content.decode()
+    assert _answers() == before
