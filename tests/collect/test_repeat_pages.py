@@ -150,3 +150,40 @@ def test_what_no_page_sends_is_refused_whole(client, sites, page, data, action, 
     reply = _post(client, page, data, action=action)
     assert reply.status_code == 400 and code in reply.content.decode()
     assert _answers() == before
+
+
+def test_a_demo_fills_the_instances_and_a_csv_import_is_refused_whole(sites, tmp_path):
+    from indagine.collect.transfer import add_synthetic, import_csv
+    from indagine.web.refusals import Refused
+
+    assert add_synthetic("sites", 12, seed=5) == 12
+    stored = [r.answers for r in Response.objects.all()]
+    for answers in stored:
+        sites_given = answers.get("site", [])
+        assert len(sites_given) == answers["n_sites"]  # as many as the count says
+        assert all(s.get("city") for s in sites_given)  # each instance's required answer
+        assert all(("remote" in s) == (s.get("seats", 0) > 10) for s in sites_given)
+    assert {len(a.get("colleague", [])) for a in stored} - {0} != set()  # some added some
+    path = tmp_path / "rows.csv"
+    path.write_text("n_sites,site-city\n1,Roma\n", encoding="utf-8")
+    with pytest.raises(Refused) as refused:
+        import_csv("sites", path)
+    assert refused.value.code == "CSV_REPEATS"
+    assert Response.objects.count() == 12  # nothing stored
+
+
+def test_the_organiser_reads_each_instance_named(client, sites, django_user_model):
+    _post(client, 0, {"n_sites": "1"})
+    _post(client, 1, {"site[]": "1", "city[1]": "Roma", "seats[1]": "3"})
+    _post(client, 2, {"colleague[]": "1", "role[1]": "Team leader"}, action="add:colleague")
+    pk = Response.objects.get().pk
+    organiser = django_user_model.objects.create_superuser("org", password="pw-for-tests-123")
+    client.force_login(organiser)
+    html = client.get(f"/manage/sites/responses/{pk}/", HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    rows = re.findall(r'<tr><th scope="row">([^<]+)</th><td>([^<]*)</td></tr>', html)
+    assert rows == [
+        ("How many sites?", "1"),
+        ("Site 1: City", "Roma"),
+        ("Site 1: Seats", "3"),
+        ("Colleague 1: Role", "Team leader"),
+    ]

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import datetime as dt
 import tempfile
+from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -22,7 +23,7 @@ from indagine.collect import exports, hooks, responses
 from indagine.collect.markup import answer_text
 from indagine.collect.models import Response
 from indagine.forms import languages
-from indagine.forms.model import Form, QuestionType
+from indagine.forms.model import Form, Question, QuestionType
 from indagine.surveys.access import CHANGE, VIEW, organiser
 from indagine.surveys.models import Survey
 from indagine.surveys.services import audit
@@ -141,14 +142,7 @@ def response_detail(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
     response = _response(survey, pk)
     form = response.form_version.form
     lang = _lang(request, form)
-    answers: list[tuple[str, str, str | None]] = []  # (label, answer, uploaded file's name)
-    for question in form.questions():
-        if question.name not in response.answers or not question.type.takes_input:
-            continue
-        label = question.label.get(lang, question.label.get(form.default_language))
-        text = answer_text(question.name, response.answers, form, lang)
-        upload = str(response.answers[question.name]) if question.type.is_upload else None
-        answers.append((label or question.name, text, upload))
+    answers = _answer_rows(form, response.answers, lang)
     pages = form.pages
     reached = pages[min(response.page, len(pages) - 1)] if pages else None
     return render(
@@ -162,6 +156,44 @@ def response_detail(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
             "pages": len(pages),
         },
     )
+
+
+def _answer_rows(
+    form: Form, given: Mapping[str, Any], lang: str
+) -> list[tuple[str, str, str | None]]:
+    """(label, answer, uploaded file's name) of each answer in the form's order; a repeat's
+    instance by instance where its first question stands, each named ("Sede 2: Città")."""
+    rows: list[tuple[str, str, str | None]] = []
+    repeats = form.repeats()
+    done: set[str] = set()
+    for question in form.questions():
+        if question.repeat:
+            if question.repeat in done:
+                continue
+            done.add(question.repeat)
+            repeat = repeats[question.repeat]
+            name = repeat.label.get(lang, form.default_language) or repeat.name
+            asked = [q for q in form.questions() if q.repeat == repeat.name]
+            for index, instance in enumerate(given.get(repeat.name) or [], start=1):
+                for label, text, upload in _answer_rows_of(form, asked, instance, lang):
+                    rows.append((f"{name} {index}: {label}", text, upload))
+            continue
+        rows += _answer_rows_of(form, [question], given, lang)
+    return rows
+
+
+def _answer_rows_of(
+    form: Form, questions: Sequence[Question], given: Mapping[str, Any], lang: str
+) -> list[tuple[str, str, str | None]]:
+    rows = []
+    for question in questions:
+        if question.name not in given or not question.type.takes_input:
+            continue
+        label = question.label.get(lang, question.label.get(form.default_language))
+        text = answer_text(question.name, given, form, lang)
+        upload = str(given[question.name]) if question.type.is_upload else None
+        rows.append((label or question.name, text, upload))
+    return rows
 
 
 @organiser(CHANGE)
@@ -219,8 +251,10 @@ def download(request: HttpRequest, slug: str) -> FileResponse:
     wanted = _filter(request.GET, form)
     rows = responses.chosen(survey, form, wanted)
     lang = _lang(request, form)
+    # a form with repeats gives a zip of one file per table ("csv.zip"), in all formats but xlsx
+    ending = exports.suffix(survey.slug, fmt)
     folder = tempfile.mkdtemp(prefix="indagine-download-")
-    path = Path(folder) / f"{survey.slug}.{fmt}"
+    path = Path(folder) / f"{survey.slug}.{ending}"
     try:
         count = exports.export(survey.slug, path, fmt, labels=labels, lang=lang, responses=rows)
         handle = path.open("rb")
@@ -236,8 +270,8 @@ def download(request: HttpRequest, slug: str) -> FileResponse:
         count=count,
         **_described(wanted),
     )
-    reply = FileResponse(handle, as_attachment=True, filename=f"{survey.slug}-responses.{fmt}")
-    reply["Content-Type"] = _TYPES[fmt]
+    reply = FileResponse(handle, as_attachment=True, filename=f"{survey.slug}-responses.{ending}")
+    reply["Content-Type"] = "application/zip" if ending != fmt else _TYPES[fmt]
     reply["Cache-Control"] = "private, no-store"
     return reply
 

@@ -30,6 +30,7 @@ class TransferCode(Code):
     CSV_INVALID_ROWS = "CSV_INVALID_ROWS"
     CSV_UNKNOWN_COLUMN = "CSV_UNKNOWN_COLUMN"
     CSV_BAD_ORDER = "CSV_BAD_ORDER"
+    CSV_REPEATS = "CSV_REPEATS"  # one row per response cannot carry a repeat's instances
     DEMO_BAD_COUNT = "DEMO_BAD_COUNT"
     DEMO_INVALID = "DEMO_INVALID"
     EXPORT_BAD_FORMAT = "EXPORT_BAD_FORMAT"

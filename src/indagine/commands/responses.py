@@ -71,13 +71,17 @@ def import_responses(args: argparse.Namespace) -> int:
 def export_responses(args: argparse.Namespace) -> int:
     """Write every response of the survey in the format asked for."""
     setup_django()
-    from indagine.collect.exports import export
+    from indagine.collect.exports import export, suffix
     from indagine.collect.transfer import ImportRefused
 
+    output = Path(args.output)
     try:
+        # a form with repeats gives a zip of one file per table (not in xlsx): a.csv -> a.csv.zip
+        if suffix(args.slug, args.format).endswith(".zip") and output.suffix != ".zip":
+            output = output.with_name(f"{output.name}.zip")
         count = export(
             args.slug,
-            Path(args.output),
+            output,
             args.format,
             labels=args.labels,
             lang=args.lang,
@@ -87,7 +91,7 @@ def export_responses(args: argparse.Namespace) -> int:
     except ImportRefused as refused:
         print(f"error {refused.code}: {refused.message}", file=sys.stderr)
         return EXIT_ERRORS
-    print(f"{args.slug}: {count} response(s) written to {args.output}")
+    print(f"{args.slug}: {count} response(s) written to {output}")
     return EXIT_OK
 
 

@@ -30,16 +30,20 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from indagine.forms.answers import (
+    MAX_INSTANCES,
     Answers,
     InvalidAnswer,
+    Scope,
     available_choices,
     check_submission,
+    count_key,
+    instance_key,
     is_relevant,
     is_required,
     parse_value,
 )
 from indagine.forms.expressions import ExpressionError, MapEnvironment, parse_expression
-from indagine.forms.expressions.values import format_number
+from indagine.forms.expressions.values import format_number, to_number
 from indagine.forms.model import Choice, Form, Question, QuestionType
 
 RawAnswers = dict[str, list[str]]
@@ -134,7 +138,7 @@ def synthesize(
 ) -> RawAnswers:
     """Raw answers (name -> strings, as a web form posts them) of one plausible respondent."""
     respondent = _Respondent(
-        rng, profile or Profile(), today or dt.date.today(), form.default_language
+        rng, profile or Profile(), today or dt.date.today(), form.default_language, form
     )
     for question in form.questions():
         respondent.visit(question)
@@ -167,7 +171,9 @@ def synthesize_valid(
 class _Respondent:
     """One respondent walking the form: the answers so far, typed and raw."""
 
-    def __init__(self, rng: random.Random, profile: Profile, today: dt.date, lang: str) -> None:
+    def __init__(
+        self, rng: random.Random, profile: Profile, today: dt.date, lang: str, form: Form
+    ) -> None:
         self.rng = rng
         self.profile = profile
         self.today = today
@@ -175,22 +181,64 @@ class _Respondent:
         self.propensity = rng.gauss(0.0, 1.0)
         self.answers: Answers = {}
         self.raw: RawAnswers = {}
+        self.repeats = form.repeats()
+        self.top = Scope(form.repeat_members() or None)
+        # Where the question being answered is asked: the answers, or an instance of its
+        # repeat (its dict, its scope and its field's name, 'city[2]')
+        self.scope, self.store, self.key = self.top, self.answers, ""
 
     def env(self, current: Any = None) -> MapEnvironment:
-        return MapEnvironment(self.answers, current=current, today=self.today)
+        return MapEnvironment(
+            self.answers, current, self.today, members=self.top.members, scope=self.scope.instance
+        )
 
     def visit(self, question: Question) -> None:
+        if not question.repeat:
+            self.scope, self.store, self.key = self.top, self.answers, question.name
+            self.visit_here(question)
+            return
+        for index, instance in enumerate(self.instances(question.repeat)):
+            self.scope = Scope(self.top.members, (question.repeat, index))
+            self.store, self.key = instance, instance_key(question.name, index)
+            self.visit_here(question)
+        self.scope, self.store = self.top, self.answers
+
+    def instances(self, name: str) -> list[Answers]:
+        """The repeat's instances, made the first time one of its questions comes up: as many
+        as its count says, or as this respondent adds (mostly one to three, now and then
+        none); none when the repeat does not apply."""
+        made = self.answers.get(name)
+        if isinstance(made, list):
+            return made
+        repeat, self.scope = self.repeats[name], self.top
         try:
-            if not is_relevant(question, self.answers, self.today):
+            if repeat.relevant and not parse_expression(repeat.relevant).test(self.env()):
+                return []
+            if repeat.count:
+                number = to_number(parse_expression(repeat.count).evaluate(self.env()))
+                count = 0 if math.isnan(number) else int(max(0.0, min(number, MAX_INSTANCES)))
+            else:
+                count = self.rng.choices((0, 1, 2, 3), (0.1, 0.4, 0.3, 0.2))[0]
+        except ExpressionError:
+            return []
+        self.raw[count_key(name)] = [str(count)]
+        instances: list[Answers] = [{} for _ in range(count)]
+        self.answers[name] = instances
+        return instances
+
+    def visit_here(self, question: Question) -> None:
+        """Answer the question where it is asked now (`scope`), if it applies there."""
+        try:
+            if not is_relevant(question, self.answers, self.today, scope=self.scope):
                 return
             if question.type is QuestionType.CALCULATE:
                 value = _calculate(question, self.env())
                 if value is not None:
-                    self.answers[question.name] = value
+                    self.store[question.name] = value
                 return
             if not question.type.takes_input:
                 return
-            required = is_required(question, self.answers, self.today)
+            required = is_required(question, self.answers, self.today, scope=self.scope)
             rate = self.profile.answer_rates.get(question.name, self.profile.answer_rate)
             if not required and self.rng.random() >= rate:
                 return
@@ -212,11 +260,11 @@ class _Respondent:
                 self.keep(question, raw, value)
                 return
         if required and last is not None:  # nothing passes: let check_submission say why
-            self.raw[question.name] = last
+            self.raw[self.key] = last
 
     def keep(self, question: Question, raw: list[str], value: Any) -> None:
-        self.raw[question.name] = raw
-        self.answers[question.name] = value
+        self.raw[self.key] = raw
+        self.store[question.name] = value
 
     def passes(self, question: Question, value: Any) -> bool:
         if not question.constraint:
@@ -266,7 +314,7 @@ class _Respondent:
         return parse_expression(shift.when).test(self.env())
 
     def single(self, question: Question) -> Iterator[str]:
-        choices = available_choices(question, self.answers, self.today)
+        choices = available_choices(question, self.answers, self.today, scope=self.scope)
         if not choices:
             return
         weights = self.single_weights(question, choices)
@@ -294,7 +342,7 @@ class _Respondent:
         return math.exp(self.profile.latent * self.propensity * position)
 
     def multiple(self, question: Question) -> Iterator[list[str]]:
-        choices = available_choices(question, self.answers, self.today)
+        choices = available_choices(question, self.answers, self.today, scope=self.scope)
         if not choices:
             return
         chances = self.inclusion(question, choices)
@@ -397,7 +445,7 @@ class _Respondent:
         referred: list[float] = []
         if question.constraint:
             for name in sorted(parse_expression(question.constraint).references()):
-                value = self.answers.get(name)
+                value = self.store.get(name, self.answers.get(name))
                 if isinstance(value, int | float) and not isinstance(value, bool):
                     referred.append(float(value))
         near = [x + d for x in literals + referred for d in (0.0, step, -step, 1.0, -1.0)]

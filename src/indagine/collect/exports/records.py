@@ -35,8 +35,9 @@ def read_chunks(
     randomized question's order as shown."""
     questions = list(questions)
     orders = dict(orders or {})
-    metadata = [q for q in questions if q.type.is_metadata]
-    moments = [q.name for q in questions if q.type is QuestionType.DATETIME]
+    metadata = [q for q in questions if q.type.is_metadata and not q.repeat]
+    moments = [q.name for q in questions if q.type is QuestionType.DATETIME and not q.repeat]
+    inner = _inner_moments(questions)
     fields = ["pk", "completed_at", "updated_at", "answers", "status", "form_version__number"]
     fields.append("language")
     if orders:
@@ -48,7 +49,7 @@ def read_chunks(
     bar = tqdm(total=chosen.count(), desc="exporting", unit=" rows", disable=not progress)
     with bar:
         while batch := list(itertools.islice(rows, size)):
-            yield [_record(survey.slug, row, metadata, moments, orders) for row in batch]
+            yield [_record(survey.slug, row, metadata, moments, orders, inner) for row in batch]
             bar.update(len(batch))
 
 
@@ -58,6 +59,7 @@ def _record(
     metadata: list[Question],
     moments: Sequence[str] = (),
     orders: Mapping[str, str] | None = None,
+    inner: Mapping[str, Sequence[str]] | None = None,
 ) -> Record:
     pk, completed, updated, answers, status, number, lang, *rest = row
     submitted = completed or updated
@@ -69,7 +71,36 @@ def _record(
         answers = _with_times(answers, metadata, started[0], submitted)
     if moments:
         answers = {**answers, **{n: with_offset(answers[n]) for n in moments if n in answers}}
+    if inner:
+        answers = _with_inner_offsets(answers, inner)
     return Record(response_key(slug, pk), submitted, answers, status, number, lang)
+
+
+def _inner_moments(questions: Iterable[Question]) -> dict[str, list[str]]:
+    """The datetime questions asked in each repeat, by the repeat's name."""
+    inner: dict[str, list[str]] = {}
+    for q in questions:
+        if q.repeat and q.type is QuestionType.DATETIME:
+            inner.setdefault(q.repeat, []).append(q.name)
+    return inner
+
+
+def _with_inner_offsets(
+    answers: Mapping[str, Any], inner: Mapping[str, Sequence[str]]
+) -> Mapping[str, Any]:
+    """The answers with each instance's datetime answers given their offset (`with_offset`),
+    as the answers asked once are."""
+    changed = dict(answers)
+    for repeat, names in inner.items():
+        instances = answers.get(repeat)
+        if isinstance(instances, list):
+            changed[repeat] = [
+                {**i, **{n: with_offset(i[n]) for n in names if n in i}}
+                if isinstance(i, dict)
+                else i
+                for i in instances
+            ]
+    return changed
 
 
 def _orders(shown: Any, columns: Mapping[str, str]) -> dict[str, str]:

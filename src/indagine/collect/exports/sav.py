@@ -13,19 +13,25 @@ to an unnamed temporary file beside the export while the widest string of each v
 measured; then ReadStat (through readstat-arrow's `SavWriter`, which writes a .sav a batch at a
 time) writes the header and streams the batches back. Memory holds one chunk whatever the number
 of responses; the disk holds the spilled batches (about half the .sav's size) until the end.
+
+A form with repeats gives a zip of .sav (or .dta) files, one per table as ODK Central's CSV zip
+has them (`exports.tables`): a repeat's file has its questions' variables, then PARENT_KEY and
+KEY; each table is spilled and measured on its own, all from the same pass over the responses.
 """
 
 from __future__ import annotations
 
+import contextlib
 import re
 import tempfile
 import unicodedata
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import IO, Any, Literal
+from typing import Any, Literal
 
-from indagine.collect.exports.layout import ExportPlan, Record
+from indagine.collect.exports.layout import REPEAT_TAIL, ExportPlan, Record, Table
+from indagine.collect.exports.tables import write_tables
 from indagine.collect.exports.values import (
     DATES,
     NUMBERS,
@@ -53,17 +59,20 @@ class SavVariable:
     choice: str | None = None  # the choice of a select_multiple's 0/1 variable
 
 
-def sav_variables(layout: ExportPlan) -> list[SavVariable]:
-    """SPSS variables in column order: meta, one per question, one per multiple-choice option."""
-    names = SpssNames()
+def sav_variables(layout: ExportPlan, table: Table | None = None) -> list[SavVariable]:
+    """SPSS variables in column order: meta, one per question, one per multiple-choice option;
+    of a repeat's `table`, its questions' then PARENT_KEY and KEY."""
+    table = table or layout.tables()[0]
+    main = table.repeat is None
+    names = SpssNames() if main else SpssNames(REPEAT_TAIL)
     # Questions keep their own names; a choice's variable yields ('remote_tools_other' is a text).
     single = {
         q.name: names.make(q.name)
-        for q in layout.questions
+        for q in table.questions
         if q.type is not QuestionType.SELECT_MULTIPLE
     }
-    result = [SavVariable("SubmissionDate", "Submission date (UTC)", None)]
-    for q in layout.questions:
+    result = [SavVariable("SubmissionDate", "Submission date (UTC)", None)] if main else []
+    for q in table.questions:
         label = layout.text(q.label)
         if q.type is QuestionType.SELECT_MULTIPLE:
             result.extend(
@@ -74,15 +83,19 @@ def sav_variables(layout: ExportPlan) -> list[SavVariable]:
             )
         else:
             result.append(SavVariable(single[q.name], label, q))
-    result.extend(SavVariable(m, m, None) for m in ("KEY", "Status", "FormVersion", "Language"))
+    tail = ("KEY", "Status", "FormVersion", "Language") if main else REPEAT_TAIL
+    result.extend(SavVariable(m, m, None) for m in tail)
     return result
 
 
 class SpssNames:
     """Valid, unique SPSS variable names: ASCII letters, digits and '_', a letter first."""
 
-    def __init__(self) -> None:
-        self.taken = {"SUBMISSIONDATE", "KEY", "STATUS", "FORMVERSION", "LANGUAGE"}
+    def __init__(self, meta: Iterable[str] | None = None) -> None:
+        """`meta`: the table's own variables, whose names are taken (the main table's if None)."""
+        if meta is None:
+            meta = ("SubmissionDate", "KEY", "Status", "FormVersion", "Language")
+        self.taken = {name.upper() for name in meta}
 
     def make(self, wanted: str) -> str:
         """A name like `wanted`, valid in SPSS and not taken yet (then taken)."""
@@ -107,59 +120,84 @@ def write_sav(
     for Stata by ReadStat (32 characters; the renames are Stata's stricter rules) and its
     texts cut where Stata's limits are lower (80 characters of variable label, 2,045 bytes of
     a string)."""
-    import pyarrow as pa
-    import readstat_arrow
 
-    variables = sav_variables(layout)
-    schema = pa.schema([(v.name, _arrow_type(v, pa, stata)) for v in variables])
-    with tempfile.TemporaryFile(dir=path.parent, prefix=".sav-spill-") as spill:
-        count, widths = _spill(variables, schema, chunks, spill)
-        spill.seek(0)
-        metadata = _metadata(layout, variables, schema, widths, stata=stata)
+    def opener(table: Table, file: Path, stack: contextlib.ExitStack) -> _SavTable:
+        return _SavTable(layout, table, file, stack, stata)
+
+    return write_tables(layout, chunks, path, "dta" if stata else "sav", opener)
+
+
+class _SavTable:
+    """One .sav (or .dta) file: each chunk's rows spilled as an Arrow batch while the widest
+    string of each variable is measured, then the file written from the spill."""
+
+    def __init__(
+        self, layout: ExportPlan, table: Table, path: Path, stack: contextlib.ExitStack, stata: bool
+    ) -> None:
+        import pyarrow as pa
+
+        self.layout, self.path, self.stata = layout, path, stata
+        self.variables = sav_variables(layout, table)
+        self.schema = pa.schema([(v.name, _arrow_type(v, pa, stata)) for v in self.variables])
+        self.columns = [_column(v) for v in self.variables]
+        self.strings = [i for i, field in enumerate(self.schema) if field.type == pa.string()]
+        self.widths = {self.schema.names[i]: 1 for i in self.strings}
+        self.count = 0
+        spill = tempfile.TemporaryFile(dir=path.parent, prefix=".sav-spill-")  # noqa: SIM115
+        self.spill = stack.enter_context(spill)  # closed with the export, whatever happens
+        self.stream = stack.enter_context(pa.ipc.new_stream(self.spill, self.schema))
+
+    def write(self, rows: list[Record]) -> None:
+        """Spill the rows as an Arrow record batch; note the widest value, in UTF-8 bytes, of
+        each string variable (at least 1)."""
+        import pyarrow as pa
+        import pyarrow.compute as pc
+
+        if not rows:
+            return  # a chunk of responses none of which has an instance of this repeat
+        arrays = [
+            pa.array([value(r) for r in rows], kind)
+            for value, kind in zip(self.columns, self.schema.types, strict=True)
+        ]
+        for i in self.strings:
+            name = self.schema.names[i]
+            widest = pc.max(pc.binary_length(arrays[i])).as_py() or 0
+            self.widths[name] = max(self.widths[name], widest)
+        self.stream.write_batch(pa.RecordBatch.from_arrays(arrays, schema=self.schema))
+        self.count += len(rows)
+
+    def finish(self) -> None:
+        """Write the file: its header, now that the cases and widths are known, then the
+        spilled batches streamed back."""
+        import pyarrow as pa
+        import readstat_arrow
+
+        self.stream.close()
+        self.spill.seek(0)
+        metadata = _metadata(
+            self.layout, self.variables, self.schema, self.widths, stata=self.stata
+        )
         writer: Any
-        if stata:
+        if self.stata:
             writer = readstat_arrow.DtaWriter(
-                str(path),
-                schema,
-                count,
+                str(self.path),
+                self.schema,
+                self.count,
                 metadata,
                 rename_invalid_names=True,
                 on_text_limits_exceeded="truncate",
             )
         else:
             writer = readstat_arrow.SavWriter(
-                str(path), schema, count, metadata, on_text_limits_exceeded="truncate"
+                str(self.path),
+                self.schema,
+                self.count,
+                metadata,
+                on_text_limits_exceeded="truncate",
             )
         with writer:
-            for batch in pa.ipc.open_stream(spill):
+            for batch in pa.ipc.open_stream(self.spill):
                 writer.write_batch(batch)
-    return count
-
-
-def _spill(
-    variables: list[SavVariable], schema: Any, chunks: Iterable[list[Record]], spill: IO[bytes]
-) -> tuple[int, dict[str, int]]:
-    """Write each chunk to `spill` as an Arrow record batch; return how many responses there
-    were and the widest value, in UTF-8 bytes, of each string variable (at least 1)."""
-    import pyarrow as pa
-    import pyarrow.compute as pc
-
-    columns = [_column(v) for v in variables]
-    strings = [i for i, field in enumerate(schema) if field.type == pa.string()]
-    widths = {schema.names[i]: 1 for i in strings}
-    count = 0
-    with pa.ipc.new_stream(spill, schema) as stream:
-        for chunk in chunks:
-            arrays = [
-                pa.array([value(r) for r in chunk], kind)
-                for value, kind in zip(columns, schema.types, strict=True)
-            ]
-            for i in strings:
-                widest = pc.max(pc.binary_length(arrays[i])).as_py() or 0
-                widths[schema.names[i]] = max(widths[schema.names[i]], widest)
-            stream.write_batch(pa.RecordBatch.from_arrays(arrays, schema=schema))
-            count += len(chunk)
-    return count, widths
 
 
 def _arrow_type(variable: SavVariable, pa: Any, stata: bool = False) -> Any:
@@ -219,6 +257,7 @@ def _column(variable: SavVariable) -> Callable[[Record], Any]:
         return {
             "SubmissionDate": lambda r: naive_utc(r.submitted),
             "KEY": lambda r: r.key,
+            "PARENT_KEY": lambda r: r.parent,
             "Status": lambda r: r.status,
             "FormVersion": lambda r: r.version,
             "Language": lambda r: r.language,
@@ -282,7 +321,8 @@ def _measures(variables: list[SavVariable]) -> dict[str, Measure]:
             measures[v.name] = "scale"
         else:
             measures[v.name] = "nominal"
-    measures["FormVersion"] = "ordinal"
+    if "FormVersion" in measures:  # a repeat's table has none
+        measures["FormVersion"] = "ordinal"
     return measures
 
 

@@ -10,7 +10,14 @@ openpyxl's write-only sheets took 8.7 (benchmarks/exports.py). Every text is wri
 never as a formula or a link. What Excel cannot hold is made to fit: control characters other
 than tab and line breaks are dropped (XML cannot carry them), a text is cut at Excel's 32,767
 characters, and a whole number beyond 2**53 is a number as near as Excel's can be. Excel holds
-every number as a double: a reader such as openpyxl gives 40 back as 40.0."""
+every number as a double: a reader such as openpyxl gives 40 back as 40.0.
+
+A form with repeats has, after `data`, a sheet per repeat named after it, one row per instance
+as in ODK Central's CSV of the repeat (its questions, then PARENT_KEY, the response's KEY, and
+KEY, the instance's: `exports.tables`). Sheet names are cut to Excel's 31 characters, and made
+unique (Excel does not tell case apart) with `~2`, `~3`...; past Excel's rows a repeat's sheet
+goes on in `<name>_2` as `data` does. Then `variables` has a first column more, `sheet`: the
+sheet whose column each row describes."""
 
 from __future__ import annotations
 
@@ -20,47 +27,85 @@ from pathlib import Path
 from typing import Any
 
 from indagine.collect.exports.csv import CSV_TAIL, label_cell
-from indagine.collect.exports.layout import ExportPlan, Record
+from indagine.collect.exports.layout import REPEAT_TAIL, ExportPlan, Record, Table
 from indagine.collect.exports.values import DATES, NUMBERS, as_date, naive_utc
 from indagine.collect.transfer import _cell
 from indagine.forms.model import Choice, Question
 
 XLSX_MAX_ROWS = 1_048_576
 XLSX_MAX_TEXT = 32_767  # characters in a cell
+XLSX_MAX_SHEET_NAME = 31  # characters
 _ILLEGAL = re.compile(r"[\000-\010\013\014\016-\037]")  # XML 1.0 has no place for these
+_SHEET_ILLEGAL = re.compile(r"[\[\]:*?/\\\000-\037]")  # Excel refuses these in a sheet's name
 
 
 def write_xlsx(
     layout: ExportPlan, chunks: Iterable[list[Record]], path: Path, *, labels: bool = False
 ) -> int:
-    """`data` (as the CSV, in as many sheets as Excel's rows need), `variables`, `labels`."""
+    """`data` (as the CSV, in as many sheets as Excel's rows need), a sheet per repeat,
+    `variables`, `labels`."""
     from rvgsrust_xlsxwriter import Workbook
 
     workbook = Workbook(str(path))
-    header = ["SubmissionDate", *(q.path_name for q in layout.questions), *CSV_TAIL]
-    data = _DataSheets(workbook, header)
-    convert = _converter(layout, labels)
+    names = _SheetNames()
+    tables = layout.tables()
+    sheets = [
+        _DataSheets(workbook, _header(table), names, table.repeat.name if table.repeat else "data")
+        for table in tables
+    ]
+    converters = [_converter(layout, table, labels) for table in tables]
     count = 0
     for chunk in chunks:
-        data.write([convert(record) for record in chunk])
+        for table, sheet, convert in zip(tables, sheets, converters, strict=True):
+            sheet.write([convert(record) for record in table.rows(chunk)])
         count += len(chunk)
-    _write_dictionary(workbook, layout)
+    _write_dictionary(workbook, layout, [sheet.first for sheet in sheets])
     workbook.close()
     return count
 
 
-class _DataSheets:
-    """The `data` sheets: each holds the header and then rows until Excel's last row."""
+def _header(table: Table) -> list[str]:
+    """A table's first row: the CSV's header (the main table's, or a repeat's)."""
+    columns = [table.column(q) for q in table.questions]
+    if table.repeat is None:
+        return ["SubmissionDate", *columns, *CSV_TAIL]
+    return [*columns, *REPEAT_TAIL]
 
-    def __init__(self, workbook: Any, header: list[str]) -> None:
-        self.workbook, self.header = workbook, header
+
+class _SheetNames:
+    """Sheet names Excel takes: at most 31 characters, none of []:*?/\\, not starting or
+    ending with an apostrophe, and unique ignoring case; `variables` and `labels` are kept for
+    the dictionary (and 'History' for Excel's own)."""
+
+    def __init__(self) -> None:
+        self.taken = {"variables", "labels", "history"}
+
+    def make(self, wanted: str, suffix: str = "") -> str:
+        """A name like `wanted` + `suffix` (kept whole however long `wanted` is), then taken."""
+        base = _SHEET_ILLEGAL.sub("_", wanted).strip("'") or "repeat"
+        name, n = f"{base[: XLSX_MAX_SHEET_NAME - len(suffix)]}{suffix}", 1
+        while name.casefold() in self.taken:
+            n += 1
+            mark = f"{suffix}~{n}"
+            name = f"{base[: XLSX_MAX_SHEET_NAME - len(mark)]}{mark}"
+        self.taken.add(name.casefold())
+        return name
+
+
+class _DataSheets:
+    """A table's sheets: each holds the header and then rows until Excel's last row."""
+
+    def __init__(self, workbook: Any, header: list[str], names: _SheetNames, base: str) -> None:
+        self.workbook, self.header, self.names, self.base = workbook, header, names, base
         self.sheets = 0
         self._next_sheet()
+        self.first = self.name
 
     def _next_sheet(self) -> None:
         self.sheets += 1
-        name = "data" if self.sheets == 1 else f"data_{self.sheets}"
-        self.sheet = self.workbook.add_worksheet(name, constant_memory=True)
+        suffix = "" if self.sheets == 1 else f"_{self.sheets}"
+        self.name = self.names.make(self.base, suffix)
+        self.sheet = self.workbook.add_worksheet(self.name, constant_memory=True)
         self.sheet.write_row(0, 0, self.header)
         self.row = 1
 
@@ -119,10 +164,10 @@ def _cell_writer(layout: ExportPlan, question: Question, labels: bool) -> Callab
     return _as_text
 
 
-def _converter(layout: ExportPlan, labels: bool) -> Callable[[Record], list[Any]]:
-    """A function turning a Record into the `data` sheet's row of typed cells; the per-question
+def _converter(layout: ExportPlan, table: Table, labels: bool) -> Callable[[Record], list[Any]]:
+    """A function turning a Record into the table's row of typed cells; the per-question
     cell functions are chosen once, not per cell (the row loop is most of an export's time)."""
-    cells = [(q.name, _cell_writer(layout, q, labels)) for q in layout.questions]
+    cells = [(q.name, _cell_writer(layout, q, labels)) for q in table.questions]
 
     def convert(r: Record) -> list[Any]:
         get = r.answers.get
@@ -136,22 +181,38 @@ def _converter(layout: ExportPlan, labels: bool) -> Callable[[Record], list[Any]
             _text(r.language),
         ]
 
-    return convert
+    def convert_instance(r: Record) -> list[Any]:
+        get = r.answers.get
+        return [
+            *[None if (raw := get(name)) is None else cell(raw) for name, cell in cells],
+            r.parent,
+            r.key,
+        ]
+
+    return convert if table.repeat is None else convert_instance
 
 
-def _write_dictionary(workbook: Any, layout: ExportPlan) -> None:
-    """The `variables` and `labels` sheets: each column's type and labels, each list's choices."""
+def _write_dictionary(workbook: Any, layout: ExportPlan, sheets: list[str]) -> None:
+    """The `variables` and `labels` sheets: each column's type and labels (and, with repeats,
+    its sheet), each list's choices."""
     languages = layout.languages()
-    rows: list[list[Any]] = [
-        ["column", "type", "list", *(f"label::{code}" for code in languages)],
-        ["SubmissionDate", "datetime (UTC)", None],
-    ]
-    for q in layout.questions:
-        labels = (_text(q.label.values.get(c)) for c in languages)
-        rows.append([q.path_name, q.type.value, q.list_name, *labels])
-    for column, kind in zip(CSV_TAIL, ("text", "text", "text", "integer", "text"), strict=True):
-        rows.append([column, kind, None])
-    workbook.add_worksheet("variables").write_rows(0, 0, rows)
+    rows: list[list[Any]] = []
+    for table, sheet in zip(layout.tables(), sheets, strict=True):
+        table_rows: list[list[Any]] = []
+        if table.repeat is None:
+            table_rows.append(["SubmissionDate", "datetime (UTC)", None])
+        for q in table.questions:
+            labels = (_text(q.label.values.get(c)) for c in languages)
+            table_rows.append([table.column(q), q.type.value, q.list_name, *labels])
+        if table.repeat is None:
+            kinds = ("text", "text", "text", "integer", "text")
+            table_rows += [[c, k, None] for c, k in zip(CSV_TAIL, kinds, strict=True)]
+        else:
+            table_rows += [[c, "text", None] for c in REPEAT_TAIL]
+        rows += [[sheet, *row] for row in table_rows] if layout.repeats else table_rows
+    header = ["column", "type", "list", *(f"label::{code}" for code in languages)]
+    header = ["sheet", *header] if layout.repeats else header
+    workbook.add_worksheet("variables").write_rows(0, 0, [header, *rows])
     rows = [["list", "code", *(f"label::{code}" for code in languages)]]
     for list_name, choices in _lists(layout).items():
         for c in choices:
@@ -163,7 +224,7 @@ def _write_dictionary(workbook: Any, layout: ExportPlan) -> None:
 def _lists(layout: ExportPlan) -> dict[str, tuple[Choice, ...]]:
     """Each choice list the questions use, by its name (a list shared by questions once)."""
     lists: dict[str, tuple[Choice, ...]] = {}
-    for q in layout.questions:
+    for q in layout.every_question():
         if q.type.is_select:
             lists.setdefault(q.list_name or q.name, q.choices)
     return lists
