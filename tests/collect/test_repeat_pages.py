@@ -187,3 +187,13 @@ def test_the_organiser_reads_each_instance_named(client, sites, django_user_mode
         ("Site 1: Seats", "3"),
         ("Colleague 1: Role", "Team leader"),
     ]
+
+
+def test_words_typed_in_an_instance_find_its_response(client, sites, django_user_model):
+    _post(client, 0, {"n_sites": "1"})
+    _post(client, 1, {"site[]": "1", "city[1]": "Castellammare", "seats[1]": "3"})
+    client.force_login(django_user_model.objects.create_superuser("o", password="pw-x-123456"))
+    found = client.get("/manage/sites/responses/?q=castellammare").content.decode()
+    missing = client.get("/manage/sites/responses/?q=palermo").content.decode()
+    pk = Response.objects.get().pk
+    assert f"/responses/{pk}/" in found and f"/responses/{pk}/" not in missing

@@ -65,7 +65,9 @@ def chosen(survey: Survey, form: Form, wanted: Filter = Filter()) -> QuerySet[Re
         found = Q()
         for open_question in form.questions():
             if open_question.type in _WORDS:
-                found |= Q(**{f"answers__{open_question.name}__icontains": word})
+                # in a repeat, the words are looked for in its instances' text as stored
+                where = open_question.repeat or open_question.name
+                found |= Q(**{f"answers__{where}__icontains": word})
         rows = rows.filter(found) if found else rows.none()
     return rows.order_by("-updated_at", "-pk")
 
