@@ -23,7 +23,7 @@ BROKEN = textwrap.dedent("""
     | survey |
     | | type | name | label | relevant |
     | | integer | age | Age | |
-    | | begin_repeat | kids | Kids | |
+    | | geopoint | where | Where | |
     | | text | later | Later | ${age} > = 3 |
 """)
 
@@ -44,7 +44,7 @@ def test_forms_check_lists_errors_with_code_and_cell_and_fails(tmp_path, capsys)
 
 def test_forms_check_reports_bad_expressions_at_their_cell(tmp_path, capsys):
     path = tmp_path / "expr.md"
-    path.write_text(BROKEN.replace("| | begin_repeat | kids | Kids | |\n", ""))
+    path.write_text(BROKEN.replace("| | geopoint | where | Where | |\n", ""))
     assert main(["forms", "check", str(path)]) == 1
     assert "FORM_BAD_EXPRESSION [survey!D3 (relevant)]" in capsys.readouterr().out
 

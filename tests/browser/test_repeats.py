@@ -19,11 +19,9 @@ def _sites_survey(server) -> None:
     from collect.test_repeat_pages import FORM
 
     server.django(f"""
-import functools, textwrap
-from indagine.forms import loader
+import textwrap
 from indagine.surveys import services
 from indagine.surveys.models import Survey
-services.load_form = functools.partial(loader.load_form, repeats=True)
 if not Survey.objects.filter(slug="sites").exists():
     imported = services.import_form(textwrap.dedent({FORM!r}).encode(), "sites.md", slug="sites")
     services.open_survey(imported.survey)

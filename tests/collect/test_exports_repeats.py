@@ -98,7 +98,7 @@ def _form_survey(slug: str = SLUG) -> Survey:
     from indagine.surveys.services import open_survey
 
     source = textwrap.dedent(FORM).encode()
-    result = load_form(source.decode(), "sedi.md", repeats=True)
+    result = load_form(source.decode(), "sedi.md")
     assert result.ok and result.form is not None, result.issues
     survey = Survey.objects.create(slug=slug, title="Sedi")
     version = FormVersion.objects.create(
@@ -273,7 +273,7 @@ def test_sheet_names_fit_excel_and_are_unique_ignoring_case():
 
 
 def test_xlsx_repeat_sheets_named_like_the_dictionary_or_too_long(tmp_path):
-    form = load_form(textwrap.dedent(FORM), "sedi.md", repeats=True).form
+    form = load_form(textwrap.dedent(FORM), "sedi.md").form
     assert form is not None
     long = "r" * 40
     tables = tuple(
@@ -386,7 +386,7 @@ def test_the_files_ending_says_zip_only_for_a_form_with_repeats(sites, open_surv
 
 
 def test_file_names_in_the_zip_differ_even_ignoring_case():
-    form = load_form(textwrap.dedent(FORM), "sedi.md", repeats=True).form
+    form = load_form(textwrap.dedent(FORM), "sedi.md").form
     assert form is not None
     tables = tuple(Table((), Repeat(n, Text({}))) for n in ("Site", "site", "other"))
     names = file_names(ExportPlan(form, (), "it", {}, tables), "csv")

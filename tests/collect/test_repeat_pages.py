@@ -5,14 +5,12 @@ is stored is a list of instances."""
 
 from __future__ import annotations
 
-import functools
 import re
 import textwrap
 
 import pytest
 
 from indagine.collect.models import Response
-from indagine.forms import loader
 from indagine.surveys import services as surveys
 
 FORM = """
@@ -40,9 +38,7 @@ KEY = "r" * 43
 
 
 @pytest.fixture
-def sites(db, monkeypatch):
-    # forms with repeats are refused on upload until their exports and statistics are in
-    monkeypatch.setattr(surveys, "load_form", functools.partial(loader.load_form, repeats=True))
+def sites(db):
     imported = surveys.import_form(textwrap.dedent(FORM).encode(), "sites.md", slug="sites")
     return surveys.open_survey(imported.survey)
 

@@ -25,7 +25,7 @@ from django.test import Client
 
 from forms.test_corpus import accepted_forms
 from indagine.collect.models import Response
-from indagine.forms.answers import applies
+from indagine.forms.answers import Scope, applies
 from indagine.forms.model import Form
 from indagine.forms.synthetic import synthesize_valid
 
@@ -69,6 +69,14 @@ class Respondent:
             if q.choices
         }
         self.fields = {name: self._value(q) for name, q in self.views.items()}
+        # a repeat's instances the page shows ('site[]': how many), and whether the
+        # respondent adds and removes them (not when the form's count sets how many)
+        self.repeats = {
+            b.count_field: (len(b.instances), not b.fixed)
+            for b in self.context["blocks"]
+            if hasattr(b, "count_field")
+        }
+        self.fields.update({field: [str(n)] for field, (n, _) in self.repeats.items()})
         self.check_errors()
 
     @staticmethod
@@ -80,14 +88,15 @@ class Respondent:
         return [q.value] if q.value else []
 
     def controls(self) -> set[str]:
-        """The page's questions that the relevance of another question on it names."""
+        """The page's questions that the relevance of another question on it names (each
+        instance's, for a question of a repeat)."""
         from indagine.forms.expressions import parse_expression
 
         named: set[str] = set()
         for q in self.form.pages[self.page].questions:
             if q.relevant:
                 named |= parse_expression(q.relevant).references()
-        return named
+        return {v for v in self.views if v.partition("[")[0] in named}
 
     def check_errors(self) -> None:
         """No error at a question the respondent cannot see, in place or in the summary."""
@@ -165,9 +174,20 @@ class Respondent:
         if response is None:
             return
         answers = response.answers
-        for name in answers:
+        members = self.form.repeat_members() or None
+        for name, value in answers.items():
+            if name in self.form.repeats():
+                for index, instance in enumerate(value):
+                    scope = Scope(members, (name, index))
+                    for inner in instance:
+                        question = self.form.question(inner)
+                        assert question is not None and question.repeat == name
+                        assert applies(question, answers, scope=scope), (
+                            f"{inner} of {name} {index + 1} is stored but does not apply: {answers}"
+                        )
+                continue
             question = self.form.question(name)
-            assert question is not None and applies(question, answers), (
+            assert question is not None and applies(question, answers, scope=Scope(members)), (
                 f"{name} is stored but does not apply: {answers}"
             )
 
@@ -180,6 +200,17 @@ class Respondent:
             if name in self.visible:
                 self.type(name, list(valid.get(name, [])))
 
+    def as_many(self, valid: Mapping[str, Sequence[str]]) -> bool:
+        """Add or remove one instance towards as many as `valid` has; False when the page
+        already shows as many of each repeat the respondent sets."""
+        for field, (count, editable) in self.repeats.items():
+            wanted = int(valid.get(field, ["0"])[0])
+            if editable and count != wanted:
+                name = field[:-2]
+                self.send(f"add:{name}" if count < wanted else f"remove:{name}:{count}")
+                return True
+        return False
+
     def finish(self, valid: Mapping[str, Sequence[str]]) -> None:
         """Go back to the first page, then answer as a valid respondent would."""
         pages = len(self.form.pages)
@@ -187,9 +218,11 @@ class Respondent:
             if self.done or self.context["is_first"]:
                 break
             self.send("back")
-        for _ in range(3 * pages + 5):
+        for _ in range(3 * pages + 5 + 12 * len(self.form.repeats())):
             if self.done:
                 return
+            if self.as_many(valid):
+                continue
             self.fill(valid)
             self.send("next")
         raise Stuck(f"page {self.page} after {self.requests} requests: {self.context['errors']}")
@@ -226,8 +259,14 @@ def walk(rng: random.Random, respondent: Respondent) -> None:
                 respondent.fill(valid)
             for _ in range(rng.choice([0, 0, 1, 1, 2, 3])):
                 slip(rng, respondent, change=rng.random() < 0.5)
-        move = rng.choice(["next", "next", "next", "next", "back", "save", "resume"])
-        if move == "resume":
+        move = rng.choice(["next", "next", "next", "next", "back", "save", "resume", "repeat"])
+        if move == "repeat":  # add an instance, or remove one
+            editable = [(f[:-2], n) for f, (n, free) in respondent.repeats.items() if free]
+            if editable:
+                name, count = rng.choice(editable)
+                action = f"remove:{name}:{rng.randint(1, count)}" if count else f"add:{name}"
+                respondent.send(rng.choice([f"add:{name}", action]))
+        elif move == "resume":
             respondent.resume()
         else:
             respondent.send(move)

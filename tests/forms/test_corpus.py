@@ -63,8 +63,10 @@ EXPECTED: dict[str, str | tuple[str, str]] = {
     "newsletter_signup_odk_regex_en.md": ACCEPTED,  # [\w-\.] as ODK Collect reads it
     "research_consent_acknowledge_it.md": ACCEPTED,  # acknowledge (consent)
     "campaign_hidden_fields_en.md": ACCEPTED,  # hidden, phonenumber
+    "household_roster_repeat_it.md": ACCEPTED,  # repeat_count, relevance in the instance
+    "training_sessions_repeat_en.md": ACCEPTED,  # instances added, sum(), count(), position(..)
     # --- refused: the first error's code and cell ---
-    "household_roster_repeat_it.md": ("UNSUPPORTED_TYPE", "survey!A3"),  # begin_repeat
+    "branches_nested_repeat_it.md": ("UNSUPPORTED_TYPE", "survey!A5"),  # a repeat in a repeat
     "site_visit_geopoint_en.md": ("UNSUPPORTED_TYPE", "survey!A4"),
     "damage_report_photo_it.md": ACCEPTED,  # an optional image upload
     "job_application_file_upload_en.md": ACCEPTED,  # a required file upload
@@ -194,7 +196,8 @@ def walk(form: Form, submission: dict[str, list[str]]) -> dict[str, object]:
     for page in form.pages:
         if not page_is_relevant(page, answers, TODAY):
             continue
-        page_raw = {q.name: submission[q.name] for q in page.questions if q.name in submission}
+        asked = {q.name for q in page.questions} | set(page.repeats)
+        page_raw = {k: v for k, v in submission.items() if re.sub(r"\[\d*\]$", "", k) in asked}
         checked = check_page(form, page, page_raw, answers, lang=lang, today=TODAY)
         assert checked.ok, (page.name, [(e.name, e.code) for e in checked.errors])
         answers = dict(checked.answers)

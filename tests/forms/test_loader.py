@@ -665,8 +665,6 @@ def test_a_missing_choice_list_is_located_at_the_type_cell():
 @pytest.mark.parametrize(
     "kind",
     [
-        "begin_repeat",
-        "begin repeat",
         "geopoint",
         "geotrace",
         "geoshape",

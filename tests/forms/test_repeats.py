@@ -49,7 +49,7 @@ SITES = """
 
 
 def load(text: str = SITES) -> Form:
-    result = load_form(text, "sites.md", repeats=True)
+    result = load_form(text, "sites.md")
     assert result.ok, result.issues
     assert result.form is not None
     return result.form
@@ -82,15 +82,6 @@ def test_a_repeat_is_read_with_its_count_relevance_and_questions():
         "${seats} > 10" in form.question("remote").relevant
     )
     assert Form.from_json(form.to_json()) == form  # stored as a form version is
-
-
-def test_repeats_stay_refused_at_their_cell_until_they_are_whole():
-    result = load_form(SITES, "sites.md")
-    assert not result.ok
-    assert {(i.code, i.row) for i in result.errors} == {
-        (FormCode.UNSUPPORTED_TYPE, 3),
-        (FormCode.UNSUPPORTED_TYPE, 9),
-    }
 
 
 def test_each_instance_is_checked_in_its_own_scope():
@@ -220,7 +211,7 @@ def test_what_a_repeat_cannot_hold_is_refused_at_its_row(rows, code, row):
         "| survey |\n| | type | name | label |\n| | text | x | X |\n" + rows + "\n\n"
         "| choices |\n| | list_name | name | label |\n| | c | a | A |\n| | c | b | B |\n"
     )
-    result = load_form(text, "f.md", repeats=True)
+    result = load_form(text, "f.md")
     assert (code, row) in {(i.code, i.row) for i in result.errors}, result.issues
 
 
@@ -232,7 +223,7 @@ def test_a_grid_in_a_repeat_is_said_and_asked_plainly():
         "| | end_group | | | |\n| | end_repeat | | | |\n\n"
         "| choices |\n| | list_name | name | label |\n| | c | a | A |\n| | c | b | B |\n"
     )
-    result = load_form(text, "f.md", repeats=True)
+    result = load_form(text, "f.md")
     assert result.ok and result.form is not None
     assert [i.code for i in result.warnings] == [FormCode.NOT_HONOURED]
     assert all(not q.table for q in result.form.questions())

@@ -22,7 +22,7 @@ from django.utils import timezone
 from indagine.analysis.compute import Analysis
 from indagine.analysis.frame import Snapshot
 from indagine.collect.models import Response
-from indagine.results import services, stored
+from indagine.results import services, snapshots, stored
 from indagine.surveys.models import Survey
 from indagine.surveys.services import import_form, open_survey
 
@@ -195,7 +195,7 @@ def test_read_in_many_small_batches_and_chunks_the_frame_is_the_same(survey, mon
     the number's text, "24.0", as the analysis's own appends do.)"""
     monkeypatch.setattr(stored, "BATCH", 7)
     monkeypatch.setattr(stored, "LISTED", 3)
-    monkeypatch.setattr(services, "MERGED", 20)
+    monkeypatch.setattr(snapshots, "MERGED", 20)
     _realistic(survey, texts=0)
     held = services.snapshot(survey)
     assert held.frame.n_chunks() < 20 and _as_text(held.frame).equals(_one_by_one(survey))
@@ -275,7 +275,7 @@ def test_a_new_process_starts_from_the_file_and_reads_only_what_it_lacks(survey,
     services.snapshot(survey)
     saved = pq.read_table(_parquet(survey)).num_rows
     added = _store(survey, 5, seed=13, texts=0)
-    services._HELD.clear()  # a new server process: nothing in memory, the file on disk
+    snapshots._HELD.clear()  # a new server process: nothing in memory, the file on disk
     asked: list[list[int]] = []
     reading = stored.batches_of
     monkeypatch.setattr(

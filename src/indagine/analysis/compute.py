@@ -12,7 +12,9 @@ when the panel's size is known), raked or post-stratified to the panel's composi
 margins are given (``analysis.basis``, on the cells); one finding per question that carries
 information (``analysis.items``); the rankings of items sharing a scale; the contrasts across the
 profile questions. The estimates are those of ``indagine.stats`` on the rows (tests/analysis
-check them to 1e-9); the formulas and references are in docs/stats.md.
+check them to 1e-9); the formulas and references are in docs/stats.md. A form with repeats is
+analysed with its snapshot's instances too (``analysis.repeats``): their findings are made on
+the rows gathered, with the same design.
 """
 
 from __future__ import annotations
@@ -31,6 +33,7 @@ from .basis import basis
 from .contrasts import tallied_contrasts
 from .findings import Contrast, Finding, Findings, Ranking
 from .items import Context, finding
+from .repeats import Gathered, in_form_order, repeat_findings
 from .tally import Plan, Tally, tally
 
 MAX_SEPARATED = 3
@@ -38,13 +41,14 @@ RANKED_FROM = 3
 
 
 def default_profile(form: Form) -> tuple[str, ...]:
-    """The single-choice questions without scores on the first page (who answered)."""
+    """The single-choice questions without scores on the first page (who answered), asked
+    once (not in a repeat)."""
     if not form.pages:
         return ()
     return tuple(
         q.name
         for q in form.pages[0].questions
-        if q.type is QuestionType.SELECT_ONE and not q.is_scale and not q.relevant
+        if q.type is QuestionType.SELECT_ONE and not q.is_scale and not q.relevant and not q.repeat
     )
 
 
@@ -96,7 +100,10 @@ def _pairs(
     return tuple(
         (q.name, by)
         for q in form.questions()
-        if q.type is QuestionType.SELECT_ONE and q.is_scale and (chosen is None or q.name in chosen)
+        if q.type is QuestionType.SELECT_ONE
+        and q.is_scale
+        and not q.repeat
+        and (chosen is None or q.name in chosen)
         for by in profile
         if by != q.name and form.question(by) is not None
     )
@@ -121,17 +128,24 @@ class Analysis:
         self.contrast_items = tuple(contrast_items) if contrast_items is not None else None
         self.plan = Plan(tuple(margins), _pairs(form, self.profile, contrast_items), exact_up_to)
         self.tally: Tally | None = None
+        self.gathered: Gathered | None = None  # the rows a form with repeats needs kept
 
     @property
     def n(self) -> int:
         """Rows tallied so far."""
         return self.tally.n if self.tally is not None else 0
 
-    def update(self, rows: pl.DataFrame) -> Analysis:
-        """Add rows not seen before (a snapshot frame's new chunk, in any order)."""
+    def update(self, rows: pl.DataFrame, instances: pl.DataFrame | None = None) -> Analysis:
+        """Add rows not seen before (a snapshot frame's new chunk, in any order). A form with
+        repeats needs its snapshot's `instances` (those of other rows are left out)."""
         if rows.height or self.tally is None:
             chunk = tally(self.form, rows, self.plan)
             self.tally = chunk if self.tally is None else self.tally + chunk
+        if self.form.repeats() and (rows.height or self.gathered is None):
+            if instances is None:  # never a silent gap where the repeats' findings should be
+                raise ValueError("a form with repeats is analysed with its instances")
+            kept = Gathered.of(self.form, rows, instances, self.plan.margins)
+            self.gathered = kept if self.gathered is None else self.gathered + kept
         return self
 
     def findings(
@@ -185,13 +199,21 @@ class Analysis:
         analytic = basis(form, counted, panel_size=None, margins=margins)
         how = Sampling(None, panel_size, alpha, self.plan.exact_up_to)
         ctx = Context(form, counted, design, how, weighted)
-        items = tuple(f for q in form.questions() if (f := finding(ctx, q)) is not None)
+        items = tuple(
+            f for q in form.questions() if not q.repeat and (f := finding(ctx, q)) is not None
+        )
         chosen = set(self.contrast_items) if self.contrast_items is not None else None
         tested = tuple(f for f in items if chosen is None or f.key in chosen)
+        contrasts = tallied_contrasts(form, analytic, counted, tested, self.profile, alpha=alpha)
+        if self.gathered is not None:
+            over_instances = repeat_findings(
+                form, self.gathered, panel_size=panel_size, margins=margins, level=ctx.level
+            )
+            items = in_form_order(form, items, over_instances)
         return _Found(
             items=items,
             effective_n=design.effective_n() if weighted else None,
-            contrasts=tallied_contrasts(form, analytic, counted, tested, self.profile, alpha=alpha),
+            contrasts=contrasts,
         )
 
 
@@ -216,6 +238,7 @@ def analyse(
     form: Form,
     frame: pl.DataFrame,
     *,
+    instances: pl.DataFrame | None = None,
     panel_size: int | None = None,
     margins: Mapping[str, Mapping[str, float]] | None = None,
     profile: Sequence[str] | None = None,
@@ -225,7 +248,8 @@ def analyse(
     computed_at: dt.datetime | None = None,
     exact_up_to: int | None = EXACT_UP_TO,
 ) -> Findings:
-    """The findings of a snapshot frame (``analysis.frame``) of complete responses to `form`.
+    """The findings of a snapshot frame (``analysis.frame``) of complete responses to `form`
+    (and, for a form with repeats, of the snapshot's `instances`).
 
     `margins`: question -> choice -> population count, to rake to (one question:
     post-stratify). `profile`: the questions contrasts are sought across (default: the first
@@ -240,7 +264,7 @@ def analyse(
         contrast_items=contrast_items,
         exact_up_to=exact_up_to,
     )
-    return analysis.update(frame).findings(
+    return analysis.update(frame, instances).findings(
         panel_size=panel_size,
         margins=margins,
         alpha=alpha,

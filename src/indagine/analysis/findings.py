@@ -41,10 +41,18 @@ class Base:
     on_question: str | None = None
     on_choices: tuple[str, ...] = ()
     excluded: tuple[tuple[str, int], ...] = ()  # e.g. (("don't know", 3), ("skipped", 5))
+    # a finding over a repeat's instances: n and asked count instances, this the responses
+    # the n instances come from (None for a finding over respondents)
+    responses: int | None = None
 
     @property
     def conditional(self) -> bool:
         return self.condition is not None
+
+    @property
+    def respondents(self) -> int:
+        """How many respondents the finding rests on (a minimum group size is about them)."""
+        return self.responses if self.responses is not None else self.n
 
 
 @dataclass(frozen=True)
@@ -77,7 +85,12 @@ class Finding:
     """A question's finding. For a scale item: the share on the upper half of the scale
     ("agree" = scores above the midpoint) and the mean score; for a single choice with a
     claim and scores, the same; for a number: its mean; for choices: each choice's share;
-    for a ranking: each item's mean rank and share ranked first (`ranks`)."""
+    for a ranking: each item's mean rank and share ranked first (`ranks`).
+
+    A finding with `repeat` set is over a repeat's instances (``analysis.repeats``): the
+    shares of instances giving each answer, the mean over instances (kinds "choice",
+    "multiple", "number", `key` the question's name) or, keyed by the repeat's name, the mean
+    number of instances per response (kind "number"). Their quantities claim no threshold."""
 
     key: str  # stable: the question name
     question: str
@@ -91,6 +104,7 @@ class Finding:
     choices: tuple[tuple[str, Texts, Estimate], ...] = ()  # (name, label, share) each
     group: str | None = None  # the choices list shared by comparable items (for rankings)
     ranks: tuple[RankedItem, ...] = ()  # a ranking question's items, lowest mean rank first
+    repeat: str = ""  # the repeat whose instances the finding counts ('' for respondents)
 
 
 @dataclass(frozen=True)

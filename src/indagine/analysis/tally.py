@@ -298,6 +298,8 @@ def tally(form: Form, frame: pl.DataFrame, plan: Plan) -> Tally:
     asked: dict[str, int] = {}
     arrivals: dict[str, Arrivals | None] = {}
     for q in form.questions():
+        if q.repeat:  # asked once per instance: its findings are over instances (`repeats`)
+            continue
         if q.type is QuestionType.SELECT_ONE:
             slots = _slots(columns, q)
             k = len(q.choices)

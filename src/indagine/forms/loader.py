@@ -52,13 +52,8 @@ class LoadResult:
         return self.form is not None and not self.errors
 
 
-def load_form(
-    source: bytes | str | Path, filename: str | None = None, *, repeats: bool = False
-) -> LoadResult:
-    """Parse an XLSForm given as bytes (with its filename for the format), text or a path.
-
-    `repeats`: read repeats rather than refuse them. Until their pages, exports and statistics
-    are all in (#15.6), only the tests of what is in ask for it."""
+def load_form(source: bytes | str | Path, filename: str | None = None) -> LoadResult:
+    """Parse an XLSForm given as bytes (with its filename for the format), text or a path."""
     if isinstance(source, Path):
         filename = filename or source.name
         source = source.read_bytes()
@@ -87,7 +82,7 @@ def load_form(
         workbook = get_xlsform(data, file_type=kind)
     except Exception as exc:  # pyxform's readers raise many kinds for bad files
         return _fail(FormCode.UNREADABLE, _unreadable(kind, data, exc))
-    return _load_workbook(workbook, _form_name(Path(filename or "form").stem), files, repeats)
+    return _load_workbook(workbook, _form_name(Path(filename or "form").stem), files)
 
 
 def _unreadable(kind: str, data: bytes, exc: Exception) -> str:
@@ -119,10 +114,9 @@ def _load_workbook(
     workbook: DefinitionData,
     fallback_name: str,
     files: Mapping[str, bytes] | None = None,
-    repeats: bool = False,
 ) -> LoadResult:
     sheet = SurveySheet(workbook)
-    refused = refuse_unsupported(sheet, repeats)
+    refused = refuse_unsupported(sheet)
     warnings: list[str] = []
     try:
         tree = workbook_to_json(

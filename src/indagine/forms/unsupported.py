@@ -1,5 +1,4 @@
-"""What indagine does not serve, refused at its cell before pyxform converts the form: repeats
-(read by `forms.tree`, refused here until their pages, exports and statistics are all in),
+"""What indagine does not serve, refused at its cell before pyxform converts the form:
 locations, media, times, choices from files, and types pyxform still reads by old names.
 """
 
@@ -16,7 +15,7 @@ from indagine.forms.sheets import SurveySheet
 from indagine.forms.tree import METADATA, TYPES
 
 _UNSUPPORTED = re.compile(
-    r"^(begin[ _]repeat|geopoint|geotrace|geoshape|start-geopoint|audio|video|barcode"
+    r"^(geopoint|geotrace|geoshape|start-geopoint|audio|video|barcode"
     r"|background-audio|select[ _]one[ _]from[ _]file"
     r"|select[ _]multiple[ _]from[ _]file"
     r"|select_one_external|select one external|trigger|xml-external"
@@ -24,10 +23,8 @@ _UNSUPPORTED = re.compile(
     re.IGNORECASE,
 )
 
-_REPEAT = re.compile(r"^begin[ _]repeat\b", re.IGNORECASE)
-
 _REFUSED_MESSAGE = (
-    "The question type '{}' is not supported by indagine (repeats, locations, audio, video and "
+    "The question type '{}' is not supported by indagine (locations, audio, video and "
     "choices from files are not). Remove the row or change its type."
 )
 _OLD_NAME_MESSAGE = (
@@ -36,13 +33,11 @@ _OLD_NAME_MESSAGE = (
 )
 
 
-def refuse_unsupported(sheet: SurveySheet, repeats: bool = False) -> list[FormIssue]:
+def refuse_unsupported(sheet: SurveySheet) -> list[FormIssue]:
     """Each row of a type indagine does not serve, and an external_choices sheet."""
     issues = []
     for row, cells in sheet.numbered():
         kind, name = str(cells.get("type", "")).strip(), str(cells.get("name", ""))
-        if repeats and _REPEAT.match(kind):
-            continue
         if _UNSUPPORTED.match(kind) or _is_other_pyxform_type(kind, name):
             text = _REFUSED_MESSAGE if _UNSUPPORTED.match(kind) else _OLD_NAME_MESSAGE
             issues.append(sheet.at(FormCode.UNSUPPORTED_TYPE, text.format(kind), row, "type"))

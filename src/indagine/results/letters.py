@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from typing import TypeGuard, get_args
 
 from django.urls import reverse
@@ -27,6 +28,12 @@ def letter_for(
         )
     settings, _ = Publication.objects.get_or_create(survey=survey)
     found = services.findings(survey, services.View(weighted=weighted))
+    # Findings over a repeat's instances stay in the report. The letter's sentences speak of
+    # the members ("about two thirds of you ..."), decide on confidence sequences and name
+    # groups of respondents: a share of sites or of colleagues is none of these, and said in
+    # them it would read as a share of members. Left out here, the letter does not list them
+    # among the findings it left to the report either.
+    found = replace(found, items=tuple(f for f in found.items if not f.repeat))
     link = (base_url or site.base_url()).rstrip("/") + reverse("collect:survey", args=[survey.slug])
     return write_letter(
         found,

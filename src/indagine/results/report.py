@@ -195,6 +195,7 @@ def report_context(
         "contrasts": findings.contrasts,
         "labels": {f.key: _text(f.label, lang) for f in findings.items},
         "testimonies": list(testimonies),
+        "repeated": any(f.repeat for f in findings.items),  # findings over instances: said how
     }
 
 

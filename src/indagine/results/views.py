@@ -126,7 +126,7 @@ def dashboard(request: HttpRequest, slug: str) -> HttpResponse:
         "crossable": [
             (q.name, q.label.get(lang, q.label.get("it")))
             for q in survey.current_version.form.questions()
-            if q.type.value == "select_one"
+            if q.type.value == "select_one" and not q.repeat
         ],
         "query": request.GET.urlencode(),
         "tests": responses.test_count(survey),
@@ -214,7 +214,8 @@ def public(request: HttpRequest, slug: str) -> HttpResponse:
         for s in context["sections"]
         if enough
         and (not chosen or s.finding.key in chosen)
-        and s.finding.base.n >= publication.min_segment
+        # respondents, not a repeat's entries: ten sites of one member are one member
+        and s.finding.base.respondents >= publication.min_segment
     ]
     context["contrasts"] = [
         c for c in found.contrasts if c.segment_share.n >= publication.min_segment

@@ -13,17 +13,23 @@ def _rounded(value: float, digits: int) -> str:
     return formats.number_format(Decimal(f"{value:.{digits}f}"), digits, use_l10n=True)
 
 
+def _missing(value) -> bool:
+    """No number to show: none, or not a number (an interval on no degrees of freedom, as
+    a share over the entries of a single response has)."""
+    return value is None or float(value) != float(value)
+
+
 @register.filter
 def pct(value, digits=0):
     """0.662 -> '66%' (or '66,2%' with digits=1), in the active language's number format."""
-    if value is None:
+    if _missing(value):
         return "–"
     return f"{_rounded(float(value) * 100, int(digits))}%"
 
 
 @register.filter
 def num(value, digits=2):
-    if value is None:
+    if _missing(value):
         return "–"
     return _rounded(float(value), int(digits))
 
