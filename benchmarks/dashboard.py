@@ -79,7 +79,7 @@ PARTIAL_SHARE = 0.02
 SPREAD_DAYS = 30
 COLUMNS = (
     "survey_id, form_version_id, key_hash, status, answers, language, page, source, "
-    "started_at, updated_at, completed_at"
+    "started_at, updated_at, completed_at, orders, test"
 )
 PHASES = ("spread", "restart", "together")
 FILLED = "filled"  # a marker in the data folder: its database holds the responses
@@ -191,6 +191,8 @@ def store(
                     _moment(begun, vendor),
                     _moment(done, vendor),
                     _moment(done, vendor),
+                    "{}",  # no question in random order: no order kept
+                    False,  # a member's answer, not a test
                 )
             )
         _write(rows, ids is not None)
@@ -217,6 +219,8 @@ def store_partial(count: int, seed: int) -> None:
             stamp,
             stamp,
             None,
+            "{}",
+            False,
         )
         for i, page in enumerate(rng.integers(0, 7, count))
     ]
@@ -495,8 +499,9 @@ def main() -> int:
         if not args.keep:
             shutil.rmtree(folder, ignore_errors=True)
     vendor = "PostgreSQL" if args.postgres else "SQLite"
-    with (folder / "results.jsonl").open("a") as log:  # kept folder: every run's figures
-        log.writelines(json.dumps({"src": args.src, **r}) + "\n" for r in results)
+    if args.keep:  # a kept folder gathers every run's figures
+        with (folder / "results.jsonl").open("a") as log:
+            log.writelines(json.dumps({"src": args.src, **r}) + "\n" for r in results)
     print(f"\n{args.rows:,} responses, {vendor}, code from {args.src or 'this tree'}")
     print("(beside each figure, in brackets: the committed code's, recorded below BASELINE)\n")
     print("| phase | step | wall (s) | CPU (s) | of which snapshot (s) | peak RSS (MB) |")

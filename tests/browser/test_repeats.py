@@ -102,3 +102,25 @@ def test_adding_and_removing_without_javascript(server, context_for):
     [response] = [r for r in server.responses("sites") if r.answers.get("colleague")
                   == [{"role": "A"}, {"role": last}]]  # fmt: skip
     assert response.status == "complete" and "site" not in response.answers
+
+
+def test_the_organiser_reads_the_repeats_findings(server, context_for, assert_accessible):
+    from browser.conftest import ORGANISER, log_in
+
+    _sites_survey(server)
+    server.django(
+        ORGANISER
+        + "from indagine.collect.transfer import add_synthetic\n"
+        + 'add_synthetic("sites", 40, seed=8, test=False)\n'
+    )
+    page = context_for(**DESKTOP).new_page()
+    log_in(page, server, "/manage/sites/results/")
+    rows = page.locator("#findings tr[data-repeat]")
+    expect(rows.first).to_be_visible()
+    assert {rows.nth(i).get_attribute("data-repeat") for i in range(rows.count())} == {
+        "site",
+        "colleague",
+    }
+    seats = page.locator("#findings tr[data-repeat=site]", has_text="Postazioni")
+    expect(seats).to_contain_text("risposte")  # its base: entries from responses
+    assert_accessible(page, "the dashboard of a survey with repeats")
