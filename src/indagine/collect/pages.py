@@ -16,6 +16,8 @@ from django.utils.translation import gettext as _
 
 from indagine.collect.markup import render_label, with_answers
 from indagine.collect.orders import arranged
+from indagine.collect.screen import on_screen
+from indagine.collect.screen import visible_questions as visible_questions
 from indagine.collect.services import relevant_pages
 from indagine.collect.widgets import ChoiceView, GridView, InstanceView, QuestionView, RepeatView
 from indagine.forms import grids, languages
@@ -24,15 +26,12 @@ from indagine.forms.answers import (
     MAX_INSTANCES,
     UPLOAD_NAME,
     AnswerError,
-    InvalidAnswer,
     Scope,
     available_rows,
     count_key,
     instance_key,
     is_relevant,
     is_required,
-    parse_value,
-    shown_count,
     work_out,
 )
 from indagine.forms.expressions import ExpressionError, MapEnvironment, parse_expression
@@ -428,87 +427,3 @@ def other_languages(form: Form, lang: str) -> list[tuple[str, str]]:
 def _plain(label: str) -> str:
     """A rendered label as plain text (the template escapes it again)."""
     return html.unescape(strip_tags(label)).strip()
-
-
-def _lenient(form: Form, raw: Mapping[str, Sequence[str]]) -> dict[str, Any]:
-    """Typed values of whatever parses in `raw`, ignoring the rest."""
-    values: dict[str, Any] = {}
-    for name, strings in raw.items():
-        question = form.question(name)
-        if question is None or not question.type.takes_input:
-            continue
-        try:
-            values[name] = parse_value(question, strings)
-        except InvalidAnswer:
-            continue
-    return values
-
-
-def visible_questions(
-    form: Form, index: int, raw: Mapping[str, Sequence[str]], answers: Mapping[str, Any]
-) -> tuple[set[str], dict[str, list[int]]]:
-    """The page's questions that apply to what is typed so far, and, for those with a
-    choice_filter, the positions of the choices that apply (a city's, once its country is
-    chosen): positions, since one name may stand on two rows."""
-    _, visible, filtered = on_screen(form, index, raw, answers)
-    return visible, filtered
-
-
-def on_screen(
-    form: Form, index: int, raw: Mapping[str, Sequence[str]], answers: Mapping[str, Any]
-) -> tuple[dict[str, Any], set[str], dict[str, list[int]]]:
-    """What the respondent sees while typing on page `index`: the answers as they stand (a
-    hidden question's typing counts as none, as when the page is sent), the questions that
-    apply (a repeat's by instance: 'city[2]'), and the choice rows that apply of those with a
-    choice_filter."""
-    page = form.pages[index]
-    seen = {**answers, **{q.name: None for q in page.questions}, **_lenient(form, raw)}
-    seen = {k: v for k, v in seen.items() if v is not None}
-    for name in page.repeats:
-        seen[name] = _typed_instances(page, name, raw, answers)
-    members = form.repeat_members() or None
-    visible: set[str] = set()
-    filtered: dict[str, list[int]] = {}
-    for question in page.questions:
-        places = (
-            [(instance_key(question.name, i), values, Scope(members, (question.repeat, i)))
-             for i, values in enumerate(seen[question.repeat])]
-            if question.repeat
-            else [(question.name, seen, Scope(members))]
-        )  # fmt: skip
-        for key, values, scope in places:
-            try:
-                relevant = is_relevant(question, seen, scope=scope)
-                if relevant and question.choice_filter:
-                    filtered[key] = list(available_rows(question, seen, scope=scope))
-                    relevant = bool(filtered[key])
-            except ExpressionError:
-                relevant = True
-            if relevant:
-                visible.add(key)
-            else:
-                values.pop(question.name, None)
-    return seen, visible, filtered
-
-
-def _typed_instances(
-    page: Page, repeat: str, raw: Mapping[str, Sequence[str]], answers: Mapping[str, Any]
-) -> list[dict[str, Any]]:
-    """A repeat's instances as the page shows them typed: as many as it shows, each with
-    whatever parses of what was typed in it."""
-    stored = answers.get(repeat)
-    stored = stored if isinstance(stored, list) else []
-    count = shown_count(raw, repeat, len(stored))
-    instances = [dict(stored[i]) if i < len(stored) else {} for i in range(count)]
-    for question in page.questions:
-        if question.repeat != repeat or not question.type.takes_input:
-            continue
-        for index, values in enumerate(instances):
-            values.pop(question.name, None)
-            try:
-                value = parse_value(question, raw.get(instance_key(question.name, index), ()))
-            except InvalidAnswer:
-                continue
-            if value is not None:
-                values[question.name] = value
-    return instances

@@ -1,9 +1,10 @@
-"""Answers: raw strings -> typed values, skip logic, calculations, `required` and `constraint`.
+"""Answers checked: a page or a whole submission settled question by question (skip logic,
+calculations, `required`, `constraint`, choice filters), each repeat's questions in each of its
+instances.
 
-Raw input is what a web form or a CSV row gives: a mapping from question name to a list of
-strings (several for a multiple choice). Stored answers are JSON values: str (text, single
-choice, ISO date), int, float, list[str] (multiple choice). Questions that are not relevant
-keep no answer, as in ODK.
+Raw input is what a web form or a CSV row gives: a mapping from question name (or instance
+field, 'city[2]') to a list of strings. Typed values come from `forms.parsing`, where a question
+applies from `forms.relevance`. Questions that are not relevant keep no answer, as in ODK.
 """
 
 from __future__ import annotations
@@ -12,23 +13,37 @@ import contextlib
 import datetime as dt
 import enum
 import math
-import re
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from indagine.forms.accept import accepted
 from indagine.forms.expressions import ExpressionError, MapEnvironment, parse_expression
 from indagine.forms.expressions.values import to_number
 from indagine.forms.messages import AnswerCode, message
-from indagine.forms.model import Choice, Form, Page, Question, QuestionType
+from indagine.forms.model import Form, Page, Question, QuestionType
+
+# What other modules import from here, kept where it always was: typed values (`parsing`) and
+# where a question applies (`relevance`)
+from indagine.forms.parsing import MAX_TEXT_LENGTH as MAX_TEXT_LENGTH
+from indagine.forms.parsing import REFUSED_UPLOAD as REFUSED_UPLOAD
+from indagine.forms.parsing import UPLOAD_NAME as UPLOAD_NAME
+from indagine.forms.parsing import InvalidAnswer as InvalidAnswer
+from indagine.forms.parsing import parse_value as parse_value
+from indagine.forms.relevance import Scope as Scope
+from indagine.forms.relevance import applies as applies
+from indagine.forms.relevance import asked_in as asked_in
+from indagine.forms.relevance import available_choices as available_choices
+from indagine.forms.relevance import available_rows as available_rows
+from indagine.forms.relevance import calculated, environment_of
+from indagine.forms.relevance import count_key as count_key
+from indagine.forms.relevance import first_incomplete_page as first_incomplete_page
+from indagine.forms.relevance import instance_key as instance_key
+from indagine.forms.relevance import is_relevant as is_relevant
+from indagine.forms.relevance import is_required as is_required
+from indagine.forms.relevance import page_is_relevant as page_is_relevant
 
 Answers = dict[str, Any]
 RawAnswers = Mapping[str, Sequence[str]]
-MAX_TEXT_LENGTH = 10_000
-_NUMBER = re.compile(r"[+-]?(?:[0-9]+(?:\.[0-9]*)?|\.[0-9]+)")
-# A phone number as people write it: digits with spaces, dots, dashes, brackets, a leading +.
-_PHONE = re.compile(r"\+?[0-9(][0-9 ./()-]{3,28}[0-9]")
 
 
 @dataclass(frozen=True)
@@ -36,13 +51,6 @@ class AnswerError:
     name: str
     code: AnswerCode
     message: str
-
-
-class InvalidAnswer(Exception):
-    def __init__(self, code: AnswerCode, **values: object) -> None:
-        super().__init__(code.value)
-        self.code = code
-        self.values = values
 
 
 @dataclass(frozen=True)
@@ -55,298 +63,6 @@ class Checked:
     @property
     def ok(self) -> bool:
         return not self.errors
-
-
-def parse_value(question: Question, raw: Sequence[str], max_text: int = MAX_TEXT_LENGTH) -> Any:
-    """One question's raw strings -> its stored value (None when unanswered)."""
-    values = [v.strip() for v in raw if v is not None and v.strip() != ""]
-    if question.type is QuestionType.SELECT_MULTIPLE:
-        names = [n for v in values for n in v.split()]
-        for name in names:
-            if question.choice(name) is None:
-                raise InvalidAnswer(AnswerCode.UNKNOWN_CHOICE)
-        return [c.name for c in question.choices if c.name in names] or None
-    if question.type is QuestionType.RANK:
-        return _parse_rank(question, values)
-    if not values:
-        return None
-    if len(values) > 1:
-        raise InvalidAnswer(AnswerCode.MULTIPLE_VALUES)
-    return _parse_single(question, values[0], max_text)
-
-
-def _parse_single(question: Question, value: str, max_text: int) -> Any:
-    kind = question.type
-    if kind is QuestionType.SELECT_ONE:
-        if question.choice(value) is None:
-            raise InvalidAnswer(AnswerCode.UNKNOWN_CHOICE)
-        return value
-    if kind is QuestionType.TEXT:
-        # A browser sends each line break of a text box as CRLF (HTML's form encoding), while
-        # the box's maxlength, string-length() and the respondent count one character: keep LF.
-        value = value.replace("\r\n", "\n").replace("\r", "\n")
-        value = value.replace("\x00", "")  # no one types it; PostgreSQL's JSON refuses it
-        if len(value) > max_text:
-            raise InvalidAnswer(AnswerCode.TOO_LONG, limit=max_text)
-        return value
-    if kind in (QuestionType.DATE, QuestionType.TIME, QuestionType.DATETIME):
-        return _parse_moment(kind, value)
-    if kind is QuestionType.PHONE:
-        if not _PHONE.fullmatch(value) or sum(c.isdigit() for c in value) < 5:
-            raise InvalidAnswer(AnswerCode.NOT_A_PHONE)
-        return value
-    if kind is QuestionType.ACKNOWLEDGE:
-        if value.upper() != "OK":  # the page's one box sends "OK"
-            raise InvalidAnswer(AnswerCode.UNKNOWN_CHOICE)
-        return "OK"
-    if kind in (QuestionType.INTEGER, QuestionType.DECIMAL, QuestionType.RANGE):
-        return _parse_number(question, value)
-    if kind.is_upload:
-        return _parse_upload(question, value)
-    raise InvalidAnswer(AnswerCode.UNKNOWN_FIELD, field=question.name)
-
-
-# An upload's answer: the name the server stored it under (`collect.uploads`), a random part
-# and the file's own name made safe. The server's refusal of a file comes as "!" and its code.
-UPLOAD_NAME = re.compile(r"[0-9a-f]{32}-[\w.\- ]{1,120}")
-REFUSED_UPLOAD = "!"
-
-
-def _parse_upload(question: Question, value: str) -> str:
-    if value.startswith(REFUSED_UPLOAD):
-        code, _, detail = value[1:].partition(":")
-        if code == AnswerCode.FILE_TOO_LARGE:
-            raise InvalidAnswer(AnswerCode.FILE_TOO_LARGE, limit=detail)
-        raise InvalidAnswer(AnswerCode.FILE_TYPE, kinds=accepted(question).describe())
-    if not UPLOAD_NAME.fullmatch(value):
-        raise InvalidAnswer(AnswerCode.FILE_UNKNOWN)
-    return value
-
-
-# A time as people type it where the browser gives no time box: "9:30", "09.30", "9h30",
-# "14:45:10"; what a browser's box sends ("09:30", "09:30:15") is among them.
-_TIME = re.compile(r"(\d{1,2})\s*[:.hH]\s*(\d{2})(?:[:.](\d{2})(?:\.\d+)?)?")
-
-
-def _parse_moment(kind: QuestionType, value: str) -> str:
-    """A day ("2020-03-18"), a time ("09:30") or a day and time in the survey's time zone
-    ("2020-03-18T09:30"), as ISO 8601 writes them."""
-    if kind is QuestionType.DATE:
-        try:
-            return dt.date.fromisoformat(value).isoformat()
-        except ValueError:
-            raise InvalidAnswer(AnswerCode.BAD_DATE) from None
-    if kind is QuestionType.TIME:
-        return _parse_time(value, AnswerCode.BAD_TIME)
-    day, _, moment = value.replace("T", " ").partition(" ")
-    try:
-        date = dt.date.fromisoformat(day.strip()).isoformat()
-    except ValueError:
-        raise InvalidAnswer(AnswerCode.BAD_DATETIME) from None
-    return f"{date}T{_parse_time(moment.strip(), AnswerCode.BAD_DATETIME)}"
-
-
-def _parse_time(value: str, code: AnswerCode) -> str:
-    """A time of day as ISO 8601 writes it, "09:30" (with seconds when given)."""
-    match = _TIME.fullmatch(value)
-    if match is None:
-        raise InvalidAnswer(code)
-    hours, minutes, seconds = (int(g) if g else None for g in match.groups())
-    if hours is None or minutes is None or hours > 23 or minutes > 59 or (seconds or 0) > 59:
-        raise InvalidAnswer(code)
-    return f"{hours:02d}:{minutes:02d}" + (f":{seconds:02d}" if seconds is not None else "")
-
-
-def _parse_rank(question: Question, values: Sequence[str]) -> str | None:
-    """A ranking as the page sends it: with the script, the choices in order in one value
-    ("b a c"); without it, each choice's position as "name:position" from one menu per choice
-    (an empty position: not ranked). Stored as ODK stores it, the names first first. Two items
-    at one position, or some ranked and others not, is refused; none ranked is no answer."""
-    names = [c.name for c in question.choices]
-    if len(values) == 1 and ":" not in values[0]:
-        order = values[0].split()
-        if any(name not in names for name in order):
-            raise InvalidAnswer(AnswerCode.UNKNOWN_CHOICE)
-        twice = next((i for i, name in enumerate(order) if name in order[:i]), None)
-        if twice is not None:  # one item at two positions: the first is its own
-            raise InvalidAnswer(AnswerCode.RANK_TIE, position=order.index(order[twice]) + 1)
-        positions = {name: str(i) for i, name in enumerate(order, start=1)}
-    else:
-        positions = {}
-        for value in values:
-            name, _, position = value.partition(":")
-            if name not in names or name in positions:
-                raise InvalidAnswer(AnswerCode.UNKNOWN_CHOICE)
-            positions[name] = position.strip()
-    ranked = {name: pos for name, pos in positions.items() if pos}
-    if not ranked:
-        return None
-    if not all(p.isdigit() and 1 <= int(p) <= len(names) for p in ranked.values()):
-        raise InvalidAnswer(AnswerCode.RANK_INCOMPLETE, end=len(names))
-    taken: dict[int, str] = {}
-    for name, pos in ranked.items():
-        if int(pos) in taken:
-            raise InvalidAnswer(AnswerCode.RANK_TIE, position=int(pos))
-        taken[int(pos)] = name
-    if len(taken) != len(names):
-        raise InvalidAnswer(AnswerCode.RANK_INCOMPLETE, end=len(names))
-    return " ".join(taken[position] for position in sorted(taken))
-
-
-def _parse_number(question: Question, value: str) -> int | float:
-    text = value.replace(" ", "").replace(",", ".")
-    # Plain decimals only: Python's float() would also take '1e3', '1_000', 'inf' and 'nan'.
-    if not _NUMBER.fullmatch(text) or len(text) > 30:
-        # a whole-number question's example has no decimals (it would invite one it refuses)
-        raise InvalidAnswer(AnswerCode.NOT_A_NUMBER, whole=question.type is QuestionType.INTEGER)
-    number = float(text)
-    if question.type is QuestionType.INTEGER:
-        if not number.is_integer():
-            raise InvalidAnswer(AnswerCode.NOT_AN_INTEGER)
-        return int(number)
-    if question.type is QuestionType.RANGE:
-        start, end, step = (float(question.parameters[k]) for k in ("start", "end", "step"))
-        steps = (number - start) / step
-        if not start <= number <= end or abs(steps - round(steps)) > 1e-9:
-            multiple = abs(start / step - round(start / step)) < 1e-9
-            raise InvalidAnswer(
-                AnswerCode.OUT_OF_RANGE,
-                start=_num(start),
-                end=_num(end),
-                step=_num(step),
-                multiple=multiple,
-            )
-        return int(number) if all(x.is_integer() for x in (start, step)) else number
-    return number  # a decimal question always stores a float: one type per column
-
-
-def _num(x: float) -> str:
-    return str(int(x)) if x.is_integer() else str(x)
-
-
-@dataclass(frozen=True)
-class Scope:
-    """Where an expression is evaluated in a form with repeats: `members` names the repeat of
-    each question asked in one (`Form.repeat_members`), `instance` the repeat and index (from
-    0) of the instance the question is asked in, None for a question asked once."""
-
-    members: Mapping[str, str] | None = None
-    instance: tuple[str, int] | None = None
-
-
-_TOP = Scope()
-
-
-def _environment(
-    answers: Mapping[str, Any],
-    today: dt.date | None,
-    current: Any = None,
-    row: Mapping[str, str] | None = None,
-    scope: Scope = _TOP,
-) -> MapEnvironment:
-    return MapEnvironment(answers, current, today, row, members=scope.members, scope=scope.instance)
-
-
-def instance_key(name: str, index: int) -> str:
-    """The name of a question's field in an instance of its repeat (index from 0): 'city[2]'
-    for the second, '[' being no character of an XLSForm name."""
-    return f"{name}[{index + 1}]"
-
-
-def count_key(repeat: str) -> str:
-    """The page's field that says how many instances of `repeat` it shows: 'site[]'."""
-    return f"{repeat}[]"
-
-
-def is_relevant(
-    question: Question,
-    answers: Mapping[str, Any],
-    today: dt.date | None = None,
-    *,
-    scope: Scope = _TOP,
-) -> bool:
-    """Does the question apply, given the answers so far (its `relevant` and its groups')?"""
-    if not question.relevant:
-        return True
-    return parse_expression(question.relevant).test(_environment(answers, today, scope=scope))
-
-
-def is_required(
-    question: Question,
-    answers: Mapping[str, Any],
-    today: dt.date | None,
-    *,
-    scope: Scope = _TOP,
-) -> bool:
-    if question.required_if:
-        env = _environment(answers, today, scope=scope)
-        return parse_expression(question.required_if).test(env)
-    return question.required
-
-
-def available_rows(
-    question: Question,
-    answers: Mapping[str, Any],
-    today: dt.date | None = None,
-    *,
-    scope: Scope = _TOP,
-) -> tuple[int, ...]:
-    """The positions of the choices a respondent sees, after the question's `choice_filter`:
-    rows, not names, since a list may hold one name twice (`allow_choice_duplicates`: a
-    'King' county in two states) and only the row the filter keeps is shown."""
-    if not question.choice_filter:
-        return tuple(range(len(question.choices)))
-    expression = parse_expression(question.choice_filter)
-    return tuple(
-        i
-        for i, c in enumerate(question.choices)
-        if expression.test(
-            _environment(answers, today, row={"name": c.name, **c.columns}, scope=scope)
-        )
-    )
-
-
-def available_choices(
-    question: Question,
-    answers: Mapping[str, Any],
-    today: dt.date | None = None,
-    *,
-    scope: Scope = _TOP,
-) -> tuple[Choice, ...]:
-    """The choices a respondent sees, after the question's `choice_filter`."""
-    if not question.choice_filter:
-        return question.choices
-    rows = available_rows(question, answers, today, scope=scope)
-    return tuple(question.choices[i] for i in rows)
-
-
-def applies(
-    question: Question,
-    answers: Mapping[str, Any],
-    today: dt.date | None = None,
-    *,
-    scope: Scope = _TOP,
-) -> bool:
-    """Is the question on the respondent's screen: relevant, and, for a select with a
-    `choice_filter`, left some choice to make? A select whose filter leaves nothing is not
-    shown, so it is neither required nor answered (a respondent could not see why the page
-    would not move on)."""
-    if not is_relevant(question, answers, today, scope=scope):
-        return False
-    return not question.choice_filter or bool(available_rows(question, answers, today, scope=scope))
-
-
-def _calculate(
-    question: Question, answers: Mapping[str, Any], today: dt.date | None, scope: Scope = _TOP
-) -> Any:
-    assert question.calculation
-    env = _environment(answers, today, scope=scope)
-    value = parse_expression(question.calculation).evaluate(env)
-    if isinstance(value, float):
-        if math.isnan(value) or math.isinf(value):
-            return None
-        return int(value) if value.is_integer() else value
-    return value if value != "" else None
 
 
 class _Kind(enum.Enum):
@@ -435,7 +151,7 @@ class _Checker:
         `required`, `constraint` and choice filters of the questions named in `checked`
         that apply (with what did not parse): nothing of a question that does not is judged."""
         settled: Answers = {}
-        env = _environment(settled, self.today, scope=self.top)  # sees `settled` grow
+        env = environment_of(settled, self.today, scope=self.top)  # sees `settled` grow
         for question, name, relevant, kind in _settling(self.form):
             if question.repeat:
                 self.settle_instances(question, relevant, kind, answers, settled, checked)
@@ -472,7 +188,7 @@ class _Checker:
             if kind is _Kind.ANSWER:
                 value = given
             elif kind is _Kind.CALCULATE:
-                value = _calculate(question, settled, self.today, scope)
+                value = calculated(question, settled, self.today, scope)
             elif kind is _Kind.HIDDEN:
                 value = question.default  # never shown, never sent: its default
             else:  # metadata, recorded from the response's times; a note, of no value
@@ -507,7 +223,7 @@ class _Checker:
         given = answers.get(repeat) or []
         for index, instance in enumerate(instances):
             scope = Scope(self.top.members, (repeat, index))
-            env = _environment(settled, self.today, scope=scope)
+            env = environment_of(settled, self.today, scope=scope)
             before = given[index].get(name) if index < len(given) else None
             key = instance_key(name, index)
             value = self.one(question, key, relevant, kind, env, before, checked)
@@ -518,7 +234,7 @@ class _Checker:
         """The repeat's instances, empty, kept in `settled`: as many as its count says, or as
         the answers hold; None when the repeat does not apply."""
         repeat = self.repeats[name]
-        env = _environment(settled, self.today, scope=self.top)
+        env = environment_of(settled, self.today, scope=self.top)
         try:
             if repeat.relevant and not parse_expression(repeat.relevant).test(env):
                 return None
@@ -551,7 +267,7 @@ class _Checker:
                 self.error(question, AnswerCode.CHOICE_NOT_OFFERED, key)
                 return False
         if question.constraint:
-            env = _environment(answers, self.today, current=value, scope=scope)
+            env = environment_of(answers, self.today, current=value, scope=scope)
             if not parse_expression(question.constraint).test(env):
                 self.error(question, AnswerCode.CONSTRAINT, key)
                 return False
@@ -714,56 +430,6 @@ def _ordered(form: Form, errors: list[AnswerError]) -> tuple[AnswerError, ...]:
         return (question, 0, 0)
 
     return tuple(sorted(errors, key=place))
-
-
-def first_incomplete_page(
-    form: Form, answers: Mapping[str, Any], today: dt.date | None = None
-) -> int:
-    """Index of the first page with a relevant required question still unanswered, or of the
-    page after the last one that holds an answer: where a returning respondent resumes."""
-    last_answered = -1
-    for index, page in enumerate(form.pages):
-        if any((q.repeat or q.name) in answers for q in page.questions if q.type.takes_input):
-            last_answered = index
-    members = form.repeat_members() or None
-    for index, page in enumerate(form.pages[: last_answered + 1]):
-        for question in page.questions:
-            if question.type.takes_input and any(
-                question.name not in instance
-                and applies(question, answers, today, scope=scope)
-                and is_required(question, answers, today, scope=scope)
-                for instance, scope in asked_in(question, answers, members)
-            ):
-                return index
-    return min(last_answered + 1, len(form.pages) - 1)
-
-
-def asked_in(
-    question: Question, answers: Mapping[str, Any], members: Mapping[str, str] | None
-) -> list[tuple[Mapping[str, Any], Scope]]:
-    """Where the question is asked: the answers, or each instance of its repeat, with the
-    scope its expressions are evaluated in."""
-    if not question.repeat:
-        return [(answers, Scope(members))]
-    instances = answers.get(question.repeat) or []
-    return [(inst, Scope(members, (question.repeat, i))) for i, inst in enumerate(instances)]
-
-
-def page_is_relevant(
-    page: Page, answers: Mapping[str, Any], today: dt.date | None = None, form: Form | None = None
-) -> bool:
-    """A page is shown when at least one of its questions or notes applies; a repeat's when
-    the repeat does (its instances are added on the page, so none may be there yet)."""
-    scope = Scope(form.repeat_members() or None) if form is not None else _TOP
-    for repeat in page.repeats.values():
-        env = _environment(answers, today, scope=scope)
-        if not repeat.relevant or parse_expression(repeat.relevant).test(env):
-            return True
-    return any(
-        applies(q, answers, today, scope=scope)
-        for q in page.questions
-        if q.type.is_shown and not q.repeat
-    )
 
 
 def evaluation_order(form: Form) -> tuple[Question, ...]:
