@@ -5,15 +5,17 @@
   (`INDAGINE_MAX_UPLOAD_MB`): the rest of it is read and dropped, never held in memory or on
   disk, and the question says the file is too large.
 - **Type.** A file is judged by its content and its name together (`forms.accept`).
-- **Storage.** Through Django's storage API, the `uploads` storage (the data folder's
-  `uploads/`, private: files 0600 in folders 0700), under the survey's slug and a name with a
-  random part and the file's own name made safe; that name is the answer, as ODK Central
-  exports an attachment's name. The answers never hold a path a respondent chose, and a name
-  posted in a form field instead of a file is ignored (`take`).
+- **Storage.** Through Django's storage API alone (save, open, exists, listdir, delete: never a
+  path), the `uploads` storage: the data folder's `uploads/` (private: files 0600 in folders
+  0700), or a private S3 bucket when servers share one (`INDAGINE_UPLOADS_S3_BUCKET`); under
+  the survey's slug and a name with a random part and the file's own name made safe; that name
+  is the answer, as ODK Central exports an attachment's name. The answers never hold a path a
+  respondent chose, and a name posted in a form field instead of a file is ignored (`take`).
 - **Who reads them.** Only organisers with the survey's permission, as attachments
   (`surveys.views.attachment`): never inline, never from a respondent's page.
 - **Erasure.** A response's files are deleted with it (a deleted response, an erased member,
-  a deleted survey), once the deletion is committed. Backups hold `uploads/` (`indagine backup`).
+  a deleted survey), once the deletion is committed. Backups hold them under `uploads/`, from
+  either store (`indagine backup`).
 """
 
 from __future__ import annotations
@@ -165,10 +167,12 @@ def _erase_survey_files(sender: Any, instance: Survey, **kwargs: Any) -> None:
 
 
 def _erase_folder(slug: str) -> None:
-    store = storage()
-    if not store.exists(slug):
+    # Listed, not first asked whether it exists: a bucket has no folders, and S3's `exists` of
+    # a prefix is always false, which would leave a deleted survey's files behind.
+    try:
+        _, names = storage().listdir(slug)
+    except FileNotFoundError:  # the data folder's: no file was ever uploaded to this survey
         return
-    _, names = store.listdir(slug)
     discard(slug, names)
 
 

@@ -8,7 +8,8 @@ A backup is a gzip'd tar, read in this order (a restore checks each part before 
     secret_key                   the data folder's key file, when the server reads its key there
     database/indagine.sqlite3    SQLite's online backup of the live database, or
     database/indagine.pgdump     pg_dump --format=custom of the PostgreSQL database
-    uploads/...                  files stored through Django's storage
+    uploads/...                  files stored through Django's storage: the data folder's
+                                 uploads/, or every object under the S3 bucket's prefix
 
 Not in it: snapshots/ (the results' Parquet cache, rebuilt from the database on demand) and
 write.lock. A backup restores onto the vendor it was made from only: SQLite to SQLite,
@@ -35,13 +36,13 @@ import sys
 import tarfile
 import tempfile
 import zlib
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from importlib import metadata
 from pathlib import Path
 from typing import IO, Any
 
-from indagine.commands import EXIT_ERRORS, EXIT_OK
+from indagine.commands import EXIT_ERRORS, EXIT_OK, uploads_store
 from indagine.site.config import data_dir, secret_key
 from indagine.web.refusals import Code, Refused
 
@@ -165,9 +166,14 @@ def _write_backup(output: Path, key: tuple[str, str] | None) -> Outcome:
             copy = _copy_database(Path(work))
             # Uploads are listed after the database is copied: Django's storage writes a file
             # before the row naming it commits, so every file the copy names is listed whole.
-            uploads = sorted(p for p in (folder / UPLOADS).rglob("*") if p.is_file())
+            store = uploads_store.in_store()
+            uploads: Sequence[Path | str] = (
+                sorted(p for p in (folder / UPLOADS).rglob("*") if p.is_file())
+                if store is None
+                else uploads_store.listing(store, BackupCode.FAILED)
+            )
             manifest = _manifest(copy, key, key_file is not None, uploads)
-            notes += _write_archive(output, manifest, copy, key_file, uploads, folder)
+            notes += _write_archive(output, manifest, copy, key_file, uploads, folder, store)
     except OSError as error:
         raise Refused(BackupCode.FAILED, f"cannot write {output}: {error.strerror}") from error
     return Outcome(manifest, _holds(manifest), notes)
@@ -248,7 +254,10 @@ def _dump_postgresql(work: Path) -> DatabaseCopy:
 
 
 def _manifest(
-    copy: DatabaseCopy, key: tuple[str, str] | None, key_included: bool, uploads: list[Path]
+    copy: DatabaseCopy,
+    key: tuple[str, str] | None,
+    key_included: bool,
+    uploads: Sequence[Path | str],
 ) -> dict[str, Any]:
     return {
         "format": FORMAT,
@@ -276,10 +285,12 @@ def _write_archive(
     manifest: dict[str, Any],
     copy: DatabaseCopy,
     key_file: Path | None,
-    uploads: list[Path],
+    uploads: Sequence[Path | str],
     folder: Path,
+    store: Any | None = None,
 ) -> list[str]:
-    """Write the archive beside `output`, then rename it into place."""
+    """Write the archive beside `output`, then rename it into place. The uploads are the data
+    folder's files, or the names of the files in `store` (read through it)."""
     partial = output.with_name(f".{output.name}.partial")
     notes = []
     fd = os.open(partial, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
@@ -298,11 +309,17 @@ def _write_archive(
                 if key_file is not None:
                     tar.add(key_file, arcname=KEY_MEMBER)
                 tar.add(copy.path, arcname=DATABASE_MEMBER[copy.vendor])
-                for path in uploads:
-                    try:
-                        tar.add(path, arcname=str(path.relative_to(folder)), recursive=False)
-                    except FileNotFoundError:  # deleted since it was listed
-                        notes.append(f"{path} was deleted while the backup was written: left out")
+                if store is not None:
+                    names = [str(name) for name in uploads]
+                    notes += uploads_store.add_to_archive(tar, store, names, BackupCode.FAILED)
+                else:
+                    for path in map(Path, uploads):
+                        try:
+                            tar.add(path, arcname=str(path.relative_to(folder)), recursive=False)
+                        except FileNotFoundError:  # deleted since it was listed
+                            notes.append(
+                                f"{path} was deleted while the backup was written: left out"
+                            )
             raw.flush()
             os.fsync(raw.fileno())
         os.replace(partial, output)
@@ -321,6 +338,7 @@ class Target:
     folder: Path
     vendor: str
     database: Path | None  # SQLite's file; None for PostgreSQL
+    store: Any | None = None  # the uploads' bucket; None: the data folder's uploads/
 
     @property
     def uploads(self) -> Path:
@@ -461,7 +479,7 @@ def _target() -> Target:
     from django.db import connection
 
     database = Path(connection.settings_dict["NAME"]) if connection.vendor == "sqlite" else None
-    return Target(data_dir(), connection.vendor, database)
+    return Target(data_dir(), connection.vendor, database, uploads_store.in_store())
 
 
 def _check_vendor(manifest: dict[str, Any], target: Target) -> None:
@@ -507,7 +525,9 @@ def _check_empty(target: Target) -> None:
             f"{where} has {len(tables)} table(s) ({', '.join(tables[:3])}): a backup is restored "
             "into an empty database only",
         )
-    if target.uploads.is_dir() and any(target.uploads.iterdir()):
+    if target.store is not None:
+        uploads_store.check_empty(target.store, BackupCode.NOT_EMPTY, BackupCode.RESTORE_FAILED)
+    elif target.uploads.is_dir() and any(target.uploads.iterdir()):
         raise Refused(
             BackupCode.NOT_EMPTY, f"{target.uploads} holds files: restore into an empty one"
         )
@@ -595,12 +615,16 @@ def _put_in_place(
     notes = []
     if target.database is not None:
         _check_sqlite(database)
-        for leftover in ("-wal", "-shm"):  # an empty database's: never replayed onto this one
-            Path(f"{target.database}{leftover}").unlink(missing_ok=True)
-        os.replace(database, target.database)
-    else:
-        _restore_postgresql(database)
-    if (staging / UPLOADS).is_dir():
+    # A bucket's files are written before the database goes in place, and deleted again if it
+    # fails: a refusal leaves the prefix empty. (The folder's are renamed in after it, below.)
+    with uploads_store.written_back(target.store, staging / UPLOADS, BackupCode.RESTORE_FAILED):
+        if target.database is not None:
+            for leftover in ("-wal", "-shm"):  # an empty database's: never replayed onto it
+                Path(f"{target.database}{leftover}").unlink(missing_ok=True)
+            os.replace(database, target.database)
+        else:
+            _restore_postgresql(database)
+    if target.store is None and (staging / UPLOADS).is_dir():
         with contextlib.suppress(FileNotFoundError):
             target.uploads.rmdir()  # empty: checked before
         os.replace(staging / UPLOADS, target.uploads)

@@ -1,5 +1,6 @@
 """What `indagine serve` refuses before any server process starts: debug mode, a secret key
-anyone could guess, a port another server holds. Each refusal is one line with its code."""
+anyone could guess, an uploads bucket without its keys, a port another server holds. Each
+refusal is one line with its code."""
 
 from __future__ import annotations
 
@@ -7,7 +8,7 @@ import errno
 import socket
 import sys
 
-from indagine.site.config import flag, secret_key
+from indagine.site.config import flag, secret_key, setting
 from indagine.web.refusals import Code, Refused
 
 # Words of the keys people copy from examples and tutorials. A generated key (50 random bytes,
@@ -20,16 +21,19 @@ class ServeCode(Code):
     WEAK_SECRET_KEY = "SERVE_WEAK_SECRET_KEY"
     PORT_IN_USE = "SERVE_PORT_IN_USE"
     BAD_ADDRESS = "SERVE_BAD_ADDRESS"
+    UPLOADS_BUCKET_KEYS = "SERVE_UPLOADS_BUCKET_KEYS"
 
 
 def check_settings() -> None:
-    """Refuse debug mode and a weak secret key (none yet is fine: `serve` generates one)."""
+    """Refuse debug mode, an uploads bucket without its keys and a weak secret key (none yet is
+    fine: `serve` generates one)."""
     if flag("INDAGINE_DEBUG"):
         raise Refused(
             ServeCode.DEBUG,
             "INDAGINE_DEBUG is on, and its error pages show the settings and the code to "
             "anyone: unset it to serve",
         )
+    check_uploads_store()
     found = secret_key()
     if found is None:
         return
@@ -44,6 +48,24 @@ def check_settings() -> None:
         raise Refused(
             ServeCode.WEAK_SECRET_KEY,
             f"the secret key of {where} {weakness}, so sessions and links could be forged: {mend}",
+        )
+
+
+def check_uploads_store() -> None:
+    """Refuse a bucket named without the keys to it. Without them boto3 would look for others
+    (its environment variables, ~/.aws, the machine's role): a server would then store
+    respondents' files with whatever credentials it happens to find, or fail at the first
+    upload, long after it started."""
+    if not setting("INDAGINE_UPLOADS_S3_BUCKET"):
+        return
+    names = ("INDAGINE_UPLOADS_S3_ACCESS_KEY", "INDAGINE_UPLOADS_S3_SECRET_KEY")
+    missing = [name for name in names if not setting(name)]
+    if missing:
+        raise Refused(
+            ServeCode.UPLOADS_BUCKET_KEYS,
+            f"INDAGINE_UPLOADS_S3_BUCKET is set but {' and '.join(missing)} "
+            f"{'is' if len(missing) == 1 else 'are'} not: set the bucket's access key and its "
+            "secret, or unset the bucket to keep uploads in the data folder",
         )
 
 

@@ -8,6 +8,7 @@ from __future__ import annotations
 import os
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 
 @dataclass(frozen=True)
@@ -132,6 +133,41 @@ SETTINGS = (
         "Wrong personal links allowed per client address, as count/period, "
         "counted in each server process.",
     ),
+    Setting(
+        "INDAGINE_UPLOADS_S3_BUCKET",
+        None,
+        "Respondents' uploads in this bucket of an S3-compatible store (AWS S3, MinIO, Garage) "
+        "instead of the data folder's uploads/, for servers on several machines. Private: no "
+        "public ACL, no URL handed out; organisers download through indagine. Unset: the data "
+        "folder.",
+    ),
+    Setting(
+        "INDAGINE_UPLOADS_S3_ENDPOINT",
+        None,
+        "The store's address (https://minio.example.org:9000) for a store other than AWS; its "
+        "buckets are then addressed by path. Unset: AWS S3.",
+    ),
+    Setting(
+        "INDAGINE_UPLOADS_S3_REGION", None, "The bucket's region (eu-south-1; Garage: garage)."
+    ),
+    Setting(
+        "INDAGINE_UPLOADS_S3_ACCESS_KEY",
+        None,
+        "The access key indagine signs its requests to the store with. No default: with the "
+        "bucket set, `indagine serve` refuses to start without it.",
+    ),
+    Setting(
+        "INDAGINE_UPLOADS_S3_SECRET_KEY",
+        None,
+        "The access key's secret. No default: with the bucket set, `indagine serve` refuses to "
+        "start without it.",
+    ),
+    Setting(
+        "INDAGINE_UPLOADS_S3_PREFIX",
+        "uploads/",
+        "Where in the bucket the uploads go: every object under it is indagine's, backed up and "
+        "restored with the rest.",
+    ),
 )
 
 _BY_NAME = {s.name: s for s in SETTINGS}
@@ -164,6 +200,50 @@ def flag(name: str) -> bool:
 
 def listing(name: str) -> list[str]:
     return [item.strip() for item in setting(name).split(",") if item.strip()]
+
+
+def uploads_storage(folder: Path) -> dict[str, Any]:
+    """Django's `uploads` storage (`collect.uploads`): the data folder's `uploads/`, or the
+    bucket of INDAGINE_UPLOADS_S3_BUCKET through django-storages when several servers share
+    one. Either way private: the files reach organisers only through indagine's download."""
+    bucket = setting("INDAGINE_UPLOADS_S3_BUCKET")
+    if not bucket:
+        return {
+            "BACKEND": "django.core.files.storage.FileSystemStorage",
+            "OPTIONS": {
+                "location": str(folder / "uploads"),
+                "base_url": None,
+                "file_permissions_mode": 0o600,
+                "directory_permissions_mode": 0o700,
+            },
+        }
+    endpoint = setting("INDAGINE_UPLOADS_S3_ENDPOINT")
+    options: dict[str, Any] = {
+        "bucket_name": bucket,
+        "location": setting("INDAGINE_UPLOADS_S3_PREFIX").strip("/"),
+        "endpoint_url": endpoint or None,
+        "region_name": setting("INDAGINE_UPLOADS_S3_REGION") or None,
+        # No ACL: objects stay private to the bucket's owner. A URL, were one ever asked for,
+        # would be signed and expire; none is: the download view streams the file itself.
+        "default_acl": None,
+        "querystring_auth": True,
+        # A second file of the same name gets another name, never replaces the first.
+        "file_overwrite": False,
+        # Should the bucket ever be opened by mistake, a browser would save a respondent's file
+        # rather than render it (an HTML page or an SVG runs scripts).
+        "object_parameters": {
+            "ContentType": "application/octet-stream",
+            "ContentDisposition": "attachment",
+        },
+        # A file read (a download, a backup) is held in memory up to 1 MiB, then on disk.
+        "max_memory_size": 1 << 20,
+        # MinIO and Garage answer on one host name, not one per bucket.
+        "addressing_style": "path" if endpoint else None,
+    }
+    keys = setting("INDAGINE_UPLOADS_S3_ACCESS_KEY"), setting("INDAGINE_UPLOADS_S3_SECRET_KEY")
+    if all(keys):
+        options["access_key"], options["secret_key"] = keys
+    return {"BACKEND": "storages.backends.s3.S3Storage", "OPTIONS": options}
 
 
 def email_settings(url: str) -> dict[str, object]:

@@ -8,7 +8,15 @@ import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
 
 from indagine.forms import languages
-from indagine.site.config import data_dir, email_settings, flag, listing, secret_key, setting
+from indagine.site.config import (
+    data_dir,
+    email_settings,
+    flag,
+    listing,
+    secret_key,
+    setting,
+    uploads_storage,
+)
 
 PACKAGE_DIR = Path(__file__).resolve().parent.parent
 DATA_DIR = data_dir()
@@ -195,16 +203,9 @@ WHITENOISE_USE_FINDERS = True
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
-    # respondents' uploads (collect/uploads.py): private, in the data folder, in backups
-    "uploads": {
-        "BACKEND": "django.core.files.storage.FileSystemStorage",
-        "OPTIONS": {
-            "location": str(Path(DATA_DIR) / "uploads"),
-            "base_url": None,
-            "file_permissions_mode": 0o600,
-            "directory_permissions_mode": 0o700,
-        },
-    },
+    # respondents' uploads (collect/uploads.py): private, in the data folder or an S3 bucket,
+    # in backups
+    "uploads": uploads_storage(DATA_DIR),
 }
 
 LOGIN_URL = "login"
