@@ -193,3 +193,14 @@ def test_words_typed_in_an_instance_find_its_response(client, sites, django_user
     missing = client.get("/manage/sites/responses/?q=palermo").content.decode()
     pk = Response.objects.get().pk
     assert f"/responses/{pk}/" in found and f"/responses/{pk}/" not in missing
+
+
+def test_a_count_above_what_a_page_shows_is_said_on_it(client, db):
+    text = FORM.replace(". <= 20", ". <= 100000")
+    imported = surveys.import_form(textwrap.dedent(text).encode(), "big.md", slug="sites")
+    surveys.open_survey(imported.survey)
+    _post(client, 0, {"n_sites": "250"})
+    html = _page(client, 1)
+    assert len(_instances(html)) == 100
+    assert '<p class="notice">Only the first 100 are asked here.</p>' in html
+    assert "Only the first" not in _page(client, 0)

@@ -227,3 +227,13 @@ def test_a_grid_in_a_repeat_is_said_and_asked_plainly():
     assert result.ok and result.form is not None
     assert [i.code for i in result.warnings] == [FormCode.NOT_HONOURED]
     assert all(not q.table for q in result.form.questions())
+
+
+def test_a_repeat_without_questions_is_said_at_its_row():
+    text = (
+        "| survey |\n| | type | name | label |\n| | text | x | X |\n"
+        "| | begin_repeat | empty | Empty |\n| | end_repeat | | |\n"
+    )
+    result = load_form(text, "f.md")
+    assert result.ok and result.form is not None and not result.form.repeats()
+    assert [(i.code, i.row) for i in result.warnings] == [(FormCode.NOT_HONOURED, 3)]

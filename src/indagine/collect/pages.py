@@ -362,7 +362,7 @@ def _repeat_view(
     `repeat_count` sets how many)."""
     fallback = form.default_language
     members = form.repeat_members() or None
-    count = _instance_count(repeat, seen, members)
+    count, held = _instance_count(repeat, seen, members)
     stored = seen.get(repeat.name)
     stored = stored if isinstance(stored, list) else []
     label = render_label(repeat.label.get(lang, fallback), seen, form=form, lang=lang)
@@ -399,23 +399,28 @@ def _repeat_view(
         fixed=bool(repeat.count),
         add=_("Add: %(what)s") % {"what": name} if count < MAX_INSTANCES else "",
         empty=_("None added yet."),
+        # a count from an answer above what a page shows: said, not silently cut
+        held=_("Only the first %(count)d are asked here.") % {"count": count} if held else "",
         words_lang=_words_lang(lang),
     )
 
 
 def _instance_count(
     repeat: Repeat, seen: Mapping[str, Any], members: Mapping[str, str] | None
-) -> int:
-    """How many instances the page shows: as the form's count says, or as the answers hold."""
+) -> tuple[int, bool]:
+    """How many instances the page shows: as the form's count says, or as the answers hold;
+    and whether the count asked for more than a page shows (MAX_INSTANCES)."""
     if repeat.count:
         env = MapEnvironment(seen, members=members)
         try:
             number = to_number(parse_expression(repeat.count).evaluate(env))
         except ExpressionError:
-            return 0
-        return 0 if number != number else int(max(0.0, min(number, MAX_INSTANCES)))
+            return 0, False
+        if number != number:  # NaN: no count yet
+            return 0, False
+        return int(max(0.0, min(number, MAX_INSTANCES))), number > MAX_INSTANCES
     instances = seen.get(repeat.name)
-    return min(len(instances), MAX_INSTANCES) if isinstance(instances, list) else 0
+    return (min(len(instances), MAX_INSTANCES) if isinstance(instances, list) else 0), False
 
 
 def other_languages(form: Form, lang: str) -> list[tuple[str, str]]:

@@ -308,6 +308,7 @@ class RepeatView:
     add: str  # the add button's words; empty when no more can be added
     empty: str  # said when there is none yet
     words_lang: str = ""
+    held: str = ""  # said when the form's count asks for more instances than a page shows
 
     @property
     def html(self) -> SafeString:
@@ -339,6 +340,8 @@ def render_repeat(view: RepeatView) -> SafeString:
             f"<legend>{escape(instance.legend)}</legend>{body}{remove}</fieldset>"
         )
     empty = f'<p class="none"{words}>{escape(view.empty)}</p>' if not view.instances else ""
+    if view.held:
+        heading += f'<p class="notice"{words}>{escape(view.held)}</p>'
     add = (
         f'<button type="submit" name="_action" value="add:{name}" class="secondary add"{words}>'
         f"{escape(view.add)}</button>"

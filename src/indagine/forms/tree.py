@@ -231,7 +231,13 @@ class _FormBuilder:
             group_path=path,
             row=self.sheet.row_of.get(name),
         )
-        yield from self.questions(node.get("children", []), (*path, name), inner, "", name)
+        asked = list(self.questions(node.get("children", []), (*path, name), inner, "", name))
+        if not asked:
+            message = f"The repeat '{name}' holds no question: it is left out."
+            self.issues.append(
+                self.sheet.issue(FormCode.NOT_HONOURED, message, name, "type", Severity.WARNING)
+            )
+        yield from asked
 
     def grid_in_repeat(self, group: Mapping[str, Any]) -> str:
         """A table-list inside a repeat: its questions asked one under another (said at the
