@@ -204,3 +204,110 @@ def test_a_count_above_what_a_page_shows_is_said_on_it(client, db):
     assert len(_instances(html)) == 100
     assert '<p class="notice">Only the first 100 are asked here.</p>' in html
     assert "Only the first" not in _page(client, 0)
+
+
+# A family form as organisers write one: a repeat on a page with another question, asked only
+# of those with children, each child named in its own legend and messages.
+FAMILY = """
+| survey |
+| | type | name | label | relevant | constraint | constraint_message | required |
+| | begin_group | home | Home | | | | |
+| | select_one yn | has_kids | Any children? | | | | yes |
+| | begin_repeat | kid | Child ${kname} | ${has_kids} = 'yes' | | | |
+| | text | kname | Name | | | | yes |
+| | integer | age | Age of ${kname} | | . < 18 | ${kname} must be under 18 | |
+| | end_repeat | | | | | | |
+| | end_group | | | | | | |
+| | note | first | The first child: ${kname} | | | | |
+| choices |
+| | list_name | name | label |
+| | yn | yes | Yes |
+| | yn | no | No |
+"""
+
+
+@pytest.fixture
+def family(db):
+    imported = surveys.import_form(textwrap.dedent(FAMILY).encode(), "family.md", slug="family")
+    return surveys.open_survey(imported.survey)
+
+
+def _family(client, data, action="next"):
+    body = {"_page": "0", "_key": "f" * 43, "_action": action, "_lang": "und", **data}
+    return client.post("/s/family/", body)
+
+
+def test_a_repeat_that_does_not_apply_is_not_drawn(client, family):
+    html = client.get("/s/family/").content.decode()
+    assert "r-kid" not in html and "add:kid" not in html  # no answer yet: no children asked
+    _family(client, {"has_kids": "yes", "kid[]": "0"}, action="add:kid")
+    html = client.get("/s/family/?page=0").content.decode()
+    assert 'id="r-kid"' in html and "add:kid" in html
+
+
+def test_each_instance_named_by_its_own_answers_in_legend_and_messages(client, family):
+    data = {"has_kids": "yes", "kid[]": "2", "kname[1]": "Anna", "age[1]": "20"}
+    _family(client, {"has_kids": "yes", "kid[]": "0"}, action="add:kid")
+    _family(client, {"has_kids": "yes", "kid[]": "1"}, action="add:kid")
+    reply = _family(client, {**data, "kname[2]": "Bruno", "age[2]": "3"})
+    html = reply.content.decode()
+    assert _instances(html) == [("kid-1", "1. Child Anna"), ("kid-2", "2. Child Bruno")]
+    assert "Anna must be under 18" in html  # its own sibling, not empty
+    _family(client, {**data, "age[1]": "12", "kname[2]": "Bruno", "age[2]": "3"})
+    html = client.get("/s/family/?page=1").content.decode()
+    assert "The first child: Anna" in html  # outside the repeat: its first instance
+
+
+@pytest.mark.parametrize(
+    "forged",
+    [
+        {"kid[]": "²"},  # a digit to isdigit(), not to int()
+        {"kid[]": "abc"},
+        {"kid[]": "1", "kname[0]": "x"},
+        {"kid[]": "1", "kname[2]": "x"},  # beyond the instances shown
+        {"kid[]": "1", "kname[01]": "x"},
+        {"kid[]": "1", "kname[1x": "x"},
+    ],
+)
+def test_forged_instance_fields_are_refused_whole(client, family, forged):
+    reply = _family(client, {"has_kids": "yes", **forged})
+    assert reply.status_code == 400
+    assert "SUBMISSION_UNKNOWN_FIELD" in reply.content.decode()
+    assert not Response.objects.exists()
+
+
+def test_a_language_switch_before_typing_stores_nothing(client, sites):
+    _post(client, 0, {"n_sites": "0"})
+    Response.objects.all().delete()
+    client.cookies.clear()
+    reply = client.post(
+        "/s/sites/",
+        {"_page": "2", "_key": "s" * 43, "_switch": "it", "_lang": "en", "colleague[]": "0"},
+    )
+    assert reply.status_code == 302 and not Response.objects.exists()
+
+
+def test_the_preview_shows_a_repeats_questions(client, sites, django_user_model):
+    client.force_login(django_user_model.objects.create_superuser("o", password="pw-x-123456"))
+    html = client.get("/manage/sites/preview/?page=2&lang=en").content.decode()
+    assert 'name="role[1]"' in html and "Colleague 1" in html
+
+
+def test_a_question_moved_into_a_repeat_is_refused_once_answered(client, db):
+    from indagine.surveys.codes import SurveyError
+
+    once = "| survey |\n| | type | name | label |\n| | text | city | City |\n"
+    inside = (
+        "| survey |\n| | type | name | label |\n| | begin_repeat | site | Site |\n"
+        "| | text | city | City |\n| | end_repeat | | |\n"
+    )
+    survey = surveys.open_survey(surveys.import_form(once.encode(), "v1.md", slug="v").survey)
+    surveys.import_form(inside.encode(), "v2.md", slug="v")  # no answers yet: a draft's change
+    surveys.import_form(once.encode(), "v3.md", slug="v")
+    client.post("/s/v/", {"_page": "0", "_key": "v" * 43, "_action": "next", "_lang": "und",
+                          "city": "Roma"})  # fmt: skip
+    assert Response.objects.filter(survey=survey).count() == 1
+    with pytest.raises(SurveyError) as refused:
+        surveys.import_form(inside.encode(), "v4.md", slug="v")
+    assert refused.value.code == "SURVEY_REPEAT_MOVED"
+    assert survey.versions.count() == 3  # nothing stored

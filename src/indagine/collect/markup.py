@@ -57,6 +57,11 @@ def with_answers(
 def answer_text(name: str, answers: Mapping[str, Any], form: Form | None, lang: str) -> str:
     """The answer to `name` as plain text for a label in `lang` ("" when there is none)."""
     value = answers.get(name)
+    repeat = form.repeat_members().get(name) if form is not None and value is None else None
+    if repeat:  # outside its repeat: the first instance's answer, as an expression reads it
+        instances = answers.get(repeat)
+        first = instances[0] if isinstance(instances, list) and instances else {}
+        value = first.get(name) if isinstance(first, dict) else None
     if value is None or form is None:
         return _stored(value)
     language = lang or form.default_language

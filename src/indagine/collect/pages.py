@@ -37,6 +37,7 @@ from indagine.forms.answers import (
 from indagine.forms.expressions import ExpressionError, MapEnvironment, parse_expression
 from indagine.forms.expressions.values import to_number
 from indagine.forms.model import Form, Page, Question, QuestionType, Repeat, Text
+from indagine.forms.relevance import repeat_applies
 from indagine.surveys.models import Survey
 
 
@@ -242,7 +243,10 @@ def page_context(
         seen = on_screen(form, index, raw, answers)[0]
     else:
         seen = work_out(form, answers, page.questions)
-    by_name = {e.name: with_answers(e.message, seen, form=form, lang=lang) for e in errors}
+    by_name = {
+        e.name: with_answers(e.message, _where(e.name, seen, form), form=form, lang=lang)
+        for e in errors
+    }
     questions = [
         question_view(
             form,
@@ -257,9 +261,10 @@ def page_context(
         for q in page.questions
         if q.type.is_shown and not q.repeat
     ]
-    repeated = {
+    repeated = {  # a repeat that does not apply is not drawn, nor its Add button
         name: _repeat_view(form, page, repeat, seen, lang, raw, by_name, orders, images)
         for name, repeat in page.repeats.items()
+        if _asked(form, repeat, seen)
     }
     labels = {q.name: q.label for q in questions}
     for view in repeated.values():  # "Sede 2: Città", in the summary of errors
@@ -386,7 +391,14 @@ def _repeat_view(
             )
             for q in asked
         )
-        legend = f"{name} {index + 1}"
+        text = repeat.label.get(lang, fallback)
+        if "${" in text:  # "Figlio ${nome}": each instance named by its own answers
+            own = _plain(
+                render_label(text, ChainMap(dict(values), dict(seen)), form=form, lang=lang)
+            )
+            legend = f"{index + 1}. {own or name}"
+        else:
+            legend = f"{name} {index + 1}"
         remove = _("Remove %(what)s") % {"what": legend}
         instances.append(InstanceView(f"{repeat.name}-{index + 1}", legend, views, remove))
     title = page.title.get(lang, fallback)
@@ -403,6 +415,26 @@ def _repeat_view(
         held=_("Only the first %(count)d are asked here.") % {"count": count} if held else "",
         words_lang=_words_lang(lang),
     )
+
+
+def _where(key: str, seen: Mapping[str, Any], form: Form) -> Mapping[str, Any]:
+    """The answers an error's ${name} reads: an instance's own first ('seats[2]')."""
+    base, _, index = key.partition("[")
+    repeat = form.repeat_members().get(base)
+    instances = seen.get(repeat) if repeat else None
+    if not index or not isinstance(instances, list):
+        return seen
+    number = int(index[:-1]) if index[:-1].isdigit() else 0
+    own = instances[number - 1] if 0 < number <= len(instances) else {}
+    return ChainMap(dict(own), dict(seen))
+
+
+def _asked(form: Form, repeat: Repeat, seen: Mapping[str, Any]) -> bool:
+    """Does the repeat apply (a broken expression: shown, as a question's is)?"""
+    try:
+        return repeat_applies(repeat, seen, None, Scope(form.repeat_members() or None))
+    except ExpressionError:
+        return True
 
 
 def _instance_count(

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, render
 
@@ -20,8 +22,10 @@ def survey_preview(request: HttpRequest, slug: str) -> HttpResponse:
     requested = small_number(request.GET.get("page"))
     index = requested if requested is not None and requested < len(form.pages) else 0
     images = pages.images_address(slug, survey.current_version.number)
+    # one instance of each repeat a respondent adds to: its questions shown, as they are asked
+    sample: dict[str, Any] = {n: [{}] for n, r in form.pages[index].repeats.items() if not r.count}
     context = pages.page_context(
-        survey, form, index, {}, lang, errors=(), key="preview", raw=None, images=images
+        survey, form, index, sample, lang, errors=(), key="preview", raw=None, images=images
     )
     context["preview"] = True
     context["next_index"] = index + 1 if index + 1 < len(form.pages) else None

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import fcntl
+import re
 import secrets
 import threading
 from collections.abc import Iterator, Mapping, Sequence
@@ -28,6 +29,7 @@ from indagine.forms.answers import (
     instance_key,
     is_required,
     page_is_relevant,
+    shown_count,
 )
 from indagine.forms.messages import AnswerCode, message
 from indagine.forms.model import Form, Page
@@ -288,7 +290,7 @@ def _plan(sent: SentPage, form: Form, answers: Mapping[str, Any]) -> Plan:
         raise SubmissionRefused(SubmissionCode.BAD_PAGE, "The page does not exist.")
     page = form.pages[sent.page]
     asked = {q.name for q in page.questions if not q.repeat}
-    unknown = sorted(set(sent.raw) - asked - _instance_fields(form, page, sent.raw))
+    unknown = sorted(set(sent.raw) - asked - _instance_fields(form, page, sent.raw, answers))
     if unknown:
         raise SubmissionRefused(
             SubmissionCode.UNKNOWN_FIELD,
@@ -413,11 +415,26 @@ def _navigate(
     return index, [], True
 
 
-def _instance_fields(form: Form, page: Page, raw: Mapping[str, Sequence[str]]) -> set[str]:
-    """The fields of `raw` that are instances of the page's repeats ('city[2]', 'site[]')."""
-    fields = instance_fields(form, raw)
-    own = set(page.repeats)
-    return {f for f in fields if form.repeat_members().get(f.partition("[")[0], f[:-2]) in own}
+def _instance_fields(
+    form: Form, page: Page, raw: Mapping[str, Sequence[str]], answers: Mapping[str, Any]
+) -> set[str]:
+    """The fields of `raw` that are the page's repeats' counts ('site[]', a number) and the
+    questions of the instances it shows ('city[2]', from 1 to that count): no page sends
+    others."""
+    kept = set()
+    for name in instance_fields(form, raw):
+        base, _, index = name[:-1].partition("[")
+        repeat = form.repeat_members().get(base, base)
+        if repeat not in page.repeats:
+            continue
+        stored = answers.get(repeat)
+        count = shown_count(raw, repeat, len(stored) if isinstance(stored, list) else 0)
+        if index and int(index) > count:
+            continue
+        if not index and not re.fullmatch(r"[0-9]{1,6}", (raw[name] or [""])[0].strip()):
+            continue
+        kept.add(name)
+    return kept
 
 
 def _revealed(form: Form, index: int, answers: Mapping[str, Any], shown: frozenset[str]) -> bool:

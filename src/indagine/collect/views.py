@@ -223,7 +223,8 @@ def _post_page(request: HttpRequest, slug: str, key: str | None) -> HttpResponse
         stored = uploads.take(version_form, page, slug, raw, files, refused_files, answers)
     earlier = uploads.files_of(version_form, current.answers) if current else []
     seed = orders.well_formed(request.POST.get("_order"))
-    if switch and current is None and not any(v.strip() for vs in raw.values() for v in vs):
+    typed = (v for name, vs in raw.items() if not name.endswith("[]") for v in vs)  # counts: none
+    if switch and current is None and not any(v.strip() for v in typed):
         # nothing typed yet by a new respondent: no response to keep, only the language (and
         # the order of the choices they saw)
         kept = f"&order={seed}" if seed else ""

@@ -13,6 +13,7 @@ import contextlib
 import datetime as dt
 import enum
 import math
+import re
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
@@ -319,9 +320,14 @@ def shown_count(raw: RawAnswers, repeat: str, default: int) -> int:
     number there is taken as what the answers hold."""
     sent = raw.get(count_key(repeat), ())
     text = sent[0].strip() if sent else ""
-    if not text.isdigit():
+    if not _COUNT.fullmatch(text):  # ASCII digits only: int() refuses '²' that isdigit() takes
         return min(default, MAX_INSTANCES)
     return min(int(text), MAX_INSTANCES)
+
+
+_COUNT = re.compile(r"[0-9]{1,6}")
+# A repeat's field as a page names it: 'city[2]' (from 1, no leading zero), or 'site[]'
+_FIELD = re.compile(r"([A-Za-z_][\w.-]*)\[([1-9][0-9]{0,5})?\]")
 
 
 def check_page(
@@ -401,8 +407,11 @@ def instance_fields(form: Form, raw: Iterable[str]) -> set[str]:
         return set()
     fields = set()
     for name in raw:
-        base, _, index = name.partition("[")
-        if (base in members and index[:-1].isdigit()) or (base in repeats and index == "]"):
+        found = _FIELD.fullmatch(name)
+        if found is None:
+            continue
+        base, index = found[1], found[2]
+        if (index and base in members) or (not index and base in repeats):
             fields.add(name)
     return fields
 

@@ -10,7 +10,8 @@ from dataclasses import dataclass
 from typing import Any
 
 from indagine.forms.expressions import MapEnvironment, parse_expression
-from indagine.forms.model import Choice, Form, Page, Question
+from indagine.forms.expressions.values import to_number
+from indagine.forms.model import Choice, Form, Page, Question, Repeat
 
 
 @dataclass(frozen=True)
@@ -171,16 +172,29 @@ def asked_in(
     return [(inst, Scope(members, (question.repeat, i))) for i, inst in enumerate(instances)]
 
 
+def repeat_applies(
+    repeat: Repeat, answers: Mapping[str, Any], today: dt.date | None, scope: Scope = TOP
+) -> bool:
+    """Is the repeat asked: its relevance holds and, if the form's count sets how many
+    instances, that count is above 0?"""
+    env = environment_of(answers, today, scope=Scope(scope.members))
+    if repeat.relevant and not parse_expression(repeat.relevant).test(env):
+        return False
+    if not repeat.count:
+        return True
+    number = to_number(parse_expression(repeat.count).evaluate(env))
+    return not math.isnan(number) and number >= 1
+
+
 def page_is_relevant(
     page: Page, answers: Mapping[str, Any], today: dt.date | None = None, form: Form | None = None
 ) -> bool:
     """A page is shown when at least one of its questions or notes applies; a repeat's when
-    the repeat does (its instances are added on the page, so none may be there yet)."""
+    the repeat does (its instances are added on the page, so none may be there yet), and,
+    when the form's count sets how many, that count is above 0."""
     scope = Scope(form.repeat_members() or None) if form is not None else TOP
-    for repeat in page.repeats.values():
-        env = environment_of(answers, today, scope=scope)
-        if not repeat.relevant or parse_expression(repeat.relevant).test(env):
-            return True
+    if any(repeat_applies(r, answers, today, scope) for r in page.repeats.values()):
+        return True
     return any(
         applies(q, answers, today, scope=scope)
         for q in page.questions

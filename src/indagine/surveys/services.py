@@ -20,6 +20,7 @@ from django.utils.text import slugify
 
 from indagine.forms.issues import FormIssue
 from indagine.forms.loader import load_form
+from indagine.forms.model import Form
 from indagine.surveys.access import RIGHTS
 from indagine.surveys.codes import SurveyCode
 from indagine.surveys.codes import SurveyError as SurveyError
@@ -99,6 +100,8 @@ def import_form(
         survey, created = Survey.objects.get_or_create(
             slug=slug, defaults={"title": form.title.get(form.default_language) or slug}
         )
+        if not created:
+            _refuse_moves_across_repeats(survey, form)
         number = (survey.versions.aggregate(n=Max("number"))["n"] or 0) + 1
         version = FormVersion.objects.create(
             survey=survey,
@@ -114,6 +117,23 @@ def import_form(
         survey.save(update_fields=["current_version", "title"])
         audit("form.import", survey, user, version=number, file=filename)
     return Imported(survey, version, created, result.warnings)
+
+
+def _refuse_moves_across_repeats(survey: Survey, form: Form) -> None:
+    """A question asked once in a version that has answers, and in a repeat in the new one (or
+    the other way round): its answers would be one value in some responses and one per
+    instance in others, and no table of an export could hold both. Renaming it keeps both."""
+    placed = {q.name: q.repeat for q in form.questions()}
+    # the responses' reverse relation by name: surveys does not import collect's model
+    for version in survey.versions.filter(response__isnull=False).distinct():
+        for question in version.form.questions():
+            if question.name in placed and placed[question.name] != question.repeat:
+                where = f"in the repeat '{question.repeat}'" if question.repeat else "once"
+                raise SurveyError(
+                    SurveyCode.REPEAT_MOVED,
+                    f"'{question.name}' is asked {where} in version {version.number}, which has "
+                    "answers, and not so in this file: give it another name here.",
+                )
 
 
 def install_builtin() -> Survey:
