@@ -311,3 +311,16 @@ def test_a_question_moved_into_a_repeat_is_refused_once_answered(client, db):
         surveys.import_form(inside.encode(), "v4.md", slug="v")
     assert refused.value.code == "SURVEY_REPEAT_MOVED"
     assert survey.versions.count() == 3  # nothing stored
+
+
+def test_add_waits_until_a_wrong_answer_is_put_right(client, family):
+    _family(client, {"has_kids": "yes", "kid[]": "0"}, action="add:kid")
+    sent = {"has_kids": "yes", "kid[]": "1", "kname[1]": "Anna", "age[1]": "20"}
+    reply = _family(client, sent, action="add:kid")
+    html = reply.content.decode()
+    assert reply.status_code == 200 and "Anna must be under 18" in html
+    assert 'name="age[1]" id="in-age[1]" value="20"' in html  # what was typed, kept to fix
+    assert len(Response.objects.get().answers["kid"]) == 1  # no instance added yet
+    reply = _family(client, {**sent, "age[1]": "12"}, action="add:kid")
+    assert reply.status_code == 302  # an empty required answer does not hold it
+    assert Response.objects.get().answers["kid"] == [{"kname": "Anna", "age": 12}, {}]

@@ -302,6 +302,9 @@ def _plan(sent: SentPage, form: Form, answers: Mapping[str, Any]) -> Plan:
         changed = repeats.apply(page, sent.raw, answers, action)
         if changed is None:
             raise SubmissionRefused(SubmissionCode.BAD_ACTION, "This page cannot do that.")
+        slips = _slips(form, page, sent, answers)
+        if slips is not None:  # a wrong answer is said before an instance is added or removed
+            return slips
         raw = changed
     checked = check_page(
         form, page, raw, answers, lang=sent.lang, max_text=settings.INDAGINE_MAX_TEXT_LENGTH
@@ -309,12 +312,25 @@ def _plan(sent: SentPage, form: Form, answers: Mapping[str, Any]) -> Plan:
     forged = [e for e in checked.errors if e.code in FORGED]
     if forged:
         raise SubmissionRefused(forged[0].code, f"'{forged[0].name}': {forged[0].message}")
-    if action is not None:  # the page again, with the instance added or removed; no judging
+    if action is not None:  # the page again, with the instance added or removed
         return Plan(checked.answers, sent.page, (), False)
     next_page, errors, completed = _navigate(
         form, sent.page, checked.answers, checked.errors, sent.action, sent.shown, sent.lang
     )
     return Plan(checked.answers, next_page, tuple(errors), completed)
+
+
+def _slips(form: Form, page: Page, sent: SentPage, answers: Mapping[str, Any]) -> Plan | None:
+    """The page as sent, with its wrong answers (not the unanswered: the respondent is still at
+    work on it), when it has any: Add and Remove wait until they are put right, rather than
+    keep the page without them and never say so."""
+    checked = check_page(
+        form, page, sent.raw, answers, lang=sent.lang, max_text=settings.INDAGINE_MAX_TEXT_LENGTH
+    )
+    wrong = tuple(e for e in checked.errors if e.code is not AnswerCode.REQUIRED)
+    if not wrong or any(e.code in FORGED for e in wrong):
+        return None  # nothing wrong, or forged: refused by the check after the action
+    return Plan(checked.answers, sent.page, wrong, False)
 
 
 _WRITER = threading.Lock()
