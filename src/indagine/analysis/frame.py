@@ -52,7 +52,7 @@ SLICE = 100_000
 _ROW = "_row"
 # The instances of a form without repeats: none (polars frames are values, safe to share).
 _NO_INSTANCES = pl.DataFrame(schema={ID: pl.Int64, REPEAT: pl.String, INDEX: pl.Int64})
-_NUMBERS = (QuestionType.INTEGER, QuestionType.DECIMAL, QuestionType.RANGE)
+NUMBERS = (QuestionType.INTEGER, QuestionType.DECIMAL, QuestionType.RANGE)
 _META_KEY = b"indagine.snapshot"
 _TIME = pl.Datetime("us", "UTC")
 
@@ -88,7 +88,7 @@ def _raw_type(question: Question) -> pl.DataType:
     """How a stored JSON value is read before it is shaped into columns."""
     if question.type is QuestionType.SELECT_MULTIPLE:
         return pl.List(pl.String)
-    if question.type in _NUMBERS:
+    if question.type in NUMBERS:
         return pl.Float64()
     return pl.String()
 

@@ -37,11 +37,10 @@ from indagine.stats.weighting import post_stratify, rake
 from .basis import MAX_ITERATIONS, TOLERANCE
 from .conditions import ITALIAN
 from .findings import Base, Finding, Quantity, Texts
-from .frame import ID, REPEAT, asked_in, choice_column, stack
+from .frame import ID, NUMBERS, REPEAT, asked_in, choice_column, stack
 
 IntArray = npt.NDArray[np.intp]
 FloatArray = npt.NDArray[np.float64]
-NUMBERS = (QuestionType.INTEGER, QuestionType.DECIMAL, QuestionType.RANGE)
 _OWNER = "_owner"
 # The words of the labels and bases (the pure core has no catalogs: Italian, else English).
 _ENTRY = {ITALIAN: ("voce", "voci"), "en": ("entry", "entries")}

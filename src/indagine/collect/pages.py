@@ -43,12 +43,11 @@ from indagine.surveys.models import Survey
 
 @dataclass(frozen=True)
 class Instance:
-    """One instance of a repeat as a page draws it: its index (from 0), its answers, the
-    answers of the whole response (where its questions' expressions look) and its scope."""
+    """One instance of a repeat as a page draws it: its index (from 0), its answers and the
+    scope its questions' expressions are evaluated in (over the whole response's answers)."""
 
     index: int
     values: Mapping[str, Any]
-    settled: Mapping[str, Any]
     scope: Scope
 
 
@@ -123,6 +122,7 @@ def question_view(
     scope = instance.scope if instance is not None else Scope(form.repeat_members() or None)
     name = instance_key(question.name, instance.index) if instance is not None else question.name
     own: Mapping[str, Any] = instance.values if instance is not None else answers
+    settled = answers  # where its expressions look (its scope picks the instance's answers)
     if instance is not None:  # its labels' ${sibling} is the instance's answer
         answers = ChainMap(dict(instance.values), dict(answers))
 
@@ -134,13 +134,7 @@ def question_view(
     # the choices as this respondent sees them (`orders`): each keeps its row in the sheet,
     # by which the page's script shows and hides a filtered list's choices
     shown = arranged(question, order) if question.is_randomized else list(every)
-    settled = instance.settled if instance is not None else answers
-    try:
-        hidden = not is_relevant(question, settled, scope=scope)
-        required = is_required(question, settled, None, scope=scope)
-        rows = set(available_rows(question, settled, scope=scope))
-    except ExpressionError:
-        hidden, required, rows = False, question.required, set(every)
+    hidden, required, rows = _state(question, settled, scope)
     # A choice_filter's choices are all on the page, those filtered out hidden, so the page's
     # script can show them as the answers they depend on are chosen; with none to choose yet,
     # the question waits hidden (without the script, the page comes back with it).
@@ -182,6 +176,19 @@ def question_view(
         words_lang=_words_lang(lang),
         image=image(question.image),
     )
+
+
+def _state(
+    question: Question, answers: Mapping[str, Any], scope: Scope
+) -> tuple[bool, bool, set[int]]:
+    """Is the question hidden, is it required, and which choice rows its filter leaves, where
+    it is asked (a broken expression: shown, as written, every choice)."""
+    try:
+        hidden = not is_relevant(question, answers, scope=scope)
+        required = is_required(question, answers, None, scope=scope)
+        return hidden, required, set(available_rows(question, answers, scope=scope))
+    except ExpressionError:
+        return False, question.required, set(range(len(question.choices)))
 
 
 def images_address(slug: str, number: int) -> str:
@@ -266,11 +273,8 @@ def page_context(
         for name, repeat in page.repeats.items()
         if _asked(form, repeat, seen)
     }
-    labels = {q.name: q.label for q in questions}
-    for view in repeated.values():  # "Sede 2: Città", in the summary of errors
-        for instance in view.instances:
-            labels.update({q.name: f"{instance.legend}: {q.label}" for q in instance.questions})
-            questions += instance.questions
+    labels = _labels(questions, repeated)
+    questions += [q for view in repeated.values() for i in view.instances for q in i.questions]
     shown_blocks = _blocks(form, page, questions, seen, lang, repeated)
     order = relevant_pages(form, seen)
     position = order.index(index) + 1 if index in order else 1
@@ -376,7 +380,7 @@ def _repeat_view(
     instances = []
     for index in range(count):
         values = stored[index] if index < len(stored) else {}
-        instance = Instance(index, values, seen, Scope(members, (repeat.name, index)))
+        instance = Instance(index, values, Scope(members, (repeat.name, index)))
         views = tuple(
             question_view(
                 form,
@@ -391,14 +395,7 @@ def _repeat_view(
             )
             for q in asked
         )
-        text = repeat.label.get(lang, fallback)
-        if "${" in text:  # "Figlio ${nome}": each instance named by its own answers
-            own = _plain(
-                render_label(text, ChainMap(dict(values), dict(seen)), form=form, lang=lang)
-            )
-            legend = f"{index + 1}. {own or name}"
-        else:
-            legend = f"{name} {index + 1}"
+        legend = _legend(repeat.label.get(lang, fallback), name, index, values, seen, form, lang)
         remove = _("Remove %(what)s") % {"what": legend}
         instances.append(InstanceView(f"{repeat.name}-{index + 1}", legend, views, remove))
     title = page.title.get(lang, fallback)
@@ -415,6 +412,35 @@ def _repeat_view(
         held=_("Only the first %(count)d are asked here.") % {"count": count} if held else "",
         words_lang=_words_lang(lang),
     )
+
+
+def _labels(
+    questions: Sequence[QuestionView], repeated: Mapping[str, RepeatView]
+) -> dict[str, str]:
+    """Each question's label for the summary of errors; an instance's named by its legend
+    ("Sede 2: Città")."""
+    labels = {q.name: q.label for q in questions}
+    for view in repeated.values():
+        for instance in view.instances:
+            labels.update({q.name: f"{instance.legend}: {q.label}" for q in instance.questions})
+    return labels
+
+
+def _legend(
+    text: str,
+    name: str,
+    index: int,
+    values: Mapping[str, Any],
+    seen: Mapping[str, Any],
+    form: Form,
+    lang: str,
+) -> str:
+    """An instance's legend: "Sede 2", or, for a label naming answers ("Figlio ${nome}"),
+    each instance by its own ("1. Figlio Anna")."""
+    if "${" not in text:
+        return f"{name} {index + 1}"
+    own = _plain(render_label(text, ChainMap(dict(values), dict(seen)), form=form, lang=lang))
+    return f"{index + 1}. {own or name}"
 
 
 def _where(key: str, seen: Mapping[str, Any], form: Form) -> Mapping[str, Any]:

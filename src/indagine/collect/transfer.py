@@ -126,13 +126,7 @@ def import_csv(
     when any row has an error (unless `skip_invalid`)."""
     survey = _survey(slug)
     form = survey.current_version.form
-    if form.repeats():
-        # A CSV row is one response: a repeat's instances would be dropped without a word
-        raise Refused(
-            TransferCode.CSV_REPEATS,
-            f"The form has repeats ({', '.join(form.repeats())}): a CSV file holds one row per "
-            "response and cannot carry their instances, so nothing is imported.",
-        )
+    _refuse_repeats(form)
     by_column = dict(_columns(form))
     order_columns = orders.order_columns(form)  # an export's "<name>_order" columns
     rows = _read_rows(path)
@@ -191,6 +185,16 @@ def import_csv(
     report.stored = len(valid)
     report.skipped = partial + problems
     return report
+
+
+def _refuse_repeats(form: Form) -> None:
+    """A CSV row is one response: a repeat's instances would be dropped without a word."""
+    if form.repeats():
+        raise Refused(
+            TransferCode.CSV_REPEATS,
+            f"The form has repeats ({', '.join(form.repeats())}): a CSV file holds one row per "
+            "response and cannot carry their instances, so nothing is imported.",
+        )
 
 
 def _unknown_files(survey: Survey, form: Form, answers: Mapping[str, Any]) -> list[str]:

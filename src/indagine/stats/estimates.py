@@ -211,9 +211,10 @@ def share_estimates(
     )
 
 
-def _excluded(
+def excluded_counts(
     answers: Categories, raw: Categories, mask: BoolArray, dropped: Sequence[str]
 ) -> tuple[tuple[str, int], ...]:
+    """How many of `mask` gave each answer `dropped` from the base, and how many skipped."""
     counts = [(label, int((mask & (raw.codes == raw.code_of(label))).sum())) for label in dropped]
     skipped = int((mask & raw.missing).sum())
     return (*[(lab, c) for lab, c in counts if c], *((("skipped", skipped),) if skipped else ()))
@@ -237,7 +238,7 @@ def proportions(
     coded = encode(answers, kept)
     mask = domain_mask(design, domain)
     base = mask & ~coded.missing
-    excluded = _excluded(coded, raw, mask, dropped)
+    excluded = excluded_counts(coded, raw, mask, dropped)
     base_text = f"answered {what}" + (", excluding " + ", ".join(dropped) if dropped else "")
     result = shares(design, coded.codes, coded.size, base)
     estimates = share_estimates(

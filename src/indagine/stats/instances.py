@@ -37,6 +37,7 @@ from indagine.stats.estimates import (
     Estimate,
     Shares,
     domain_mask,
+    excluded_counts,
     mean,
     numeric,
     share_estimates,
@@ -200,10 +201,7 @@ def instance_proportions(
     if not dropped:
         return result
     # Say how many gave each answer left out, not only "skipped", as proportions does.
-    mask = domain_mask(design, domain)[rows]
-    counts = [(label, int((mask & (raw.codes == raw.code_of(label))).sum())) for label in dropped]
-    skipped = int((mask & raw.missing).sum())
-    excluded = (*[(lab, c) for lab, c in counts if c], *([("skipped", skipped)] if skipped else []))
+    excluded = excluded_counts(coded, raw, domain_mask(design, domain)[rows], dropped)
     base_text = f"{result.base}, excluding {', '.join(dropped)}"
     shares = tuple(replace(e, base=base_text, excluded=excluded) for e in result.shares)
     return replace(result, shares=shares, base=base_text, excluded=excluded)
