@@ -79,6 +79,25 @@ def test_forms_import_refuses_a_slug_that_cannot_be_an_address(db, tmp_path, slu
     assert not Survey.objects.exists()
 
 
+def test_forms_export_writes_what_imports_back_as_the_same_questionnaire(
+    builtin_survey, tmp_path, capsys
+):
+    path = tmp_path / "club.xlsx"
+    assert main(["forms", "export", builtin_survey.slug, "-o", str(path)]) == 0
+    assert f"version 1 written to {path}" in capsys.readouterr().out
+    assert main(["forms", "import", str(path), "--slug", "copy"]) == 0
+    copy = Survey.objects.get(slug="copy").current_version.form
+    assert copy.to_json() == builtin_survey.current_version.form.to_json()
+
+
+def test_forms_export_says_what_it_cannot_do(builtin_survey, tmp_path, capsys):
+    assert main(["forms", "export", "nothing", "-o", str(tmp_path / "x.xlsx")]) == 2
+    assert "SURVEY_NOT_FOUND" in capsys.readouterr().err
+    assert main(["forms", "export", builtin_survey.slug, "-o", str(tmp_path / "x.zip")]) == 2
+    assert "SURVEY_EXPORT_SUFFIX" in capsys.readouterr().err
+    assert not (tmp_path / "x.zip").exists()
+
+
 def test_responses_import_and_export(open_survey, tmp_path, capsys):
     rows = tmp_path / "rows.csv"
     rows.write_text("p1-org,p2-share\nbpo,1\ninhouse,2\n")

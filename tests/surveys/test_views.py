@@ -242,3 +242,26 @@ def test_organiser_pages_declare_the_language_they_are_in(client, organiser, ope
     assert '<html lang="en"' in english
     italian = client.get("/manage/small/", HTTP_ACCEPT_LANGUAGE="it").content.decode()
     assert '<html lang="it"' in italian
+
+
+def test_the_questionnaire_downloads_as_an_xlsform_that_imports_back(
+    client, organiser, open_survey
+):
+    page = client.get("/manage/small/").content.decode()
+    assert 'href="/manage/small/questionnaire/"' in page
+    reply = client.get("/manage/small/questionnaire/")
+    assert reply.status_code == 200
+    assert reply["Content-Disposition"] == 'attachment; filename="small.xlsx"'
+    from indagine.forms.loader import load_form
+
+    again = load_form(reply.content, "small.xlsx")
+    assert again.ok and again.form is not None
+    assert again.form.to_json() == open_survey.current_version.form.to_json()
+
+
+def test_the_questionnaire_download_needs_the_right_to_see_the_survey(
+    client, open_survey, django_user_model
+):
+    assert client.get("/manage/small/questionnaire/").status_code == 302  # to the login
+    client.force_login(django_user_model.objects.create_user("estraneo", password="x" * 12))
+    assert client.get("/manage/small/questionnaire/").status_code == 403

@@ -1,4 +1,5 @@
-"""`indagine forms check FILE` and `indagine forms import FILE [--slug SLUG]`."""
+"""`indagine forms check FILE`, `indagine forms import FILE [--slug SLUG]` and
+`indagine forms export SLUG -o FILE`."""
 
 from __future__ import annotations
 
@@ -6,7 +7,7 @@ import argparse
 import sys
 from pathlib import Path
 
-from indagine.commands import EXIT_ERRORS, EXIT_OK, EXIT_USAGE
+from indagine.commands import EXIT_ERRORS, EXIT_OK, EXIT_USAGE, find_survey
 from indagine.commands.setup import setup_django
 
 
@@ -21,6 +22,10 @@ def register(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> N
     imp.add_argument("file")
     imp.add_argument("--slug", help="add a version to this survey (created if missing)")
     imp.set_defaults(run=import_form)
+    exp = forms_sub.add_parser("export", help="write a survey's questionnaire as an XLSForm")
+    exp.add_argument("slug")
+    exp.add_argument("-o", "--output", required=True, help="FILE.xlsx (FILE.zip with images)")
+    exp.set_defaults(run=export_form)
 
 
 def check_form(args: argparse.Namespace) -> int:
@@ -64,4 +69,27 @@ def import_form(args: argparse.Namespace) -> int:
         f"{imported.survey.slug}: {kind}, version {imported.version.number} "
         f"({imported.survey.get_state_display()})"
     )
+    return EXIT_OK
+
+
+def export_form(args: argparse.Namespace) -> int:
+    """Write the survey's current questionnaire as an XLSForm that imports back the same."""
+    setup_django()
+    from indagine.surveys.questionnaires import exported
+
+    survey = find_survey(args.slug, with_form=True)
+    if survey is None:
+        return EXIT_USAGE
+    data, name = exported(survey.current_version)
+    path = Path(args.output)
+    if path.suffix.lower() != Path(name).suffix:
+        print(
+            f"error SURVEY_EXPORT_SUFFIX: the questionnaire is written as {Path(name).suffix} "
+            f"({'with its images' if name.endswith('.zip') else 'an Excel workbook'}): "
+            f"name the file {path.stem}{Path(name).suffix}",
+            file=sys.stderr,
+        )
+        return EXIT_USAGE
+    path.write_bytes(data)
+    print(f"{survey.slug}: version {survey.current_version.number} written to {path}")
     return EXIT_OK

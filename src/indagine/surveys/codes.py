@@ -20,6 +20,7 @@ class SurveyCode(Code):
     BAD_COLOUR = "SITE_BAD_COLOUR"
     LOW_CONTRAST = "SITE_LOW_CONTRAST"
     BAD_LOGO = "SITE_BAD_LOGO"
+    EXPORT_SUFFIX = "SURVEY_EXPORT_SUFFIX"  # forms export -o FILE.xlsx of a form with images
     REPEAT_MOVED = "SURVEY_REPEAT_MOVED", 409  # a question moved into or out of a repeat
 
 

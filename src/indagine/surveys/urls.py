@@ -8,5 +8,6 @@ urlpatterns = [
     path("new/", views.survey_create, name="create"),
     path("settings/", views.site_settings, name="settings"),
     path("<slug:slug>/", views.survey_detail, name="detail"),
+    path("<slug:slug>/questionnaire/", views.questionnaire, name="questionnaire"),
     path("<slug:slug>/<str:action>/", views.survey_action, name="action"),
 ]

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.db.models import Count, Q
@@ -12,11 +14,13 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from indagine.forms.issues import FormIssue
-from indagine.surveys import access, services, site
+from indagine.surveys import access, questionnaires, services, site
 from indagine.surveys.access import CHANGE, VIEW, organiser
 from indagine.surveys.codes import SurveyCode
 from indagine.surveys.forms import RetentionForm, ScheduleForm, SiteSettingsForm, UploadForm
 from indagine.surveys.models import Survey
+
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
 def _counts(queryset):
@@ -102,6 +106,19 @@ def survey_detail(request: HttpRequest, slug: str) -> HttpResponse:
             "rights": services.rights(survey) if administers else [],
         },
     )
+
+
+@organiser(VIEW)
+def questionnaire(request: HttpRequest, slug: str) -> HttpResponse:
+    """The current questionnaire as an XLSForm (`forms export`): it imports back the same."""
+    survey = get_object_or_404(Survey.objects.select_related("current_version"), slug=slug)
+    if survey.current_version is None:
+        return HttpResponse(status=404)
+    data, name = questionnaires.exported(survey.current_version)
+    kind = "application/zip" if name.endswith(".zip") else XLSX
+    reply = HttpResponse(data, content_type=kind)
+    reply["Content-Disposition"] = f'attachment; filename="{survey.slug}{Path(name).suffix}"'
+    return reply
 
 
 def _rights(request: HttpRequest, survey: Survey, action: str) -> str:
