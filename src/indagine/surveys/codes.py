@@ -21,6 +21,10 @@ class SurveyCode(Code):
     LOW_CONTRAST = "SITE_LOW_CONTRAST"
     BAD_LOGO = "SITE_BAD_LOGO"
     EXPORT_SUFFIX = "SURVEY_EXPORT_SUFFIX"  # forms export -o FILE.xlsx of a form with images
+    EDIT_CONFLICT = "SURVEY_EDIT_CONFLICT", 409  # the editor's page was drawn before a change
+    EDIT_GONE = "SURVEY_EDIT_GONE", 409  # the question changed is no longer there
+    EDIT_NAME = "SURVEY_EDIT_NAME"  # a question's name that is not valid or is taken
+    NO_CHANGE = "SURVEY_NO_CHANGE", 409  # nothing to undo, or to make a new version of
     REPEAT_MOVED = "SURVEY_REPEAT_MOVED", 409  # a question moved into or out of a repeat
 
 

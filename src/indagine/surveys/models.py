@@ -132,6 +132,28 @@ class FormVersion(models.Model):
 _FORMS: dict[tuple[int, str], Form] = {}
 
 
+class QuestionnaireDraft(models.Model):
+    """The questionnaire as the editor holds it (`surveys.editor`). While the survey's version
+    has no answers, each change is written into that version too; once it has some, changes
+    wait here until the organiser makes them a new version. One step back is kept to undo."""
+
+    survey = models.OneToOneField(Survey, on_delete=models.CASCADE, related_name="draft")
+    based_on = models.ForeignKey(FormVersion, on_delete=models.CASCADE, related_name="+")
+    source = models.BinaryField()
+    source_name = models.CharField(max_length=200)
+    revision = models.PositiveIntegerField(default=0)  # what an editor's page was drawn from
+    change = models.CharField(max_length=300, blank=True)  # the last change, in words
+    edited_at = models.DateTimeField(default=timezone.now)
+    edited_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL
+    )
+    undo_source = models.BinaryField(null=True, blank=True)
+    undo_change = models.CharField(max_length=300, blank=True)
+
+    def __str__(self) -> str:
+        return f"{self.survey.slug} draft r{self.revision}"
+
+
 class AuditEntry(models.Model):
     at = models.DateTimeField(default=timezone.now)
     user = models.ForeignKey(

@@ -101,7 +101,7 @@ def import_form(
             slug=slug, defaults={"title": form.title.get(form.default_language) or slug}
         )
         if not created:
-            _refuse_moves_across_repeats(survey, form)
+            refuse_moves_across_repeats(survey, form)
         number = (survey.versions.aggregate(n=Max("number"))["n"] or 0) + 1
         version = FormVersion.objects.create(
             survey=survey,
@@ -119,7 +119,7 @@ def import_form(
     return Imported(survey, version, created, result.warnings)
 
 
-def _refuse_moves_across_repeats(survey: Survey, form: Form) -> None:
+def refuse_moves_across_repeats(survey: Survey, form: Form) -> None:
     """A question asked once in a version that has answers, and in a repeat in the new one (or
     the other way round): its answers would be one value in some responses and one per
     instance in others, and no table of an export could hold both. Renaming it keeps both."""

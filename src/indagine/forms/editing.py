@@ -1,0 +1,259 @@
+"""What the editor does to a questionnaire, as changes to its sheets' rows (`forms.workbook`).
+
+Each row of the survey sheet is an item: a page (a group at the top), a group, a repeat, or a
+question. A group's or a repeat's item spans its rows down to its end, so moving, copying or
+deleting it takes its questions along. Nothing here checks the result: the loader does, and the
+editor keeps a change only when the questionnaire still loads without an error.
+"""
+
+from __future__ import annotations
+
+import copy
+import re
+import unicodedata
+from dataclasses import dataclass
+
+from indagine.forms.workbook import Workbook
+
+BEGINS = ("begin_group", "begin group", "begin_repeat", "begin repeat")
+ENDS = ("end_group", "end group", "end_repeat", "end repeat")
+# The texts a row has in each language, as XLSForm columns ("label::Italiano (it)").
+TEXTS = ("label", "hint", "required_message", "constraint_message")
+_NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_.-]*$")  # an XML name, as pyxform wants one
+NAME_LENGTH = 32
+
+
+class EditRefused(ValueError):
+    """A change that cannot be made to these rows (an item that is not there, a name taken)."""
+
+
+@dataclass(frozen=True)
+class Item:
+    index: int  # the row's index in the survey sheet (its spreadsheet row is index + 2)
+    end: int  # one past its last row: a group's end row included
+    depth: int
+    kind: str  # "group", "repeat", "end" or "question"
+    row: dict[str, str]
+
+    @property
+    def type(self) -> str:
+        return self.row.get("type", "").strip()
+
+    @property
+    def name(self) -> str:
+        return self.row.get("name", "").strip()
+
+
+def _kind(row: dict[str, str]) -> str:
+    kind = row.get("type", "").strip().lower()
+    if kind in BEGINS:
+        return "repeat" if "repeat" in kind else "group"
+    if kind in ENDS:
+        return "end"
+    return "question"
+
+
+def items(book: Workbook) -> list[Item]:
+    """Every row of the survey sheet, with its depth and the rows it spans."""
+    rows = book.sheet("survey").rows
+    out: list[Item] = []
+    opened: list[int] = []
+    kinds = [_kind(r) for r in rows]
+    ends: dict[int, int] = {}
+    for index, kind in enumerate(kinds):
+        if kind in ("group", "repeat"):
+            opened.append(index)
+        elif kind == "end" and opened:
+            ends[opened.pop()] = index + 1
+    depth = 0
+    for index, (kind, row) in enumerate(zip(kinds, rows, strict=True)):
+        if kind == "end":
+            depth = max(depth - 1, 0)
+        end = ends.get(index, len(rows)) if kind in ("group", "repeat") else index + 1
+        out.append(Item(index, end, depth, kind, row))
+        if kind in ("group", "repeat"):
+            depth += 1
+    return out
+
+
+def item(book: Workbook, index: int) -> Item:
+    every = items(book)
+    if not 0 <= index < len(every) or every[index].kind == "end":
+        raise EditRefused("That question is no longer in the questionnaire.")
+    return every[index]
+
+
+def languages(book: Workbook) -> list[str | None]:
+    """The languages of the texts as the columns write them ('Italiano (it)'); None for the
+    columns without one ('label'), first when the sheet has them."""
+    found: list[str | None] = []
+    for sheet in ("survey", "choices"):
+        for column in book.sheet(sheet).columns:
+            base, _, language = column.partition("::")
+            if base in (*TEXTS, "label") and (language or None) not in found:
+                found.append(language or None)
+    if not found:
+        found.append(None)
+    return sorted(found, key=lambda language: language is not None)
+
+
+def column(base: str, language: str | None) -> str:
+    return f"{base}::{language}" if language else base
+
+
+def default_language(book: Workbook) -> str | None:
+    written = book.settings.get("default_language", "").strip()
+    every = languages(book)
+    return written if written in every else every[0]
+
+
+def label(book: Workbook, row: dict[str, str]) -> str:
+    """A row's label in the default language, else in the first language that has one."""
+    first = row.get(column("label", default_language(book)), "")
+    return first or next((row[c] for c in row if c.split("::")[0] == "label" and row[c]), "")
+
+
+def names(book: Workbook) -> set[str]:
+    return {r["name"].strip() for r in book.sheet("survey").rows if r.get("name", "").strip()}
+
+
+def suggest_name(text: str, taken: set[str]) -> str:
+    """A name from a label: its words in lower case, accents dropped, joined by '_', at most
+    32 characters, made unique with a number ('sede_2')."""
+    plain = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode().lower()
+    words = re.findall(r"[a-z0-9]+", plain)
+    base = ""
+    for word in words:
+        if len(base) + len(word) + 1 > NAME_LENGTH:
+            break
+        base = f"{base}_{word}" if base else word
+    if not base or not base[0].isalpha():
+        base = f"q_{base}".rstrip("_")
+    name, number = base, 2
+    while name in taken:
+        name, number = f"{base}_{number}", number + 1
+    return name
+
+
+def check_name(name: str) -> str | None:
+    """Why `name` cannot be a question's name, or None."""
+    if not name:
+        return "A question needs a name."
+    if not _NAME.match(name):
+        return (
+            f"'{name}' is not a valid name: begin with a letter and use letters, digits and "
+            "_ only (no spaces or accents)."
+        )
+    return None
+
+
+def insert(book: Workbook, at: int, row: dict[str, str], *, page: bool = False) -> int:
+    """Put a new question (or, with `page`, a page holding nothing yet) before row `at`;
+    return its index. Its columns are added to the sheet as needed."""
+    survey = book.sheet("survey")
+    at = max(0, min(at, len(survey.rows)))
+    for name in row:
+        survey.add_column(name)
+    survey.rows.insert(at, dict(row))
+    if page:
+        survey.add_column("appearance")
+        survey.rows[at].setdefault("appearance", "field-list")
+        survey.rows.insert(at + 1, {"type": "end_group"})
+    return at
+
+
+def update(book: Workbook, index: int, values: dict[str, str]) -> None:
+    """Set a row's cells (an empty value clears one), adding the sheet's columns as needed."""
+    target = item(book, index)
+    survey = book.sheet("survey")
+    for name, value in values.items():
+        if value.strip():
+            survey.add_column(name, after=_after(survey.columns, name))
+            target.row[name] = value.strip() if name in ("type", "name") else value
+        else:
+            target.row.pop(name, None)
+
+
+def _after(columns: list[str], name: str) -> str | None:
+    """Where a new column goes: beside the columns of its kind ('hint::en' after 'hint::it')."""
+    base = name.split("::")[0]
+    kin = [c for c in columns if c.split("::")[0] == base]
+    return kin[-1] if kin else None
+
+
+def delete(book: Workbook, index: int) -> list[dict[str, str]]:
+    """Take out an item and, for a page or a group, everything in it; return the rows."""
+    target = item(book, index)
+    rows = book.sheet("survey").rows
+    taken = rows[target.index : target.end]
+    del rows[target.index : target.end]
+    return taken
+
+
+def duplicate(book: Workbook, index: int) -> int:
+    """Put a copy of an item just after it, each name in it made unique; return its index."""
+    target = item(book, index)
+    rows = book.sheet("survey").rows
+    taken = names(book)
+    copies = copy.deepcopy(rows[target.index : target.end])
+    for row in copies:
+        if row.get("name", "").strip():
+            row["name"] = suggest_name(row["name"], taken)
+            taken.add(row["name"])
+    rows[target.end : target.end] = copies
+    return target.end
+
+
+def move(book: Workbook, index: int, step: int) -> int:
+    """Swap an item with the item before it (`step` -1) or after it (+1) at its own depth,
+    within its page or group; return its new index (unchanged at the first or last place)."""
+    target = item(book, index)
+    every = items(book)
+    rows = book.sheet("survey").rows
+    if step < 0:
+        before = [i for i in every[: target.index] if i.depth == target.depth and i.kind != "end"]
+        other = before[-1] if before and before[-1].end == target.index else None
+        if other is None:
+            return target.index
+        rows[other.index : target.end] = (
+            rows[target.index : target.end] + rows[other.index : target.index]
+        )
+        return other.index
+    following = every[target.end] if target.end < len(every) else None
+    if following is None or following.kind == "end" or following.depth != target.depth:
+        return target.index
+    rows[target.index : following.end] = (
+        rows[target.end : following.end] + rows[target.index : target.end]
+    )
+    return target.index + (following.end - target.end)
+
+
+def choice_lists(book: Workbook) -> dict[str, list[dict[str, str]]]:
+    """The choices sheet's rows by list name, in their order."""
+    lists: dict[str, list[dict[str, str]]] = {}
+    for row in book.sheet("choices").rows:
+        lists.setdefault(row.get("list_name", "").strip(), []).append(row)
+    return lists
+
+
+def set_choices(book: Workbook, list_name: str, rows: list[dict[str, str]]) -> None:
+    """Replace a list's choices (every question using it sees the change), kept where the list
+    stood on the sheet, or at its end for a new list."""
+    sheet = book.sheet("choices")
+    for name in ("list_name", "name"):
+        sheet.add_column(name)
+    for row in rows:
+        for name in row:
+            sheet.add_column(name, after=_after(sheet.columns, name))
+    kept = [r for r in sheet.rows if r.get("list_name", "").strip() != list_name]
+    first = next(
+        (i for i, r in enumerate(sheet.rows) if r.get("list_name", "").strip() == list_name),
+        None,
+    )
+    at = (
+        len(kept)
+        if first is None
+        else sum(1 for r in sheet.rows[:first] if r.get("list_name", "").strip() != list_name)
+    )
+    fresh = [{"list_name": list_name, **{k: v for k, v in r.items() if v}} for r in rows]
+    sheet.rows[:] = kept[:at] + fresh + kept[at:]

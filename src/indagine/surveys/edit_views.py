@@ -1,0 +1,356 @@
+"""The questionnaire editor's pages (`surveys.editor`): the outline of pages and questions, a
+question's page, and what a new version changes. Every button is a form's submit button: the
+editor works without the script."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib import messages
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _lazy
+
+from indagine.forms import editing
+from indagine.forms.issues import FormIssue
+from indagine.forms.workbook import Workbook
+from indagine.surveys import editor, services
+from indagine.surveys.access import CHANGE, organiser
+from indagine.surveys.codes import SurveyCode
+from indagine.surveys.models import Survey
+
+# The kinds of question the editor offers by name (any other an XLSForm has stays as written).
+TYPES = (
+    ("text", _lazy("Text")),
+    ("integer", _lazy("Whole number")),
+    ("decimal", _lazy("Number")),
+    ("date", _lazy("Date")),
+    ("time", _lazy("Time")),
+    ("select_one", _lazy("One choice")),
+    ("select_multiple", _lazy("Several choices")),
+    ("rank", _lazy("Ranking")),
+    ("note", _lazy("Note (no answer)")),
+    ("acknowledge", _lazy("Acknowledgement")),
+)
+SELECTS = ("select_one", "select_multiple", "rank")
+BLANK_CHOICES = 3  # empty rows under a list's choices, to add to it without the script
+
+
+def _survey(slug: str) -> Survey:
+    return get_object_or_404(Survey.objects.select_related("current_version"), slug=slug)
+
+
+def _revision(request: HttpRequest) -> int:
+    try:
+        return int(request.POST.get("revision", ""))
+    except ValueError:
+        return -1
+
+
+def _index(request: HttpRequest) -> int:
+    try:
+        return int(request.POST.get("index", ""))
+    except ValueError:
+        return -1
+
+
+def _outline(draft: editor.Draft) -> list[dict[str, Any]]:
+    """Each row of the survey sheet with its label and the problems at its cells."""
+    book = draft.book
+    by_row: dict[int, list[FormIssue]] = {}
+    for issue in draft.loaded.issues:
+        if issue.sheet == "survey" and issue.row:
+            by_row.setdefault(issue.row, []).append(issue)
+    return [
+        {
+            "item": item,
+            "label": editing.label(book, item.row),
+            "issues": by_row.get(item.index + 2, []),
+            "indent": range(item.depth),
+        }
+        for item in editing.items(book)
+    ]
+
+
+@organiser(CHANGE)
+def outline(request: HttpRequest, slug: str) -> HttpResponse:
+    """The pages and questions in order, each with its buttons; the changes are POSTed here."""
+    survey = _survey(slug)
+    if request.method == "POST":
+        return _act(request, survey)
+    try:
+        draft = editor.current(survey)
+    except services.SurveyError as error:
+        messages.error(request, f"{error.message} ({error.code})")
+        return redirect("surveys:detail", slug=slug)
+    return render(
+        request,
+        "surveys/editor.html",
+        {
+            "survey": survey,
+            "draft": draft,
+            "outline": _outline(draft),
+            "types": TYPES,
+            "general": [i for i in draft.loaded.issues if i.sheet != "survey" or not i.row],
+        },
+    )
+
+
+def _act(request: HttpRequest, survey: Survey) -> HttpResponse:
+    op, index, revision = request.POST.get("op", ""), _index(request), _revision(request)
+    labels = {"up": _("moved up"), "down": _("moved down"), "copy": _("copied")}
+    try:
+        if op == "undo":
+            editor.undo(survey, revision, request.user)
+        elif op == "discard":
+            editor.discard(survey, revision, request.user)
+        elif op in ("up", "down", "copy", "delete"):
+            name = _name_at(survey, index)
+            said = f"{name}: " + (labels.get(op) or _("deleted"))
+            editor.change(
+                survey, revision, lambda book: _apply(book, op, index), said, request.user
+            )
+        elif op in ("add", "page"):
+            _add(request, survey, op, index, revision)
+        else:
+            raise Http404
+    except services.FormRejected as rejected:
+        messages.error(request, _("Not saved: the questionnaire would have errors."))
+        for issue in rejected.issues:
+            messages.error(request, f"{issue.where}: {issue.message} ({issue.code})")
+    except services.SurveyError as error:
+        messages.error(request, f"{error.message} ({error.code})")
+    except editing.EditRefused as gone:
+        messages.error(request, f"{gone} ({SurveyCode.EDIT_GONE})")
+    return redirect("surveys:edit", slug=survey.slug)
+
+
+def _name_at(survey: Survey, index: int) -> str:
+    try:
+        item = editing.item(editor.current(survey).book, index)
+    except editing.EditRefused:
+        return "?"
+    return item.name or item.type
+
+
+def _apply(book: Workbook, op: str, index: int) -> None:
+    if op == "up":
+        editing.move(book, index, -1)
+    elif op == "down":
+        editing.move(book, index, +1)
+    elif op == "copy":
+        editing.duplicate(book, index)
+    else:
+        editing.delete(book, index)
+
+
+def _add(request: HttpRequest, survey: Survey, op: str, at: int, revision: int) -> None:
+    """A new question (its type and label in the default language) before row `at`, or a new
+    page at the end; its name suggested from the label."""
+    text = request.POST.get("label", "").strip()
+    kind = request.POST.get("type", "text")
+    if not text:
+        raise services.SurveyError(SurveyCode.EDIT_GONE, _("Write the label first."))
+
+    def add(book: Workbook) -> None:
+        language = editing.default_language(book)
+        name = editing.suggest_name(text, editing.names(book))
+        row = {"type": "begin_group" if op == "page" else kind, "name": name}
+        row[editing.column("label", language)] = text
+        if kind in SELECTS and op != "page":
+            row["type"] = f"{kind} {name}"
+            editing.set_choices(
+                book, name, [{"name": "1", editing.column("label", language): _("First choice")}]
+            )
+        where = len(book.sheet("survey").rows) if op == "page" else at
+        editing.insert(book, where, row, page=op == "page")
+
+    editor.change(survey, revision, add, f"{text[:80]}: {_('added')}", request.user)
+    messages.success(request, _("Added. Its name is suggested from its label: change it here."))
+
+
+def _split_type(item: editing.Item) -> tuple[str, str]:
+    """('select_one', 'scala') for 'select_one scala'; (type, '') for the others."""
+    kind, _, rest = item.type.partition(" ")
+    return (kind, rest.strip()) if kind in SELECTS else (item.type, "")
+
+
+def _fields(book: Workbook, item: editing.Item) -> dict[str, Any]:
+    """What the question's page shows: its cells, its texts per language, its choices."""
+    languages = editing.languages(book)
+    kind, list_name = _split_type(item)
+    lists = editing.choice_lists(book)
+    choices_sheet = book.sheet("choices")
+    scored = "score" in choices_sheet.columns
+    choices = [
+        {
+            "name": c.get("name", ""),
+            "labels": [c.get(editing.column("label", lang), "") for lang in languages],
+            "score": c.get("score", ""),
+        }
+        for c in lists.get(list_name, [])
+    ]
+    blank = {"name": "", "labels": ["" for _ in languages], "score": ""}
+    return {
+        "kind": kind,
+        "list_name": list_name,
+        "lists": sorted(n for n in lists if n),
+        "offered": kind in dict(TYPES) or item.kind != "question",
+        "languages": [
+            {
+                "index": i,
+                "name": lang or _("Text"),
+                "texts": {
+                    base: item.row.get(editing.column(base, lang), "") for base in editing.TEXTS
+                },
+            }
+            for i, lang in enumerate(languages)
+        ],
+        "choices": choices + [dict(blank) for _ in range(BLANK_CHOICES)],
+        "scored": scored,
+        "users": [
+            editing.label(book, i.row) or i.name
+            for i in editing.items(book)
+            if list_name and i.index != item.index and _split_type(i)[1] == list_name
+        ],
+    }
+
+
+def _values(request: HttpRequest, book: Workbook, item: editing.Item) -> dict[str, str]:
+    """The row's cells from the question's page."""
+    post = request.POST
+    values = {
+        "name": post.get("name", "").strip(),
+        "relevant": post.get("relevant", ""),
+        "appearance": post.get("appearance", ""),
+    }
+    if item.kind == "question":
+        kind = post.get("type", "").strip() or item.type
+        list_name = post.get("list_name", "").strip()
+        values["type"] = f"{kind} {list_name or values['name']}" if kind in SELECTS else kind
+        values["required"] = "yes" if post.get("required") == "on" else ""
+        values["constraint"] = post.get("constraint", "")
+    for i, language in enumerate(editing.languages(book)):
+        for base in editing.TEXTS:
+            if item.kind == "question" or base == "label":
+                values[editing.column(base, language)] = post.get(f"{base}__{i}", "")
+    return values
+
+
+def _choices(request: HttpRequest, book: Workbook) -> list[dict[str, str]]:
+    """The list's choices from the page: a row whose name and labels are empty, or ticked to
+    be removed, is left out."""
+    post = request.POST
+    languages = editing.languages(book)
+    rows = []
+    for n in range(int(post.get("choices", "0") or 0)):
+        row = {"name": post.get(f"choice-{n}-name", "").strip()}
+        for i, language in enumerate(languages):
+            row[editing.column("label", language)] = post.get(f"choice-{n}-label-{i}", "")
+        if "score" in book.sheet("choices").columns or post.get(f"choice-{n}-score"):
+            row["score"] = post.get(f"choice-{n}-score", "").strip()
+        if post.get(f"choice-{n}-remove") == "on" or not any(v.strip() for v in row.values()):
+            continue
+        rows.append(row)
+    return rows
+
+
+@organiser(CHANGE)
+def question(request: HttpRequest, slug: str, index: int) -> HttpResponse:
+    """One question (or page, group, repeat): its type, name, texts in every language side by
+    side, logic and checks, and its list's choices; problems shown at their field."""
+    survey = _survey(slug)
+    draft = editor.current(survey)
+    try:
+        item = editing.item(draft.book, index)
+    except editing.EditRefused as gone:
+        messages.error(request, f"{gone} ({SurveyCode.EDIT_GONE})")
+        return redirect("surveys:edit", slug=slug)
+    problems: list[FormIssue] = [i for i in draft.loaded.issues if i.row == index + 2]
+    status = 200
+    if request.method == "POST":
+        values, choices = _values(request, draft.book, item), _choices(request, draft.book)
+        wrong = editing.check_name(values["name"])
+        if (
+            not wrong
+            and values["name"] != item.name
+            and values["name"] in editing.names(draft.book)
+        ):
+            wrong = _("'%(name)s' is the name of another question.") % {"name": values["name"]}
+        if wrong:
+            messages.error(request, f"{wrong} ({SurveyCode.EDIT_NAME})")
+        else:
+            list_name = values["type"].partition(" ")[2]
+
+            def edit(book: Workbook) -> None:
+                editing.update(book, index, values)
+                if list_name:
+                    editing.set_choices(book, list_name, choices)
+
+            try:
+                editor.change(
+                    survey,
+                    _revision(request),
+                    edit,
+                    values["name"] + ": " + _("edited"),
+                    request.user,
+                )
+            except services.FormRejected as rejected:
+                problems = list(rejected.issues)
+                messages.error(request, _("Not saved: fix what is shown below."))
+            except (services.SurveyError, editing.EditRefused) as error:
+                messages.error(request, str(error))
+            else:
+                messages.success(request, _("Saved."))
+                return redirect(f"{_edit_url(slug)}#item-{index}")
+        status = 400
+        item = editing.Item(item.index, item.end, item.depth, item.kind, {**item.row, **values})
+        draft.book.sheet("survey").rows[index] = item.row
+    return render(
+        request,
+        "surveys/editor_question.html",
+        {
+            "survey": survey,
+            "draft": draft,
+            "item": item,
+            "fields": _fields(draft.book, item),
+            "types": TYPES,
+            "problems": problems,
+        },
+        status=status,
+    )
+
+
+def _edit_url(slug: str) -> str:
+    from django.urls import reverse
+
+    return reverse("surveys:edit", args=[slug])
+
+
+@organiser(CHANGE)
+def publish(request: HttpRequest, slug: str) -> HttpResponse:
+    """What a new version changes for the answers already collected; making it."""
+    survey = _survey(slug)
+    draft = editor.current(survey)
+    if request.method == "POST":
+        try:
+            version = editor.publish(survey, _revision(request), request.user)
+        except services.FormRejected as rejected:
+            for issue in rejected.issues:
+                messages.error(request, f"{issue.where}: {issue.message} ({issue.code})")
+        except services.SurveyError as error:
+            messages.error(request, f"{error.message} ({error.code})")
+        else:
+            messages.success(
+                request, _("Questionnaire saved as version %(n)s.") % {"n": version.number}
+            )
+            return redirect("surveys:detail", slug=slug)
+        return redirect("surveys:edit", slug=slug)
+    assert survey.current_version is not None and draft.loaded.form is not None
+    found = editor.changes(survey.current_version.form, draft.loaded.form)
+    return render(
+        request,
+        "surveys/editor_publish.html",
+        {"survey": survey, "draft": draft, "changes": found},
+    )

@@ -1,0 +1,166 @@
+"""The editor's changes to a questionnaire's rows (`forms.editing`)."""
+
+from __future__ import annotations
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from indagine.forms import editing, workbook
+from indagine.forms.loader import load_form
+
+pytestmark = pytest.mark.pure
+
+SOURCE = """
+| survey |
+| | type | name | label::Italiano (it) | label::English (en) |
+| | begin_group | p1 | Uno | One |
+| | text | a | A | A |
+| | begin_group | g | Gruppo | Group |
+| | text | b | B | B |
+| | text | c | C | C |
+| | end_group | | | |
+| | text | d | D | D |
+| | end_group | | | |
+| | begin_group | p2 | Due | Two |
+| | select_one sn | e | E | E |
+| | end_group | | | |
+| choices |
+| | list_name | name | label::Italiano (it) | label::English (en) |
+| | sn | si | Sì | Yes |
+| | sn | no | No | No |
+| | altra | x | X | X |
+| settings |
+| | form_title | form_id | default_language |
+| | T | t | Italiano (it) |
+"""
+
+
+def _book() -> workbook.Workbook:
+    return workbook.read(SOURCE.encode(), "t.md")
+
+
+def _names(book: workbook.Workbook) -> list[str]:
+    return [r.get("name", "/") for r in book.sheet("survey").rows]
+
+
+def test_items_know_their_depth_and_span():
+    every = editing.items(_book())
+    assert [(i.name or "/", i.depth, i.kind) for i in every][:4] == [
+        ("p1", 0, "group"),
+        ("a", 1, "question"),
+        ("g", 1, "group"),
+        ("b", 2, "question"),
+    ]
+    assert (every[0].end, every[2].end) == (8, 6)
+    assert editing.languages(_book()) == ["Italiano (it)", "English (en)"]
+    assert editing.default_language(_book()) == "Italiano (it)"
+
+
+def test_moving_stays_among_siblings_and_takes_a_group_along():
+    book = _book()
+    assert editing.move(book, 1, -1) == 1  # first in its page: stays
+    assert editing.move(book, 1, +1) == 5  # a jumps over the group g and its 4 rows
+    assert _names(book)[:8] == ["p1", "g", "b", "c", "/", "a", "d", "/"]
+    assert editing.move(book, 1, -1) == 1  # g is first now: stays
+    assert editing.move(book, 6, +1) == 6  # d is last in its page: stays
+    assert editing.move(book, 8, -1) == 0  # page p2 before p1
+    assert _names(book)[:3] == ["p2", "e", "/"]
+
+
+def test_duplicate_and_delete_a_group():
+    book = _book()
+    at = editing.duplicate(book, 2)
+    assert at == 6 and _names(book)[6:10] == ["g_2", "b_2", "c_2", "/"]
+    editing.delete(book, 2)
+    assert _names(book)[:7] == ["p1", "a", "g_2", "b_2", "c_2", "/", "d"]
+    data, name = workbook.to_source(book)
+    assert load_form(data, name).ok
+
+
+def test_a_row_that_is_not_there_is_refused():
+    with pytest.raises(editing.EditRefused):
+        editing.item(_book(), 99)
+    with pytest.raises(editing.EditRefused):
+        editing.delete(_book(), 5)  # an end row is no item
+
+
+@pytest.mark.parametrize(
+    ("label", "taken", "name"),
+    [
+        ("Quanti anni ha?", set(), "quanti_anni_ha"),
+        ("Città è più bella", set(), "citta_e_piu_bella"),
+        ("2020: com'è andata", set(), "q_2020_com_e_andata"),
+        ("Sede", {"sede", "sede_2"}, "sede_3"),
+        ("???", set(), "q"),
+        (
+            "una domanda molto lunga che supera il limite dei nomi",
+            set(),
+            "una_domanda_molto_lunga_che",
+        ),
+    ],
+)
+def test_a_name_suggested_from_a_label(label, taken, name):
+    suggested = editing.suggest_name(label, taken)
+    assert suggested == name and editing.check_name(suggested) is None
+    assert len(suggested) <= editing.NAME_LENGTH
+
+
+@pytest.mark.parametrize("name", ["", "due parole", "2x", "città", "a-b c"])
+def test_names_that_are_not_xml_names_are_said(name):
+    assert editing.check_name(name)
+
+
+def test_choices_replaced_where_the_list_stands():
+    book = _book()
+    editing.set_choices(
+        book, "sn", [{"name": "si", "label::Italiano (it)": "Sì", "label::English (en)": "Yes"}]
+    )
+    lists = [r["list_name"] for r in book.sheet("choices").rows]
+    assert lists == ["sn", "altra"]
+    editing.set_choices(book, "nuova", [{"name": "1", "label::Italiano (it)": "Uno", "score": "1"}])
+    assert [r["list_name"] for r in book.sheet("choices").rows] == ["sn", "altra", "nuova"]
+    assert "score" in book.sheet("choices").columns
+
+
+def test_a_text_in_a_new_language_column_goes_beside_its_kin():
+    book = _book()
+    editing.update(book, 1, {"hint::English (en)": "Say", "hint::Italiano (it)": "Dica"})
+    columns = book.sheet("survey").columns
+    assert columns.index("hint::Italiano (it)") == columns.index("hint::English (en)") + 1
+
+
+OPS = st.lists(
+    st.tuples(st.sampled_from(["up", "down", "copy", "delete"]), st.integers(0, 30)), max_size=12
+)
+
+
+@given(OPS)
+@settings(max_examples=150, deadline=None)
+def test_any_run_of_changes_keeps_every_group_closed(ops):
+    """An organiser clicking around: whatever the buttons, groups stay balanced and names
+    unique, so a change is refused only for what it means, never for a broken sheet."""
+    book = _book()
+    for op, index in ops:
+        rows = book.sheet("survey").rows
+        if not rows:
+            break
+        index %= len(rows)
+        if editing.items(book)[index].kind == "end":
+            continue
+        if op == "up":
+            editing.move(book, index, -1)
+        elif op == "down":
+            editing.move(book, index, +1)
+        elif op == "copy":
+            editing.duplicate(book, index)
+        else:
+            editing.delete(book, index)
+        depth = 0
+        for row in book.sheet("survey").rows:
+            kind = row.get("type", "")
+            depth += kind.startswith("begin") - kind.startswith("end")
+            assert depth >= 0
+        assert depth == 0
+        names = [r["name"] for r in book.sheet("survey").rows if r.get("name")]
+        assert len(names) == len(set(names))
