@@ -1,4 +1,5 @@
-"""The panel's side of collection: what a personal link is, and what completing one means."""
+"""The panel's side of collection (what a personal link is, and what completing one means) and
+of a copied survey (its emails' wording)."""
 
 from __future__ import annotations
 
@@ -9,8 +10,9 @@ from django.utils import timezone
 
 from indagine.collect.keys import key_asked
 from indagine.collect.signals import response_deleted, response_saved
-from indagine.panel.models import Invitation, Member
+from indagine.panel.models import Invitation, Member, MessageTemplate
 from indagine.panel.services import queue_thanks, settle_later
+from indagine.surveys.signals import survey_copied
 
 # Plain SQL, as in collect.lookups: it runs on a public respondent's first and last page, where
 # the ORM's query compiler would cost several times the query itself.
@@ -85,3 +87,19 @@ def forget_answered(sender, survey, responses, **kwargs) -> None:
         Invitation.objects.filter(part, member__survey=survey).update(
             started=False, completed=False, completed_on=None, response=None
         )
+
+
+@receiver(survey_copied)
+def copy_wording(sender, source, copy, **kwargs) -> None:
+    """A copied survey's emails say what the source's said (its own wording, each language)."""
+    MessageTemplate.objects.bulk_create(
+        MessageTemplate(
+            survey=copy,
+            kind=t.kind,
+            language=t.language,
+            subject=t.subject,
+            text=t.text,
+            html=t.html,
+        )
+        for t in MessageTemplate.objects.filter(survey=source)
+    )

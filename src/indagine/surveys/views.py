@@ -10,11 +10,14 @@ from django.db.models import Count, Q
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
+from django.utils.text import slugify
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from indagine.forms.issues import FormIssue
-from indagine.surveys import access, questionnaires, services, site
+from indagine.library import catalogue
+from indagine.surveys import access, questionnaires, services, site, starting
 from indagine.surveys.access import CHANGE, VIEW, organiser
 from indagine.surveys.codes import SurveyCode
 from indagine.surveys.forms import RetentionForm, ScheduleForm, SiteSettingsForm, UploadForm
@@ -52,6 +55,9 @@ def survey_create(request: HttpRequest) -> HttpResponse:
         allowed = access.may(request.user, CHANGE)
     if not allowed:
         raise PermissionDenied
+    start = request.POST.get("start", "upload")
+    if request.method == "POST" and version_of is None and start != "upload":
+        return _start(request, start)
     upload = UploadForm(request.POST or None, request.FILES or None)
     issues: tuple[FormIssue, ...] = ()
     if request.method == "POST" and upload.is_valid():
@@ -79,9 +85,71 @@ def survey_create(request: HttpRequest) -> HttpResponse:
             )
             return redirect(reverse("surveys:detail", args=[imported.survey.slug]) + "#warnings")
     status = 400 if request.method == "POST" else 200
-    return render(
-        request, "surveys/create.html", {"upload": upload, "issues": issues}, status=status
-    )
+    return _create_page(request, upload, issues, status)
+
+
+def _create_page(
+    request: HttpRequest, upload: UploadForm, issues: tuple[FormIssue, ...], status: int
+) -> HttpResponse:
+    """The four ways to start: from scratch, a template, a copy, a spreadsheet."""
+    language = (get_language() or "it")[:2]
+    templates = [
+        (t.key, t.title.get(language, t.title["en"]), t.description.get(language, ""))
+        for t in catalogue.TEMPLATES
+    ]
+    context = {
+        "upload": upload,
+        "issues": issues,
+        "templates": templates,
+        "copyable": access.surveys_for(request.user).filter(current_version__isnull=False),
+        "languages": starting.LANGUAGES,
+        "posted": request.POST,
+    }
+    return render(request, "surveys/create.html", context, status=status)
+
+
+def _start(request: HttpRequest, start: str) -> HttpResponse:
+    """A new survey from scratch, from a template or as a copy, then its editor."""
+    post = request.POST
+    title, slug = post.get("title", "").strip(), post.get("slug", "").strip()
+    issues: tuple[FormIssue, ...] = ()
+    try:
+        if start == "scratch":
+            if not title:
+                raise services.SurveyError(SurveyCode.NO_TITLE, _("Give the survey a title."))
+            languages = post.getlist("languages")
+            survey = starting.from_scratch(title, _address(slug, title), languages, request.user)
+        elif start == "template":
+            chosen = catalogue.template(post.get("template", ""))
+            named = chosen.title.get("it", "") if chosen else ""
+            key = post.get("template", "")
+            survey = starting.from_template(key, _address(slug, named), request.user)
+        elif start == "copy":
+            source = access.surveys_for(request.user).filter(slug=post.get("source", "")).first()
+            if source is None:
+                raise services.SurveyError(
+                    SurveyCode.NO_TEMPLATE, _("Choose a survey to copy among those you can see.")
+                )
+            named = title or source.title
+            survey = starting.copy_survey(source, _address(slug, named), title, request.user)
+        else:
+            return HttpResponse(status=404)
+    except services.FormRejected as rejected:
+        issues = rejected.issues
+    except services.SurveyError as refused:
+        messages.error(request, f"{_(refused.message)} ({refused.code})")
+    else:
+        messages.success(request, _("Survey created: its questionnaire is ready to edit."))
+        return redirect("surveys:edit", slug=survey.slug)
+    return _create_page(request, UploadForm(), issues, 400)
+
+
+def _address(slug: str, title: str) -> str:
+    """The address given, else one made of the title ('Soci 2027' -> 'soci-2027')."""
+    made = slug or slugify(title)[:80]
+    if not made:
+        raise services.SurveyError(SurveyCode.BAD_SLUG, _("Give the survey an address."))
+    return made
 
 
 @organiser(VIEW)
