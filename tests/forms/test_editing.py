@@ -164,3 +164,60 @@ def test_any_run_of_changes_keeps_every_group_closed(ops):
         assert depth == 0
         names = [r["name"] for r in book.sheet("survey").rows if r.get("name")]
         assert len(names) == len(set(names))
+
+
+@pytest.mark.parametrize(
+    ("text", "join", "conditions"),
+    [
+        ("", "all", []),
+        ("${a} = 'x'", "all", [("a", "=", "x")]),
+        ("${n} >= 18 and ${a} != 'no'", "all", [("n", ">=", "18"), ("a", "!=", "no")]),
+        (
+            "selected(${t}, 'vpn') or not(selected(${t}, 'cloud'))",
+            "any",
+            [("t", "selected", "vpn"), ("t", "not selected", "cloud")],
+        ),
+    ],
+)
+def test_conditions_the_menus_show_are_read_and_written_back(text, join, conditions):
+    parsed = editing.parse_condition(text)
+    assert parsed is not None
+    assert parsed[0] == join
+    assert [(c.name, c.comparison, c.value) for c in parsed[1]] == conditions
+    assert editing.build_condition(join, parsed[1], {"n"}) == text
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "${a} = 'x' and ${b} = 'y' or ${c} = 'z'",
+        "(${a} = 'x')",
+        "count-selected(${t}) > 2",
+        "${a} = ${b}",
+        "not(selected(${t}, 'x')",
+    ],
+)
+def test_other_shapes_are_left_to_the_expression(text):
+    assert editing.parse_condition(text) is None
+
+
+def test_a_quote_in_a_compared_value_is_refused():
+    with pytest.raises(editing.EditRefused):
+        editing.build_condition("all", [editing.Condition("a", "=", "l'altro")], set())
+
+
+def test_later_questions_are_named():
+    book = _book()
+    assert editing.later(book, 3, "${a} = 'x' and ${c} = 'y' and ${b} = 'z'") == ["c", "b"]
+    assert editing.later(book, 2, "${b} = 'x'") == ["b"]  # a group's own question
+
+
+def test_a_claim_written_with_a_language_code_is_found_beside_full_names():
+    source = SOURCE.replace(
+        "| type | name | label::Italiano (it) | label::English (en) |",
+        "| type | name | label::Italiano (it) | label::English (en) | claim::it |",
+    )
+    book = workbook.read(source.encode(), "t.md")
+    assert editing.languages(book) == ["Italiano (it)", "English (en)"]
+    assert editing.text_column(book, "survey", "claim", "Italiano (it)") == "claim::it"
+    assert editing.text_column(book, "survey", "claim", "English (en)") == "claim::English (en)"

@@ -47,6 +47,12 @@ def _question_post(client, index: int, **changes) -> dict[str, str]:
         "constraint": item.row.get("constraint", ""),
         "appearance": item.row.get("appearance", ""),
     }
+    data["relevant_was"] = fields["logic"]["was"]
+    data["join"] = fields["logic"]["join"]
+    for n, condition in enumerate(fields["logic"]["conditions"]):
+        data[f"cond-{n}-name"] = condition.name
+        data[f"cond-{n}-comparison"] = condition.comparison
+        data[f"cond-{n}-value"] = condition.value
     if item.row.get("required") == "yes":
         data["required"] = "on"
     for lang in fields["languages"]:
@@ -224,3 +230,65 @@ def test_the_editor_needs_the_right_to_change_the_survey(client, open_survey, dj
     assert client.get("/manage/small/edit/").status_code == 403
     assert client.post("/manage/small/edit/", {"op": "delete", "index": "1"}).status_code == 403
     assert client.get(f"/manage/small/edit/{SHARE}/").status_code == 403
+
+
+COMMENT = 9
+
+
+def test_show_when_built_from_menus_is_written_as_the_expression(client, organiser, open_survey):
+    menus = {"cond-0-name": "org", "cond-0-comparison": "=", "cond-0-value": "bpo"}
+    client.post(f"/manage/small/edit/{SHARE}/", _question_post(client, SHARE, **menus))
+    assert _form().question("share").relevant == "${org} = 'bpo'"
+    menus = {
+        "join": "any",
+        "cond-0-name": "share",
+        "cond-0-comparison": ">",
+        "cond-0-value": "50",
+        "cond-1-name": "tools",
+        "cond-1-comparison": "selected",
+        "cond-1-value": "vpn",
+    }
+    client.post(f"/manage/small/edit/{COMMENT}/", _question_post(client, COMMENT, **menus))
+    assert _form().question("comment").relevant == "${share} > 50 or selected(${tools}, 'vpn')"
+    # drawn again, the menus show it
+    logic = client.get(f"/manage/small/edit/{COMMENT}/").context["fields"]["logic"]
+    assert logic["join"] == "any" and [c.name for c in logic["conditions"]] == [
+        "share",
+        "tools",
+        "",
+    ]
+
+
+def test_an_expression_typed_by_an_expert_wins_and_one_the_menus_cannot_show_is_kept(
+    client, organiser, open_survey
+):
+    typed = "${share} > 50 and (${org} = 'bpo' or ${org} = 'other')"
+    client.post(f"/manage/small/edit/{COMMENT}/", _question_post(client, COMMENT, relevant=typed))
+    assert _form().question("comment").relevant == typed
+    page = client.get(f"/manage/small/edit/{COMMENT}/")
+    assert page.context["fields"]["logic"]["shown"] is False
+    assert 'id="logic-kept"' in page.content.decode()
+    # saved again with another change: the condition stays as typed
+    client.post(f"/manage/small/edit/{COMMENT}/", _question_post(client, COMMENT, appearance=""))
+    assert _form().question("comment").relevant == typed
+
+
+def test_a_condition_on_a_later_question_is_refused(client, organiser, open_survey):
+    before = _survey().current_version.sha256
+    menus = {"cond-0-name": "share", "cond-0-comparison": ">", "cond-0-value": "3"}
+    reply = client.post(f"/manage/small/edit/{ORG}/", _question_post(client, ORG, **menus))
+    assert reply.status_code == 400 and "SURVEY_EDIT_CONDITION" in reply.content.decode()
+    reply = client.post(
+        f"/manage/small/edit/{ORG}/", _question_post(client, ORG, relevant="${org} = 'bpo'")
+    )
+    assert reply.status_code == 400 and "SURVEY_EDIT_CONDITION" in reply.content.decode()
+    assert _survey().current_version.sha256 == before
+
+
+def test_a_choice_list_left_empty_is_refused(client, organiser, open_survey):
+    before = _survey().current_version.sha256
+    data = _question_post(client, TOOLS)
+    data["choice-0-remove"] = data["choice-1-remove"] = "on"
+    reply = client.post(f"/manage/small/edit/{TOOLS}/", data)
+    assert reply.status_code == 400 and "FORM_" in reply.content.decode()
+    assert _survey().current_version.sha256 == before

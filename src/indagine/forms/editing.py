@@ -13,12 +13,14 @@ import re
 import unicodedata
 from dataclasses import dataclass
 
+from indagine.forms.tree import language_code
 from indagine.forms.workbook import Workbook
 
 BEGINS = ("begin_group", "begin group", "begin_repeat", "begin repeat")
 ENDS = ("end_group", "end group", "end_repeat", "end repeat")
-# The texts a row has in each language, as XLSForm columns ("label::Italiano (it)").
-TEXTS = ("label", "hint", "required_message", "constraint_message")
+# The texts a row has in each language, as XLSForm columns ("label::Italiano (it)"); a claim is
+# the finding the report states when the answers agree ("ha messo in remote working ...").
+TEXTS = ("label", "hint", "required_message", "constraint_message", "claim")
 _NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_.-]*$")  # an XML name, as pyxform wants one
 NAME_LENGTH = 32
 
@@ -90,7 +92,10 @@ def languages(book: Workbook) -> list[str | None]:
     for sheet in ("survey", "choices"):
         for column in book.sheet(sheet).columns:
             base, _, language = column.partition("::")
-            if base in (*TEXTS, "label") and (language or None) not in found:
+            if base in (*TEXTS, "label") and base != "claim":
+                codes = {language_code(f) for f in found if f}
+                if (language and language_code(language) in codes) or (language or None) in found:
+                    continue
                 found.append(language or None)
     if not found:
         found.append(None)
@@ -99,6 +104,18 @@ def languages(book: Workbook) -> list[str | None]:
 
 def column(base: str, language: str | None) -> str:
     return f"{base}::{language}" if language else base
+
+
+def text_column(book: Workbook, sheet: str, base: str, language: str | None) -> str:
+    """The column holding `base` in `language` on `sheet`: one the sheet has in that language,
+    however written ('claim::it' beside 'label::Italiano (it)'), else as the labels write it."""
+    if language is not None:
+        code = language_code(language)
+        for name in book.sheet(sheet).columns:
+            kind, _, written = name.partition("::")
+            if kind == base and written and language_code(written) == code:
+                return name
+    return column(base, language)
 
 
 def default_language(book: Workbook) -> str | None:
@@ -257,3 +274,77 @@ def set_choices(book: Workbook, list_name: str, rows: list[dict[str, str]]) -> N
     )
     fresh = [{"list_name": list_name, **{k: v for k, v in r.items() if v}} for r in rows]
     sheet.rows[:] = kept[:at] + fresh + kept[at:]
+
+
+# "Show this question when…", built from menus: each condition a question, a comparison and a
+# value, joined by all (and) or any (or). Written as the XLSForm expression, which an expert
+# may type instead; an expression of another shape is kept as typed, its menus left empty.
+COMPARISONS = ("=", "!=", ">", ">=", "<", "<=", "selected", "not selected")
+_TERM = re.compile(r"^\$\{([A-Za-z_][\w.-]*)\}\s*(!=|>=|<=|=|>|<)\s*('([^']*)'|-?\d+(?:\.\d+)?)$")
+_SELECTED = re.compile(
+    r"^(not\(\s*)?selected\(\s*\$\{([A-Za-z_][\w.-]*)\}\s*,\s*'([^']*)'\s*\)(\s*\))?$"
+)
+_REFERENCE = re.compile(r"\$\{([A-Za-z_][\w.-]*)\}")
+
+
+@dataclass(frozen=True)
+class Condition:
+    name: str
+    comparison: str
+    value: str
+
+
+def parse_condition(text: str) -> tuple[str, list[Condition]] | None:
+    """('all' or 'any', the conditions) of an expression the menus can show, else None."""
+    text = " ".join(text.split())
+    if not text:
+        return "all", []
+    joins = {j for j in ("and", "or") if f" {j} " in text}
+    if len(joins) > 1 or "(" in text.replace("selected(", "").replace("not(", ""):
+        return None
+    join = joins.pop() if joins else "and"
+    conditions = []
+    for term in text.split(f" {join} "):
+        if (match := _TERM.match(term.strip())) is not None:
+            value = match.group(4) if match.group(4) is not None else match.group(3)
+            conditions.append(Condition(match.group(1), match.group(2), value))
+        elif (match := _SELECTED.match(term.strip())) is not None:
+            if bool(match.group(1)) != bool(match.group(4)):
+                return None
+            negated = "not selected" if match.group(1) else "selected"
+            conditions.append(Condition(match.group(2), negated, match.group(3)))
+        else:
+            return None
+    return ("all" if join == "and" else "any"), conditions
+
+
+def build_condition(join: str, conditions: list[Condition], numeric: set[str]) -> str:
+    """The XLSForm expression of the menus' conditions (a value quoted unless its question
+    takes a number); a value holding a quote cannot be written and raises EditRefused."""
+    terms = []
+    for c in conditions:
+        if c.comparison not in COMPARISONS:
+            raise EditRefused(f"'{c.comparison}' is not a comparison.")
+        if "'" in c.value:
+            raise EditRefused(f"A value compared cannot hold a quote: {c.value}")
+        if c.comparison in ("selected", "not selected"):
+            term = f"selected(${{{c.name}}}, '{c.value}')"
+            terms.append(f"not({term})" if c.comparison == "not selected" else term)
+        elif c.name in numeric and re.fullmatch(r"-?\d+(\.\d+)?", c.value):
+            terms.append(f"${{{c.name}}} {c.comparison} {c.value}")
+        else:
+            terms.append(f"${{{c.name}}} {c.comparison} '{c.value}'")
+    return f" {'and' if join == 'all' else 'or'} ".join(terms)
+
+
+def references(text: str) -> list[str]:
+    """The questions an expression reads (${name}), in order, once each."""
+    return list(dict.fromkeys(_REFERENCE.findall(text or "")))
+
+
+def later(book: Workbook, index: int, text: str) -> list[str]:
+    """The questions `text` reads that are asked at or after row `index` (within a page or
+    group, its own questions): a condition can only read answers given before it."""
+    target = item(book, index)
+    at = {r["name"].strip(): i for i, r in enumerate(book.sheet("survey").rows) if r.get("name")}
+    return [n for n in references(text) if n in at and at[n] >= target.index]

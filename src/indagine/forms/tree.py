@@ -86,7 +86,7 @@ _LANGUAGE_NAMES = {
 }
 
 
-def _lang_code(name: str) -> str:
+def language_code(name: str) -> str:
     """A language's code from its written name: 'English (en)', 'en', 'Italiano'."""
     match = re.search(r"\(([A-Za-z]{2,3}(?:[-_][A-Za-z0-9]+)?)\)\s*$", name)
     if match:
@@ -121,7 +121,7 @@ class _FormBuilder:
         self.sheet = sheet
         self.issues: list[FormIssue] = []
         default = str(tree.get("default_language") or "default")
-        self.default_code = "und" if default == "default" else _lang_code(default)
+        self.default_code = "und" if default == "default" else language_code(default)
         self.languages: dict[str, str] = {}
         self.tables: dict[str, Text] = {}  # a table-list group's caption, by its name
         self.repeats: dict[str, Repeat] = {}  # every repeat met, by its name
@@ -133,7 +133,7 @@ class _FormBuilder:
             value = {"default": value}
         out = {}
         for lang, string in value.items():
-            code = self.default_code if lang == "default" else _lang_code(lang)
+            code = self.default_code if lang == "default" else language_code(lang)
             name = str(self.tree.get("default_language")) if lang == "default" else lang
             self.languages.setdefault(code, name)
             out[code] = str(string)

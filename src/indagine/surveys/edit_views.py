@@ -34,6 +34,19 @@ TYPES = (
     ("acknowledge", _lazy("Acknowledgement")),
 )
 SELECTS = ("select_one", "select_multiple", "rank")
+NUMBERS = ("integer", "decimal", "range")
+NOT_READ = ("note", "calculate", "acknowledge", "file", "image")
+CONDITIONS = 3  # rows of "show this question when…" menus
+COMPARISONS = (
+    ("=", _lazy("is")),
+    ("!=", _lazy("is not")),
+    (">", _lazy("is more than")),
+    (">=", _lazy("is at least")),
+    ("<", _lazy("is less than")),
+    ("<=", _lazy("is at most")),
+    ("selected", _lazy("includes")),
+    ("not selected", _lazy("does not include")),
+)
 BLANK_CHOICES = 3  # empty rows under a list's choices, to add to it without the script
 
 
@@ -186,13 +199,27 @@ def _fields(book: Workbook, item: editing.Item) -> dict[str, Any]:
     choices = [
         {
             "name": c.get("name", ""),
-            "labels": [c.get(editing.column("label", lang), "") for lang in languages],
+            "labels": [
+                c.get(editing.text_column(book, "choices", "label", lang), "") for lang in languages
+            ],
             "score": c.get("score", ""),
         }
         for c in lists.get(list_name, [])
     ]
     blank = {"name": "", "labels": ["" for _ in languages], "score": ""}
+    relevant = item.row.get("relevant", "")
+    parsed = editing.parse_condition(relevant)
+    conditions = list(parsed[1]) if parsed else []
+    conditions += [editing.Condition("", "=", "")] * (CONDITIONS - len(conditions))
     return {
+        "earlier": _earlier(book, item),
+        "logic": {
+            "join": parsed[0] if parsed else "all",
+            "conditions": conditions,
+            "shown": parsed is not None,
+            "was": relevant,
+        },
+        "comparisons": COMPARISONS,
         "kind": kind,
         "list_name": list_name,
         "lists": sorted(n for n in lists if n),
@@ -202,7 +229,8 @@ def _fields(book: Workbook, item: editing.Item) -> dict[str, Any]:
                 "index": i,
                 "name": lang or _("Text"),
                 "texts": {
-                    base: item.row.get(editing.column(base, lang), "") for base in editing.TEXTS
+                    base: item.row.get(editing.text_column(book, "survey", base, lang), "")
+                    for base in editing.TEXTS
                 },
             }
             for i, lang in enumerate(languages)
@@ -217,12 +245,54 @@ def _fields(book: Workbook, item: editing.Item) -> dict[str, Any]:
     }
 
 
+def _earlier(book: Workbook, item: editing.Item) -> list[dict[str, Any]]:
+    """The questions asked before `item`, which its condition can read, with their choices."""
+    lists = editing.choice_lists(book)
+    out = []
+    for other in editing.items(book)[: item.index]:
+        kind, list_name = _split_type(other)
+        if other.kind != "question" or not other.name or kind in NOT_READ:
+            continue
+        out.append(
+            {
+                "name": other.name,
+                "label": editing.label(book, other.row),
+                "choices": [c.get("name", "") for c in lists.get(list_name, [])],
+                "numeric": kind in NUMBERS,
+            }
+        )
+    return out
+
+
+def _relevant(request: HttpRequest, book: Workbook, item: editing.Item) -> str:
+    """The condition: typed by hand when its box was changed, else built from the menus (an
+    expression the menus cannot show, left alone there, stays as it was)."""
+    post = request.POST
+    typed, was = post.get("relevant", ""), post.get("relevant_was", "")
+    if typed.strip() != was.strip():
+        return typed
+    conditions = [
+        editing.Condition(
+            post.get(f"cond-{n}-name", "").strip(),
+            post.get(f"cond-{n}-comparison", "="),
+            post.get(f"cond-{n}-value", "").strip(),
+        )
+        for n in range(CONDITIONS)
+    ]
+    chosen = [c for c in conditions if c.name]
+    if not chosen and editing.parse_condition(was) is None:
+        return was
+    numeric = {q["name"] for q in _earlier(book, item) if q["numeric"]}
+    join = "any" if post.get("join") == "any" else "all"
+    return editing.build_condition(join, chosen, numeric)
+
+
 def _values(request: HttpRequest, book: Workbook, item: editing.Item) -> dict[str, str]:
     """The row's cells from the question's page."""
     post = request.POST
     values = {
         "name": post.get("name", "").strip(),
-        "relevant": post.get("relevant", ""),
+        "relevant": _relevant(request, book, item),
         "appearance": post.get("appearance", ""),
     }
     if item.kind == "question":
@@ -234,7 +304,8 @@ def _values(request: HttpRequest, book: Workbook, item: editing.Item) -> dict[st
     for i, language in enumerate(editing.languages(book)):
         for base in editing.TEXTS:
             if item.kind == "question" or base == "label":
-                values[editing.column(base, language)] = post.get(f"{base}__{i}", "")
+                named = editing.text_column(book, "survey", base, language)
+                values[named] = post.get(f"{base}__{i}", "")
     return values
 
 
@@ -247,7 +318,8 @@ def _choices(request: HttpRequest, book: Workbook) -> list[dict[str, str]]:
     for n in range(int(post.get("choices", "0") or 0)):
         row = {"name": post.get(f"choice-{n}-name", "").strip()}
         for i, language in enumerate(languages):
-            row[editing.column("label", language)] = post.get(f"choice-{n}-label-{i}", "")
+            named = editing.text_column(book, "choices", "label", language)
+            row[named] = post.get(f"choice-{n}-label-{i}", "")
         if "score" in book.sheet("choices").columns or post.get(f"choice-{n}-score"):
             row["score"] = post.get(f"choice-{n}-score", "").strip()
         if post.get(f"choice-{n}-remove") == "on" or not any(v.strip() for v in row.values()):
@@ -270,16 +342,15 @@ def question(request: HttpRequest, slug: str, index: int) -> HttpResponse:
     problems: list[FormIssue] = [i for i in draft.loaded.issues if i.row == index + 2]
     status = 200
     if request.method == "POST":
-        values, choices = _values(request, draft.book, item), _choices(request, draft.book)
-        wrong = editing.check_name(values["name"])
-        if (
-            not wrong
-            and values["name"] != item.name
-            and values["name"] in editing.names(draft.book)
-        ):
-            wrong = _("'%(name)s' is the name of another question.") % {"name": values["name"]}
+        try:
+            values, choices = _values(request, draft.book, item), _choices(request, draft.book)
+        except editing.EditRefused as refused:
+            values, choices = {**item.row, "relevant": request.POST.get("relevant", "")}, []
+            wrong: str | None = f"{refused} ({SurveyCode.EDIT_CONDITION})"
+        else:
+            wrong = _wrong(draft.book, item, values)
         if wrong:
-            messages.error(request, f"{wrong} ({SurveyCode.EDIT_NAME})")
+            messages.error(request, wrong)
         else:
             list_name = values["type"].partition(" ")[2]
 
@@ -320,6 +391,24 @@ def question(request: HttpRequest, slug: str, index: int) -> HttpResponse:
         },
         status=status,
     )
+
+
+def _wrong(book: Workbook, item: editing.Item, values: dict[str, str]) -> str | None:
+    """Why the page's name or condition cannot be kept, with its code; None if they can."""
+    name = values["name"]
+    wrong = editing.check_name(name)
+    if not wrong and name != item.name and name in editing.names(book):
+        wrong = _("'%(name)s' is the name of another question.") % {"name": name}
+    if wrong:
+        return f"{wrong} ({SurveyCode.EDIT_NAME})"
+    later = editing.later(book, item.index, values.get("relevant", ""))
+    if later:
+        said = _(
+            "The condition reads %(names)s, asked after this question or in it: a condition "
+            "can only read answers given before."
+        ) % {"names": ", ".join(later)}
+        return f"{said} ({SurveyCode.EDIT_CONDITION})"
+    return None
 
 
 def _edit_url(slug: str) -> str:
