@@ -221,3 +221,36 @@ def test_a_claim_written_with_a_language_code_is_found_beside_full_names():
     assert editing.languages(book) == ["Italiano (it)", "English (en)"]
     assert editing.text_column(book, "survey", "claim", "Italiano (it)") == "claim::it"
     assert editing.text_column(book, "survey", "claim", "English (en)") == "claim::English (en)"
+
+
+@pytest.mark.parametrize(
+    ("text", "check"),
+    [
+        ("", editing.Check()),
+        (". >= 0 and . <= 100", editing.Check("0", "100")),
+        ("string-length(.) <= 20", editing.Check(longest="20")),
+        (
+            "regex(., '^[0-9]{5}$') and string-length(.) <= 5",
+            editing.Check(longest="5", pattern="^[0-9]{5}$"),
+        ),
+    ],
+)
+def test_checks_the_boxes_show(text, check):
+    assert editing.parse_check(text) == check
+    if text:
+        again = editing.parse_check(editing.build_check(check))
+        assert again == check
+
+
+@pytest.mark.parametrize("text", [". > 0", ". >= ${other}", "selected(., 'a')", ". >= 1 or . <= 3"])
+def test_other_checks_stay_expressions(text):
+    assert editing.parse_check(text) is None
+
+
+@pytest.mark.parametrize(
+    "check",
+    [editing.Check(least="zero"), editing.Check(longest="-3"), editing.Check(pattern="l'a")],
+)
+def test_a_check_that_cannot_be_written_is_refused(check):
+    with pytest.raises(editing.CheckRefused):
+        editing.build_check(check)

@@ -48,6 +48,10 @@ def _question_post(client, index: int, **changes) -> dict[str, str]:
         "appearance": item.row.get("appearance", ""),
     }
     data["relevant_was"] = fields["logic"]["was"]
+    data["constraint_was"] = fields["check_was"]
+    check = fields["check"]
+    for key in ("least", "most", "longest", "pattern"):
+        data[f"check_{key}"] = getattr(check, key) if check else ""
     data["join"] = fields["logic"]["join"]
     for n, condition in enumerate(fields["logic"]["conditions"]):
         data[f"cond-{n}-name"] = condition.name
@@ -292,3 +296,22 @@ def test_a_choice_list_left_empty_is_refused(client, organiser, open_survey):
     reply = client.post(f"/manage/small/edit/{TOOLS}/", data)
     assert reply.status_code == 400 and "FORM_" in reply.content.decode()
     assert _survey().current_version.sha256 == before
+
+
+def test_the_check_from_its_boxes(client, organiser, open_survey):
+    page = client.get(f"/manage/small/edit/{SHARE}/").context["fields"]
+    assert (page["check"].least, page["check"].most) == ("0", "100")  # '. >= 0 and . <= 100'
+    client.post(f"/manage/small/edit/{SHARE}/", _question_post(client, SHARE, check_most="50"))
+    assert _form().question("share").constraint == ". >= 0 and . <= 50"
+    client.post(
+        f"/manage/small/edit/{COMMENT}/",
+        _question_post(client, COMMENT, check_longest="200", check_pattern="^[A-Z]"),
+    )
+    assert (
+        _form().question("comment").constraint == "string-length(.) <= 200 and regex(., '^[A-Z]')"
+    )
+    reply = client.post(
+        f"/manage/small/edit/{SHARE}/", _question_post(client, SHARE, check_least="zero")
+    )
+    assert reply.status_code == 400 and "SURVEY_EDIT_CHECK" in reply.content.decode()
+    assert _form().question("share").constraint == ". >= 0 and . <= 50"

@@ -29,6 +29,10 @@ class EditRefused(ValueError):
     """A change that cannot be made to these rows (an item that is not there, a name taken)."""
 
 
+class CheckRefused(EditRefused):
+    """A check on the answer that cannot be written (a least value that is not a number)."""
+
+
 @dataclass(frozen=True)
 class Item:
     index: int  # the row's index in the survey sheet (its spreadsheet row is index + 2)
@@ -348,3 +352,63 @@ def later(book: Workbook, index: int, text: str) -> list[str]:
     target = item(book, index)
     at = {r["name"].strip(): i for i, r in enumerate(book.sheet("survey").rows) if r.get("name")}
     return [n for n in references(text) if n in at and at[n] >= target.index]
+
+
+# A check on the answer from the editor's boxes: a least and a most value (numbers and dates
+# compare the same way), a longest length, a pattern; written as the XLSForm constraint.
+@dataclass(frozen=True)
+class Check:
+    least: str = ""
+    most: str = ""
+    longest: str = ""
+    pattern: str = ""
+
+    def __bool__(self) -> bool:
+        return any((self.least, self.most, self.longest, self.pattern))
+
+
+_LEAST = re.compile(r"^\.\s*>=\s*(-?\d+(?:\.\d+)?)$")
+_MOST = re.compile(r"^\.\s*<=\s*(-?\d+(?:\.\d+)?)$")
+_LONGEST = re.compile(r"^string-length\(\s*\.\s*\)\s*<=\s*(\d+)$")
+_PATTERN = re.compile(r"^regex\(\s*\.\s*,\s*'([^']*)'\s*\)$")
+
+
+def parse_check(text: str) -> Check | None:
+    """The boxes of a constraint they can show, else None (it stays an expression)."""
+    text = " ".join(text.split())
+    if not text:
+        return Check()
+    found: dict[str, str] = {}
+    for term in text.split(" and "):
+        for key, pattern in (
+            ("least", _LEAST),
+            ("most", _MOST),
+            ("longest", _LONGEST),
+            ("pattern", _PATTERN),
+        ):
+            if (match := pattern.match(term.strip())) is not None and key not in found:
+                found[key] = match.group(1)
+                break
+        else:
+            return None
+    return Check(**found)
+
+
+def build_check(check: Check) -> str:
+    """The constraint of the boxes; a number that is not one, or a pattern with a quote,
+    raises EditRefused."""
+    terms = []
+    for value, written in ((check.least, ". >= {}"), (check.most, ". <= {}")):
+        if value:
+            if not re.fullmatch(r"-?\d+(\.\d+)?", value):
+                raise CheckRefused(f"'{value}' is not a number.")
+            terms.append(written.format(value))
+    if check.longest:
+        if not check.longest.isascii() or not check.longest.isdigit():
+            raise CheckRefused(f"'{check.longest}' is not a whole number of characters.")
+        terms.append(f"string-length(.) <= {int(check.longest)}")
+    if check.pattern:
+        if "'" in check.pattern:
+            raise CheckRefused("A pattern cannot hold a quote.")
+        terms.append(f"regex(., '{check.pattern}')")
+    return " and ".join(terms)

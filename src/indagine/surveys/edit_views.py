@@ -220,6 +220,8 @@ def _fields(book: Workbook, item: editing.Item) -> dict[str, Any]:
             "was": relevant,
         },
         "comparisons": COMPARISONS,
+        "check": editing.parse_check(item.row.get("constraint", "")),
+        "check_was": item.row.get("constraint", ""),
         "kind": kind,
         "list_name": list_name,
         "lists": sorted(n for n in lists if n),
@@ -287,6 +289,21 @@ def _relevant(request: HttpRequest, book: Workbook, item: editing.Item) -> str:
     return editing.build_condition(join, chosen, numeric)
 
 
+def _constraint(request: HttpRequest) -> str:
+    """The check: typed by hand when its box was changed, else from the boxes (least, most,
+    longest, pattern); one the boxes cannot show, with them left empty, stays as it was."""
+    post = request.POST
+    typed, was = post.get("constraint", ""), post.get("constraint_was", "")
+    if typed.strip() != was.strip():
+        return typed
+    check = editing.Check(
+        *(post.get(f"check_{k}", "").strip() for k in ("least", "most", "longest", "pattern"))
+    )
+    if not check and editing.parse_check(was) is None:
+        return was
+    return editing.build_check(check)
+
+
 def _values(request: HttpRequest, book: Workbook, item: editing.Item) -> dict[str, str]:
     """The row's cells from the question's page."""
     post = request.POST
@@ -300,7 +317,7 @@ def _values(request: HttpRequest, book: Workbook, item: editing.Item) -> dict[st
         list_name = post.get("list_name", "").strip()
         values["type"] = f"{kind} {list_name or values['name']}" if kind in SELECTS else kind
         values["required"] = "yes" if post.get("required") == "on" else ""
-        values["constraint"] = post.get("constraint", "")
+        values["constraint"] = _constraint(request)
     for i, language in enumerate(editing.languages(book)):
         for base in editing.TEXTS:
             if item.kind == "question" or base == "label":
@@ -346,7 +363,8 @@ def question(request: HttpRequest, slug: str, index: int) -> HttpResponse:
             values, choices = _values(request, draft.book, item), _choices(request, draft.book)
         except editing.EditRefused as refused:
             values, choices = {**item.row, "relevant": request.POST.get("relevant", "")}, []
-            wrong: str | None = f"{refused} ({SurveyCode.EDIT_CONDITION})"
+            code = isinstance(refused, editing.CheckRefused) and SurveyCode.EDIT_CHECK
+            wrong: str | None = f"{refused} ({code or SurveyCode.EDIT_CONDITION})"
         else:
             wrong = _wrong(draft.book, item, values)
         if wrong:
