@@ -315,3 +315,49 @@ def test_the_check_from_its_boxes(client, organiser, open_survey):
     )
     assert reply.status_code == 400 and "SURVEY_EDIT_CHECK" in reply.content.decode()
     assert _form().question("share").constraint == ". >= 0 and . <= 50"
+
+
+def test_the_preview_beside_the_editor_follows_the_question_and_shows_the_draft(
+    client, organiser, open_survey
+):
+    _answer(_survey())  # changes wait in the draft
+    data = _question_post(client, SHARE, label__0="Quota nuova")
+    client.post(f"/manage/small/edit/{SHARE}/", data)
+    page = client.get(f"/manage/small/edit/{SHARE}/").content.decode()
+    assert 'src="/manage/small/edit/preview/?page=1"' in page  # p2, the page of share
+    framed = client.get("/manage/small/edit/preview/?page=1")
+    assert "Quota nuova" in framed.content.decode()  # the draft, not yet a version
+    assert framed["X-Frame-Options"] == "SAMEORIGIN"
+    assert "frame-ancestors 'self'" in framed["Content-Security-Policy"]
+    own = client.get("/manage/small/preview/?page=1")  # the version: as before, never framed
+    assert "Quota nuova" not in own.content.decode() and own["X-Frame-Options"] == "DENY"
+    assert "frame-ancestors 'none'" in own["Content-Security-Policy"]
+
+
+def test_settings_from_the_editor(client, organiser, open_survey):
+    page = client.get("/manage/small/edit/")
+    assert [c for c, _ in page.context["more_languages"]] == ["fr", "de", "es"]
+    client.post(
+        "/manage/small/edit/",
+        {
+            "op": "settings",
+            "revision": _revision(client),
+            "title": "Piccola 2027",
+            "default_language": "English (en)",
+            "add_language": "fr",
+        },
+    )
+    form = _form()
+    assert _survey().title == "Piccola 2027" and form.default_language == "en"
+    assert "fr" not in form.languages  # no text in it yet: its columns wait to be filled in
+    page = client.get(f"/manage/small/edit/{SHARE}/").context["fields"]
+    assert [lang["name"] for lang in page["languages"]] == [
+        "Italiano (it)",
+        "English (en)",
+        "Français (fr)",
+    ]
+    reply = client.post(
+        "/manage/small/action/settings/".replace("action/", ""),
+        {"anonymous": "on", "back": "edit"},
+    )
+    assert reply["Location"] == "/manage/small/edit/#settings" and _survey().anonymous

@@ -134,6 +134,22 @@ def label(book: Workbook, row: dict[str, str]) -> str:
     return first or next((row[c] for c in row if c.split("::")[0] == "label" and row[c]), "")
 
 
+def add_language(book: Workbook, language: str) -> None:
+    """Give every text a column in `language` ('English (en)'), beside its kin, empty to fill
+    in (a page shows a text missing in a language in the default one)."""
+    for sheet_name in ("survey", "choices"):
+        sheet = book.sheet(sheet_name)
+        if sheet_name == "choices" and not sheet.rows:
+            continue
+        bases = TEXTS if sheet_name == "survey" else ("label",)
+        for base in bases:
+            kin = [c for c in sheet.columns if c.split("::")[0] == base]
+            if kin and column(base, language) not in sheet.columns:
+                sheet.add_column(column(base, language), after=kin[-1])
+        if "label" not in sheet.columns and column("label", language) not in sheet.columns:
+            sheet.add_column(column("label", language), after="name")
+
+
 def names(book: Workbook) -> set[str]:
     return {r["name"].strip() for r in book.sheet("survey").rows if r.get("name", "").strip()}
 

@@ -7,7 +7,7 @@ from django.urls import include, path
 
 from indagine.collect import browse
 from indagine.collect.attachments import attachment
-from indagine.collect.preview import survey_preview
+from indagine.collect.preview import draft_preview, survey_preview
 from indagine.results.api import api
 from indagine.surveys import views as survey_views
 from indagine.surveys.logins import limited
@@ -45,6 +45,7 @@ urlpatterns = [
     path("", include("indagine.panel.urls")),
     path("", include("indagine.results.urls")),
     path("manage/<slug:slug>/preview/", survey_preview, name="preview"),  # collect's view
+    path("manage/<slug:slug>/edit/preview/", draft_preview, name="edit_preview"),  # collect's
     path("manage/<slug:slug>/files/<str:name>", attachment, name="attachment"),  # collect's
     # the responses pages (collect's)
     path("manage/<slug:slug>/responses/", browse.response_list, name="responses"),

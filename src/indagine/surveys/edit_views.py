@@ -14,10 +14,12 @@ from django.utils.translation import gettext_lazy as _lazy
 
 from indagine.forms import editing
 from indagine.forms.issues import FormIssue
+from indagine.forms.tree import language_code
 from indagine.forms.workbook import Workbook
-from indagine.surveys import editor, services
+from indagine.surveys import editor, services, starting
 from indagine.surveys.access import CHANGE, organiser
 from indagine.surveys.codes import SurveyCode
+from indagine.surveys.forms import ScheduleForm
 from indagine.surveys.models import Survey
 
 # The kinds of question the editor offers by name (any other an XLSForm has stays as written).
@@ -68,6 +70,18 @@ def _index(request: HttpRequest) -> int:
         return -1
 
 
+def page_of(draft: editor.Draft, index: int) -> int:
+    """The page of the form (its number from 0) that shows the row `index`: the page of the
+    top-level item holding it; 0 when that page holds nothing a respondent sees yet."""
+    form = draft.loaded.form
+    every = editing.items(draft.book)
+    top = next((i for i in reversed(every[: index + 1]) if i.depth == 0 and i.kind != "end"), None)
+    if form is None or top is None:
+        return 0
+    names = [p.name for p in form.pages]
+    return names.index(top.name) if top.name in names else 0
+
+
 def _outline(draft: editor.Draft) -> list[dict[str, Any]]:
     """Each row of the survey sheet with its label and the problems at its cells."""
     book = draft.book
@@ -106,8 +120,20 @@ def outline(request: HttpRequest, slug: str) -> HttpResponse:
             "outline": _outline(draft),
             "types": TYPES,
             "general": [i for i in draft.loaded.issues if i.sheet != "survey" or not i.row],
+            "preview_page": 0,
+            "title": draft.book.settings.get("form_title", ""),
+            "written_languages": [lang for lang in editing.languages(draft.book) if lang],
+            "default_language": editing.default_language(draft.book),
+            "more_languages": _more_languages(draft.book),
+            "schedule": ScheduleForm(initial={"closes_at": survey.closes_at}),
         },
     )
+
+
+def _more_languages(book: Workbook) -> list[tuple[str, str]]:
+    """The languages indagine has page words in that the questionnaire is not written in."""
+    written = {language_code(lang) for lang in editing.languages(book) if lang}
+    return [(code, name) for code, name in starting.LANGUAGES.items() if code not in written]
 
 
 def _act(request: HttpRequest, survey: Survey) -> HttpResponse:
@@ -124,6 +150,8 @@ def _act(request: HttpRequest, survey: Survey) -> HttpResponse:
             editor.change(
                 survey, revision, lambda book: _apply(book, op, index), said, request.user
             )
+        elif op == "settings":
+            _settings(request, survey, revision)
         elif op in ("add", "page"):
             _add(request, survey, op, index, revision)
         else:
@@ -137,6 +165,27 @@ def _act(request: HttpRequest, survey: Survey) -> HttpResponse:
     except editing.EditRefused as gone:
         messages.error(request, f"{gone} ({SurveyCode.EDIT_GONE})")
     return redirect("surveys:edit", slug=survey.slug)
+
+
+def _settings(request: HttpRequest, survey: Survey, revision: int) -> None:
+    """The questionnaire's title, its default language, and a language added to its texts
+    (each label, hint and choice then has a column in it, to fill in)."""
+    post = request.POST
+    title = post.get("title", "").strip()
+    default = post.get("default_language", "")
+    added = starting.LANGUAGES.get(post.get("add_language", ""))
+    if not title:
+        raise services.SurveyError(SurveyCode.NO_TITLE, _("Give the survey a title."))
+
+    def edit(book: Workbook) -> None:
+        book.set_setting("form_title", title)
+        if default in [lang for lang in editing.languages(book) if lang]:
+            book.set_setting("default_language", default)
+        if added:
+            editing.add_language(book, added)
+
+    editor.change(survey, revision, edit, _("settings"), request.user)
+    messages.success(request, _("Settings saved."))
 
 
 def _name_at(survey: Survey, index: int) -> str:
@@ -404,6 +453,7 @@ def question(request: HttpRequest, slug: str, index: int) -> HttpResponse:
             "draft": draft,
             "item": item,
             "fields": _fields(draft.book, item),
+            "preview_page": page_of(draft, index),
             "types": TYPES,
             "problems": problems,
         },

@@ -244,6 +244,8 @@ def survey_action(request: HttpRequest, slug: str, action: str) -> HttpResponse:
         messages.error(request, f"{_(error.message)} ({error.code})")  # a fixed one translates
     else:
         messages.success(request, done)
+    if request.POST.get("back") == "edit":  # the same settings, set from the editor
+        return redirect(reverse("surveys:edit", args=[slug]) + "#settings")
     return redirect("surveys:detail", slug=slug)
 
 

@@ -12,7 +12,7 @@ from csp.utils import build_policy
 from django.http import HttpRequest
 from django.http.response import HttpResponseBase
 
-_HEADER = "Content-Security-Policy"
+_HEADER = CSP = "Content-Security-Policy"
 
 
 class FixedPolicyMiddleware(CSPMiddleware):
@@ -29,3 +29,12 @@ class FixedPolicyMiddleware(CSPMiddleware):
         if _HEADER not in response:
             response[_HEADER] = FixedPolicyMiddleware._policy
         return response
+
+
+def framed_policy() -> str:
+    """The site's policy, but for a page its own pages may frame (the editor's preview)."""
+    from django.conf import settings
+
+    directives = dict(settings.CONTENT_SECURITY_POLICY["DIRECTIVES"])
+    directives["frame-ancestors"] = ["'self'"]
+    return "; ".join(f"{name} {' '.join(values)}" for name, values in directives.items())
