@@ -71,7 +71,7 @@ class Wording:
 
 
 @lru_cache(maxsize=256)
-def _compiled(source: str, autoescape: bool):
+def compiled(source: str, autoescape: bool):
     return Engine(autoescape=autoescape).from_string(source)
 
 
@@ -159,15 +159,7 @@ class Composer:
             "link": link,
             "unsubscribe": unsubscribe,
         }
-        words = self.wording(survey, message.kind, lang)
-        context = Context(values, autoescape=False)
-        subject = _compiled(words.subject, False).render(context).strip().replace("\n", " ")
-        text = _compiled(words.text + FOOTER[lang], False).render(context)
-        if words.html:  # the organiser's own HTML; the unsubscribe footer is always added
-            footer = _html_from_text(_compiled(FOOTER[lang], False).render(context), (unsubscribe,))
-            html = _compiled(words.html, True).render(Context(values)) + footer
-        else:
-            html = _html_from_text(text, (link, unsubscribe))
+        subject, text, html = self.render(self.wording(survey, message.kind, lang), lang, values)
         email = EmailMultiAlternatives(
             subject,
             text,
@@ -183,8 +175,23 @@ class Composer:
                 f"@indagine.invalid>",
             },
         )
-        email.attach_alternative(_branded(html, self.brand, self.base), "text/html")
+        email.attach_alternative(html, "text/html")
         return email
+
+    def render(self, words: Wording, lang: str, values: dict[str, str]) -> tuple[str, str, str]:
+        """A message's subject, text and branded HTML from its wording and its values (the
+        unsubscribe footer always added)."""
+        context = Context(values, autoescape=False)
+        subject = compiled(words.subject, False).render(context).strip().replace("\n", " ")
+        text = compiled(words.text + FOOTER[lang], False).render(context)
+        links = (values["link"], values["unsubscribe"])
+        if words.html:  # the organiser's own HTML; the unsubscribe footer is always added
+            footer = compiled(FOOTER[lang], False).render(context)
+            html = compiled(words.html, True).render(Context(values))
+            html += _html_from_text(footer, links[1:])
+        else:
+            html = _html_from_text(text, links)
+        return subject, text, _branded(html, self.brand, self.base)
 
 
 def _branded(html: str, brand: dict[str, str], base: str) -> str:

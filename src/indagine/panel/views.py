@@ -7,6 +7,7 @@ from pathlib import Path
 
 from django.conf import settings
 from django.contrib import messages
+from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -18,11 +19,11 @@ from django.views.decorators.http import require_POST
 
 from indagine.collect import keys
 from indagine.forms import languages
-from indagine.panel import services
+from indagine.panel import services, wording
 from indagine.panel.codes import PanelCode
 from indagine.panel.models import Invitation, Member
 from indagine.panel.tokens import member_from_unsubscribe, token_hash
-from indagine.surveys import site
+from indagine.surveys import access, site
 from indagine.surveys.access import CHANGE, VIEW, organiser
 from indagine.surveys.models import Survey
 from indagine.web.errors import refusal
@@ -149,3 +150,53 @@ def panel_action(request: HttpRequest, slug: str, action: str) -> HttpResponse:
         for problem in error.problems[:20]:
             messages.error(request, problem)
     return redirect(reverse("panel:page", args=[slug]))
+
+
+@organiser(VIEW)
+def emails(request: HttpRequest, slug: str) -> HttpResponse:
+    """The emails' wording, each kind in each language, with its placeholders and a preview
+    of the message as a member receives it; changed by those who may change the survey."""
+    survey = get_object_or_404(Survey.objects.select_related("current_version"), slug=slug)
+    changes = access.may(request.user, CHANGE, survey)
+    status = 200
+    posted: dict[str, str] = {}
+    if request.method == "POST":
+        if not changes:
+            raise PermissionDenied
+        kind, lang = request.POST.get("kind", ""), request.POST.get("language", "")
+        try:
+            if request.POST.get("reset"):
+                wording.reset(survey, kind, lang, request.user)
+                messages.success(request, _("Back to the built-in wording."))
+            else:
+                subject, text = request.POST.get("subject", ""), request.POST.get("text", "")
+                posted = {"kind": kind, "language": lang, "subject": subject, "text": text}
+                wording.save(survey, kind, lang, subject, text, request.user)
+                messages.success(request, _("Wording saved."))
+        except services.PanelError as refused:
+            messages.error(request, f"{refused.message} ({refused.code})")
+            status = 400
+        else:
+            return redirect(reverse("panel:emails", args=[slug]) + f"#{kind}-{lang}")
+    every = [
+        {
+            "m": m,
+            "boxes": posted
+            if (posted.get("kind"), posted.get("language")) == (m.kind, m.language)
+            else {"subject": m.words.subject, "text": m.words.text},
+        }
+        for m in wording.shown(survey)
+    ]
+    return render(
+        request,
+        "panel/emails.html",
+        {
+            "survey": survey,
+            "messages_shown": every,
+            "kinds": dict(wording.KINDS),
+            "placeholders": wording.PLACEHOLDERS,
+            "changes": changes,
+            "posted": posted,
+        },
+        status=status,
+    )
