@@ -254,3 +254,15 @@ def test_other_checks_stay_expressions(text):
 def test_a_check_that_cannot_be_written_is_refused(check):
     with pytest.raises(editing.CheckRefused):
         editing.build_check(check)
+
+
+def test_move_to_takes_a_block_before_another_item_or_to_the_end():
+    book = _book()
+    assert editing.move_to(book, 6, 1) == 1  # d before a, in the same page
+    assert _names(book)[:3] == ["p1", "d", "a"]
+    assert editing.move_to(book, 1, 9) == 8  # d into page p2, before e
+    assert _names(book)[7:10] == ["p2", "d", "e"]
+    assert editing.move_to(book, 3, 4) == 3  # the group g dropped inside itself: stays
+    end = len(book.sheet("survey").rows)
+    assert editing.move_to(book, 0, end) == end - 7  # page p1 (7 rows) to the end
+    assert _names(book)[0] == "p2"

@@ -361,3 +361,26 @@ def test_settings_from_the_editor(client, organiser, open_survey):
         {"anonymous": "on", "back": "edit"},
     )
     assert reply["Location"] == "/manage/small/edit/#settings" and _survey().anonymous
+
+
+def test_a_dragged_question_is_dropped_in_another_page(client, organiser, open_survey):
+    page = client.get("/manage/small/edit/").content.decode()
+    assert 'id="move-to"' in page and "surveys/editor.js" in page
+    client.post(
+        "/manage/small/edit/",
+        {"op": "moveto", "index": str(COMMENT), "before": "5", "revision": _revision(client)},
+    )
+    assert [q.name for q in _form().pages[1].questions] == ["comment", "share", "tools"]
+
+
+def test_a_page_is_edited_on_its_own_page(client, organiser, open_survey):
+    page = client.get("/manage/small/edit/4/")
+    assert page.status_code == 200 and 'name="type"' not in page.content.decode()
+    data = _question_post(client, 4, name="lavoro", label__0="Il lavoro", label__1="Work")
+    assert client.post("/manage/small/edit/4/", data).status_code == 302
+    work = _form().pages[1]
+    assert (work.name, work.title.get("it"), work.title.get("en")) == (
+        "lavoro",
+        "Il lavoro",
+        "Work",
+    )

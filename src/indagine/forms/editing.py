@@ -265,6 +265,22 @@ def move(book: Workbook, index: int, step: int) -> int:
     return target.index + (following.end - target.end)
 
 
+def move_to(book: Workbook, index: int, before: int) -> int:
+    """Put an item (a page or group with all it holds) just before the item at row `before`,
+    or at the end of the sheet for `before` past its last row; return its new index. Dropped
+    inside itself, it stays."""
+    target = item(book, index)
+    rows = book.sheet("survey").rows
+    if target.index <= before < target.end:
+        return target.index
+    block = rows[target.index : target.end]
+    del rows[target.index : target.end]
+    at = before - len(block) if before > target.index else before
+    at = max(0, min(at, len(rows)))
+    rows[at:at] = block
+    return at
+
+
 def choice_lists(book: Workbook) -> dict[str, list[dict[str, str]]]:
     """The choices sheet's rows by list name, in their order."""
     lists: dict[str, list[dict[str, str]]] = {}

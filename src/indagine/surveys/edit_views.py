@@ -64,8 +64,12 @@ def _revision(request: HttpRequest) -> int:
 
 
 def _index(request: HttpRequest) -> int:
+    return _number(request.POST.get("index", ""))
+
+
+def _number(text: str) -> int:
     try:
-        return int(request.POST.get("index", ""))
+        return int(text)
     except ValueError:
         return -1
 
@@ -150,6 +154,11 @@ def _act(request: HttpRequest, survey: Survey) -> HttpResponse:
             editor.change(
                 survey, revision, lambda book: _apply(book, op, index), said, request.user
             )
+        elif op == "moveto":  # dragged (the script): dropped before another item
+            before = _number(request.POST.get("before", ""))
+            said = f"{_name_at(survey, index)}: " + _("moved")
+            move = lambda book: editing.move_to(book, index, before)  # noqa: E731
+            editor.change(survey, revision, move, said, request.user)
         elif op == "settings":
             _settings(request, survey, revision)
         elif op in ("add", "page"):
@@ -419,7 +428,7 @@ def question(request: HttpRequest, slug: str, index: int) -> HttpResponse:
         if wrong:
             messages.error(request, wrong)
         else:
-            list_name = values["type"].partition(" ")[2]
+            list_name = values.get("type", "").partition(" ")[2]
 
             def edit(book: Workbook) -> None:
                 editing.update(book, index, values)
