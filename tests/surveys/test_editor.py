@@ -63,7 +63,7 @@ def _question_post(client, index: int, **changes) -> dict[str, str]:
         for base, text in lang["texts"].items():
             data[f"{base}__{lang['index']}"] = text
     if fields["list_name"]:
-        data["list_name"] = fields["list_name"]
+        data["list_name"] = data["list_was"] = fields["list_name"]
         data["choices"] = str(len(fields["choices"]))
         for n, choice in enumerate(fields["choices"]):
             data[f"choice-{n}-name"] = choice["name"]
@@ -384,3 +384,19 @@ def test_a_page_is_edited_on_its_own_page(client, organiser, open_survey):
         "Il lavoro",
         "Work",
     )
+
+
+def test_a_question_takes_another_list_or_a_list_of_its_own(client, organiser, open_survey):
+    data = _question_post(client, TOOLS, list_name="org")  # tools now shares org's list
+    client.post(f"/manage/small/edit/{TOOLS}/", data)
+    tools = _form().question("tools")
+    assert [c.name for c in tools.choices] == ["bpo", "inhouse", "other"]
+    assert [c.name for c in _form().question("org").choices] == ["bpo", "inhouse", "other"]
+    users = client.get(f"/manage/small/edit/{ORG}/").context["fields"]["users"]
+    assert users == ["Strumenti"]  # the list names the other question using it
+    # a text question made a choice: a list of its own, one choice to rename
+    client.post(
+        f"/manage/small/edit/{COMMENT}/", _question_post(client, COMMENT, type="select_one")
+    )
+    comment = _form().question("comment")
+    assert comment.list_name == "comment" and [c.name for c in comment.choices] == ["1"]

@@ -429,11 +429,16 @@ def question(request: HttpRequest, slug: str, index: int) -> HttpResponse:
             messages.error(request, wrong)
         else:
             list_name = values.get("type", "").partition(" ")[2]
+            shown = request.POST.get("list_was", "")
 
             def edit(book: Workbook) -> None:
                 editing.update(book, index, values)
-                if list_name:
+                if list_name and list_name == shown:  # the choices on the page are its list's
                     editing.set_choices(book, list_name, choices)
+                elif list_name and list_name not in editing.choice_lists(book):
+                    language = editing.default_language(book)
+                    first = {"name": "1", editing.column("label", language): _("First choice")}
+                    editing.set_choices(book, list_name, [first])
 
             try:
                 editor.change(
