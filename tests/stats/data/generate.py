@@ -159,6 +159,38 @@ def members(rng: np.random.Generator) -> pl.DataFrame:
     return pl.DataFrame({"region": region, "kind": kind, "size": size, "answered": answered})
 
 
+def editions(rng: np.random.Generator) -> tuple[pl.DataFrame, pl.DataFrame]:
+    """Two editions of a survey, independent samples of different designs: the first
+    stratified with a finite population, the second clustered and weighted; a share that
+    rises clearly between them (x) and a mean that barely moves (y)."""
+    strata, population, taken = [], [], []
+    for stratum, (size, n) in enumerate(((120, 30), (200, 40), (80, 20))):
+        strata += [stratum] * n
+        population += [size] * n
+        taken += [n] * n
+    n = len(strata)
+    before = pl.DataFrame(
+        {
+            "stratum": strata,
+            "N": population,
+            "w": np.array(population) / np.array(taken),
+            "x": (rng.random(n) < 0.55).astype(int),
+            "y": np.round(50 + rng.normal(0, 10, n), 2),
+        }
+    )
+    rows = []
+    for stratum, psus in enumerate((9, 7, 8, 6)):
+        for cluster in range(int(rng.integers(4, psus))):
+            effect = rng.normal(0, 0.5)
+            for _ in range(int(rng.integers(3, 9))):
+                weight = np.exp(rng.normal(0.8, 0.3))
+                x = int(rng.random() < 0.70 + 0.05 * effect)
+                y = round(51 + 4 * effect + rng.normal(0, 10), 2)
+                rows.append((stratum, cluster, psus, round(weight, 4), x, y))
+    after = pl.DataFrame(rows, schema=["stratum", "cluster", "Npsu", "w", "x", "y"], orient="row")
+    return before, after
+
+
 def main() -> None:
     rng = np.random.default_rng(20240611)
     stratified(rng).write_csv(HERE / "stratified.csv")
@@ -170,6 +202,9 @@ def main() -> None:
     responses, instances = repeats(np.random.default_rng(20270115))
     responses.write_csv(HERE / "instance_responses.csv")
     instances.write_csv(HERE / "instances.csv")
+    before, after = editions(np.random.default_rng(20261207))
+    before.write_csv(HERE / "edition_before.csv")
+    after.write_csv(HERE / "edition_after.csv")
 
 
 if __name__ == "__main__":

@@ -251,6 +251,40 @@ for (attribute in c("region", "kind", "size")) {
   }
 }
 
+# Editions (stats/editions.py): a share and a mean in each of two independent samples, each of
+# its own design, and the change between them. R's way: both editions in one design, each
+# edition its own strata (so their variances add), the change a contrast of the edition's
+# domain means and svyttest's t-test of it (df = the design's degrees of freedom - 1).
+ea <- read.csv(file.path(here, "edition_before.csv"))
+eb <- read.csv(file.path(here, "edition_after.csv"))
+da <- svydesign(id = ~1, strata = ~stratum, fpc = ~N, weights = ~w, data = ea)
+db <- svydesign(id = ~cluster, strata = ~stratum, fpc = ~Npsu, weights = ~w, data = eb, nest = TRUE)
+for (v in c("x", "y")) {
+  stat(paste0("edition_before.", v), svymean(as.formula(paste0("~", v)), da))
+  stat(paste0("edition_after.", v), svymean(as.formula(paste0("~", v)), db))
+}
+put("edition_before.df", degf(da))
+put("edition_after.df", degf(db))
+both <- rbind(
+  data.frame(edition = "before", stratum = paste0("a", ea$stratum), psu = paste0("a", seq_len(nrow(ea))),
+             fpc = ea$N, w = ea$w, x = ea$x, y = ea$y),
+  data.frame(edition = "after", stratum = paste0("b", eb$stratum),
+             psu = paste0("b", eb$stratum, "-", eb$cluster), fpc = eb$Npsu, w = eb$w, x = eb$x, y = eb$y)
+)
+both$edition <- factor(both$edition, levels = c("before", "after"))
+dboth <- svydesign(id = ~psu, strata = ~stratum, fpc = ~fpc, weights = ~w, data = both)
+for (v in c("x", "y")) {
+  by <- svyby(as.formula(paste0("~", v)), ~edition, dboth, svymean, covmat = TRUE)
+  contrast <- svycontrast(by, c(-1, 1))
+  stat(paste0("edition_change.", v), contrast)
+  tt <- svyttest(as.formula(paste0(v, " ~ edition")), dboth)
+  put(paste0("edition_change.", v, ".t"), tt$statistic)
+  put(paste0("edition_change.", v, ".df"), tt$parameter)
+  put(paste0("edition_change.", v, ".p"), tt$p.value)
+  put(paste0("edition_change.", v, ".low"), tt$conf.int[1])
+  put(paste0("edition_change.", v, ".high"), tt$conf.int[2])
+}
+
 values <- unlist(out)
 write.csv(data.frame(name = names(values), value = sprintf("%.17g", values)),
           file.path(here, "reference.csv"), row.names = FALSE, quote = FALSE)
