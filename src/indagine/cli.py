@@ -11,7 +11,7 @@ import argparse
 import sys
 from collections.abc import Sequence
 
-from indagine.commands import EXIT_OK, backup, forms, panel, responses, results, serve
+from indagine.commands import EXIT_OK, backup, editions, forms, panel, responses, results, serve
 from indagine.commands.setup import init
 from indagine.commands.setup import prepare_data_dir as _prepare_data_dir
 from indagine.commands.setup import setup_django as _django
@@ -37,6 +37,7 @@ def _parser() -> argparse.ArgumentParser:
     for register in (
         serve.register,
         forms.register,
+        editions.register,
         responses.register,
         panel.register,
         results.register,

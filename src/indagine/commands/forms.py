@@ -21,6 +21,8 @@ def register(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> N
     imp = forms_sub.add_parser("import", help="store a new form version")
     imp.add_argument("file")
     imp.add_argument("--slug", help="add a version to this survey (created if missing)")
+    imp.add_argument("--edition-of", help="a new survey, the next edition of this one")
+    imp.add_argument("--edition-label", default="", help="what this edition is called (2021)")
     imp.set_defaults(run=import_form)
     exp = forms_sub.add_parser("export", help="write a survey's questionnaire as an XLSForm")
     exp.add_argument("slug")
@@ -53,6 +55,8 @@ def import_form(args: argparse.Namespace) -> int:
     if not path.is_file():
         print(f"error FORM_UNREADABLE: no file {path}", file=sys.stderr)
         return EXIT_USAGE
+    if args.edition_of:
+        return _import_edition(args, path)
     try:
         imported = services.import_form(path.read_bytes(), path.name, slug=args.slug)
     except services.FormRejected as rejected:
@@ -68,6 +72,32 @@ def import_form(args: argparse.Namespace) -> int:
     print(
         f"{imported.survey.slug}: {kind}, version {imported.version.number} "
         f"({imported.survey.get_state_display()})"
+    )
+    return EXIT_OK
+
+
+def _import_edition(args: argparse.Namespace, path: Path) -> int:
+    """A new survey from the file, the next edition of `--edition-of`."""
+    from indagine.surveys import editions, services
+
+    earlier = find_survey(args.edition_of, with_form=True)
+    if earlier is None:
+        return EXIT_USAGE
+    try:
+        survey = editions.import_edition(
+            path.read_bytes(), path.name, args.slug, earlier, args.edition_label
+        )
+    except services.FormRejected as rejected:
+        for issue in rejected.issues:
+            print(str(issue), file=sys.stderr)
+        return EXIT_ERRORS
+    except services.SurveyError as error:
+        print(f"error {error.code}: {error.message}", file=sys.stderr)
+        return EXIT_USAGE
+    matched = editions.matches(survey, editions.earlier_form(survey))
+    print(
+        f"{survey.slug}: new survey, edition {survey.edition_name} of {earlier.slug}; "
+        f"{sum(1 for old in matched.values() if old)} of {len(matched)} questions matched"
     )
     return EXIT_OK
 

@@ -159,6 +159,9 @@ class Question:
     # The repeat the question is asked in, once per instance (`Page.repeats` has it); '' for
     # a question asked once. Its answers are kept in `answers[repeat]`, a dict per instance.
     repeat: str = ""
+    # Its name in the survey's earlier edition, when renamed since (the `previous_name`
+    # column): the editions' comparisons match it with that question.
+    previous_name: str = ""
 
     @property
     def path_name(self) -> str:
@@ -224,6 +227,7 @@ class Question:
             "table": self.table,
             "image": self.image.to_json(),
             "repeat": self.repeat,
+            **({"previous_name": self.previous_name} if self.previous_name else {}),
         }
 
     @classmethod

@@ -310,6 +310,7 @@ class _FormBuilder:
             claim=self.text(node.get("claim")),
             image=self.image(node),
             row=self.sheet.row_of.get(name),
+            previous_name=str(node.get("previous_name") or "").strip(),
         )
 
     def not_a_question(self, node: Mapping[str, Any], name: str) -> FormIssue:

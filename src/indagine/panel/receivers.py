@@ -90,8 +90,22 @@ def forget_answered(sender, survey, responses, **kwargs) -> None:
 
 
 @receiver(survey_copied)
-def copy_wording(sender, source, copy, **kwargs) -> None:
-    """A copied survey's emails say what the source's said (its own wording, each language)."""
+def copy_wording(sender, source, copy, members: bool = False, **kwargs) -> None:
+    """A copied survey's emails say what the source's said (its own wording, each language);
+    a new edition asked to keep the panel gets its members (those not erased: address, name,
+    organisation and attributes; never their invitations, links or answers)."""
+    if members:
+        Member.objects.bulk_create(
+            Member(
+                survey=copy,
+                email=m.email,
+                name=m.name,
+                organisation=m.organisation,
+                attributes=m.attributes,
+            )
+            for m in Member.objects.filter(survey=source, erased_at__isnull=True)
+        )
+        return
     MessageTemplate.objects.bulk_create(
         MessageTemplate(
             survey=copy,

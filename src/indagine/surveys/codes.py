@@ -26,6 +26,9 @@ class SurveyCode(Code):
     EDIT_NAME = "SURVEY_EDIT_NAME"  # a question's name that is not valid or is taken
     EDIT_CONDITION = "SURVEY_EDIT_CONDITION"  # a condition that reads a later question
     EDIT_CHECK = "SURVEY_EDIT_CHECK"  # a check's least or most that is not a number
+    NOT_AN_EDITION = "EDITION_NONE", 409  # matching asked of a survey that follows none
+    BAD_MATCH = "EDITION_BAD_MATCH"  # a question matched with one the earlier edition lacks
+    EDITION_CSV = "EDITION_CSV"  # an earlier edition's tables that cannot be read
     NO_TITLE = "SURVEY_NO_TITLE"  # a survey started from scratch without a title
     NO_TEMPLATE = "SURVEY_NO_TEMPLATE", 404  # a template or a survey to copy that is not there
     NO_CHANGE = "SURVEY_NO_CHANGE", 409  # nothing to undo, or to make a new version of

@@ -53,12 +53,27 @@ class Survey(models.Model):
         "FormVersion", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )
     created_at = models.DateTimeField(auto_now_add=True)
+    # Editions: the survey this one is the next edition of (surveys.editions), what it is
+    # called beside the others ("2021"; empty: the year it opened or was made), and the
+    # organiser's matching of its questions to the earlier edition's (question name to the
+    # earlier name, "" for none), over the questionnaire's own `previous_name` column.
+    edition_of = models.ForeignKey(
+        "self", null=True, blank=True, on_delete=models.SET_NULL, related_name="later_editions"
+    )
+    edition_label = models.CharField(max_length=40, blank=True)
+    edition_matches = models.JSONField(default=dict, blank=True)
 
     class Meta:
         ordering = ["-created_at"]
 
     def __str__(self) -> str:
         return self.slug
+
+    @property
+    def edition_name(self) -> str:
+        """What the survey is called beside its other editions: its label, else its year."""
+        when = self.closes_at or self.opens_at or self.created_at
+        return self.edition_label or (str(timezone.localtime(when).year) if when else self.slug)
 
     def is_accepting(self, now=None) -> bool:
         """Open, and within its scheduled dates if it has any."""
@@ -130,6 +145,27 @@ class FormVersion(models.Model):
 
 
 _FORMS: dict[tuple[int, str], Form] = {}
+
+
+class PastEdition(models.Model):
+    """An edition before the survey's first one in indagine, known only from its published
+    tables: each question's share of each choice and how many answered (surveys.editions
+    reads it as a simple random sample of that many). Kept on the survey it was given to;
+    every later edition finds it through `edition_of`."""
+
+    survey = models.ForeignKey(Survey, on_delete=models.CASCADE, related_name="past_editions")
+    label = models.CharField(max_length=40)  # "2019": editions are ordered by label
+    figures = models.JSONField()  # {question: {"n": n, "shares": {choice: share}}}
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["survey", "label"]
+        constraints = [
+            models.UniqueConstraint(fields=["survey", "label"], name="one_past_edition_label")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.survey.slug} {self.label}"
 
 
 class QuestionnaireDraft(models.Model):
