@@ -224,6 +224,6 @@ def test_questions_move_by_keyboard_at_tablet_width_and_by_dragging(
     log_in(desktop, server, "/manage/eventi/edit/")
     dragged = desktop.locator("li[data-index]").nth(3)
     moved = dragged.locator("code").inner_text()
-    with desktop.expect_navigation():
-        dragged.drag_to(desktop.locator("li.end"))
+    with desktop.expect_navigation():  # to the end of the last page
+        dragged.drag_to(desktop.locator("li.add").last)
     expect(desktop.locator("li[data-index] code").last).to_have_text(moved)

@@ -86,7 +86,10 @@ def test_what_cannot_start_a_survey_is_said_and_nothing_made(
 ):
     cases = [
         ({"start": "scratch", "title": ""}, "SURVEY_NO_TITLE"),
-        ({"start": "scratch", "title": "Piccola", "slug": "small"}, "SURVEY_EXISTS"),
+        (
+            {"start": "scratch", "title": "Piccola", "slug": "small", "languages": "it"},
+            "SURVEY_EXISTS",
+        ),
         ({"start": "template", "template": "nessuno", "slug": "x"}, "SURVEY_NO_TEMPLATE"),
         ({"start": "copy", "source": "nessuna", "slug": "x"}, "SURVEY_NO_TEMPLATE"),
         ({"start": "template", "template": TEMPLATES[1].key, "slug": "new"}, "SURVEY_BAD_SLUG"),

@@ -22,7 +22,8 @@ ENDS = ("end_group", "end group", "end_repeat", "end repeat")
 # the finding the report states when the answers agree ("ha messo in remote working ...").
 TEXTS = ("label", "hint", "required_message", "constraint_message", "claim")
 _NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_.-]*$")  # an XML name, as pyxform wants one
-NAME_LENGTH = 32
+NAME_LENGTH = 32  # a suggested name's
+LONGEST_NAME = 64  # a name typed
 
 
 class EditRefused(ValueError):
@@ -31,6 +32,14 @@ class EditRefused(ValueError):
 
 class CheckRefused(EditRefused):
     """A check on the answer that cannot be written (a least value that is not a number)."""
+
+
+class ConditionRefused(EditRefused):
+    """A condition that cannot be kept: it reads a question asked after it."""
+
+
+class DropRefused(EditRefused):
+    """A page dropped inside another, or a question dropped outside any page."""
 
 
 @dataclass(frozen=True)
@@ -176,6 +185,8 @@ def check_name(name: str) -> str | None:
     """Why `name` cannot be a question's name, or None."""
     if not name:
         return "A question needs a name."
+    if len(name) > LONGEST_NAME:
+        return f"A name has at most {LONGEST_NAME} characters."
     if not _NAME.match(name):
         return (
             f"'{name}' is not a valid name: begin with a letter and use letters, digits and "
@@ -233,10 +244,18 @@ def duplicate(book: Workbook, index: int) -> int:
     rows = book.sheet("survey").rows
     taken = names(book)
     copies = copy.deepcopy(rows[target.index : target.end])
+    renamed: dict[str, str] = {}
     for row in copies:
         if row.get("name", "").strip():
-            row["name"] = suggest_name(row["name"], taken)
+            old = row["name"].strip()
+            row["name"] = renamed[old] = suggest_name(old, taken)
             taken.add(row["name"])
+    for row in copies:  # the copy's conditions and texts read the copy's own answers
+        for column, value in row.items():
+            if column != "name" and "${" in value:
+                row[column] = _REFERENCE.sub(
+                    lambda m: "${" + renamed.get(m.group(1), m.group(1)) + "}", value
+                )
     rows[target.end : target.end] = copies
     return target.end
 
@@ -273,12 +292,26 @@ def move_to(book: Workbook, index: int, before: int) -> int:
     rows = book.sheet("survey").rows
     if target.index <= before < target.end:
         return target.index
+    if _depth_at(book, before) != target.depth:
+        raise DropRefused(
+            "A page goes between pages and a question inside a page: dropped there, it would "
+            "change what it is."
+        )
     block = rows[target.index : target.end]
     del rows[target.index : target.end]
     at = before - len(block) if before > target.index else before
     at = max(0, min(at, len(rows)))
     rows[at:at] = block
     return at
+
+
+def _depth_at(book: Workbook, before: int) -> int:
+    """The depth an item put before row `before` would have (at the end: the top)."""
+    every = items(book)
+    if not 0 <= before < len(every):
+        return 0
+    at = every[before]
+    return at.depth + 1 if at.kind == "end" else at.depth
 
 
 def choice_lists(book: Workbook) -> dict[str, list[dict[str, str]]]:
@@ -376,6 +409,30 @@ def build_condition(join: str, conditions: list[Condition], numeric: set[str]) -
 def references(text: str) -> list[str]:
     """The questions an expression reads (${name}), in order, once each."""
     return list(dict.fromkeys(_REFERENCE.findall(text or "")))
+
+
+def later_conditions(book: Workbook) -> list[tuple[str, tuple[str, ...]]]:
+    """Each row whose condition reads a question asked at or after it, with those names."""
+    found = []
+    for each in items(book):
+        if each.kind != "end" and each.row.get("relevant"):
+            names = tuple(later(book, each.index, each.row["relevant"]))
+            if names:
+                found.append((each.name or each.type, names))
+    return found
+
+
+def repeat_of(book: Workbook, index: int) -> str:
+    """The repeat the row at `index` is asked in ('' for none)."""
+    opened: list[tuple[str, str]] = []
+    for each in items(book)[: index + 1]:
+        if each.kind in ("group", "repeat"):
+            opened.append((each.kind, each.name))
+        elif each.kind == "end" and opened:
+            opened.pop()
+    if items(book)[index].kind == "repeat" and opened:
+        opened.pop()  # a repeat's own row is not in itself
+    return next((name for kind, name in reversed(opened) if kind == "repeat"), "")
 
 
 def later(book: Workbook, index: int, text: str) -> list[str]:

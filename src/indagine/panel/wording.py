@@ -68,8 +68,14 @@ def shown(survey: Survey) -> list[Shown]:
         for lang in email_languages(survey):
             own = MessageTemplate.objects.filter(survey=survey, kind=kind, language=lang).first()
             words = composer.wording(survey, kind, lang)
-            subject, text, _html = composer.render(words, lang, sample(survey, lang, composer))
-            out.append(Shown(kind, lang, own is not None, words, subject, text))
+            try:
+                subject, text, _html = composer.render(words, lang, sample(survey, lang, composer))
+            except Exception:  # a wording kept before it was checked: said, not a 500
+                subject, text = "", str(_("This wording cannot be written out: fix it."))
+            # plain text again: the rendering marks it safe, and the page must escape it
+            out.append(
+                Shown(kind, lang, own is not None, words, str.__str__(subject), str.__str__(text))
+            )
     return out
 
 
@@ -86,11 +92,14 @@ def sample(survey: Survey, lang: str, composer: Composer) -> dict[str, str]:
     }
 
 
-def problems(kind: str, subject: str, text: str) -> list[str]:
-    """What keeps a wording from being sent as written."""
+def problems(kind: str, subject: str, text: str, survey: Survey | None = None) -> list[str]:
+    """What keeps a wording from being sent as written: checked by writing it out for a
+    sample member, as the worker will."""
     found = []
     if not subject.strip() or not text.strip():
         found.append(str(_("Write both the subject and the text.")))
+    if "\r" in subject or "\n" in subject:
+        found.append(str(_("The subject is one line.")))
     if len(subject) > MAX_SUBJECT:
         found.append(str(_("The subject is longer than %(n)s characters.") % {"n": MAX_SUBJECT}))
     for part in (subject, text):
@@ -107,7 +116,15 @@ def problems(kind: str, subject: str, text: str) -> list[str]:
     )
     if unknown:
         found.append(str(_("Unknown placeholders: %(names)s.") % {"names": ", ".join(unknown)}))
-    if kind != Message.Kind.THANKS and not re.search(r"\{\{\s*link\s*[|}]", text):
+    if found or survey is None:
+        return found
+    composer = Composer()
+    values = sample(survey, "it", composer)
+    try:
+        written = composer.render(Wording(subject, text, ""), "it", values)[1]
+    except Exception as error:  # a tag that needs what a message has not: {% include %}, {% url %}
+        return [str(_("It cannot be written out: %(error)s") % {"error": error})]
+    if kind != Message.Kind.THANKS and values["link"] not in written:
         found.append(str(_("The text must hold {{ link }}: without it members cannot answer.")))
     return found
 
@@ -117,7 +134,7 @@ def save(survey: Survey, kind: str, lang: str, subject: str, text: str, user=Non
     problem listed (EMAIL_WORDING)."""
     if kind not in Message.Kind.values or lang not in email_languages(survey):
         raise PanelError(PanelCode.EMAIL_WORDING, str(_("No such message.")))
-    found = problems(kind, subject, text)
+    found = problems(kind, subject, text, survey)
     if found:
         raise PanelError(PanelCode.EMAIL_WORDING, " ".join(found), found)
     with transaction.atomic():
@@ -132,6 +149,8 @@ def save(survey: Survey, kind: str, lang: str, subject: str, text: str, user=Non
 
 def reset(survey: Survey, kind: str, lang: str, user=None) -> None:
     """Go back to the built-in wording."""
+    if not MessageTemplate.objects.filter(survey=survey, kind=kind, language=lang).exists():
+        raise PanelError(PanelCode.EMAIL_WORDING, str(_("No such message.")))
     with transaction.atomic():
         MessageTemplate.objects.filter(survey=survey, kind=kind, language=lang).delete()
         audit("panel.wording.reset", survey, user, kind=kind, language=lang)

@@ -4,6 +4,7 @@ editor works without the script."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from django.contrib import messages
@@ -36,6 +37,11 @@ TYPES = (
     ("acknowledge", _lazy("Acknowledgement")),
 )
 SELECTS = ("select_one", "select_multiple", "rank")
+LABEL_LENGTH = 5000  # a label, hint or message (the page's boxes say so too)
+MAX_CHOICE_ROWS = 1000  # choices a page sends (more is a forged page)
+TRUE_REQUIRED = ("yes", "true", "true()", "1")
+FALSE_REQUIRED = ("", "no", "false", "false()", "0")
+TITLE_LENGTH = 300  # Survey.title's
 NUMBERS = ("integer", "decimal", "range")
 NOT_READ = ("note", "calculate", "acknowledge", "file", "image")
 CONDITIONS = 3  # rows of "show this question when…" menus
@@ -56,11 +62,8 @@ def _survey(slug: str) -> Survey:
     return get_object_or_404(Survey.objects.select_related("current_version"), slug=slug)
 
 
-def _revision(request: HttpRequest) -> int:
-    try:
-        return int(request.POST.get("revision", ""))
-    except ValueError:
-        return -1
+def _revision(request: HttpRequest) -> str:
+    return request.POST.get("revision", "")[:40]
 
 
 def _index(request: HttpRequest) -> int:
@@ -152,12 +155,12 @@ def _act(request: HttpRequest, survey: Survey) -> HttpResponse:
             name = _name_at(survey, index)
             said = f"{name}: " + (labels.get(op) or _("deleted"))
             editor.change(
-                survey, revision, lambda book: _apply(book, op, index), said, request.user
+                survey, revision, _keeping_order(lambda b: _apply(b, op, index)), said, request.user
             )
         elif op == "moveto":  # dragged (the script): dropped before another item
             before = _number(request.POST.get("before", ""))
             said = f"{_name_at(survey, index)}: " + _("moved")
-            move = lambda book: editing.move_to(book, index, before)  # noqa: E731
+            move = _keeping_order(lambda book: editing.move_to(book, index, before))
             editor.change(survey, revision, move, said, request.user)
         elif op == "settings":
             _settings(request, survey, revision)
@@ -171,30 +174,69 @@ def _act(request: HttpRequest, survey: Survey) -> HttpResponse:
             messages.error(request, f"{issue.where}: {issue.message} ({issue.code})")
     except services.SurveyError as error:
         messages.error(request, f"{error.message} ({error.code})")
-    except editing.EditRefused as gone:
-        messages.error(request, f"{gone} ({SurveyCode.EDIT_GONE})")
+    except editing.EditRefused as refused:
+        messages.error(request, f"{refused} ({_code(refused)})")
     return redirect("surveys:edit", slug=survey.slug)
 
 
-def _settings(request: HttpRequest, survey: Survey, revision: int) -> None:
+def _code(refused: editing.EditRefused) -> SurveyCode:
+    if isinstance(refused, editing.CheckRefused):
+        return SurveyCode.EDIT_CHECK
+    if isinstance(refused, editing.ConditionRefused):
+        return SurveyCode.EDIT_CONDITION
+    if isinstance(refused, editing.DropRefused):
+        return SurveyCode.EDIT_DROP
+    return SurveyCode.EDIT_GONE
+
+
+def _settings(request: HttpRequest, survey: Survey, revision: str) -> None:
     """The questionnaire's title, its default language, and a language added to its texts
     (each label, hint and choice then has a column in it, to fill in)."""
     post = request.POST
     title = post.get("title", "").strip()
     default = post.get("default_language", "")
     added = starting.LANGUAGES.get(post.get("add_language", ""))
-    if not title:
-        raise services.SurveyError(SurveyCode.NO_TITLE, _("Give the survey a title."))
+    if not title or len(title) > TITLE_LENGTH:
+        raise services.SurveyError(
+            SurveyCode.NO_TITLE,
+            _("Give the survey a title of at most %(n)s characters.") % {"n": TITLE_LENGTH},
+        )
 
     def edit(book: Workbook) -> None:
         book.set_setting("form_title", title)
-        if default in [lang for lang in editing.languages(book) if lang]:
+        written = [lang for lang in editing.languages(book) if lang]
+        if default and default not in written:
+            raise editing.EditRefused(
+                _("'%(l)s' is no language of the questionnaire.") % {"l": default}
+            )
+        if default:
             book.set_setting("default_language", default)
         if added:
             editing.add_language(book, added)
 
     editor.change(survey, revision, edit, _("settings"), request.user)
     messages.success(request, _("Settings saved."))
+
+
+def _keeping_order(edit: Callable[[Workbook], object]) -> Callable[[Workbook], None]:
+    """`edit`, refused when it leaves a condition reading a question asked after it (a move
+    that puts a question after another's condition on it, or above its own)."""
+
+    def checked(book: Workbook) -> None:
+        before = set(editing.later_conditions(book))
+        edit(book)
+        made = [pair for pair in editing.later_conditions(book) if pair not in before]
+        if made:
+            said = "; ".join(f"{name} reads {', '.join(later)}" for name, later in made)
+            raise editing.ConditionRefused(
+                _(
+                    "Not moved: a condition would read a question asked after it (%(said)s). "
+                    "Move the question it reads first."
+                )
+                % {"said": said}
+            )
+
+    return checked
 
 
 def _name_at(survey: Survey, index: int) -> str:
@@ -216,17 +258,24 @@ def _apply(book: Workbook, op: str, index: int) -> None:
         editing.delete(book, index)
 
 
-def _add(request: HttpRequest, survey: Survey, op: str, at: int, revision: int) -> None:
+def _add(request: HttpRequest, survey: Survey, op: str, at: int, revision: str) -> None:
     """A new question (its type and label in the default language) before row `at`, or a new
     page at the end; its name suggested from the label."""
     text = request.POST.get("label", "").strip()
     kind = request.POST.get("type", "text")
-    if not text:
-        raise services.SurveyError(SurveyCode.EDIT_GONE, _("Write the label first."))
+    if not text or len(text) > LABEL_LENGTH:
+        raise services.SurveyError(
+            SurveyCode.EDIT_TEXT,
+            _("Write the label first (at most %(n)s characters).") % {"n": LABEL_LENGTH},
+        )
+    if op != "page" and kind not in dict(TYPES):
+        raise services.SurveyError(SurveyCode.EDIT_TEXT, _("That is no type the editor offers."))
 
     def add(book: Workbook) -> None:
         language = editing.default_language(book)
-        name = editing.suggest_name(text, editing.names(book))
+        # a name no question and no choice list has: a new list never takes over another
+        taken = editing.names(book) | set(editing.choice_lists(book))
+        name = editing.suggest_name(text, taken)
         row = {"type": "begin_group" if op == "page" else kind, "name": name}
         row[editing.column("label", language)] = text
         if kind in SELECTS and op != "page":
@@ -279,6 +328,10 @@ def _fields(book: Workbook, item: editing.Item) -> dict[str, Any]:
         },
         "comparisons": COMPARISONS,
         "check": editing.parse_check(item.row.get("constraint", "")),
+        "required_on": item.row.get("required", "").strip().lower() in TRUE_REQUIRED,
+        "required_if": ""
+        if item.row.get("required", "").strip().lower() in TRUE_REQUIRED + FALSE_REQUIRED
+        else item.row.get("required", ""),
         "check_was": item.row.get("constraint", ""),
         "kind": kind,
         "list_name": list_name,
@@ -308,11 +361,14 @@ def _fields(book: Workbook, item: editing.Item) -> dict[str, Any]:
 def _earlier(book: Workbook, item: editing.Item) -> list[dict[str, Any]]:
     """The questions asked before `item`, which its condition can read, with their choices."""
     lists = editing.choice_lists(book)
+    own = editing.repeat_of(book, item.index)
     out = []
     for other in editing.items(book)[: item.index]:
         kind, list_name = _split_type(other)
         if other.kind != "question" or not other.name or kind in NOT_READ:
             continue
+        if editing.repeat_of(book, other.index) not in ("", own):
+            continue  # asked once per instance: a condition outside its repeat cannot read it
         out.append(
             {
                 "name": other.name,
@@ -340,10 +396,11 @@ def _relevant(request: HttpRequest, book: Workbook, item: editing.Item) -> str:
         for n in range(CONDITIONS)
     ]
     chosen = [c for c in conditions if c.name]
-    if not chosen and editing.parse_condition(was) is None:
-        return was
-    numeric = {q["name"] for q in _earlier(book, item) if q["numeric"]}
+    parsed = editing.parse_condition(was)
     join = "any" if post.get("join") == "any" else "all"
+    if (not chosen and parsed is None) or parsed == (join, chosen):
+        return was  # the menus untouched: the expression stays as written
+    numeric = {q["name"] for q in _earlier(book, item) if q["numeric"]}
     return editing.build_condition(join, chosen, numeric)
 
 
@@ -373,8 +430,14 @@ def _values(request: HttpRequest, book: Workbook, item: editing.Item) -> dict[st
     if item.kind == "question":
         kind = post.get("type", "").strip() or item.type
         list_name = post.get("list_name", "").strip()
-        values["type"] = f"{kind} {list_name or values['name']}" if kind in SELECTS else kind
-        values["required"] = "yes" if post.get("required") == "on" else ""
+        if kind in SELECTS and not list_name:  # a list of its own, never another's by its name
+            lists = set(editing.choice_lists(book))
+            list_name = values["name"]
+            if list_name in lists:
+                list_name = editing.suggest_name(list_name, lists | editing.names(book))
+        values["type"] = f"{kind} {list_name}" if kind in SELECTS else kind
+        condition = post.get("required_if", "").strip()
+        values["required"] = condition or ("yes" if post.get("required") == "on" else "")
         values["constraint"] = _constraint(request)
     for i, language in enumerate(editing.languages(book)):
         for base in editing.TEXTS:
@@ -390,7 +453,7 @@ def _choices(request: HttpRequest, book: Workbook) -> list[dict[str, str]]:
     post = request.POST
     languages = editing.languages(book)
     rows = []
-    for n in range(int(post.get("choices", "0") or 0)):
+    for n in range(max(0, min(_number(post.get("choices", "0")), MAX_CHOICE_ROWS))):
         row = {"name": post.get(f"choice-{n}-name", "").strip()}
         for i, language in enumerate(languages):
             named = editing.text_column(book, "choices", "label", language)
@@ -479,10 +542,14 @@ def _wrong(book: Workbook, item: editing.Item, values: dict[str, str]) -> str | 
     """Why the page's name or condition cannot be kept, with its code; None if they can."""
     name = values["name"]
     wrong = editing.check_name(name)
-    if not wrong and name != item.name and name in editing.names(book):
+    others = {n.lower() for n in editing.names(book) if n != item.name}
+    if not wrong and name.lower() in others:
         wrong = _("'%(name)s' is the name of another question.") % {"name": name}
     if wrong:
         return f"{wrong} ({SurveyCode.EDIT_NAME})"
+    if any(len(v) > LABEL_LENGTH for v in values.values()):
+        said = _("A text is longer than %(n)s characters.") % {"n": LABEL_LENGTH}
+        return f"{said} ({SurveyCode.EDIT_TEXT})"
     later = editing.later(book, item.index, values.get("relevant", ""))
     if later:
         said = _(

@@ -41,7 +41,7 @@ class Draft:
     survey: Survey
     book: workbook.Workbook
     loaded: LoadResult
-    revision: int
+    revision: str  # "<version id>.<draft revision>": never the same twice for a survey
     pending: bool  # changes not yet in a version (the version has answers)
     change: str = ""  # the last change, in words
     edited_by: str = ""
@@ -59,17 +59,17 @@ def current(survey: Survey) -> Draft:
     if version is None:
         raise SurveyError(SurveyCode.NO_FORM, "Import a questionnaire before editing it.")
     row = QuestionnaireDraft.objects.filter(survey=survey).select_related("edited_by").first()
-    if row is None or row.based_on_id != version.pk:
+    if row is None or row.based_on_id != version.pk:  # none yet, or of an earlier version
         book = questionnaires.workbook_of(version)
         data, name = workbook.to_source(book)
-        return Draft(survey, book, load_form(data, name), _revision(row), False)
+        return Draft(survey, book, load_form(data, name), _revision(version, row), False)
     source = bytes(row.source)
     book = workbook.read(source, row.source_name)
     return Draft(
         survey,
         book,
         load_form(source, row.source_name),
-        row.revision,
+        _revision(version, row),
         book.sheets != questionnaires.workbook_of(version).sheets,
         row.change,
         row.edited_by.get_username() if row.edited_by else "",
@@ -77,13 +77,15 @@ def current(survey: Survey) -> Draft:
     )
 
 
-def _revision(row: QuestionnaireDraft | None) -> int:
-    return row.revision if row is not None else 0
+def _revision(version: FormVersion, row: QuestionnaireDraft | None) -> str:
+    """What a page of the editor was drawn from: the version and the draft's count of changes
+    (kept across versions: a draft row is never deleted, so no two states share a revision)."""
+    return f"{version.pk}.{row.revision if row is not None else 0}"
 
 
 def change(
     survey: Survey,
-    revision: int,
+    revision: str,
     edit: Callable[[workbook.Workbook], object],
     said: str,
     user=None,
@@ -105,7 +107,11 @@ def change(
     return current(locked)
 
 
-def _refuse_stale(survey: Survey, draft: Draft, revision: int) -> None:
+def _refuse_stale(survey: Survey, draft: Draft, revision: str) -> None:
+    if not revision:
+        raise SurveyError(
+            SurveyCode.EDIT_CONFLICT, "The page carries no revision: reload it and try again."
+        )
     if revision != draft.revision:
         who = draft.edited_by or "someone"
         raise SurveyError(
@@ -132,16 +138,20 @@ def _keep(
     row.undo_source, row.undo_change = bytes(row.source), said
     row.source, row.source_name = data, name
     row.revision += 1
-    row.change, row.edited_at = said, timezone.now()
+    row.change, row.edited_at = said[:300], timezone.now()
     row.edited_by = user if user is not None and user.is_authenticated else None
     row.save()
-    if not answered(version):
-        _write_into(survey, version, data, name, form)
+    _write_into(survey, version, data, name, form)
 
 
 def _write_into(survey: Survey, version: FormVersion, data: bytes, name: str, form: Form) -> None:
     """A version nobody has answered takes the change itself: its number stays, as a draft's
-    does. (A version with answers never changes: `FormVersion.save` refuses.)"""
+    does. (A version with answers never changes: `FormVersion.save` refuses.) The version's
+    row is locked first, so that a first answer stored meanwhile is seen (on PostgreSQL a
+    response's insert takes a share lock on the version it refers to, which waits for this)."""
+    FormVersion.objects.select_for_update().filter(pk=version.pk).first()
+    if answered(version):
+        return  # the change stays in the draft, to be made a new version
     refuse_moves_across_repeats(survey, form)
     FormVersion.objects.filter(pk=version.pk).update(
         form_json=form.to_json(),
@@ -149,19 +159,19 @@ def _write_into(survey: Survey, version: FormVersion, data: bytes, name: str, fo
         source_name=name,
         sha256=hashlib.sha256(data).hexdigest(),
     )
-    survey.title = form.title.get(form.default_language) or survey.title
+    survey.title = (form.title.get(form.default_language) or survey.title)[:300]
     survey.save(update_fields=["title"])
     survey.current_version = FormVersion.objects.get(pk=version.pk)
 
 
-def undo(survey: Survey, revision: int, user=None) -> Draft:
+def undo(survey: Survey, revision: str, user=None) -> Draft:
     """Put back the questionnaire as it was before the last change (one step)."""
     with transaction.atomic():
         locked = Survey.objects.select_for_update().get(pk=survey.pk)
         draft = current(locked)
         _refuse_stale(locked, draft, revision)
         row = QuestionnaireDraft.objects.filter(survey=locked).first()
-        if row is None or row.undo_source is None:
+        if row is None or row.undo_source is None or row.based_on_id != locked.current_version_id:
             raise SurveyError(SurveyCode.NO_CHANGE, "There is no change to undo.")
         data = bytes(row.undo_source)
         result = load_form(data, row.source_name)
@@ -170,12 +180,12 @@ def undo(survey: Survey, revision: int, user=None) -> Draft:
         undone = row.undo_change
         row.source, row.undo_source, row.undo_change = data, None, ""
         row.revision += 1
-        row.change = f"undone: {undone}"
+        row.change = f"undone: {undone}"[:300]
         row.edited_at = timezone.now()
         row.edited_by = user if user is not None and user.is_authenticated else None
         row.save()
         version = locked.current_version
-        if version is not None and not answered(version):
+        if version is not None:
             _write_into(locked, version, data, row.source_name, result.form)
         audit("form.edit.undo", locked, user, change=undone)
     return current(locked)
@@ -230,7 +240,7 @@ def changes(before: Form, after: Form) -> Changes:
     )
 
 
-def publish(survey: Survey, revision: int, user=None) -> FormVersion:
+def publish(survey: Survey, revision: str, user=None) -> FormVersion:
     """Make the draft the survey's new version (its answers keep theirs)."""
     with transaction.atomic():
         locked = Survey.objects.select_for_update().get(pk=survey.pk)
@@ -240,14 +250,25 @@ def publish(survey: Survey, revision: int, user=None) -> FormVersion:
             raise SurveyError(SurveyCode.NO_CHANGE, "There is no change to save.")
         data, name = workbook.to_source(draft.book)
         version = import_form(data, name, slug=locked.slug, user=user).version
-        QuestionnaireDraft.objects.filter(survey=locked).delete()
+        # the draft row stays, of the version before: the editor now shows the new version,
+        # under a revision no earlier page carries, and nothing of the draft can be undone
     return version
 
 
-def discard(survey: Survey, revision: int, user=None) -> None:
-    """Drop the changes not yet in a version."""
+def discard(survey: Survey, revision: str, user=None) -> None:
+    """Drop the changes not yet in a version: the draft is the version's rows again."""
     with transaction.atomic():
         locked = Survey.objects.select_for_update().get(pk=survey.pk)
         _refuse_stale(locked, current(locked), revision)
-        QuestionnaireDraft.objects.filter(survey=locked).delete()
+        row = QuestionnaireDraft.objects.filter(survey=locked).first()
+        version = locked.current_version
+        if row is not None and version is not None:
+            data, name = workbook.to_source(questionnaires.workbook_of(version))
+            row.based_on, row.source, row.source_name = version, data, name
+            row.undo_source, row.undo_change = None, ""
+            row.revision += 1
+            row.change = "changes dropped"
+            row.edited_at = timezone.now()
+            row.edited_by = user if user is not None and user.is_authenticated else None
+            row.save()
         audit("form.edit.discard", locked, user)

@@ -98,7 +98,7 @@ def import_form(
         )
     with transaction.atomic():
         survey, created = Survey.objects.get_or_create(
-            slug=slug, defaults={"title": form.title.get(form.default_language) or slug}
+            slug=slug, defaults={"title": (form.title.get(form.default_language) or slug)[:300]}
         )
         if not created:
             refuse_moves_across_repeats(survey, form)
@@ -113,7 +113,7 @@ def import_form(
             created_by=user if user and user.is_authenticated else None,
         )
         survey.current_version = version
-        survey.title = form.title.get(form.default_language) or survey.title
+        survey.title = (form.title.get(form.default_language) or survey.title)[:300]
         survey.save(update_fields=["current_version", "title"])
         audit("form.import", survey, user, version=number, file=filename)
     return Imported(survey, version, created, result.warnings)

@@ -42,9 +42,11 @@ def _form_id(slug: str) -> str:
 def from_scratch(title: str, slug: str, languages: list[str], user=None) -> Survey:
     """A survey with one page and one question to rename, in `languages` (the first is the
     default)."""
-    chosen = [code for code in languages if code in LANGUAGES] or ["it"]
-    if not title.strip():
-        raise SurveyError(SurveyCode.NO_TITLE, "Give the survey a title.")
+    chosen = list(dict.fromkeys(code for code in languages if code in LANGUAGES))
+    if not title.strip() or len(title.strip()) > 300:
+        raise SurveyError(SurveyCode.NO_TITLE, "Give the survey a title of at most 300 characters.")
+    if not chosen:
+        raise SurveyError(SurveyCode.NO_LANGUAGE, "Tick at least one language.")
     columns = [f"label::{LANGUAGES[code]}" for code in chosen]
     page = {"type": "begin_group", "name": "pagina_1", "appearance": "field-list"}
     first = {"type": "text", "name": "prima_domanda"}
