@@ -456,6 +456,7 @@ def analyse(
         contrasts=found_contrasts,
         computed_at=computed_at,
         closes_on=closes_on,
+        df=float(design.degrees_of_freedom) if design is not None else None,
     )
 
 

@@ -30,6 +30,8 @@ def assert_same(a: Any, b: Any, path: str = "findings", rel: float = 1e-9) -> No
     if dataclasses.is_dataclass(a):
         assert type(a) is type(b), path
         for f in dataclasses.fields(a):
+            if f.name == "moments":  # the sums a sequence is made from: the sequence is compared
+                continue
             assert_same(getattr(a, f.name), getattr(b, f.name), f"{path}.{f.name}", rel)
     elif isinstance(a, tuple | list):
         assert len(a) == len(b), path

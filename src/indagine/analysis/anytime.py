@@ -22,7 +22,7 @@ import numpy.typing as npt
 from indagine.stats import sequences
 from indagine.stats.sequences import ConfidenceSequence
 
-from .findings import Bound, Side
+from .findings import Bound, Moments, Side
 
 FloatArray = npt.NDArray[np.float64]
 EXACT_UP_TO = 20_000
@@ -54,21 +54,6 @@ def asymptotic_at_end(
     s2, s2y, s2yy = float(w2.sum()), float(w2 @ values), float(w2 @ (values * values))
     sums = Moments(values.size, sw, swy, s2, s2y, s2yy, float(values.min()), float(values.max()))
     return asymptotic_from_sums(sums, alpha)
-
-
-@dataclass(frozen=True)
-class Moments:
-    """The sums an asymptotic sequence's last look needs: n, Σw, Σwy, Σw², Σw²y, Σw²y², and
-    the lowest and highest value (Σ over the answers; w = 1 unweighted)."""
-
-    n: int
-    sw: float
-    swy: float
-    s2: float
-    s2y: float
-    s2yy: float
-    low: float
-    high: float
 
 
 def asymptotic_from_sums(sums: Moments, alpha: float) -> tuple[float, float]:

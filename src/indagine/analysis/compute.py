@@ -180,6 +180,7 @@ class Analysis:
             contrasts=found.contrasts,
             computed_at=computed_at,
             closes_on=closes_on,
+            df=found.df,
         )
 
     def _estimate(
@@ -214,6 +215,7 @@ class Analysis:
             items=items,
             effective_n=design.effective_n() if weighted else None,
             contrasts=contrasts,
+            df=float(design.degrees_of_freedom),
         )
 
 
@@ -224,6 +226,7 @@ class _Found:
     items: tuple[Finding, ...] = ()
     effective_n: float | None = None
     contrasts: tuple[Contrast, ...] = ()
+    df: float | None = None
 
 
 def describe_weighting(margins: Mapping[str, Mapping[str, float]] | None) -> str:

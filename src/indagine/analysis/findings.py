@@ -29,6 +29,21 @@ class Bound:
 
 
 @dataclass(frozen=True)
+class Moments:
+    """The sums an asymptotic sequence's last look needs: n, Σw, Σwy, Σw², Σw²y, Σw²y², and
+    the lowest and highest value (Σ over the answers; w = 1 unweighted)."""
+
+    n: int
+    sw: float
+    swy: float
+    s2: float
+    s2y: float
+    s2yy: float
+    low: float
+    high: float
+
+
+@dataclass(frozen=True)
 class Base:
     """Who was asked: everyone, or those meeting a condition (a question's `relevant`)."""
 
@@ -65,6 +80,9 @@ class Quantity:
     sequence: Bound | None = None
     consolidated: Side | None = None  # the sequence lies entirely on this side of threshold
     scale: tuple[float, float] | None = None  # lowest and highest score, for means
+    # the sums its sequence was made from: another sequence at another level (an edition's
+    # change while it is open, `analysis.editions`) comes from them without the rows
+    moments: Moments | None = None
 
 
 @dataclass(frozen=True)
@@ -152,6 +170,7 @@ class Findings:
     contrasts: tuple[Contrast, ...] = ()
     computed_at: dt.datetime | None = None
     closes_on: dt.date | None = None
+    df: float | None = None  # the design's degrees of freedom (PSUs less strata)
 
     def finding(self, key: str) -> Finding | None:
         return next((f for f in self.items if f.key == key), None)

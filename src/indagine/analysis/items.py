@@ -19,10 +19,10 @@ from indagine.forms.model import Form, Question, QuestionType
 from indagine.stats.estimates import Estimate, share_estimates
 from indagine.stats.likert import linear_contrast
 
-from .anytime import Moments, Sampling, bound_from_sums
+from .anytime import Sampling, bound_from_sums
 from .basis import Basis, mean_estimate
 from .conditions import choice_condition, describe, midpoint, number_bounds, positive_choices
-from .findings import Base, Finding, Quantity, RankedItem, Texts
+from .findings import Base, Finding, Moments, Quantity, RankedItem, Texts
 from .multiple import MAX_CHOICES
 from .tally import CountArray, Tally
 
@@ -127,6 +127,7 @@ def _quantity(
         sequence=bound,
         consolidated=side,
         scale=scale if kind != "share" else None,
+        moments=sums,
     )
 
 
