@@ -3,11 +3,14 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Sequence
 from dataclasses import dataclass
 
+from indagine.analysis.editions import Trend
 from indagine.analysis.findings import Findings
 from indagine.narrative.claims import frame_of, ranked_keys
 from indagine.narrative.comparisons import contrast_sentence, effect_rankings, ranking_sentence
+from indagine.narrative.editions import edition_sentences
 from indagine.narrative.markup import markdown, to_html
 from indagine.narrative.quantities import DEFAULT_STYLE, Lang, Style, decimal, percentage
 from indagine.narrative.sentences import Part, Sentence, Url, compose, method_number
@@ -55,6 +58,7 @@ def write_letter(
     closes_on: dt.date | None = None,
     theme: str | None = None,
     style: Style = DEFAULT_STYLE,
+    editions: Sequence[Trend] = (),
 ) -> Letter:
     """Write the interim or final letter to the members from `findings`, in Italian or English.
 
@@ -70,6 +74,7 @@ def write_letter(
         _section(statements, "open", ctx),
         _conditional(statements, ctx),
         [s for r in effect_rankings(findings, ctx) if (s := ranking_sentence(r, findings, ctx))],
+        edition_sentences(editions, findings, lang, ctx.ranked),
         _outlook(findings, statements, ctx),
         _closing(findings, ctx, signing),
         *_signature(ctx, signing),

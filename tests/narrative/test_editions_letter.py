@@ -1,0 +1,79 @@
+"""The letter about the editions (#18.3), in Italian and English: a clear change stated with
+both figures, a difference within noise said plainly, nothing called clear that the test does
+not support, every figure linked to the report's table of the editions."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import replace
+
+import pytest
+
+from analysis.test_editions import _edition
+from indagine.analysis.editions import Earlier, trends
+from indagine.narrative.editions import edition_sentences
+from indagine.narrative.letter import write_letter
+from indagine.narrative.sentences import Number
+
+pytestmark = pytest.mark.pure
+
+
+@pytest.fixture(scope="module")
+def compared():
+    earlier = _edition(2020, 0.5, "kind")
+    later = _edition(2021, 0.7, "kind")
+    names = {"change": "change", "agents": "agents", "kind": "kind"}
+    return later, trends(later, "2021", [Earlier("2020", names, findings=earlier)], is_open=False)
+
+
+def test_a_clear_rise_with_both_figures_in_italian_and_english(compared):
+    findings, found = compared
+    it = [s.text for s in edition_sentences(found, findings, "it")]
+    en = [s.text for s in edition_sentences(found, findings, "en")]
+    assert it[0] == "Rispetto all'edizione del 2020:"
+    rise = next(t for t in found if t.key == "change")
+    before, now = (round(p.estimate.estimate * 100) for p in rise.points)
+    assert it[1].startswith("La quota di chi ritiene che the job is changing è salita da")
+    assert f"{before}% del 2020 a" in it[1] and f"{now}% di oggi." in it[1]
+    assert en[1] == (
+        f"The share who think that the job is changing rose from {before}% in 2020 to {now}% now."
+    )
+
+
+def test_nothing_is_called_clear_that_the_test_does_not_support(compared):
+    findings, found = compared
+    unsupported = [replace(t, clear=False) for t in found]
+    sentences = edition_sentences(unsupported, findings, "it")
+    assert all("è salita" not in s.text and "è scesa" not in s.text for s in sentences)
+    assert "non c'è un cambiamento evidente rispetto al 2020" in sentences[1].text
+    english = edition_sentences(unsupported, findings, "en")
+    assert "there is no evident change in the share who think that" in english[1].text.lower()
+    not_judged = [replace(t, judged="later") for t in found]
+    assert edition_sentences(not_judged, findings, "en") == []
+
+
+def test_every_figure_links_to_the_editions_table(compared):
+    findings, found = compared
+    for sentence in edition_sentences(found, findings, "it")[1:]:
+        numbers = [p for p in sentence.parts if isinstance(p, Number)]
+        assert len(numbers) == 2
+        assert all(n.href == f"#edition-{sentence.finding}" for n in numbers)
+        assert "IC 95%" in numbers[0].title and "(2020)" in numbers[0].title
+
+
+def test_the_letter_carries_the_paragraph(compared):
+    findings, found = compared
+    letter = write_letter(
+        findings,
+        "en",
+        "final",
+        club="Club",
+        promoter=None,
+        link=None,
+        place="Milano",
+        date=dt.date(2021, 6, 1),
+        signature="The board",
+        editions=found,
+    )
+    assert "Compared with the 2020 edition:" in letter.markdown
+    assert "rose from" in letter.markdown and 'href="#edition-change"' in letter.html
