@@ -14,6 +14,7 @@ from indagine.analysis.findings import Findings
 from indagine.narrative.claims import claim_text, frame_of, is_question
 from indagine.narrative.quantities import Lang, article
 from indagine.narrative.sentences import Number, Sentence, compose, described
+from indagine.stats.estimates import Estimate
 
 WORDS: dict[str, dict[str, str]] = {
     "it": {
@@ -83,7 +84,9 @@ def _sentence(
     )
 
 
-def _number(trend: Trend, estimate, lang: Lang, edition: str, preposition: str = "") -> Number:
+def _number(
+    trend: Trend, estimate: Estimate, lang: Lang, edition: str, preposition: str = ""
+) -> Number:
     """A percentage linked to the report's table of the editions: "dall'83%", "al 95%"."""
     k = round(estimate.estimate * 100)
     if lang == "it" and preposition:
