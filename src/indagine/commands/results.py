@@ -36,17 +36,20 @@ def register(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> N
 def write_report(args: argparse.Namespace) -> int:
     """The results report of the survey, as HTML or PDF."""
     setup_django()
-    from indagine.results import report, services
+    from indagine.results import editions, report, services
 
     survey = find_survey(args.slug, with_form=True)
     if survey is None:
         return EXIT_ERRORS
+    found = services.findings(survey, services.View(weighted=args.weighted))
     html = report.render_html(
-        services.findings(survey, services.View(weighted=args.weighted)),
+        found,
         lang=args.lang,
         title=survey.title,
         stage=args.stage,
         testimonies=services.testimonies(survey),
+        trends=editions.compared(survey, found, args.weighted),
+        is_open=survey.is_accepting(),
     )
     output = Path(args.output)
     if args.format == "pdf":

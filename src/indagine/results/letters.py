@@ -11,7 +11,7 @@ from django.utils import timezone
 from indagine.narrative.letter import Letter, write_letter
 from indagine.narrative.quantities import Lang
 from indagine.narrative.statements import Stage
-from indagine.results import services
+from indagine.results import editions, services
 from indagine.results.models import Publication
 from indagine.surveys import site
 from indagine.surveys.models import Survey
@@ -33,6 +33,7 @@ def letter_for(
     # groups of respondents: a share of sites or of colleagues is none of these, and said in
     # them it would read as a share of members. Left out here, the letter does not list them
     # among the findings it left to the report either.
+    compared = editions.compared(survey, found, weighted)
     found = replace(found, items=tuple(f for f in found.items if not f.repeat))
     link = (base_url or site.base_url()).rstrip("/") + reverse("collect:survey", args=[survey.slug])
     return write_letter(
@@ -47,6 +48,7 @@ def letter_for(
         date=timezone.localdate(),
         signature=settings.signature_it if lang == "it" else settings.signature_en,
         closes_on=timezone.localtime(survey.closes_at).date() if survey.closes_at else None,
+        editions=compared,
     )
 
 

@@ -11,10 +11,12 @@ from django.template.loader import render_to_string
 from django.utils import translation
 from django.utils.safestring import mark_safe
 
+from indagine.analysis.editions import Trend
 from indagine.analysis.findings import Finding, Findings, Quantity
 from indagine.charts.likert import LikertRow, diverging_bars
 from indagine.charts.ranks import RankPoint, rank_chart
 from indagine.charts.shares import ShareBar, share_bars
+from indagine.results import editions
 
 
 @dataclass(frozen=True)
@@ -180,10 +182,19 @@ def sections(findings: Findings, lang: str) -> list[Section]:
 
 
 def report_context(
-    findings: Findings, *, lang: str, title: str, stage: str, testimonies: Sequence[str] = ()
+    findings: Findings,
+    *,
+    lang: str,
+    title: str,
+    stage: str,
+    testimonies: Sequence[str] = (),
+    trends: Sequence[Trend] = (),
+    is_open: bool = False,
 ) -> dict[str, Any]:
     items = sections(findings, lang)
     return {
+        "editions": editions.shown(tuple(trends), lang),
+        "editions_open": is_open,
         "findings": findings,
         "lang": lang,
         "title": title,
@@ -211,8 +222,18 @@ def render_html(
     title: str,
     stage: str = "interim",
     testimonies: Sequence[str] = (),
+    trends: Sequence[Trend] = (),
+    is_open: bool = False,
 ) -> str:
-    context = report_context(findings, lang=lang, title=title, stage=stage, testimonies=testimonies)
+    context = report_context(
+        findings,
+        lang=lang,
+        title=title,
+        stage=stage,
+        testimonies=testimonies,
+        trends=trends,
+        is_open=is_open,
+    )
     with translation.override(lang):
         return render_to_string("results/report.html", {**context, "brand": _brand()})
 

@@ -19,7 +19,7 @@ from django.views.decorators.http import require_POST
 from indagine.charts.shares import responses_over_time
 from indagine.collect import responses
 from indagine.forms import languages
-from indagine.results import letters, report, services
+from indagine.results import editions, letters, report, services
 from indagine.results.codes import ResultsError
 from indagine.results.models import ApiToken, Publication
 from indagine.surveys.access import VIEW, organiser
@@ -100,6 +100,11 @@ def dashboard(request: HttpRequest, slug: str) -> HttpResponse:
         except ResultsError as error:  # a segment that does not exist: no such page
             raise Http404(str(error)) from None
         trend = _trend(survey, view.tests)
+        compared = (
+            editions.compared(survey, found, view.weighted)
+            if not view.segment and not view.tests
+            else ()
+        )
         duration = services.median_duration(survey, view.tests)
         cross, cross_error = None, ""
         item, by = request.GET.get("item", ""), request.GET.get("by", "")
@@ -109,7 +114,14 @@ def dashboard(request: HttpRequest, slug: str) -> HttpResponse:
             except ResultsError as error:
                 cross_error = str(error)
     context = {
-        **report.report_context(found, lang=lang, title=survey.title, stage="interim"),
+        **report.report_context(
+            found,
+            lang=lang,
+            title=survey.title,
+            stage="interim",
+            trends=compared,
+            is_open=survey.is_accepting(),
+        ),
         "survey": survey,
         "view": view,
         "segment": request.GET.get("segment", ""),
@@ -152,12 +164,16 @@ def report_file(request: HttpRequest, slug: str, fmt: str) -> HttpResponse:
     survey = _survey(slug)
     lang = _lang(request)
     stage = "final" if request.GET.get("stage") == "final" else "interim"
+    view = _view(request)
+    found = services.findings(survey, view)
     html = report.render_html(
-        services.findings(survey, _view(request)),
+        found,
         lang=lang,
         title=survey.title,
         stage=stage,
         testimonies=services.testimonies(survey),
+        trends=editions.compared(survey, found, view.weighted) if not view.segment else (),
+        is_open=survey.is_accepting(),
     )
     if fmt == "pdf":
         reply = HttpResponse(report.render_pdf(html), content_type="application/pdf")

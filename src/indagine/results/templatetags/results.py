@@ -93,3 +93,15 @@ def has_threshold(quantity) -> bool:
     """Whether a quantity is about a threshold (half, a scale's midpoint): a count or a
     duration has none (NaN), so no "consolidated" or "not yet clear" is said of it."""
     return quantity is not None and quantity.threshold == quantity.threshold
+
+
+@register.filter
+def change(value, kind="share"):
+    """A difference with its sign: +12,3 points of a share, or +1,25 of a mean."""
+    if _missing(value):
+        return "–"
+    sign = "+" if float(value) > 0 else ("−" if float(value) < 0 else "±")
+    if kind == "share":
+        words = translation.gettext("points")
+        return f"{sign}{_rounded(abs(float(value)) * 100, 1)} {words}"
+    return f"{sign}{_rounded(abs(float(value)), 2)}"
