@@ -139,3 +139,55 @@ def test_a_previous_name_round_trips_through_the_xlsform(second):
     again = load_form(data, name).form
     assert again is not None and again.question("tipo_org").previous_name == "org"
     assert import_form(RENAMED, "x.md", slug="x").version.form.question("share").previous_name == ""
+
+
+@pytest.fixture
+def organiser(db, client, django_user_model):
+    from organisers import make_organiser
+
+    client.force_login(make_organiser(django_user_model, "segreteria"))
+
+
+def test_the_editions_page_matches_adds_tables_and_makes_the_next(client, organiser, second):
+    page = client.get("/manage/small-2021/editions/").content.decode()
+    assert 'id="match-tipo_org"' in page and 'value="org" selected' in page
+    reply = client.post(
+        "/manage/small-2021/editions/",
+        {"action": "matches", "match-tipo_org": "", "match-share": "share", "match-nuova": "org"},
+    )
+    assert reply.status_code == 302
+    second.refresh_from_db()
+    assert editions.matches(second, editions.earlier_form(second))["nuova"] == "org"
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    bad = SimpleUploadedFile("t.csv", b"question,choice,share,n\norg,pa,0.5,10\n")
+    page = client.post(
+        "/manage/small/editions/", {"action": "past", "label": "2019", "file": bad}, follow=True
+    ).content.decode()
+    assert "EDITION_CSV" in page and "line 2" in page
+    good = SimpleUploadedFile("t.csv", PAST.encode())
+    client.post("/manage/small/editions/", {"action": "past", "label": "2019", "file": good})
+    assert PastEdition.objects.get().label == "2019"
+    reply = client.post(
+        "/manage/small-2021/editions/",
+        {
+            "action": "new",
+            "title": "Piccola 2022",
+            "slug": "small-2022",
+            "label": "2022",
+            "panel": "on",
+        },
+    )
+    assert reply["Location"] == "/manage/small-2022/edit/"
+    made = Survey.objects.get(slug="small-2022")
+    assert made.edition_of == second and [e.label for e in editions.editions(made)][0] == "2019"
+
+
+def test_the_editions_page_needs_the_rights(client, second, django_user_model):
+    from organisers import make_organiser
+
+    client.force_login(make_organiser(django_user_model, "lettore", change=False))
+    assert client.get("/manage/small-2021/editions/").status_code == 200
+    for data in ({"action": "matches", "match-share": ""}, {"action": "new", "slug": "x"}):
+        assert client.post("/manage/small-2021/editions/", data).status_code == 403
+    assert not Survey.objects.filter(slug="x").exists()

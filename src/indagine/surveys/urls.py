@@ -1,6 +1,6 @@
 from django.urls import path
 
-from indagine.surveys import edit_views, views
+from indagine.surveys import edit_views, edition_views, views
 
 app_name = "surveys"
 urlpatterns = [
@@ -11,6 +11,7 @@ urlpatterns = [
     path("<slug:slug>/edit/", edit_views.outline, name="edit"),
     path("<slug:slug>/edit/publish/", edit_views.publish, name="edit_publish"),
     path("<slug:slug>/edit/<int:index>/", edit_views.question, name="edit_question"),
+    path("<slug:slug>/editions/", edition_views.editions_page, name="editions"),
     path("<slug:slug>/questionnaire/", views.questionnaire, name="questionnaire"),
     path("<slug:slug>/<str:action>/", views.survey_action, name="action"),
 ]
