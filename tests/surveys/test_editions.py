@@ -180,7 +180,8 @@ def test_the_editions_page_matches_adds_tables_and_makes_the_next(client, organi
     )
     assert reply["Location"] == "/manage/small-2022/edit/"
     made = Survey.objects.get(slug="small-2022")
-    assert made.edition_of == second and [e.label for e in editions.editions(made)][0] == "2019"
+    labels = [e.label for e in editions.editions(made)]
+    assert made.edition_of == second and labels[0] == "2019"
 
 
 def test_the_editions_page_needs_the_rights(client, second, django_user_model):
