@@ -271,3 +271,33 @@ def test_the_closing_moment_is_written_with_its_time_and_the_right_article(
     services.deliver_pending(open_survey.pk)
     assert reminder in text_part(smtp.to("anna@example.org")[-1])
     assert f"closes on {day} January 2031 at 17:00" in text_part(smtp.to("john@example.org")[-1])
+
+
+def test_with_the_benchmark_the_thank_you_leads_back_to_it(invited, client, smtp):
+    survey = Member.objects.first().survey
+    survey.benchmark = True
+    survey.save()
+    tokens = {m["To"]: personal_link(m)[1] for m in smtp.messages}
+    answer_small(client, tokens["anna@example.org"])
+    services.deliver_pending(survey.pk)
+    anna = smtp.to("anna@example.org")[-1]
+    assert anna["Message-ID"].startswith("<thanks.1.")
+    assert "Come si collocano le sue risposte" in text_part(anna)
+    link, token = personal_link(anna)
+    assert token == tokens["anna@example.org"]
+    # the link leads to the thank-you page, and its benchmark, again
+    again = Client()
+    page = again.get(link, follow=True).content.decode()
+    assert 'id="benchmark"' in page
+
+
+def test_an_anonymous_surveys_thank_you_has_no_such_link(invited, client, smtp):
+    survey = Member.objects.first().survey
+    type(survey).objects.filter(pk=survey.pk).update(benchmark=True, anonymous=True)
+    tokens = {m["To"]: personal_link(m)[1] for m in smtp.messages}
+    answer_small(client, tokens["anna@example.org"])
+    survey.refresh_from_db()
+    assert services.settle_anonymous(survey) == 1  # thank-yous of an anonymous survey: batched
+    services.deliver_pending(survey.pk)
+    thanks = [m for m in smtp.to("anna@example.org") if m["Message-ID"].startswith("<thanks.")]
+    assert thanks and all("Come si collocano" not in text_part(m) for m in thanks)

@@ -10,3 +10,7 @@ response_saved = Signal()
 # Sent when the organiser deletes responses (inside the transaction, before the rows go):
 # survey, responses (a list). The panel no longer counts their members as having answered.
 response_deleted = Signal()
+
+# Asked on the thank-you page of a survey with each member's benchmark: survey, answers (the
+# member's own), lang. The results app answers with what to show (results.benchmark).
+benchmark_asked = Signal()

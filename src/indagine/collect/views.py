@@ -22,7 +22,7 @@ from django.utils.cache import add_never_cache_headers
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 from django_ratelimit.core import is_ratelimited
 
-from indagine.collect import keys, lookups, orders, pages, repeats, uploads
+from indagine.collect import benchmark, keys, lookups, orders, pages, repeats, uploads
 from indagine.collect.codes import SubmissionCode
 from indagine.collect.services import (
     PageOutcome,
@@ -266,7 +266,11 @@ def _after_page(
     (`sent`: the page's number, its fields, its language and the key it was sent under)."""
     page_index, raw, lang, key = sent
     if outcome.completed:
-        return HttpResponseRedirect(_address("thanks", slug) + f"?lang={lang}")
+        reply = HttpResponseRedirect(_address("thanks", slug) + f"?lang={lang}")
+        survey = outcome.response.survey
+        if survey.benchmark and survey.anonymous:  # kept by the browser alone (`benchmark`)
+            benchmark.remember(reply, survey, outcome.response.answers)
+        return reply
     response = outcome.response
     if outcome.errors:
         context = pages.page_context(
@@ -359,4 +363,10 @@ def thanks(request: HttpRequest, slug: str) -> HttpResponse:
     home = settings.INDAGINE_HOME_URL
     home = home if home.startswith(("https://", "http://")) else ""
     context = {"survey": survey, "lang": lang, "form": form, "results": results, "home": home}
+    if survey.benchmark:
+        if response is not None and response.status == response.Status.COMPLETE:
+            answers = response.answers
+        else:
+            answers = benchmark.recalled(request, survey)
+        context["benchmark"] = benchmark.asked(survey, answers, lang) if answers else None
     return render(request, "collect/thanks.html", context)

@@ -146,6 +146,7 @@ def _load_workbook(
     form = media.keep_shown(form, files)
     issues += _pyxform_warnings(warnings, workbook, issues)
     issues += _check_languages(form)
+    issues += _check_benchmark(form, workbook, sheet)
     if not any(True for q in form.questions() if q.type.takes_input):
         issues.append(
             FormIssue(FormCode.NO_QUESTIONS, "The form has no question to answer.", sheet="survey")
@@ -197,6 +198,41 @@ def _check_languages(form: Form) -> list[FormIssue]:
                     f"progress, messages) in English: indagine's come in {words}.",
                     Severity.WARNING,
                     "survey",
+                )
+            )
+    return issues
+
+
+def _check_benchmark(form: Form, workbook: DefinitionData, sheet: SurveySheet) -> list[FormIssue]:
+    """The benchmark's group must be a single choice asked once; a question marked for it
+    must be a closed one, else the mark is not honoured (said at its cell)."""
+    issues = []
+    if form.benchmark is not None and form.benchmark.group:
+        group = form.question(form.benchmark.group)
+        if group is None or group.type.value != "select_one" or group.repeat:
+            issues.append(
+                FormIssue(
+                    FormCode.UNKNOWN_REFERENCE,
+                    f"The benchmark's group '{form.benchmark.group}' is no single-choice "
+                    "question asked once: name one (the type of organisation, for instance).",
+                    Severity.ERROR,
+                    "settings",
+                    2,
+                    "benchmark_group",
+                    letter_of(workbook, "settings", "benchmark_group"),
+                )
+            )
+    shown = {q.name for q in form.benchmarked()}
+    for question in form.questions():
+        if question.benchmark == "yes" and question.name not in shown:
+            issues.append(
+                sheet.issue(
+                    FormCode.NOT_HONOURED,
+                    "Only a single or several choices asked once can be in the benchmark: "
+                    "this question is left out of it.",
+                    question.name,
+                    "benchmark",
+                    Severity.WARNING,
                 )
             )
     return issues

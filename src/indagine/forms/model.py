@@ -162,6 +162,9 @@ class Question:
     # Its name in the survey's earlier edition, when renamed since (the `previous_name`
     # column): the editions' comparisons match it with that question.
     previous_name: str = ""
+    # Shown in each member's benchmark (the `benchmark` column): "yes", "no", or "" for the
+    # default, every closed question (`Form.benchmarked`)
+    benchmark: str = ""
 
     @property
     def path_name(self) -> str:
@@ -228,6 +231,7 @@ class Question:
             "image": self.image.to_json(),
             "repeat": self.repeat,
             **({"previous_name": self.previous_name} if self.previous_name else {}),
+            **({"benchmark": self.benchmark} if self.benchmark else {}),
         }
 
     @classmethod
@@ -311,6 +315,19 @@ class Page:
 
 
 @dataclass(frozen=True)
+class Benchmark:
+    """Each member's benchmark, as the settings sheet asks for it (`benchmark`: yes): their
+    answers beside everyone's, and beside their group's (`benchmark_group`, a single choice)
+    where it has at least `benchmark_min_group` respondents."""
+
+    group: str = ""
+    min_group: int = 10
+
+    def to_json(self) -> JSON:
+        return {"group": self.group, "min_group": self.min_group}
+
+
+@dataclass(frozen=True)
 class Form:
     form_id: str
     title: Text
@@ -318,6 +335,19 @@ class Form:
     default_language: str
     languages: Mapping[str, str]  # code -> name as written in the sheet ("it" -> "Italiano (it)")
     pages: tuple[Page, ...]
+    benchmark: Benchmark | None = None  # None: not asked for on the settings sheet
+
+    def benchmarked(self) -> list[Question]:
+        """The questions each member's benchmark shows: the closed questions answered once (a
+        single or several choices) marked yes, or, when none is marked, every one not marked
+        no."""
+        closed = [
+            q
+            for q in self.questions()
+            if not q.repeat and q.type in (QuestionType.SELECT_ONE, QuestionType.SELECT_MULTIPLE)
+        ]
+        marked = [q for q in closed if q.benchmark == "yes"]
+        return marked or [q for q in closed if q.benchmark != "no"]
 
     def questions(self) -> Iterator[Question]:
         for page in self.pages:
@@ -354,6 +384,7 @@ class Form:
             "default_language": self.default_language,
             "languages": dict(self.languages),
             "pages": [p.to_json() for p in self.pages],
+            **({"benchmark": self.benchmark.to_json()} if self.benchmark else {}),
         }
 
     @classmethod
@@ -365,4 +396,5 @@ class Form:
             data["default_language"],
             dict(data["languages"]),
             tuple(Page.from_json(p) for p in data["pages"]),
+            Benchmark(**data["benchmark"]) if data.get("benchmark") else None,
         )

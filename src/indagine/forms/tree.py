@@ -15,7 +15,16 @@ from typing import Any
 
 from indagine.forms.choices import number
 from indagine.forms.issues import FormCode, FormIssue, Severity
-from indagine.forms.model import Choice, Form, Page, Question, QuestionType, Repeat, Text
+from indagine.forms.model import (
+    Benchmark,
+    Choice,
+    Form,
+    Page,
+    Question,
+    QuestionType,
+    Repeat,
+    Text,
+)
 from indagine.forms.sheets import SurveySheet
 
 TYPES = {
@@ -175,7 +184,17 @@ class _FormBuilder:
             default_language=default,
             languages=self.languages,
             pages=tuple(p for p in pages if p.questions),
+            benchmark=self.benchmark(),
         )
+
+    def benchmark(self) -> Benchmark | None:
+        """The settings sheet's `benchmark` (yes), `benchmark_group`, `benchmark_min_group`
+        (checked by `forms.loader`)."""
+        if _yes_no(self.tree.get("benchmark")) != "yes":
+            return None
+        written = str(self.tree.get("benchmark_min_group") or "").strip()
+        least = int(written) if written.isascii() and written.isdigit() else 10
+        return Benchmark(str(self.tree.get("benchmark_group") or "").strip(), max(least, 2))
 
     def page(self, name: str, title: Text, questions: tuple[Question, ...]) -> Page:
         tables = {q.table: self.tables[q.table] for q in questions if q.table}
@@ -311,6 +330,7 @@ class _FormBuilder:
             image=self.image(node),
             row=self.sheet.row_of.get(name),
             previous_name=str(node.get("previous_name") or "").strip(),
+            benchmark=_yes_no(node.get("benchmark")),
         )
 
     def not_a_question(self, node: Mapping[str, Any], name: str) -> FormIssue:
@@ -395,6 +415,12 @@ class _FormBuilder:
                     )
                 )
         return params
+
+
+def _yes_no(value: Any) -> str:
+    """'yes', 'no', or '' for a cell left empty (or written otherwise)."""
+    text = str(value or "").strip().lower()
+    return "yes" if text in ("yes", "true", "1") else "no" if text in ("no", "false", "0") else ""
 
 
 def _group_label(group: Mapping[str, Any]) -> Any:

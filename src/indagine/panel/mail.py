@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from functools import lru_cache
+from typing import Any
 
 from django.conf import settings
 from django.core.mail import EmailMultiAlternatives
@@ -49,12 +50,16 @@ BUILTIN: dict[tuple[str, str], tuple[str, str]] = {
     ("thanks", "it"): (
         "Grazie per aver risposto: {{ survey }}",
         "Gentile {{ name|default:'socio' }},\n\ngrazie per aver completato l'indagine "
-        '"{{ survey }}". Condivideremo i risultati con tutti i soci.\n',
+        '"{{ survey }}". Condivideremo i risultati con tutti i soci.\n'
+        "{% if benchmark %}\nCome si collocano le sue risposte rispetto a quelle degli altri, "
+        "aggiornato man mano che arrivano: {{ link }}\n{% endif %}",
     ),
     ("thanks", "en"): (
         "Thank you for answering: {{ survey }}",
         "Dear {{ name|default:'member' }},\n\nthank you for completing the survey "
-        '"{{ survey }}". We will share the results with all members.\n',
+        '"{{ survey }}". We will share the results with all members.\n'
+        "{% if benchmark %}\nHow your answers compare with the others', updated as answers "
+        "arrive: {{ link }}\n{% endif %}",
     ),
 }
 FOOTER = {
@@ -158,6 +163,9 @@ class Composer:
             **self.closing_phrases(survey, lang),
             "link": link,
             "unsubscribe": unsubscribe,
+            # each member's benchmark, seen again from their link (never in an anonymous
+            # survey, where nothing leads back to their answers)
+            "benchmark": survey.benchmark and not survey.anonymous,
         }
         subject, text, html = self.render(self.wording(survey, message.kind, lang), lang, values)
         email = EmailMultiAlternatives(
@@ -178,7 +186,7 @@ class Composer:
         email.attach_alternative(html, "text/html")
         return email
 
-    def render(self, words: Wording, lang: str, values: dict[str, str]) -> tuple[str, str, str]:
+    def render(self, words: Wording, lang: str, values: dict[str, Any]) -> tuple[str, str, str]:
         """A message's subject, text and branded HTML from its wording and its values (the
         unsubscribe footer always added)."""
         context = Context(values, autoescape=False)

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from typing import Any
 from urllib.parse import unquote
 
 from django.db import transaction
@@ -34,6 +35,10 @@ PLACEHOLDERS = {
     "open_until": _("'until 9 March 2031, 17:00', empty without a closing date"),
     "closes_on": _("'on 9 March 2031 at 17:00', empty without a closing date"),
     "unsubscribe": _("the link to receive no more messages (always added at the foot)"),
+    "benchmark": _(
+        "true when the member can see their benchmark again from their link: "
+        "{% if benchmark %}…{% endif %}"
+    ),
 }
 _USED = re.compile(r"\{\{\s*([A-Za-z_][\w.]*)")
 MAX_SUBJECT = 200
@@ -79,7 +84,7 @@ def shown(survey: Survey) -> list[Shown]:
     return out
 
 
-def sample(survey: Survey, lang: str, composer: Composer) -> dict[str, str]:
+def sample(survey: Survey, lang: str, composer: Composer) -> dict[str, Any]:
     """The values of a member's message, for a member who does not exist."""
     return {
         "name": SAMPLE_NAME.get(lang, SAMPLE_NAME["en"]),
@@ -89,6 +94,7 @@ def sample(survey: Survey, lang: str, composer: Composer) -> dict[str, str]:
         # each member's own token where the dots are
         "link": composer.base + unquote(reverse("panel:enter", args=[survey.slug, "…"])),
         "unsubscribe": composer.base + unquote(reverse("panel:unsubscribe", args=["…"])),
+        "benchmark": survey.benchmark and not survey.anonymous,
     }
 
 

@@ -32,6 +32,7 @@ class SurveyCode(Code):
     EDIT_TEXT = "SURVEY_EDIT_TEXT"  # a label left empty or too long, a type not offered
     EDIT_DROP = "SURVEY_EDIT_DROP"  # a page dropped in a page, a question outside any page
     NO_LANGUAGE = "SURVEY_NO_LANGUAGE"  # a survey started from scratch in no language
+    BAD_BENCHMARK = "SURVEY_BAD_BENCHMARK"  # a benchmark group or minimum that cannot be
     NO_TITLE = "SURVEY_NO_TITLE"  # a survey started from scratch without a title
     NO_TEMPLATE = "SURVEY_NO_TEMPLATE", 404  # a template or a survey to copy that is not there
     NO_CHANGE = "SURVEY_NO_CHANGE", 409  # nothing to undo, or to make a new version of

@@ -62,6 +62,15 @@ class Survey(models.Model):
     )
     edition_label = models.CharField(max_length=40, blank=True)
     edition_matches = models.JSONField(default=dict, blank=True)
+    # Each member's benchmark on the thank-you page (results.benchmark): on or off, the
+    # single-choice question that makes their group, and the least respondents a group
+    # shown has (a smaller one is never shown). Set from the form's settings sheet at import,
+    # and on the survey's page.
+    benchmark = models.BooleanField(default=False)
+    benchmark_group = models.CharField(max_length=100, blank=True)
+    benchmark_min_group = models.PositiveSmallIntegerField(
+        default=10, validators=[MinValueValidator(2), MaxValueValidator(1000)]
+    )
 
     class Meta:
         ordering = ["-created_at"]

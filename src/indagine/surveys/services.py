@@ -114,7 +114,19 @@ def import_form(
         )
         survey.current_version = version
         survey.title = (form.title.get(form.default_language) or survey.title)[:300]
-        survey.save(update_fields=["current_version", "title"])
+        if form.benchmark is not None:  # the settings sheet asks for it: on, as it says
+            survey.benchmark = True
+            survey.benchmark_group = form.benchmark.group
+            survey.benchmark_min_group = form.benchmark.min_group
+        survey.save(
+            update_fields=[
+                "current_version",
+                "title",
+                "benchmark",
+                "benchmark_group",
+                "benchmark_min_group",
+            ]
+        )
         audit("form.import", survey, user, version=number, file=filename)
     return Imported(survey, version, created, result.warnings)
 
@@ -214,6 +226,24 @@ def configure(survey: Survey, *, anonymous: bool, panel_only: bool, user=None) -
         survey.panel_only = panel_only
         survey.save(update_fields=["anonymous", "panel_only"])
         audit("survey.configure", survey, user, anonymous=anonymous, panel_only=panel_only)
+    return survey
+
+
+def set_benchmark(survey: Survey, *, on: bool, group: str, least: int, user=None) -> Survey:
+    """Each member's benchmark on the thank-you page: on or off, the single choice that makes
+    their group ('' for none), and the least answers a share is shown on (2 to 1000)."""
+    form = survey.current_version.form if survey.current_version else None
+    question = form.question(group) if form and group else None
+    if group and (question is None or question.type.value != "select_one" or question.repeat):
+        raise SurveyError(
+            SurveyCode.BAD_BENCHMARK, "The group is a single-choice question asked once."
+        )
+    if not 2 <= least <= 1000:
+        raise SurveyError(SurveyCode.BAD_BENCHMARK, "The least number of answers is 2 to 1000.")
+    with transaction.atomic():
+        survey.benchmark, survey.benchmark_group, survey.benchmark_min_group = on, group, least
+        survey.save(update_fields=["benchmark", "benchmark_group", "benchmark_min_group"])
+        audit("survey.benchmark", survey, user, on=on, group=group, least=least)
     return survey
 
 

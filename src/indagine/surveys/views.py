@@ -170,6 +170,7 @@ def survey_detail(request: HttpRequest, slug: str) -> HttpResponse:
             if survey.current_version
             else (),
             "changes": administers or access.may(request.user, CHANGE, survey),
+            "groups": _groups(survey),
             "administers": administers,
             "rights": services.rights(survey) if administers else [],
         },
@@ -189,6 +190,34 @@ def questionnaire(request: HttpRequest, slug: str) -> HttpResponse:
     return reply
 
 
+def _benchmark(request: HttpRequest, survey: Survey, action: str = "benchmark") -> str:
+    """Each member's benchmark switched on or off, its group and its minimum."""
+    try:
+        least = int(request.POST.get("benchmark_min_group", "10"))
+    except ValueError:
+        least = 0
+    services.set_benchmark(
+        survey,
+        on=request.POST.get("benchmark") == "on",
+        group=request.POST.get("benchmark_group", ""),
+        least=least,
+        user=request.user,
+    )
+    return _("Benchmark settings saved.")
+
+
+def _groups(survey: Survey) -> list[tuple[str, str]]:
+    """The single choices asked once a member's benchmark can group by."""
+    form = survey.current_version.form if survey.current_version else None
+    if form is None:
+        return []
+    return [
+        (q.name, q.label.get(form.default_language, q.name))
+        for q in form.questions()
+        if q.type.value == "select_one" and not q.repeat
+    ]
+
+
 def _rights(request: HttpRequest, survey: Survey, action: str) -> str:
     """Give or take back an account's right on this survey: for administrators only (the
     right to change every survey), not for those who hold a right on this one."""
@@ -206,40 +235,11 @@ def _rights(request: HttpRequest, survey: Survey, action: str) -> str:
 @require_POST
 def survey_action(request: HttpRequest, slug: str, action: str) -> HttpResponse:
     survey = get_object_or_404(Survey, slug=slug)
+    act = _ACTIONS.get(action)
+    if act is None:
+        return HttpResponse(status=404)
     try:
-        if action == "open":
-            services.open_survey(survey, request.user)
-            done = _("The survey is open: respondents can answer.")
-        elif action == "close":
-            services.close_survey(survey, request.user)
-            done = _("The survey is closed: it no longer accepts answers.")
-        elif action == "settings":
-            services.configure(
-                survey,
-                anonymous=request.POST.get("anonymous") == "on",
-                panel_only=request.POST.get("panel_only") == "on",
-                user=request.user,
-            )
-            done = _("Settings saved.")
-        elif action == "schedule":
-            schedule = ScheduleForm(request.POST)
-            if not schedule.is_valid():
-                raise services.SurveyError(SurveyCode.BAD_DATE, _("The date is not valid."))
-            services.schedule_closing(survey, schedule.cleaned_data["closes_at"], request.user)
-            done = _("Closing date saved.") if survey.closes_at else _("No closing date.")
-        elif action in ("grant", "revoke"):
-            done = _rights(request, survey, action)
-        elif action == "retention":
-            retention = RetentionForm(request.POST)
-            if not retention.is_valid():
-                raise services.SurveyError(
-                    SurveyCode.BAD_RETENTION,
-                    _("Retention is a whole number of months from 1 to 120, or empty."),
-                )
-            services.set_retention(survey, retention.cleaned_data["retention_months"], request.user)
-            done = _("Retention saved.")
-        else:
-            return HttpResponse(status=404)
+        done = act(request, survey, action)
     except services.SurveyError as error:
         messages.error(request, f"{_(error.message)} ({error.code})")  # a fixed one translates
     else:
@@ -247,6 +247,57 @@ def survey_action(request: HttpRequest, slug: str, action: str) -> HttpResponse:
     if request.POST.get("back") == "edit":  # the same settings, set from the editor
         return redirect(reverse("surveys:edit", args=[slug]) + "#settings")
     return redirect("surveys:detail", slug=slug)
+
+
+def _open(request: HttpRequest, survey: Survey, action: str) -> str:
+    services.open_survey(survey, request.user)
+    return _("The survey is open: respondents can answer.")
+
+
+def _close(request: HttpRequest, survey: Survey, action: str) -> str:
+    services.close_survey(survey, request.user)
+    return _("The survey is closed: it no longer accepts answers.")
+
+
+def _configure(request: HttpRequest, survey: Survey, action: str) -> str:
+    services.configure(
+        survey,
+        anonymous=request.POST.get("anonymous") == "on",
+        panel_only=request.POST.get("panel_only") == "on",
+        user=request.user,
+    )
+    return _("Settings saved.")
+
+
+def _schedule(request: HttpRequest, survey: Survey, action: str) -> str:
+    schedule = ScheduleForm(request.POST)
+    if not schedule.is_valid():
+        raise services.SurveyError(SurveyCode.BAD_DATE, _("The date is not valid."))
+    services.schedule_closing(survey, schedule.cleaned_data["closes_at"], request.user)
+    return _("Closing date saved.") if survey.closes_at else _("No closing date.")
+
+
+def _retention(request: HttpRequest, survey: Survey, action: str) -> str:
+    retention = RetentionForm(request.POST)
+    if not retention.is_valid():
+        raise services.SurveyError(
+            SurveyCode.BAD_RETENTION,
+            _("Retention is a whole number of months from 1 to 120, or empty."),
+        )
+    services.set_retention(survey, retention.cleaned_data["retention_months"], request.user)
+    return _("Retention saved.")
+
+
+_ACTIONS = {
+    "open": _open,
+    "close": _close,
+    "settings": _configure,
+    "schedule": _schedule,
+    "benchmark": _benchmark,
+    "grant": _rights,
+    "revoke": _rights,
+    "retention": _retention,
+}
 
 
 @organiser(CHANGE)
