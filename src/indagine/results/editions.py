@@ -80,7 +80,12 @@ def shown(found: tuple[Trend, ...], lang: str) -> list[Shown]:
             for p in trend.points
             if p.estimate is not None
         ]
-        chart = trend_chart(points, share=trend.kind == "share", title=label)
+        # a chart for a question's headline figure; a choice's share, of which a question of
+        # choices has several, is its table alone (each chart is a matplotlib drawing, redrawn
+        # as answers arrive: dozens would slow every refresh of the dashboard)
+        chart = (
+            "" if trend.choice else trend_chart(points, share=trend.kind == "share", title=label)
+        )
         out.append(
             Shown(
                 trend,
