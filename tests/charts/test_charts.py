@@ -86,3 +86,26 @@ def test_charts_drawn_by_several_threads_are_the_charts_drawn_by_one():
     for rows, svg in zip(jobs, together, strict=True):
         assert f"N={rows[0].n}" in _texts(svg) and rows[0].label in _texts(svg)
         assert diverging_bars.__wrapped__(rows, SCALE, n_label="N") == svg
+
+
+def test_a_trend_across_editions_escapes_its_texts_and_keeps_its_points_on_the_axis():
+    from indagine.charts.trend import EditionPoint, trend_chart
+
+    points = [
+        EditionPoint("<b>2019</b>", 0.2, 0.1, 0.3),
+        EditionPoint("2020", 0.5, 0.4, 0.6),
+        EditionPoint("2021", 0.9, 0.8, 1.2),  # an interval past 100%: held at the axis
+    ]
+    svg = trend_chart(points, share=True, title='Quota "alta" <x>')
+    assert svg.startswith("<svg") and 'role="img"' in svg
+    assert 'aria-label="Quota &quot;alta&quot; &lt;x&gt;"' in svg
+    assert "&lt;b&gt;2019&lt;/b&gt;" in svg and "<b>" not in svg
+    assert ">20%<" in svg and ">90%<" in svg
+    import re
+
+    ys = [float(v) for v in re.findall(r' y[12]="([-\d.]+)"', svg)]
+    assert min(ys) >= 0 and max(ys) <= 170
+    means = trend_chart(
+        [EditionPoint("a", 3.2, 3.0, 3.4), EditionPoint("b", 3.6, 3.4, 3.8)], share=False
+    )
+    assert ">3.20<" in means and ">3.60<" in means

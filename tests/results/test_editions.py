@@ -97,8 +97,6 @@ def test_the_dashboard_shows_each_figure_across_the_editions(client, organiser, 
     section = page[page.index('id="edition-change"') :]
     section = section[: section.index("</div>")]
     assert "2020" in section and "2021" in section and "<svg" in section
-    bpo = page[page.index('id="edition-kind-bpo"') :]
-    assert "<svg" not in bpo[: bpo.index("</div>")]  # a choice's share: its table alone
 
 
 def test_at_the_close_the_report_and_the_letter_state_the_clear_rise(

@@ -80,17 +80,12 @@ def shown(found: tuple[Trend, ...], lang: str) -> list[Shown]:
             for p in trend.points
             if p.estimate is not None
         ]
-        # a chart for a question's headline figure; a choice's share, of which a question of
-        # choices has several, is its table alone (each chart is a matplotlib drawing, redrawn
-        # as answers arrive: dozens would slow every refresh of the dashboard)
-        chart = (
-            "" if trend.choice else trend_chart(points, share=trend.kind == "share", title=label)
-        )
+        chart = trend_chart(points, share=trend.kind == "share", title=label)
         out.append(
             Shown(
                 trend,
                 label,
-                mark_safe(chart),  # matplotlib's SVG: its texts escaped, the label in aria
+                mark_safe(chart),  # charts.trend escapes every text it writes
                 tuple((p.edition, p.estimate, p.from_tables) for p in trend.points),
             )
         )
