@@ -73,9 +73,10 @@ def test_the_thank_you_page_compares_with_everyone_and_the_group(client, survey)
     table = page[page.index('id="benchmark"') :]
     assert "Tipo" in table and "BPO" in table and "Strumenti" in table and "VPN" in table
     assert "Il suo gruppo: BPO" in table and ">Il suo gruppo</th>" in table
-    # the shares are those of the 21 complete responses, this one's included
-    bpo = sum(1 for r in Response.objects.filter(status="complete") if r.answers["org"] == "bpo")
-    assert f"{round(100 * bpo / 21)}%" in table
+    # the shares are those of the first 20 complete responses: a whole multiple of 5
+    first = Response.objects.filter(status="complete").order_by("id")[:20]
+    bpo = sum(1 for r in first if r.answers["org"] == "bpo")
+    assert f"{round(100 * bpo / 20)}%" in table and "finora: 20." in table
 
 
 def test_a_group_under_the_minimum_is_never_shown(client, survey):
@@ -139,3 +140,94 @@ def test_the_survey_page_switches_it_and_checks_the_group(client, db, django_use
         assert "SURVEY_BAD_BENCHMARK" in reply.content.decode()
     small.refresh_from_db()
     assert small.benchmark_min_group == 7
+
+
+def _add(survey, org: str, tools: list[str]) -> None:
+    Response.objects.create(
+        survey=survey,
+        form_version=survey.current_version,
+        status="complete",
+        language="it",
+        completed_at=timezone.now(),
+        answers={"org": org, "share": 10, "tools": tools},
+    )
+
+
+def test_everyone_and_the_group_never_differ_by_fewer_than_the_minimum(client, survey):
+    """The audit's case: four colleagues in the group, one outside it, then this member. The
+    group's share beside everyone's would have told the one outsider's answer by difference."""
+    for _ in range(4):
+        _add(survey, "bpo", ["vpn"])
+    _add(survey, "inhouse", ["cloud"])
+    page = _complete(client, org="bpo")
+    section = page[page.index('id="benchmark"') :].split("</section>")[0]
+    assert ">Il suo gruppo</th>" not in section  # four of the first five: under the minimum
+
+
+def test_the_sets_compared_are_nested_in_whole_multiples_of_the_minimum():
+    import polars as pl
+
+    from indagine.forms.model import Choice, Question, QuestionType, Text
+    from indagine.results.benchmark import _shares
+
+    question = Question(
+        "tools",
+        QuestionType.SELECT_ONE,
+        Text({"it": "T"}),
+        choices=(Choice("vpn", Text({"it": "V"})), Choice("cloud", Text({"it": "C"}))),
+    )
+    rng = random.Random(9)
+    for _ in range(200):
+        n, least = rng.randint(0, 40), rng.randint(2, 7)
+        frame = pl.DataFrame(
+            {
+                "_id": list(range(n)),
+                "org": [rng.choice(["a", "b"]) for _ in range(n)],
+                "tools": [rng.choice(["vpn", "cloud", None]) for _ in range(n)],
+            }
+        )
+        everyone, group = _shares(frame, question, "vpn", least, "org", "a")
+        answered = frame.filter(pl.col("tools").is_not_null())
+        first = answered.head(answered.height // least * least)
+        if everyone is None:
+            assert first.height < least and group is None
+            continue
+        assert everyone * first.height == pytest.approx(round(everyone * first.height))
+        ours = first.filter(pl.col("org") == "a")
+        if group is not None:
+            kept = ours.height // least * least
+            assert kept >= least and (first.height - kept) % least == 0
+
+
+def test_reading_the_page_again_after_one_more_answer_tells_nothing_of_it(client, survey):
+    for _ in range(10):
+        _add(survey, "bpo", ["vpn"])
+    before = _complete(client)
+    _add(survey, "inhouse", ["cloud"])  # a colleague completes
+    after = client.get("/s/small/thanks/").content.decode()
+
+    def shown(page: str) -> str:
+        return page[page.index('id="benchmark"') :].split("</section>")[0]
+
+    assert shown(after) == shown(before)
+
+
+def test_a_version_that_loses_the_benchmarks_group_is_refused(survey):
+    from indagine.surveys.services import SurveyError
+
+    changed = SMALL_FORM.replace("| | select_one org | org |", "| | integer | org |")
+    with pytest.raises(SurveyError) as refused:
+        import_form(changed.encode(), "small.md", slug="small")
+    assert refused.value.code == "SURVEY_BAD_BENCHMARK"
+    assert survey.versions.count() == 1
+
+
+def test_the_thank_you_page_stands_when_the_benchmark_fails(client, survey, monkeypatch):
+    from indagine.results import benchmark as comparing
+
+    def broken(*args, **kwargs):
+        raise RuntimeError("a snapshot that cannot be read")
+
+    monkeypatch.setattr(comparing, "benchmark", broken)
+    page = _complete(client)
+    assert "Grazie" in page and 'id="benchmark"' not in page

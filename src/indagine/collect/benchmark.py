@@ -11,6 +11,7 @@ no copy and no link (tests/collect/test_benchmark.py reads the database for one)
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Mapping
 from typing import Any
 
@@ -21,6 +22,7 @@ from django.http import HttpRequest, HttpResponse
 from indagine.collect.signals import benchmark_asked
 from indagine.surveys.models import Survey
 
+logger = logging.getLogger(__name__)
 COOKIE = "indagine-benchmark-{slug}"
 AGE = 24 * 3600
 _SALT = "indagine.benchmark"
@@ -54,6 +56,18 @@ def recalled(request: HttpRequest, survey: Survey) -> dict[str, Any]:
     except signing.BadSignature:
         return {}
     return found if isinstance(found, dict) else {}
+
+
+def shown(survey: Survey, answers: Mapping[str, Any], lang: str) -> Any:
+    """The benchmark the thank-you page shows, or None: never a server error on a page that
+    thanks a respondent (the error is logged, the thanks stand)."""
+    if not answers:
+        return None
+    try:
+        return asked(survey, answers, lang)
+    except Exception:
+        logger.exception("benchmark of %s not shown", survey.slug)
+        return None
 
 
 def asked(survey: Survey, answers: Mapping[str, Any], lang: str) -> Any:

@@ -368,5 +368,5 @@ def thanks(request: HttpRequest, slug: str) -> HttpResponse:
             answers = response.answers
         else:
             answers = benchmark.recalled(request, survey)
-        context["benchmark"] = benchmark.asked(survey, answers, lang) if answers else None
+        context["benchmark"] = benchmark.shown(survey, answers, lang)
     return render(request, "collect/thanks.html", context)

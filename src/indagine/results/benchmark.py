@@ -3,11 +3,16 @@ the organiser marks (every closed one by default) beside the share of all respon
 it, and beside the share in their own group (the respondents who gave the same answer to the
 group's question, for instance the same type of organisation).
 
-A group, and everyone too, is shown only once it has at least the survey's minimum of complete
-responses (10 by default): a share of fewer would tell those few others' answers. Shares are of
-the survey's complete responses, test ones left out, as the snapshot holds them (so they grow
-as answers arrive). Unweighted: a member compares with the others who answered, not with an
-estimate for the panel.
+A share tells the others' answers, so what is shown is held back until it tells no fewer than
+the survey's minimum of them (k, 10 by default):
+- each share rests on at least k answers to its question, everyone's and the group's;
+- it moves in steps of k: a question's share is over the first answers to it in whole multiples
+  of k (by the order they came in), so reading the page again after one more answer arrived
+  tells nothing of that answer (the counts shown are those multiples too);
+- the group's share is not shown beside everyone's when the others outside the group number
+  fewer than k, for the two would tell those few others' answers by difference.
+Shares are of the survey's complete responses, test ones left out, as the snapshot holds them.
+Unweighted: a member compares with the others who answered, not with an estimate for the panel.
 """
 
 from __future__ import annotations
@@ -19,7 +24,7 @@ from typing import Any
 import polars as pl
 from django.dispatch import receiver
 
-from indagine.analysis.frame import choice_column
+from indagine.analysis.frame import ID, choice_column
 from indagine.collect.signals import benchmark_asked
 from indagine.forms.model import Question, QuestionType
 from indagine.results import snapshots
@@ -52,18 +57,22 @@ def benchmark(survey: Survey, answers: Mapping[str, Any], lang: str) -> Benchmar
     if not survey.benchmark or survey.current_version is None:
         return None
     form = survey.current_version.form
-    frame = snapshots.snapshot(survey).frame
+    frame = snapshots.snapshot(survey).frame.sort(ID)
     least = survey.benchmark_min_group
     group_question = form.question(survey.benchmark_group) if survey.benchmark_group else None
-    grouped: pl.DataFrame | None = None
-    group_answer = ""
+    group_column, given_group, group_answer = "", "", ""
     if group_question is not None and group_question.name in frame.columns:
         given = answers.get(group_question.name)
         if isinstance(given, str) and given:
-            grouped = frame.filter(pl.col(group_question.name) == given)
+            group_column, given_group = group_question.name, given
             group_answer = _label(group_question, given, lang)
-    group_n = grouped.height if grouped is not None else 0
-    shown = grouped is not None and group_n >= least
+    counted = frame.head(_stepped(frame.height, least))
+    group_n = (
+        _stepped(int((counted.get_column(group_column) == given_group).sum()), least)
+        if group_column
+        else 0
+    )
+    shown = bool(group_column) and group_n >= least
     rows = []
     for question in form.benchmarked():
         given = answers.get(question.name)
@@ -71,11 +80,8 @@ def benchmark(survey: Survey, answers: Mapping[str, Any], lang: str) -> Benchmar
         for choice in chosen:
             if question.choice(str(choice)) is None:
                 continue
-            everyone = _share(frame, question, str(choice), least)
-            group = (
-                _share(grouped, question, str(choice), least)
-                if shown and grouped is not None
-                else None
+            everyone, group = _shares(
+                frame, question, str(choice), least, group_column if shown else "", given_group
             )
             rows.append(
                 Row(
@@ -88,7 +94,7 @@ def benchmark(survey: Survey, answers: Mapping[str, Any], lang: str) -> Benchmar
             )
     return Benchmark(
         tuple(rows),
-        frame.height,
+        _stepped(frame.height, least),
         least,
         _text(group_question, lang) if group_question is not None else "",
         group_answer,
@@ -97,21 +103,44 @@ def benchmark(survey: Survey, answers: Mapping[str, Any], lang: str) -> Benchmar
     )
 
 
-def _share(frame: pl.DataFrame, question: Question, choice: str, least: int) -> float | None:
-    """The share of those who answered `question` in `frame` who gave `choice`, once at least
-    `least` answered it."""
-    if question.type is QuestionType.SELECT_MULTIPLE:
-        column = choice_column(question.name, choice)
-        if column not in frame.columns:
-            return None
-        answered = frame.get_column(column).drop_nulls()
-        gave = int(answered.sum()) if answered.len() else 0
-    else:
-        if question.name not in frame.columns:
-            return None
-        answered = frame.get_column(question.name).drop_nulls()
-        gave = int((answered == choice).sum()) if answered.len() else 0
-    return gave / answered.len() if answered.len() >= least else None
+def _stepped(n: int, least: int) -> int:
+    """`n` down to a whole multiple of `least`."""
+    return n // least * least
+
+
+def _shares(
+    frame: pl.DataFrame,
+    question: Question,
+    choice: str,
+    least: int,
+    group_column: str,
+    group: str,
+) -> tuple[float | None, float | None]:
+    """Everyone's and the group's share who gave `choice`: everyone's over the first answers to
+    the question (by the order they came, a whole multiple of `least`), the group's over the
+    first of those in the group (a whole multiple of `least` too). So the two sets differ by a
+    multiple of `least` as well, and none is told by difference; each is None before `least`."""
+    multiple = question.type is QuestionType.SELECT_MULTIPLE
+    column = choice_column(question.name, choice) if multiple else question.name
+    if column not in frame.columns:
+        return None, None
+    answered = frame.filter(pl.col(column).is_not_null())
+    everyone = answered.head(_stepped(answered.height, least))
+    if everyone.height < least:
+        return None, None
+    found = _given(everyone.get_column(column), choice, multiple)
+    if not group_column:
+        return found, None
+    ours = everyone.filter(pl.col(group_column) == group)
+    ours = ours.head(_stepped(ours.height, least))
+    if ours.height < least:
+        return found, None
+    return found, _given(ours.get_column(column), choice, multiple)
+
+
+def _given(values: pl.Series, choice: str, multiple: bool) -> float:
+    gave = int(values.sum()) if multiple else int((values == choice).sum())
+    return gave / values.len()
 
 
 def _text(question: Question, lang: str) -> str:

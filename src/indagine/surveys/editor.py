@@ -30,6 +30,7 @@ from indagine.surveys.services import (
     SurveyError,
     audit,
     import_form,
+    refuse_lost_benchmark_group,
     refuse_moves_across_repeats,
 )
 
@@ -102,6 +103,7 @@ def change(
         result = load_form(data, name)
         if not result.ok or result.form is None:
             raise FormRejected(result.errors or result.issues)
+        refuse_lost_benchmark_group(locked, result.form)
         _keep(locked, draft, data, name, result.form, said, user)
         audit("form.edit", locked, user, change=said)
     return current(locked)

@@ -102,6 +102,7 @@ def import_form(
         )
         if not created:
             refuse_moves_across_repeats(survey, form)
+            refuse_lost_benchmark_group(survey, form)
         number = (survey.versions.aggregate(n=Max("number"))["n"] or 0) + 1
         version = FormVersion.objects.create(
             survey=survey,
@@ -146,6 +147,22 @@ def refuse_moves_across_repeats(survey: Survey, form: Form) -> None:
                     f"'{question.name}' is asked {where} in version {version.number}, which has "
                     "answers, and not so in this file: give it another name here.",
                 )
+
+
+def refuse_lost_benchmark_group(survey: Survey, form: Form) -> None:
+    """Each member's benchmark groups by a single choice: a version that no longer asks it so
+    (and names no other group on its settings sheet) is refused, the organiser told to choose
+    another group first; the thank-you page would otherwise compare by a question not there."""
+    if not survey.benchmark or not survey.benchmark_group or form.benchmark is not None:
+        return
+    group = form.question(survey.benchmark_group)
+    if group is None or group.type.value != "select_one" or group.repeat:
+        raise SurveyError(
+            SurveyCode.BAD_BENCHMARK,
+            f"Each member's benchmark groups by '{survey.benchmark_group}', which this "
+            "questionnaire no longer asks as a single choice: choose another group (or none) "
+            "on the survey's page first.",
+        )
 
 
 def install_builtin() -> Survey:
