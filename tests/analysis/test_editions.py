@@ -115,3 +115,45 @@ def test_a_question_new_in_this_edition_has_no_trend(editions):
     later, before = editions
     found = trends(later, "2021", [Earlier("2020", {}, findings=before[1].findings)], is_open=False)
     assert found == ()
+
+
+def test_a_change_is_only_against_the_edition_just_before_even_under_the_same_label(editions):
+    """Two editions called 2020: the one just before lacks the figures, so no change is
+    measured against the older one, whatever their labels say."""
+    later, before = editions
+    line = [
+        Earlier("2020", before[1].names, findings=before[1].findings),
+        Earlier("2020", {}, findings=before[1].findings),
+    ]
+    found = trends(later, "2021", line, is_open=False)
+    assert found and all(t.change is None and not t.clear for t in found)
+
+
+def test_a_share_of_none_or_all_is_no_clear_change_on_a_handful():
+    from indagine.analysis.editions import _floored
+    from indagine.stats.editions import change
+    from indagine.stats.estimates import Estimate
+
+    def share(p, n):
+        return Estimate("kind = bpo", p, 0.0, p, p, 0.95, "wald", n, float(n))
+
+    bare = change(share(0.0, 30), 29, share(1.0, 30), 29)  # no standard error at all
+    assert bare.p == 1.0 and not bare.evident
+    trend = _dummy_trend()
+    floored = change(_floored(share(0.0, 30), trend), 29, _floored(share(0.2, 30), trend), 29)
+    assert floored.se > 0.05  # 0 of 30: its standard error as Agresti and Coull give it
+
+
+def test_a_handful_of_answers_is_not_judged(editions):
+    later, _before = editions
+    tiny = {"kind": {"n": 3, "shares": {"bpo": 0.0, "inhouse": 1.0, "public": 0.0}}}
+    found = trends(
+        later, "2021", [Earlier("2020", {"org_kind": "kind"}, tables=tiny)], is_open=False
+    )
+    assert found and all(t.change is None and not t.clear for t in found)
+
+
+def _dummy_trend():
+    from indagine.analysis.editions import Trend
+
+    return Trend("k", {}, {}, "share", "", {}, (), ())

@@ -30,7 +30,7 @@ def test_a_clear_rise_with_both_figures_in_italian_and_english(compared):
     findings, found = compared
     it = [s.text for s in edition_sentences(found, findings, "it")]
     en = [s.text for s in edition_sentences(found, findings, "en")]
-    assert it[0] == "Rispetto all'edizione del 2020:"
+    assert it[0] == "Ed ecco il confronto con l'edizione del 2020."
     rise = next(t for t in found if t.key == "change")
     before, now = (round(p.estimate.estimate * 100) for p in rise.points)
     assert it[1].startswith("La quota di chi ritiene che the job is changing è salita da")
@@ -75,5 +75,25 @@ def test_the_letter_carries_the_paragraph(compared):
         signature="The board",
         editions=found,
     )
-    assert "Compared with the 2020 edition:" in letter.markdown
+    assert "And here is how this compares with the 2020 edition." in letter.markdown
     assert "rose from" in letter.markdown and 'href="#edition-change"' in letter.html
+
+
+def test_italian_articles_and_labels_that_are_no_year(compared):
+    findings, found = compared
+    rise = next(t for t in found if t.key == "change")
+    points = list(rise.points)
+    zero = replace(points[0].estimate, estimate=0.0)
+    eleven = replace(points[1].estimate, estimate=0.11)
+    moved = replace(
+        rise,
+        points=(
+            replace(points[0], estimate=zero, edition="Primavera 2020"),
+            replace(points[1], estimate=eleven),
+        ),
+    )
+    it = edition_sentences([moved], findings, "it")
+    assert it[0].text == "Ed ecco il confronto con l'edizione «Primavera 2020»."
+    assert "è salita dallo 0% dell'edizione «Primavera 2020» all'11% di oggi." in it[1].text
+    en = edition_sentences([moved], findings, "en")
+    assert "rose from 0% in the “Primavera 2020” edition to 11% now." in en[1].text

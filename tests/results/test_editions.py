@@ -111,7 +111,7 @@ def test_at_the_close_the_report_and_the_letter_state_the_clear_rise(
     agents = report[report.index('id="edition-agents"') :]
     assert "<strong>non evidente</strong>" in agents[: agents.index("</div>")]
     letter = client.get("/manage/club-2021/newsletter.md?lang=it&stage=final").content.decode()
-    assert "Rispetto all'edizione del 2020:" in letter
+    assert "Ed ecco il confronto con l'edizione del 2020." in letter
     assert "la quota di chi ritiene che il lavoro stia cambiando è salita" in letter.lower()
     english = client.get("/manage/club-2021/newsletter.md?lang=en&stage=final").content.decode()
     assert "rose from" in english and "the job is changing" in english

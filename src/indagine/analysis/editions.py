@@ -27,6 +27,9 @@ from indagine.stats.intervals import critical_value
 from .anytime import asymptotic_from_sums
 from .findings import Finding, Findings, Quantity, Texts
 
+MIN_N = 10
+"""Answers an edition's figure needs in each of two editions for their change to be judged."""
+
 
 @dataclass(frozen=True)
 class Earlier:
@@ -44,6 +47,7 @@ class Point:
     edition: str
     estimate: Estimate | None  # None: not asked in that edition, or counted otherwise
     from_tables: bool = False
+    position: int = 0  # the edition's place in the line, 0 the oldest (labels may repeat)
 
 
 @dataclass(frozen=True)
@@ -85,8 +89,12 @@ def trends(
         if finding.repeat or finding.kind == "ranking":
             continue
         for figure in _figures(finding):
-            shown = [_point(edition, finding, figure) for edition in earlier]
-            points = (*(p for p in shown if p.estimate is not None), Point(label, figure.estimate))
+            shown = [
+                replace(_point(edition, finding, figure), position=i)
+                for i, edition in enumerate(earlier)
+            ]
+            now = Point(label, figure.estimate, position=len(earlier))
+            points = (*(p for p in shown if p.estimate is not None), now)
             if len(points) > 1:  # an edition before has the figure
                 found.append(_trend(finding, figure, points))
     return _judge(found, current, earlier, is_open=is_open, alpha=alpha)
@@ -143,7 +151,7 @@ def _from_findings(
     findings: Findings, name: str, finding: Finding, figure: _Figure
 ) -> Estimate | None:
     then = findings.finding(name)
-    if then is None:
+    if then is None or not _same_base(then, finding):
         return None
     if figure.choice:
         return next((e for c, _t, e in then.choices if c == figure.choice), None)
@@ -151,6 +159,14 @@ def _from_findings(
         same = then.share is not None and set(then.positive) == set(finding.positive)
         return then.share.estimate if same and then.share is not None else None
     return then.mean.estimate if then.mean is not None and finding.kind == then.kind else None
+
+
+def _same_base(then: Finding, now: Finding) -> bool:
+    """Asked of the same people: everyone in both, or the same group described alike (a share
+    of those who said yes is no share of everyone)."""
+    if then.base.conditional != now.base.conditional:
+        return False
+    return not now.base.conditional or dict(then.base.description) == dict(now.base.description)
 
 
 def _from_tables(
@@ -199,12 +215,18 @@ def _judge(
     changed: list[Trend] = []
     for trend in found:
         before, now = trend.before, trend.points[-1].estimate
-        if before is None or now is None or before.edition != (previous.label if previous else ""):
+        # only against the edition just before, told by its place (two may share a label), and
+        # on enough answers in each for the test's normal approximation (MIN_N)
+        if before is None or now is None or before.position != len(earlier) - 1:
+            changed.append(trend)
+            continue
+        if min(now.n, before.estimate.n if before.estimate else 0) < MIN_N:
             changed.append(trend)
             continue
         assert before.estimate is not None
         before_df = _df(previous.findings if previous else None, before.estimate)
-        moved = change(before.estimate, before_df, now, _df(current, now))
+        then, now = _floored(before.estimate, trend), _floored(now, trend)
+        moved = change(then, before_df, now, _df(current, now))
         changed.append(replace(trend, change=moved))
     if not is_open:
         tested = [t for t in changed if t.change is not None]
@@ -224,11 +246,22 @@ def _judge(
         if trend.kind == "share":
             low, high = max(low, 0.0), min(high, 1.0)
         before_df = _df(previous.findings if previous else None, before.estimate)
-        moving = while_open(
-            before.estimate, before_df, quantity.estimate.estimate, low, high, alpha
-        )
+        then = _floored(before.estimate, trend)
+        moving = while_open(then, before_df, quantity.estimate.estimate, low, high, alpha)
         out.append(replace(trend, open_change=moving, clear=moving.evident, judged="anytime"))
     return tuple(out)
+
+
+def _floored(estimate: Estimate, trend: Trend) -> Estimate:
+    """A share's standard error never below Agresti and Coull's, sqrt(p~(1 - p~)/(n + 4)) with
+    p~ = (np + 2)/(n + 4): a share of 0% or 100% has a design SE of 0, which would make any
+    difference from it "clear" (0 of 3 against 3 of 3 is no evidence of a change)."""
+    if trend.kind != "share" or estimate.n <= 0:
+        return estimate
+    n, p = estimate.n, estimate.estimate
+    tilde = (n * p + 2) / (n + 4)
+    floor = math.sqrt(tilde * (1 - tilde) / (n + 4))
+    return replace(estimate, se=floor) if estimate.se < floor else estimate
 
 
 def _quantity(current: Findings, trend: Trend) -> Quantity | None:

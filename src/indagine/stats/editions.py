@@ -46,8 +46,9 @@ class Change:
 
     @property
     def evident(self) -> bool:
-        """Does the interval leave out no change (before any adjustment across questions)?"""
-        return self.ci_low > 0 or self.ci_high < 0
+        """Does the interval leave out no change (before any adjustment across questions)? Never
+        without a standard error to judge by."""
+        return self.se > 0 and (self.ci_low > 0 or self.ci_high < 0)
 
 
 def change(
@@ -58,8 +59,11 @@ def change(
     difference = after.estimate - before.estimate
     se = math.hypot(before.se, after.se)
     df = max(before_df + after_df - 1, 1.0)
-    t = difference / se if se > 0 else math.copysign(math.inf, difference) if difference else 0.0
-    p = float(2 * scipy_stats.t.sf(abs(t), df)) if math.isfinite(t) else 0.0
+    if se > 0:
+        t = difference / se
+        p = float(2 * scipy_stats.t.sf(abs(t), df))
+    else:  # no variance to test against: no evidence either way, never a clear change
+        t, p = math.nan, 1.0
     margin = critical_value(level, df) * se
     return Change(
         after.what,
