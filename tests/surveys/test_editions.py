@@ -18,6 +18,7 @@ RENAMED = b"""
 | | select_one org | tipo_org | Tipo | Type | org |
 | | decimal | share | Quota | Share | |
 | | integer | nuova | Nuova | New | |
+| | select_one org | altro | Altro tipo | Other type | |
 | | end_group | | | | |
 | choices |
 | | list_name | name | label::Italiano (it) | label::English (en) |
@@ -54,20 +55,39 @@ def second(capsys, open_survey, tmp_path):
 
 
 def test_imported_as_the_next_edition_its_questions_match(second, open_survey, capsys):
-    assert "edition 2021 of small; 2 of 3 questions matched" in capsys.readouterr().out
+    assert "edition 2021 of small; 2 of 4 questions matched" in capsys.readouterr().out
     assert second.edition_of == open_survey and editions.chain(second) == [open_survey, second]
     found = editions.matches(second, editions.earlier_form(second))
-    assert found == {"tipo_org": "org", "share": "share", "nuova": ""}  # previous_name, name
+    assert found == {"tipo_org": "org", "share": "share", "nuova": "", "altro": ""}
 
 
 def test_the_organiser_matches_otherwise_and_never_one_twice(second):
-    editions.set_matches(second, {"nuova": "org", "tipo_org": ""})
-    assert editions.matches(second, editions.earlier_form(second))["nuova"] == "org"
-    with pytest.raises(SurveyError) as twice:
-        editions.set_matches(second, {"nuova": "share", "share": "share"})
-    assert twice.value.code == "EDITION_BAD_MATCH"
+    earlier = editions.earlier_form(second)
+    with pytest.raises(SurveyError) as twice:  # org is tipo_org's by its previous_name
+        editions.set_matches(second, {"altro": "org"})
+    assert twice.value.code == "EDITION_BAD_MATCH" and "twice" in twice.value.message
+    editions.set_matches(second, {"altro": "org", "tipo_org": ""})
+    assert editions.matches(second, earlier) == {
+        "tipo_org": "",
+        "share": "share",
+        "nuova": "",
+        "altro": "org",
+    }
+    with pytest.raises(SurveyError) as kinds:  # a number with a choice
+        editions.set_matches(second, {"nuova": "org", "altro": ""})
+    assert kinds.value.code == "EDITION_BAD_MATCH" and "types" in kinds.value.message
     with pytest.raises(SurveyError):
         editions.set_matches(second, {"nuova": "nessuna"})
+
+
+def test_labels_are_the_editions_own(open_survey, second):
+    with pytest.raises(SurveyError) as taken:
+        editions.new_edition(second, "small-2022", "Piccola 2022", "2021")
+    assert taken.value.code == "EDITION_LABEL"
+    with pytest.raises(SurveyError) as long:
+        editions.new_edition(second, "small-2022", "Piccola 2022", "x" * 41)
+    assert long.value.code == "EDITION_LABEL"
+    assert not Survey.objects.filter(slug="small-2022").exists()
 
 
 def test_no_survey_is_an_edition_of_itself(second, open_survey):
@@ -82,12 +102,14 @@ def test_a_new_edition_from_the_web_copies_the_panel_when_asked(open_survey):
     Member.objects.create(
         survey=open_survey, email=None, name="Erased", erased_at="2026-01-01T00:00Z"
     )
+    open_survey.edition_label = "2021"
+    open_survey.save()
     kept = editions.new_edition(open_survey, "small-2022", "Piccola 2022", "2022", panel=True)
     assert kept.edition_of == open_survey and kept.edition_name == "2022"
     assert list(Member.objects.filter(survey=kept).values_list("email", flat=True)) == [
         "a@example.org"
     ]
-    bare = editions.new_edition(open_survey, "small-2023", "Piccola 2023")
+    bare = editions.new_edition(open_survey, "small-2023", "Piccola 2023", "2023")
     assert not Member.objects.filter(survey=bare).exists()
 
 
@@ -153,11 +175,11 @@ def test_the_editions_page_matches_adds_tables_and_makes_the_next(client, organi
     assert 'id="match-tipo_org"' in page and 'value="org" selected' in page
     reply = client.post(
         "/manage/small-2021/editions/",
-        {"action": "matches", "match-tipo_org": "", "match-share": "share", "match-nuova": "org"},
+        {"action": "matches", "match-tipo_org": "", "match-share": "share", "match-altro": "org"},
     )
     assert reply.status_code == 302
     second.refresh_from_db()
-    assert editions.matches(second, editions.earlier_form(second))["nuova"] == "org"
+    assert editions.matches(second, editions.earlier_form(second))["altro"] == "org"
     from django.core.files.uploadedfile import SimpleUploadedFile
 
     bad = SimpleUploadedFile("t.csv", b"question,choice,share,n\norg,pa,0.5,10\n")
@@ -192,3 +214,33 @@ def test_the_editions_page_needs_the_rights(client, second, django_user_model):
     for data in ({"action": "matches", "match-share": ""}, {"action": "new", "slug": "x"}):
         assert client.post("/manage/small-2021/editions/", data).status_code == 403
     assert not Survey.objects.filter(slug="x").exists()
+
+
+def test_tables_as_italian_excel_writes_them(open_survey):
+    text = "\ufeffQuestion;Choice;Share;N\r\norg;bpo;0,5;120\r\norg;inhouse;40%;120\r\n;;;\r\n"
+    past = editions.add_past(open_survey, "2019", text.encode())
+    assert past.figures["org"]["shares"] == {"bpo": 0.5, "inhouse": 0.4}
+    with pytest.raises(SurveyError) as one:
+        editions.add_past(open_survey, "2018", b"question,choice,share,n\norg,bpo,0.5,1\n")
+    assert any("at least 2" in p for p in one.value.problems)
+
+
+def test_past_tables_sit_before_the_survey_they_were_given_to(open_survey, second):
+    tables = b"question,choice,share,n\ntipo_org,bpo,0.5,120\n"
+    for label in ("Ed. 10", "Ed. 9"):
+        editions.add_past(second, label, tables)
+    labels = [e.label for e in editions.editions(second)]
+    assert labels == [open_survey.edition_name, "Ed. 9", "Ed. 10", "2021"]
+
+
+def test_an_earlier_survey_one_may_not_see_is_named_by_its_label_alone(
+    client, second, django_user_model
+):
+    from guardian.shortcuts import assign_perm
+
+    viewer = django_user_model.objects.create_user("comitato", password="x" * 12)
+    assign_perm("surveys.view_survey", viewer, second)
+    client.force_login(viewer)
+    page = client.get("/manage/small-2021/editions/").content.decode()
+    assert 'href="/manage/small/"' not in page and "Piccola</a>" not in page
+    assert "(org)" in page and "Tipo (org)" not in page  # names, not labels

@@ -15,28 +15,27 @@ from indagine.charts.trend import EditionPoint, trend_chart
 from indagine.forms.model import Form
 from indagine.results import services
 from indagine.surveys import editions
-from indagine.surveys.models import PastEdition, Survey
+from indagine.surveys.models import Survey
 
 
 def compared(survey: Survey, found: Findings, weighted: bool = False) -> tuple[Trend, ...]:
     """Each matched figure across the editions up to `survey`, with its change since the one
     before, judged ("clear" or not); nothing for a survey that follows no other."""
     line = editions.chain(survey)
-    past = list(PastEdition.objects.filter(survey__in=line).order_by("label"))
-    if len(line) < 2 and not past:
+    every = editions.editions(survey)[:-1]  # oldest first, this survey left out
+    if not every:
         return ()
     names = _names_back(line)
-    earlier = [
-        Earlier(p.label, names.get(p.survey_id, {}), tables=p.figures)
-        for p in past
-        if p.survey_id in names
-    ]
     view = services.View(weighted=weighted)
-    for survey_then in line[:-1]:
-        if survey_then.current_version is None:
-            continue
-        then = services.findings(survey_then, view)
-        earlier.append(Earlier(survey_then.edition_name, names[survey_then.pk], findings=then))
+    earlier = []
+    for edition in every:
+        if edition.past is not None:
+            given = names.get(edition.past.survey_id, {})
+            earlier.append(Earlier(edition.label, given, tables=edition.past.figures))
+        elif edition.survey is not None and edition.survey.current_version is not None:
+            then = services.findings(edition.survey, view)
+            given = names.get(edition.survey.pk, {})
+            earlier.append(Earlier(edition.label, given, findings=then))
     return trends(
         found, survey.edition_name, earlier, is_open=survey.is_accepting(), alpha=found.alpha
     )

@@ -29,6 +29,7 @@ class SurveyCode(Code):
     NOT_AN_EDITION = "EDITION_NONE", 409  # matching asked of a survey that follows none
     BAD_MATCH = "EDITION_BAD_MATCH"  # a question matched with one the earlier edition lacks
     EDITION_CSV = "EDITION_CSV"  # an earlier edition's tables that cannot be read
+    EDITION_LABEL = "EDITION_LABEL"  # an edition's label too long, or another's already
     EDIT_TEXT = "SURVEY_EDIT_TEXT"  # a label left empty or too long, a type not offered
     EDIT_DROP = "SURVEY_EDIT_DROP"  # a page dropped in a page, a question outside any page
     NO_LANGUAGE = "SURVEY_NO_LANGUAGE"  # a survey started from scratch in no language

@@ -34,17 +34,31 @@ def editions_page(request: HttpRequest, slug: str) -> HttpResponse:
                 "matched": matched.get(question.name, ""),
             }
         )
+    # an earlier survey the organiser may not see is named by its label alone, its questions
+    # by their names (its figures are part of this survey's results: docs/stats.md)
+    sees = survey.edition_of is not None and access.may(request.user, VIEW, survey.edition_of)
     offered = (
-        [(q.name, q.label.get(earlier.default_language)) for q in editions.compared(earlier)]
-        if earlier
+        [
+            (q.name, q.label.get(earlier.default_language) if sees else "")
+            for q in editions.compared(earlier)
+        ]
+        if earlier is not None
         else []
     )
+    line = [
+        {
+            "label": e.label,
+            "survey": e.survey if e.survey and access.may(request.user, VIEW, e.survey) else None,
+            "past": e.past,
+        }
+        for e in editions.editions(survey)
+    ]
     return render(
         request,
         "surveys/editions.html",
         {
             "survey": survey,
-            "line": editions.editions(survey),
+            "line": line,
             "rows": rows,
             "offered": offered,
             "changes": access.may(request.user, CHANGE, survey),

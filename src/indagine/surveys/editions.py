@@ -8,7 +8,9 @@ from __future__ import annotations
 import csv
 import io
 import math
+import re
 from dataclasses import dataclass
+from typing import Any
 
 from django.db import transaction
 
@@ -43,11 +45,25 @@ def chain(survey: Survey) -> list[Survey]:
 
 
 def editions(survey: Survey) -> list[Edition]:
-    """Every edition up to this one, oldest first: the past editions given as tables (by
-    label), then the surveys of the line."""
-    line = chain(survey)
-    past = PastEdition.objects.filter(survey__in=line).order_by("label")
-    return [Edition(p.label, past=p) for p in past] + [Edition(s.edition_name, s) for s in line]
+    """Every edition up to this one, oldest first: each survey of the line after the past
+    editions given to it as tables (the editions before it, in the order of their labels,
+    numbers read as numbers: "Ed. 9" before "Ed. 10")."""
+    out: list[Edition] = []
+    for member in chain(survey):
+        past = sorted(member.past_editions.all(), key=lambda p: natural(p.label))
+        out += [Edition(p.label, past=p) for p in past] + [Edition(member.edition_name, member)]
+    return out
+
+
+def natural(label: str) -> list[object]:
+    """A label's sort key with its numbers as numbers."""
+    return [int(part) if part.isdigit() else part.lower() for part in re.split(r"(\d+)", label)]
+
+
+def _labels(line: list[Survey]) -> set[str]:
+    """The names the editions of a line go by (the surveys' and the past tables')."""
+    names = {s.edition_name for s in line}
+    return names | set(PastEdition.objects.filter(survey__in=line).values_list("label", flat=True))
 
 
 def compared(form: Form) -> list[Question]:
@@ -57,20 +73,29 @@ def compared(form: Form) -> list[Question]:
 
 def matches(survey: Survey, earlier: Form | None) -> dict[str, str]:
     """Each question of this edition to its name in `earlier` ('' for none): the organiser's
-    choice, else the questionnaire's previous_name, else the same name."""
+    choice, else the questionnaire's previous_name, else the same name; an earlier question
+    matched once at most (the organiser's choice first, then previous_name, then the name),
+    and only with a question of the same type."""
     if survey.current_version is None:
         return {}
-    names = {q.name for q in compared(earlier)} if earlier is not None else set()
+    then = {q.name: q for q in compared(earlier)} if earlier is not None else {}
     chosen = survey.edition_matches or {}
-    out = {}
-    for question in compared(survey.current_version.form):
+    ours = compared(survey.current_version.form)
+    wanted: list[tuple[int, str, str]] = []  # (priority, this name, earlier name)
+    for question in ours:
         if question.name in chosen:
-            old = chosen[question.name]
+            wanted.append((0, question.name, chosen[question.name]))
         elif question.previous_name:
-            old = question.previous_name
+            wanted.append((1, question.name, question.previous_name))
         else:
-            old = question.name
-        out[question.name] = old if old in names else ""
+            wanted.append((2, question.name, question.name))
+    kinds = {q.name: q.type for q in ours}
+    out = {q.name: "" for q in ours}
+    taken: set[str] = set()
+    for _priority, name, old in sorted(wanted, key=lambda w: w[0]):
+        if old in then and old not in taken and then[old].type == kinds[name]:
+            out[name] = old
+            taken.add(old)
     return out
 
 
@@ -79,32 +104,52 @@ def set_matches(survey: Survey, chosen: dict[str, str], user=None) -> None:
     earlier = survey.edition_of
     if earlier is None or earlier.current_version is None or survey.current_version is None:
         raise SurveyError(SurveyCode.NOT_AN_EDITION, "This survey is no edition of another.")
-    known = {q.name for q in compared(earlier.current_version.form)}
-    ours = {q.name for q in compared(survey.current_version.form)}
-    taken: dict[str, str] = {}
+    known = {q.name: q for q in compared(earlier.current_version.form)}
+    ours = {q.name: q for q in compared(survey.current_version.form)}
     for name, old in chosen.items():
         if name not in ours or (old and old not in known):
             raise SurveyError(SurveyCode.BAD_MATCH, f"'{name}' cannot be matched with '{old}'.")
-        if old and old in taken:
+        if old and known[old].type != ours[name].type:
             raise SurveyError(
                 SurveyCode.BAD_MATCH,
-                f"'{old}' is matched twice, with '{taken[old]}' and '{name}': one at most.",
+                f"'{name}' and '{old}' are questions of different types: their answers "
+                "cannot be compared.",
             )
-        if old:
+    # the whole matching as it would be, the questions not chosen here matched as before
+    merged = {**(survey.edition_matches or {}), **chosen}
+    resolved = {name: merged.get(name, q.previous_name or name) for name, q in ours.items()}
+    taken: dict[str, str] = {}
+    for name, old in resolved.items():
+        if old and old in known and old in taken:
+            raise SurveyError(
+                SurveyCode.BAD_MATCH,
+                f"'{old}' would be matched twice, with '{taken[old]}' and '{name}': one at "
+                "most (match the other with none).",
+            )
+        if old in known:
             taken[old] = name
     with transaction.atomic():
-        survey.edition_matches = dict(chosen)
+        survey.edition_matches = merged
         survey.save(update_fields=["edition_matches"])
         audit("edition.matches", survey, user, matches=chosen)
 
 
 def link(survey: Survey, earlier: Survey, label: str = "", user=None) -> Survey:
-    """Make `survey` the next edition of `earlier`."""
+    """Make `survey` the next edition of `earlier`, under a label no edition of the line has."""
     if earlier.pk == survey.pk or survey in chain(earlier):
         raise SurveyError(SurveyCode.BAD_MATCH, "A survey cannot be an edition of itself.")
+    label = label.strip()
+    if len(label) > 40:
+        raise SurveyError(SurveyCode.EDITION_LABEL, "An edition's label has at most 40 characters.")
+    survey.edition_label = label
+    if survey.edition_name in _labels(chain(earlier)):
+        raise SurveyError(
+            SurveyCode.EDITION_LABEL,
+            f"An edition of this line is called '{survey.edition_name}' already: give this "
+            "one a label of its own (2021, Spring 2021).",
+        )
     with transaction.atomic():
         survey.edition_of = earlier
-        survey.edition_label = label.strip()[:40]
         survey.save(update_fields=["edition_of", "edition_label"])
         audit("edition.link", survey, user, edition_of=earlier.slug)
     return survey
@@ -141,11 +186,10 @@ def add_past(survey: Survey, label: str, data: bytes, user=None) -> PastEdition:
     line at fault listed (EDITION_CSV), nothing kept."""
     label = label.strip()
     if not label or len(label) > 40:
-        raise SurveyError(SurveyCode.EDITION_CSV, "Name the edition (at most 40 characters).")
-    if PastEdition.objects.filter(survey__in=chain(survey), label=label).exists() or any(
-        s.edition_name == label for s in chain(survey)
-    ):
-        raise SurveyError(SurveyCode.EDITION_CSV, f"An edition called '{label}' exists already.")
+        raise SurveyError(SurveyCode.EDITION_LABEL, "Name the edition (at most 40 characters).")
+    line = chain(survey)
+    if label in _labels(line):
+        raise SurveyError(SurveyCode.EDITION_LABEL, f"An edition called '{label}' exists already.")
     if survey.current_version is None:
         raise SurveyError(SurveyCode.NO_FORM, "Import a questionnaire first.")
     figures, problems = _figures(data, survey.current_version.form)
@@ -157,17 +201,35 @@ def add_past(survey: Survey, label: str, data: bytes, user=None) -> PastEdition:
     return past
 
 
-def _figures(data: bytes, form: Form) -> tuple[dict, list[str]]:
+def _rows(data: bytes) -> tuple[list[dict[str, str]], str]:
+    """The CSV's rows by its headers (in lower case; blank rows skipped; commas, semicolons
+    or tabs between cells), or why it cannot be read."""
     if len(data) > MAX_PAST_BYTES:
-        return {}, ["The file is larger than 2 MB."]
+        return [], "The file is larger than 2 MB."
     try:
         text = data.decode("utf-8-sig")
     except UnicodeDecodeError:
-        return {}, ["The file is not UTF-8 text."]
-    rows = list(csv.DictReader(io.StringIO(text)))
-    heads = set(rows[0]) if rows else set()
-    if not rows or not {"question", "choice", "n"} <= heads or not heads & {"share", "count"}:
-        return {}, ["The columns are question, choice, share (or count) and n, one row each."]
+        return [], "The file is not UTF-8 text."
+    try:  # Excel in Italian writes ';' between cells
+        dialect: Any = csv.Sniffer().sniff(text[:4096], delimiters=",;\t")
+    except csv.Error:
+        dialect = csv.excel
+    table = [row for row in csv.reader(io.StringIO(text), dialect) if any(c.strip() for c in row)]
+    heads = [cell.strip().lower() for cell in table[0]] if table else []
+    rows = [dict(zip(heads, row, strict=False)) for row in table[1:]]
+    wanted = {"question", "choice", "n"} <= set(heads) and bool({"share", "count"} & set(heads))
+    if not rows or not wanted:
+        return [], (
+            "The columns are question, choice, share (or count) and n, one row each, separated "
+            "by commas or semicolons."
+        )
+    return rows, ""
+
+
+def _figures(data: bytes, form: Form) -> tuple[dict, list[str]]:
+    rows, why = _rows(data)
+    if why:
+        return {}, [why]
     questions = {q.name: q for q in compared(form)}
     figures: dict[str, dict] = {}
     problems = []
@@ -203,12 +265,12 @@ def _numbers(row: dict[str, str]) -> tuple[int, float, str]:
         n = int((row.get("n") or "").strip())
     except ValueError:
         return 0, 0.0, "n is not a whole number"
-    if n <= 0:
-        return 0, 0.0, "n is not positive"
-    written = (row.get("share") or "").strip()
+    if n < 2:
+        return 0, 0.0, "n is at least 2 (a share of fewer says nothing to compare)"
+    written = (row.get("share") or "").strip().replace(",", ".")  # 0,5 as Italians write it
     try:
         if written:
-            share = float(written.rstrip("%")) / (100 if written.endswith("%") else 1)
+            share = float(written.rstrip("%").strip()) / (100 if written.endswith("%") else 1)
         else:
             count = int((row.get("count") or "").strip())
             if not 0 <= count <= n:
