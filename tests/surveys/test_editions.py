@@ -243,4 +243,5 @@ def test_an_earlier_survey_one_may_not_see_is_named_by_its_label_alone(
     client.force_login(viewer)
     page = client.get("/manage/small-2021/editions/").content.decode()
     assert 'href="/manage/small/"' not in page and "Piccola</a>" not in page
+    assert "tabelle pubblicate" not in page
     assert "(org)" in page and "Tipo (org)" not in page  # names, not labels
