@@ -97,3 +97,49 @@ def test_italian_articles_and_labels_that_are_no_year(compared):
     assert "è salita dallo 0% dell'edizione «Primavera 2020» all'11% di oggi." in it[1].text
     en = edition_sentences([moved], findings, "en")
     assert "rose from 0% in the “Primavera 2020” edition to 11% now." in en[1].text
+
+
+CONDITIONAL = """
+| survey |
+| | type | name | label | relevant | appearance | claim |
+| | select_one yn | remote | Remote? | | | |
+| | select_one agree | happy | Does it work? | selected(${remote}, 'yes') | likert | remote work works |
+| choices |
+| | list_name | name | label | score |
+| | yn | yes | Yes | |
+| | yn | no | No | |
+| | agree | 1 | No | 1 |
+| | agree | 2 | Little | 2 |
+| | agree | 3 | Some | 3 |
+| | agree | 4 | Much | 4 |
+| settings |
+| | form_title | form_id |
+| | Remote | remote |
+"""
+
+
+def _remote(seed: int, yes: float, happy: float):
+    import random
+
+    from analysis.conftest import form_from, rows_of
+    from indagine.analysis.compute import analyse
+    from indagine.analysis.frame import frame_from_rows
+
+    form = form_from(CONDITIONAL)
+    rng = random.Random(seed)
+    answers = []
+    for _ in range(300):
+        if rng.random() < yes:
+            answers.append({"remote": "yes", "happy": "4" if rng.random() < happy else "1"})
+        else:
+            answers.append({"remote": "no"})
+    return analyse(form, frame_from_rows(form, rows_of(answers)))
+
+
+def test_a_groups_share_is_said_with_its_group():
+    earlier, later = _remote(1, 0.3, 0.3), _remote(2, 0.6, 0.8)
+    names = {"remote": "remote", "happy": "happy"}
+    found = trends(later, "2021", [Earlier("2020", names, findings=earlier)], is_open=False)
+    sentences = [s.text for s in edition_sentences(found, later, "en")]
+    happy = next(s for s in sentences if "remote work works" in s)
+    assert happy.startswith("Among the respondents the question applied to, the share")
