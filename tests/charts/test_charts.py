@@ -7,7 +7,7 @@ import re
 import xml.etree.ElementTree as ET
 from concurrent.futures import ThreadPoolExecutor
 
-from indagine.charts.likert import LikertRow, agreement, diverging_bars
+from indagine.charts.likert import LikertRow, _diverging_bars, agreement, diverging_bars
 from indagine.charts.shares import ShareBar, responses_over_time, share_bars
 
 SCALE = ["per nulla", "poco", "né né", "abbastanza", "del tutto"]
@@ -85,7 +85,7 @@ def test_charts_drawn_by_several_threads_are_the_charts_drawn_by_one():
         together = list(pool.map(lambda rows: diverging_bars(rows, SCALE, n_label="N"), jobs))
     for rows, svg in zip(jobs, together, strict=True):
         assert f"N={rows[0].n}" in _texts(svg) and rows[0].label in _texts(svg)
-        assert diverging_bars.__wrapped__(rows, SCALE, n_label="N") == svg
+        assert _diverging_bars.__wrapped__(rows, SCALE, n_label="N") == svg
 
 
 def test_a_trend_across_editions_escapes_its_texts_and_keeps_its_points_on_the_axis():
@@ -109,3 +109,20 @@ def test_a_trend_across_editions_escapes_its_texts_and_keeps_its_points_on_the_a
         [EditionPoint("a", 3.2, 3.0, 3.4), EditionPoint("b", 3.6, 3.4, 3.8)], share=False
     )
     assert ">3.20<" in means and ">3.60<" in means
+
+
+def test_answers_that_do_not_change_what_a_chart_shows_do_not_draw_it_again():
+    """At a million responses a thousand more move a share by a tenth of a point at most:
+    the chart is drawn to half a point, so the drawing already made is given again."""
+    from indagine.charts.canvas import running_drawn, share_drawn
+
+    before = [LikertRow("item", [0.1002, 0.2001, 0.3, 0.2497, 0.15], 1_000_000)]
+    after = [LikertRow("item", [0.1003, 0.2003, 0.2998, 0.2496, 0.15], 1_001_000)]
+    assert diverging_bars(after, SCALE) is diverging_bars(before, SCALE)
+    assert "n=" not in _texts(diverging_bars(before, SCALE))  # said by the table beside it
+    bars = share_bars([ShareBar("Chat", 0.6201, 0.61, 0.63)])
+    assert share_bars([ShareBar("Chat", 0.6208, 0.6104, 0.6302)]) is bars
+    assert share_bars([ShareBar("Chat", 0.63, 0.61, 0.65)]) is not bars
+    assert share_drawn(0.6201) == 0.62 and share_drawn(0.6226) == 0.625
+    assert running_drawn([10, 20]) == [10, 20]  # small counts: exact
+    assert sum(running_drawn([333_333, 333_333, 333_334])) == 1_000_000

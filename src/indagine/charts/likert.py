@@ -11,7 +11,12 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from indagine.charts.canvas import figure_to_svg, new_figure, remembered
+from indagine.charts.canvas import (
+    figure_to_svg,
+    new_figure,
+    remembered,
+    share_drawn,
+)
 
 # A diverging palette that stays readable in grey and for red-green colour blindness
 # (ColorBrewer RdBu, 5 and 4 classes); neutral is a mid grey.
@@ -39,11 +44,24 @@ def agreement(row: LikertRow) -> float:
     return upper + (row.shares[k // 2] / 2 if k % 2 else 0.0)
 
 
-@remembered
 def diverging_bars(
     rows: Sequence[LikertRow], categories: Sequence[str], *, title: str = "", n_label: str = "n"
 ) -> str:
-    """An SVG of the rows as diverging stacked bars, most agreed first."""
+    """An SVG of the rows as diverging stacked bars, most agreed first: shares drawn to half a
+    percentage point; each row's n said exactly under 1,000 and left to the table beside the
+    chart above (at a million answers a count changes with every answer, and a chart drawn
+    again for each would cost a dashboard a second)."""
+    shown = [
+        LikertRow(r.label, [share_drawn(x) for x in r.shares], r.n if r.n < 1000 else 0)
+        for r in rows
+    ]
+    return _diverging_bars(shown, list(categories), title=title, n_label=n_label)
+
+
+@remembered
+def _diverging_bars(
+    rows: Sequence[LikertRow], categories: Sequence[str], *, title: str = "", n_label: str = "n"
+) -> str:
     k = len(categories)
     colours = _PALETTES.get(k) or _PALETTES[5]
     ordered = sorted(rows, key=agreement)
@@ -79,7 +97,8 @@ def diverging_bars(
     ax.set_xlim(-span, span)
     ax.set_xticks([-100, -50, 0, 50, 100], ["100%", "50%", "0", "50%", "100%"], fontsize=8)
     for y, row in enumerate(ordered):
-        ax.text(span + 2, y, f"{n_label}={row.n}", va="center", fontsize=8, clip_on=False)
+        if row.n:  # 0: said in the table beside the chart
+            ax.text(span + 2, y, f"{n_label}={row.n}", va="center", fontsize=8, clip_on=False)
     handles = [ax.barh(0, 0, color=c)[0] for c in colours[:k]]
     ax.legend(
         handles,

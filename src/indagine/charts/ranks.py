@@ -7,7 +7,7 @@ from dataclasses import dataclass
 
 from matplotlib.figure import Figure
 
-from indagine.charts.canvas import figure_to_svg, remembered
+from indagine.charts.canvas import figure_to_svg, remembered, share_drawn
 
 _DOT = "#0b5394"
 _BAR = "#6fa8dc"
@@ -26,8 +26,35 @@ class RankPoint:
     first_high: float
 
 
-@remembered
 def rank_chart(
+    points: Sequence[RankPoint],
+    *,
+    places: int,
+    title: str = "",
+    mean_label: str = "Mean rank (1 = first)",
+    first_label: str = "Ranked first",
+) -> str:
+    """`_rank_chart` of the points drawn to the chart's precision: mean ranks to a hundredth,
+    shares to half a percentage point."""
+    shown = [
+        RankPoint(
+            p.label,
+            round(p.mean, 2),
+            round(p.low, 2),
+            round(p.high, 2),
+            share_drawn(p.first),
+            share_drawn(p.first_low),
+            share_drawn(p.first_high),
+        )
+        for p in points
+    ]
+    return _rank_chart(
+        shown, places=places, title=title, mean_label=mean_label, first_label=first_label
+    )
+
+
+@remembered
+def _rank_chart(
     points: Sequence[RankPoint],
     *,
     places: int,

@@ -6,7 +6,13 @@ import datetime as dt
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from indagine.charts.canvas import figure_to_svg, new_figure, remembered
+from indagine.charts.canvas import (
+    figure_to_svg,
+    new_figure,
+    remembered,
+    running_drawn,
+    share_drawn,
+)
 
 _BAR = "#0b5394"
 
@@ -19,9 +25,18 @@ class ShareBar:
     high: float
 
 
-@remembered
 def share_bars(bars: Sequence[ShareBar], *, title: str = "") -> str:
-    """Horizontal bars of shares (0-1) with interval whiskers, in the given order."""
+    """Horizontal bars of shares (0-1) with interval whiskers, in the given order, drawn to
+    half a percentage point (`canvas.share_drawn`)."""
+    shown = [
+        ShareBar(b.label, share_drawn(b.share), share_drawn(b.low), share_drawn(b.high))
+        for b in bars
+    ]
+    return _share_bars(shown, title=title)
+
+
+@remembered
+def _share_bars(bars: Sequence[ShareBar], *, title: str = "") -> str:
     fig, ax = new_figure(width=7.0, height=0.45 * max(len(bars), 1) + 1.0)
     ys = list(range(len(bars)))[::-1]
     for y, bar in zip(ys, bars, strict=True):
@@ -47,12 +62,19 @@ def share_bars(bars: Sequence[ShareBar], *, title: str = "") -> str:
     return figure_to_svg(fig, title or "Shares")
 
 
-@remembered
 def responses_over_time(
     days: Sequence[dt.date | dt.datetime], counts: Sequence[int], *, title: str = ""
 ) -> str:
     """Cumulative complete responses by day, or by hour (`days` as datetimes: the first
-    days of fieldwork, when a day's bin would hide how answers came in)."""
+    days of fieldwork, when a day's bin would hide how answers came in), the running total
+    drawn to three significant figures (`canvas.running_drawn`; the table gives it exactly)."""
+    return _responses_over_time(list(days), running_drawn(list(counts)), title=title)
+
+
+@remembered
+def _responses_over_time(
+    days: Sequence[dt.date | dt.datetime], counts: Sequence[int], *, title: str = ""
+) -> str:
     fig, ax = new_figure(width=7.0, height=2.6)
     total, running = 0, []
     for count in counts:
