@@ -55,10 +55,10 @@ to three figures: `charts.canvas`), against the committed code (`--src`) on the 
 clean-checkout test run shared the cores throughout (load average 3 to 4), so CPU seconds are
 the figures to compare. Wall s / CPU s:
 
-| phase    | step                                  | committed (220ae22) | this code         |
-|----------|---------------------------------------|---------------------|-------------------|
-| spread   | warm request after 1,000 arrivals     | 2.85 / 2.07         | 0.99 / 0.99, 1.58 / 0.89 |
-| spread   | warm request after 10,000 arrivals    | 3.03 / 2.16         | 1.27 / 1.25, 1.91 / 1.32 |
+| step                               | committed (220ae22) | this code, two runs      |
+|------------------------------------|---------------------|--------------------------|
+| warm request after 1,000 arrivals  | 2.85 / 2.07         | 0.99 / 0.99, 1.58 / 0.89 |
+| warm request after 10,000 arrivals | 3.03 / 2.16         | 1.27 / 1.25, 1.91 / 1.32 |
 
 A cProfile of a request after 10,000 arrivals (1.8 s wall under that load): the snapshot's
 update 1.03 s (the four-number mark of the ids 0.41 s and the complete ids 0.38 s, both read by
