@@ -84,8 +84,9 @@ def form_signature(form: Form) -> str:
     return hashlib.sha256(f"{LAYOUT}\n{text}".encode()).hexdigest()
 
 
-def _raw_type(question: Question) -> pl.DataType:
-    """How a stored JSON value is read before it is shaped into columns."""
+def raw_type(question: Question) -> pl.DataType:
+    """How a stored JSON value is read before it is shaped into columns (a new version that
+    reads an answered question otherwise is refused: `surveys.services`)."""
     if question.type is QuestionType.SELECT_MULTIPLE:
         return pl.List(pl.String)
     if question.type in NUMBERS:
@@ -95,11 +96,11 @@ def _raw_type(question: Question) -> pl.DataType:
 
 def _instances_type(form: Form, repeat: str) -> pl.DataType:
     """A repeat's stored value: a list of instances, each a dict of its questions' answers."""
-    return pl.List(pl.Struct({q.name: _raw_type(q) for q in asked_in(form, repeat)}))
+    return pl.List(pl.Struct({q.name: raw_type(q) for q in asked_in(form, repeat)}))
 
 
 def _raw_schema(form: Form) -> dict[str, pl.DataType]:
-    schema = {q.name: _raw_type(q) for q in analysed(form)}
+    schema = {q.name: raw_type(q) for q in analysed(form)}
     return schema | {name: _instances_type(form, name) for name in form.repeats()}
 
 
@@ -162,7 +163,7 @@ def _column(question: Question, values: list[Any]) -> pl.Series:
             values = [None if v is None else str(v) for v in values]
         else:
             return pl.Series(question.name, values, dtype=pl.Float64, strict=False)
-    return pl.Series(question.name, values, dtype=_raw_type(question), strict=False)
+    return pl.Series(question.name, values, dtype=raw_type(question), strict=False)
 
 
 def _raw_empty(form: Form) -> pl.DataFrame:

@@ -38,6 +38,7 @@ class SurveyCode(Code):
     NO_TEMPLATE = "SURVEY_NO_TEMPLATE", 404  # a template or a survey to copy that is not there
     NO_CHANGE = "SURVEY_NO_CHANGE", 409  # nothing to undo, or to make a new version of
     REPEAT_MOVED = "SURVEY_REPEAT_MOVED", 409  # a question moved into or out of a repeat
+    TYPE_CHANGED = "SURVEY_TYPE_CHANGED", 409  # an answered question's answers read otherwise
 
 
 class SurveyError(Refused):

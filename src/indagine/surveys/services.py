@@ -18,6 +18,7 @@ from django.db.models import Max
 from django.utils import timezone
 from django.utils.text import slugify
 
+from indagine.analysis.frame import raw_type
 from indagine.forms.issues import FormIssue
 from indagine.forms.loader import load_form
 from indagine.forms.model import Form
@@ -136,16 +137,26 @@ def refuse_moves_across_repeats(survey: Survey, form: Form) -> None:
     """A question asked once in a version that has answers, and in a repeat in the new one (or
     the other way round): its answers would be one value in some responses and one per
     instance in others, and no table of an export could hold both. Renaming it keeps both."""
-    placed = {q.name: q.repeat for q in form.questions()}
+    placed = {q.name: q for q in form.questions()}
     # the responses' reverse relation by name: surveys does not import collect's model
     for version in survey.versions.filter(response__isnull=False).distinct():
         for question in version.form.questions():
-            if question.name in placed and placed[question.name] != question.repeat:
+            now = placed.get(question.name)
+            if now is not None and now.repeat != question.repeat:
                 where = f"in the repeat '{question.repeat}'" if question.repeat else "once"
                 raise SurveyError(
                     SurveyCode.REPEAT_MOVED,
                     f"'{question.name}' is asked {where} in version {version.number}, which has "
                     "answers, and not so in this file: give it another name here.",
+                )
+            if now is not None and raw_type(now) != raw_type(question):
+                # its answers are kept as another kind of value (a choice, several, a number):
+                # read as the new one, the old ones could be neither shown nor exported
+                raise SurveyError(
+                    SurveyCode.TYPE_CHANGED,
+                    f"'{question.name}' is a {question.type.value} in version {version.number}, "
+                    f"which has answers, and a {now.type.value} in this file: its answers "
+                    "cannot be read as both; give it another name here.",
                 )
 
 
