@@ -393,9 +393,9 @@ def build_condition(join: str, conditions: list[Condition], numeric: set[str]) -
     terms = []
     for c in conditions:
         if c.comparison not in COMPARISONS:
-            raise EditRefused(f"'{c.comparison}' is not a comparison.")
+            raise ConditionRefused(f"'{c.comparison}' is not a comparison.")
         if "'" in c.value:
-            raise EditRefused(f"A value compared cannot hold a quote: {c.value}")
+            raise ConditionRefused(f"A value compared cannot hold a quote: {c.value}")
         if c.comparison in ("selected", "not selected"):
             term = f"selected(${{{c.name}}}, '{c.value}')"
             terms.append(f"not({term})" if c.comparison == "not selected" else term)

@@ -484,33 +484,16 @@ def question(request: HttpRequest, slug: str, index: int) -> HttpResponse:
             values, choices = _values(request, draft.book, item), _choices(request, draft.book)
         except editing.EditRefused as refused:
             values, choices = {**item.row, "relevant": request.POST.get("relevant", "")}, []
-            code = isinstance(refused, editing.CheckRefused) and SurveyCode.EDIT_CHECK
-            wrong: str | None = f"{refused} ({code or SurveyCode.EDIT_CONDITION})"
+            wrong: str | None = f"{refused} ({_code(refused)})"
         else:
             wrong = _wrong(draft.book, item, values)
         if wrong:
             messages.error(request, wrong)
         else:
-            list_name = values.get("type", "").partition(" ")[2]
-            shown = request.POST.get("list_was", "")
-
-            def edit(book: Workbook) -> None:
-                editing.update(book, index, values)
-                if list_name and list_name == shown:  # the choices on the page are its list's
-                    editing.set_choices(book, list_name, choices)
-                elif list_name and list_name not in editing.choice_lists(book):
-                    language = editing.default_language(book)
-                    first = {"name": "1", editing.column("label", language): _("First choice")}
-                    editing.set_choices(book, list_name, [first])
-
+            edit = _edit(index, values, choices, request.POST.get("list_was", ""))
+            said = values["name"] + ": " + _("edited")
             try:
-                editor.change(
-                    survey,
-                    _revision(request),
-                    edit,
-                    values["name"] + ": " + _("edited"),
-                    request.user,
-                )
+                editor.change(survey, _revision(request), edit, said, request.user)
             except services.FormRejected as rejected:
                 problems = list(rejected.issues)
                 messages.error(request, _("Not saved: fix what is shown below."))
@@ -536,6 +519,25 @@ def question(request: HttpRequest, slug: str, index: int) -> HttpResponse:
         },
         status=status,
     )
+
+
+def _edit(
+    index: int, values: dict[str, str], choices: list[dict[str, str]], shown: str
+) -> Callable[[Workbook], None]:
+    """The change a question's page makes: its cells, and its list's choices when the page
+    showed that list (a list newly named gets one choice to rename)."""
+    list_name = values.get("type", "").partition(" ")[2]
+
+    def edit(book: Workbook) -> None:
+        editing.update(book, index, values)
+        if list_name and list_name == shown:  # the choices on the page are its list's
+            editing.set_choices(book, list_name, choices)
+        elif list_name and list_name not in editing.choice_lists(book):
+            language = editing.default_language(book)
+            first = {"name": "1", editing.column("label", language): _("First choice")}
+            editing.set_choices(book, list_name, [first])
+
+    return edit
 
 
 def _wrong(book: Workbook, item: editing.Item, values: dict[str, str]) -> str | None:

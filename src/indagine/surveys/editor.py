@@ -104,7 +104,7 @@ def change(
         if not result.ok or result.form is None:
             raise FormRejected(result.errors or result.issues)
         refuse_lost_benchmark_group(locked, result.form)
-        _keep(locked, draft, data, name, result.form, said, user)
+        _keep(locked, data, name, result.form, said, user)
         audit("form.edit", locked, user, change=said)
     return current(locked)
 
@@ -123,19 +123,16 @@ def _refuse_stale(survey: Survey, draft: Draft, revision: str) -> None:
         )
 
 
-def _keep(
-    survey: Survey, draft: Draft, data: bytes, name: str, form: Form, said: str, user
-) -> None:
+def _keep(survey: Survey, data: bytes, name: str, form: Form, said: str, user) -> None:
     """Store the changed rows in the draft (the earlier ones kept to undo) and, while the
     version has no answers, in the version itself."""
     version = survey.current_version
     assert version is not None
-    previous, _ = workbook.to_source(current(survey).book)
-    row, _ = QuestionnaireDraft.objects.get_or_create(
-        survey=survey,
-        defaults={"based_on": version, "source": previous, "source_name": name},
-    )
-    if row.based_on_id != version.pk:  # a draft left from an earlier version: begin again
+    row = QuestionnaireDraft.objects.filter(survey=survey).first()
+    if row is None or row.based_on_id != version.pk:  # none yet, or of an earlier version
+        previous, _ = workbook.to_source(questionnaires.workbook_of(version))
+        if row is None:
+            row = QuestionnaireDraft(survey=survey, source_name=name)
         row.based_on, row.source = version, previous
     row.undo_source, row.undo_change = bytes(row.source), said
     row.source, row.source_name = data, name
