@@ -206,8 +206,12 @@ def test_read_in_many_small_batches_and_chunks_the_frame_is_the_same(survey, mon
 
 def test_the_figures_beside_the_findings_are_those_of_the_stored_rows(survey):
     ids = _store(survey, 50, seed=5)
-    earlier = timezone.now() - dt.timedelta(days=3)
-    Response.objects.filter(pk__in=ids[:3]).update(completed_at=earlier)
+    # completions at a fixed noon, not "now": a run across midnight would see three days
+    noon = timezone.localtime().replace(hour=12, minute=0, second=0, microsecond=0)
+    for response in Response.objects.filter(pk__in=ids[3:]):  # each keeps its duration
+        took = response.completed_at - response.started_at
+        Response.objects.filter(pk=response.pk).update(completed_at=noon, started_at=noon - took)
+    Response.objects.filter(pk__in=ids[:3]).update(completed_at=noon - dt.timedelta(days=3))
     complete = Response.objects.filter(survey=survey, status="complete")
     stamps = complete.values_list("completed_at", flat=True)
     days = Counter(timezone.localtime(c).date() for c in stamps)
