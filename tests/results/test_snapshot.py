@@ -204,6 +204,30 @@ def test_read_in_many_small_batches_and_chunks_the_frame_is_the_same(survey, mon
     assert grown.n == 271 and _as_text(grown.frame).equals(_one_by_one(survey))
 
 
+def test_an_answer_naming_a_choice_no_longer_offered_is_read_as_it_was_stored(survey, monkeypatch):
+    """A later version drops a choice earlier respondents chose: the batches holding it are
+    read as texts (the others straight into the choices' Enum), and the frame keeps it, as
+    the rows read one by one do."""
+    monkeypatch.setattr(stored, "BATCH", 10)
+    _store(survey, 40, seed=15, texts=0)
+    dropped = FORM.replace("| | org | other | Altro | Other |\n", "")
+    dropped = dropped.replace("| Prova | trial | 1 |", "| Prova | trial | 2 |")
+    import_form(textwrap.dedent(dropped).encode(), "trial-2.md", slug=SLUG)
+    survey.refresh_from_db()
+    assert [c.name for c in survey.current_version.form.question("org").choices] == [
+        "bpo",
+        "inhouse",
+    ]
+    _store(survey, 30, seed=16, texts=0)  # (drawn as the first version's: "other" still)
+    chose = Response.objects.filter(survey=survey, answers__org="other").count()
+    form = survey.current_version.form
+    assert snapshots._decode(form, b'{"org": "bpo"}').schema["org"] == pl.Enum(["bpo", "inhouse"])
+    assert snapshots._decode(form, b'{"org": "other"}').schema["org"] == pl.String
+    held = services.snapshot(survey)
+    assert chose > 0 and held.frame.get_column("org").to_list().count("other") == chose
+    assert _as_text(held.frame).equals(_one_by_one(survey))
+
+
 def test_the_figures_beside_the_findings_are_those_of_the_stored_rows(survey):
     ids = _store(survey, 50, seed=5)
     # completions at a fixed noon, not "now": a run across midnight would see three days
@@ -222,13 +246,16 @@ def test_the_figures_beside_the_findings_are_those_of_the_stored_rows(survey):
     assert services.median_duration(survey) == dt.timedelta(seconds=round(middle))
 
 
-def test_the_database_and_the_snapshot_compute_the_same_mark(survey):
-    """Ids up to 2**52 (anonymous rows): the sums in two parts overflow neither SQLite's
-    integers nor the numpy arrays."""
+def test_the_complete_ids_and_their_mark_tell_every_set_apart(survey):
+    """Ids up to 2**52 (anonymous rows) read back exactly; the mark of a set differs from the
+    mark of the set with one id less, or with one id replaced by another."""
     ids = _store(survey, 40, seed=6, anonymous=True) + _store(survey, 3, seed=7)
-    assert stored.mark(survey.pk) == stored.Mark.of(np.array(sorted(ids), dtype=np.int64))
-    assert max(ids) > 2**40 and np.array_equal(stored.complete_ids(survey.pk), sorted(ids))
-    assert stored.mark(survey.pk) != stored.Mark.of(np.array(sorted(ids)[1:], dtype=np.int64))
+    now = stored.complete_ids(survey.pk)
+    assert max(ids) > 2**40 and np.array_equal(now, sorted(ids))
+    assert stored.Mark.of(now) == stored.Mark.of(np.array(sorted(ids), dtype=np.int64))
+    assert stored.Mark.of(now) != stored.Mark.of(now[1:])
+    swapped = np.sort(np.append(now[1:], now[-1] + 1))
+    assert swapped.size == now.size and stored.Mark.of(now) != stored.Mark.of(swapped)
 
 
 def test_a_response_completed_after_the_snapshot_appears_on_the_next_request(

@@ -11,12 +11,15 @@ difference of ids, never by an order of completion, which an anonymous survey do
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 
 import numpy as np
 import numpy.typing as npt
 import polars as pl
+import pyarrow as pa
+import pyarrow.compute as pc
 from django.db import connection
 
 from indagine.analysis.frame import COMPLETED_AT
@@ -28,33 +31,23 @@ BATCH = 10_000
 frame's (50,000 at a time: 150 MB more at the peak of a million rows, and no faster)."""
 LISTED = 2_000
 """Ids per `IN (...)` list: far below SQLite's 32,766 parameters, short for PostgreSQL."""
-_PRIME = 65521  # squares of residues below it sum without overflow up to 2**31 rows
-_SQLITE_TIME = "%Y-%m-%d %H:%M:%S%.f"  # how Django writes a datetime in SQLite: UTC, naive
 
 
 @dataclass(frozen=True)
 class Mark:
-    """Which complete responses there are, in four numbers: how many, the sum of their ids (in
-    two parts, so that neither overflows 64 bits with ids up to 2**52) and a sum of squares.
-    Equal marks mean the same set of ids unless rows were removed and others added between two
-    looks with equal count, sum and sum of squares: with ids that are never reused, a
-    coincidence of two equations, not something a rate of arrival brings about."""
+    """Which complete responses there are: how many, and a digest of their ids sorted. Equal
+    marks mean the same set of ids (up to a collision of BLAKE2b's 128 bits); a cache keyed by
+    the mark is never served for another set of responses."""
 
     count: int
-    high: int
-    low: int
-    squares: int
+    digest: str
 
     @classmethod
     def of(cls, ids: IdArray) -> Mark:
-        """The mark of the ids a snapshot holds, computed as the database computes it."""
-        residues = ids % _PRIME
-        return cls(
-            int(ids.size),
-            int((ids >> 20).sum()),
-            int((ids & 0xFFFFF).sum()),
-            int((residues * residues).sum()),
-        )
+        """The mark of sorted ids (8 ms at a million)."""
+        ordered = np.ascontiguousarray(ids, dtype=np.int64)
+        digest = hashlib.blake2b(ordered.tobytes(), digest_size=16).hexdigest()
+        return cls(int(ordered.size), digest)
 
 
 @dataclass(frozen=True)
@@ -81,23 +74,11 @@ def _params(survey_id: int, tests: bool) -> list[object]:
     return params if tests else [*params, False]
 
 
-def mark(survey_id: int, tests: bool = False) -> Mark:
-    """The mark of the survey's complete responses (test ones only with `tests`): one aggregate
-    over the (survey, status, test, id) index, never the table (0.04 s of CPU at a million
-    rows)."""
-    sql = (
-        "SELECT count(*), coalesce(sum(id >> 20), 0), coalesce(sum(id & 1048575), 0), "
-        f"coalesce(sum((id %% {_PRIME}) * (id %% {_PRIME})), 0) {_where(tests)}"  # %%: params
-    )
-    with connection.cursor() as cursor:
-        cursor.execute(sql, _params(survey_id, tests))
-        count, high, low, squares = cursor.fetchone()
-    return Mark(int(count), int(high), int(low), int(squares))
-
-
 def complete_ids(survey_id: int, tests: bool = False) -> IdArray:
     """The ids of the survey's complete responses, sorted: joined into one text by the
-    database, parsed by numpy."""
+    database over the (survey, status, test, id) index, parsed by numpy (0.15 s at a million
+    rows: less than the index's aggregates of sums this replaced, and then the ids are at
+    hand for what changed, instead of a second pass over the index)."""
     with connection.cursor() as cursor:
         cursor.execute(
             f"SELECT {_joined(_ID[connection.vendor], _COMMA)} {_where(tests)}",
@@ -196,4 +177,8 @@ def _split(text: str) -> pl.Series:
 
 
 def _sqlite_times(text: str) -> pl.Series:
-    return _split(text).str.to_datetime(_SQLITE_TIME, time_unit="us", time_zone="UTC")
+    """Django's texts of UTC times in SQLite ('2026-11-06 22:59:03.015262') as times, parsed by
+    Arrow's ISO 8601 cast: a tenth of the CPU of polars' `str.to_datetime` (0.85 s of a million
+    rows' build)."""
+    parsed = pc.cast(_split(text).to_arrow().cast(pa.string()), pa.timestamp("us"))
+    return pl.Series(parsed).dt.replace_time_zone("UTC")
