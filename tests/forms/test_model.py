@@ -182,6 +182,18 @@ def test_form_json_keeps_every_field(rich):
     assert region.row == rich.question("region").row  # type: ignore[union-attr]
 
 
+def test_form_json_keeps_the_languages_order_when_its_object_loses_it():
+    """PostgreSQL's jsonb gives an object's keys back in an order of its own (shorter first):
+    the order the sheet gave the languages in is kept beside them; a form stored before that
+    keeps the object's."""
+    form = Form("f", Text({"en": "T"}), "1", "en", {"en": "English", "it": "Italiano"}, ())
+    data = form.to_json()
+    data["languages"] = {"it": "Italiano", "en": "English"}  # as jsonb may give it back
+    assert list(Form.from_json(data).languages) == ["en", "it"]
+    del data["language_order"]
+    assert list(Form.from_json(data).languages) == ["it", "en"]
+
+
 def test_json_round_trip_after_the_lookup_cache_is_filled(rich):
     rich.question("region")  # fills the name index
     assert "_by_name" not in rich.to_json()

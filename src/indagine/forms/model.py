@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import enum
 import re
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -383,6 +383,8 @@ class Form:
             "version": self.version,
             "default_language": self.default_language,
             "languages": dict(self.languages),
+            # their order apart: PostgreSQL's jsonb keeps an object's keys in an order of its own
+            "language_order": list(self.languages),
             "pages": [p.to_json() for p in self.pages],
             **({"benchmark": self.benchmark.to_json()} if self.benchmark else {}),
         }
@@ -394,7 +396,14 @@ class Form:
             Text.from_json(data["title"]),
             data["version"],
             data["default_language"],
-            dict(data["languages"]),
+            _in_order(data["languages"], data.get("language_order") or ()),
             tuple(Page.from_json(p) for p in data["pages"]),
             Benchmark(**data["benchmark"]) if data.get("benchmark") else None,
         )
+
+
+def _in_order(languages: Mapping[str, str], order: Sequence[str]) -> dict[str, str]:
+    """A form's languages in the order its sheet gave them (`order`, kept since forms were
+    stored in PostgreSQL; the others, earlier ones, as the stored object lists them)."""
+    ordered = {code: languages[code] for code in order if code in languages}
+    return ordered | {code: name for code, name in languages.items() if code not in ordered}
