@@ -272,6 +272,28 @@ def test_a_contrast_built_into_the_data_is_found_with_its_segment(form):
     assert {c.finding for c in found.contrasts} == {"a1"}
 
 
+def test_a_contrast_stands_when_a_profile_level_never_reaches_the_item(form):
+    """Public bodies skip a1 (its condition): their row of the crosstab would be empty, its
+    Pearson X² 0/0, and the contrast between BPOs and in-house centres lost with it."""
+    text = FORM.replace(
+        "| | org | inhouse | Interno | In-house | |",
+        "| | org | inhouse | Interno | In-house | |\n| | org | public | Ente | Public body | |",
+    )
+    text = text.replace(
+        "| | select_one agree5 | a1 | Uno | One | |",
+        "| | select_one agree5 | a1 | Uno | One | ${org} != 'public' |",
+    )
+    conditional = form_from(text)
+    answers = _answers(1500, seed=11)
+    for a in answers[::5]:
+        a["org"] = "public"
+        del a["a1"]
+    frame = frame_from_rows(conditional, rows_of(answers))
+    found = analyse(conditional, frame, panel_size=3000)
+    contrast = next(c for c in found.contrasts if c.finding == "a1")
+    assert contrast.by == "org" and contrast.segment == "bpo" and contrast.p_value < 0.05
+
+
 def test_holm_adjusts_step_down():
     assert holm([0.01, 0.04, 0.03, 0.5]) == pytest.approx([0.04, 0.09, 0.09, 0.5])
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import warnings
+
 import numpy as np
 import pytest
 
@@ -59,3 +61,26 @@ def test_an_empty_cell_is_as_uncertain_as_its_group_is_small():
     assert empty.ci_high == pytest.approx(1 - 0.025 ** (1 / 9), rel=1e-9)  # Clopper-Pearson, n=9
     overall = proportions(survey_design(a.size), np.where(a == "small", "s", "b"))
     assert overall.share("s").ci_high < 0.1  # a share of the whole keeps the whole's n
+
+
+def test_a_level_no_one_in_the_domain_gave_is_left_out_of_the_test_not_a_division_by_zero():
+    """A conditional question's domain: the level "z" of the row variable is given only
+    outside it. The test is the one of the table without "z" (no 0/0 warning, no NaN); with a
+    single level left either way there is nothing to test."""
+    rng = np.random.default_rng(8)
+    n = 300
+    a = rng.choice(["x", "y", "z"], n)
+    b = rng.choice(["p", "q", "r"], n)
+    domain = a != "z"
+    design = survey_design(weights=rng.uniform(0.5, 2.0, n), strata=rng.choice(["s", "t"], n))
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        table = crosstab(design, a, b, domain=domain)
+    assert table.rows == ("x", "y", "z") and table.counts[2].sum() == 0
+    without = crosstab(design, np.where(domain, a, "x"), b, domain=domain).test
+    assert table.test.p_value == pytest.approx(without.p_value, rel=1e-12)
+    assert np.isfinite(table.test.p_value) and table.test.chisq_df == 2
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        single = crosstab(design, a, b, domain=a == "x").test
+    assert np.isnan(single.p_value)

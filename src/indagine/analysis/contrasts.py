@@ -137,7 +137,9 @@ def _table(
     k_by, k_item = counts.shape[1] - 1, counts.shape[2] - 1
     positive = np.array([c.name in finding.positive for c in item.choices] + [False])
     answered = np.arange(k_item + 1) < k_item
-    by_answer = counts.sum(axis=(0, 2))[:k_by]
+    # the profile's levels among those who answered the item: a level whose members all skipped
+    # it (a conditional item) would be an empty row, Pearson's X² 0/0 and the whole test lost
+    by_answer = counts[:, :, answered].sum(axis=(0, 2))[:k_by]
     rows = np.flatnonzero(by_answer > 0)
     said = counts.sum(axis=(0, 1))
     columns = [v for v, ticks in ((0, ~positive), (1, positive)) if said[answered & ticks].sum()]

@@ -164,6 +164,24 @@ def _conditional(
     )
 
 
+def _independence(
+    design: Design, codes: tuple[IntArray, IntArray], base: Any, counts: IntArray, result: Shares
+) -> RaoScott:
+    """The test on the levels someone in the domain gave: a row or column no one did has no
+    expected count (Pearson's X² would divide 0 by 0), and the table without it is the same
+    table; with fewer than two such levels either way, nothing to test (NaN)."""
+    held_rows, held_columns = counts.sum(axis=1) > 0, counts.sum(axis=0) > 0
+    nr, nc = int(held_rows.sum()), int(held_columns.sum())
+    if nr < 2 or nc < 2:
+        nan = float("nan")
+        return RaoScott(nan, nan, nan, nan, nan, nan, (nr - 1) * (nc - 1), nan)
+    if nr < counts.shape[0] or nc < counts.shape[1]:
+        row_at, column_at = np.cumsum(held_rows) - 1, np.cumsum(held_columns) - 1
+        cell = np.where(base, row_at[codes[0]] + nr * column_at[codes[1]], 0).astype(np.intp)
+        result = shares(design, cell, nr * nc, base)
+    return rao_scott(result, nr, nc, design.degrees_of_freedom)
+
+
 def crosstab(
     design: Design,
     row_values: Any,
@@ -213,7 +231,7 @@ def crosstab(
         weighted=(result.p * result.weighted_n).reshape(nc, nr).T,
         row_shares=row_shares,
         column_shares=column_shares,
-        test=rao_scott(result, nr, nc, design.degrees_of_freedom),
+        test=_independence(design, (rows.codes, cols.codes), base, counts, result),
         n=result.n,
         weighted_n=result.weighted_n,
     )
