@@ -39,6 +39,7 @@ from django.utils import timezone
 from django_tasks import task
 from django_tasks_db.models import DBTaskResult, get_date_max
 
+from indagine.collect import lookups
 from indagine.collect.codes import HookCode
 from indagine.collect.models import HookDelivery, Response, Webhook
 from indagine.collect.signals import response_saved
@@ -109,7 +110,7 @@ def queue_completed(sender, survey, response, completed, **kwargs) -> None:
     once it commits."""
     if not completed or response.test:
         return
-    hooks = list(Webhook.objects.filter(survey=survey).values_list("pk", flat=True))
+    hooks = lookups.webhook_ids(survey.pk)
     if not hooks:
         return
     now = timezone.now()

@@ -21,14 +21,14 @@ from typing import Any
 from django.db import DEFAULT_DB_ALIAS, connections
 from django.utils import timezone
 
-from indagine.collect.models import Response
+from indagine.collect.models import Response, Webhook
 from indagine.surveys.models import FormVersion, Survey
 
 _VERSIONS: dict[tuple[int, str], FormVersion] = {}
 
 _SURVEY_SQL = (
     "SELECT s.id, s.slug, s.title, s.state, s.opens_at, s.closes_at, s.anonymous, "
-    "s.panel_only, s.created_at, s.current_version_id, v.sha256 AS version_sha "
+    "s.panel_only, s.created_at, s.current_version_id, s.benchmark, v.sha256 AS version_sha "
     f"FROM {Survey._meta.db_table} s "
     f"LEFT JOIN {FormVersion._meta.db_table} v ON v.id = s.current_version_id "
     "WHERE s.slug = %s"
@@ -43,7 +43,7 @@ _RESPONSE_SQL = (
 )
 _BOTH_SQL = (
     "SELECT s.id, s.slug, s.title, s.state, s.opens_at, s.closes_at, s.anonymous, "
-    "s.panel_only, s.created_at, s.current_version_id, v.sha256, "
+    "s.panel_only, s.created_at, s.current_version_id, s.benchmark, v.sha256, "
     "r.id, r.survey_id, r.status, r.answers, r.language, r.page, r.updated_at, "
     "r.source, r.key_hash, r.form_version_id, r.completed_at, r.orders, r.test, rv.sha256 "
     f"FROM {Survey._meta.db_table} s "
@@ -79,6 +79,7 @@ _SURVEY_FIELDS = (
     "panel_only",
     "created_at",
     "current_version_id",
+    "benchmark",  # read on every completed page (`collect.views`): not left to a query of its own
 )
 _RESPONSE_FIELDS = (
     "id",
@@ -140,7 +141,7 @@ def response_by_key(survey: Survey, key_hash: str, *, for_update: bool = False) 
     if for_update and connections[DEFAULT_DB_ALIAS].features.has_select_for_update_of:
         sql += " FOR UPDATE OF r"
     row = _row(sql, [survey.pk, key_hash])
-    return None if row is None else _response(row)
+    return None if row is None else _response(row, survey)
 
 
 def survey_and_response(slug: str, key_hash: str | None) -> tuple[Survey | None, Response | None]:
@@ -148,25 +149,28 @@ def survey_and_response(slug: str, key_hash: str | None) -> tuple[Survey | None,
     row = _row(_BOTH_SQL, [key_hash, slug])
     if row is None:
         return None, None
-    survey = _survey(row[:11])
-    if survey is None or row[11] is None:
+    survey = _survey(row[:12])
+    if survey is None or row[12] is None:
         return survey, None
-    return survey, _response(row[11:])
+    return survey, _response(row[12:], survey)
 
 
 def _survey(row: tuple[Any, ...]) -> Survey | None:
     if row[9] is None:
         return None
-    values = list(row[:10])
+    values = list(row[:11])
     for i in (4, 5, 8):
         values[i] = _moment(values[i])
-    values[6], values[7] = bool(values[6]), bool(values[7])
+    for i in (6, 7, 10):  # 0 or 1 on SQLite
+        values[i] = bool(values[i])
     found = _instance(Survey, _SURVEY_FIELDS, values)
-    found.current_version = version(row[9], row[10])
+    found.current_version = version(row[9], row[11])
     return found
 
 
-def _response(row: tuple[Any, ...]) -> Response:
+def _response(row: tuple[Any, ...], survey: Survey) -> Response:
+    """The response of the row, its survey the one it was looked up in (not read again by
+    `response.survey`: a query on every completed page)."""
     values = list(row[:13])
     for i in (3, 11):  # JSON: text on SQLite, decoded already by psycopg
         values[i] = json.loads(values[i]) if isinstance(values[i], str | bytes) else values[i]
@@ -174,7 +178,17 @@ def _response(row: tuple[Any, ...]) -> Response:
     values[12] = bool(values[12])  # 0 or 1 on SQLite
     found = _instance(Response, _RESPONSE_FIELDS, values)
     found.form_version = version(row[9], row[13])
+    found.survey = survey
     return found
+
+
+def webhook_ids(survey_id: int) -> list[int]:
+    """The ids of the survey's webhooks (read on every completed page: one short statement,
+    not a queryset)."""
+    table = Webhook._meta.db_table
+    with connections[DEFAULT_DB_ALIAS].cursor() as cursor:
+        cursor.execute(f"SELECT id FROM {table} WHERE survey_id = %s ORDER BY id", [survey_id])
+        return [row[0] for row in cursor.fetchall()]
 
 
 def update_if_unchanged(

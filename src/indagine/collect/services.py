@@ -84,11 +84,11 @@ def relevant_pages(form: Form, answers: Mapping[str, Any]) -> list[int]:
 
 
 def _neighbour(form: Form, answers: Mapping[str, Any], index: int, step: int) -> int | None:
-    pages = relevant_pages(form, answers)
-    candidates = [i for i in pages if (i > index if step > 0 else i < index)]
-    if not candidates:
-        return None
-    return candidates[0] if step > 0 else candidates[-1]
+    """The nearest page after (`step` +1) or before (-1) `index` that applies: the pages in
+    between only are looked at, not every page of the form."""
+    nearer = range(index + 1, len(form.pages)) if step > 0 else range(index - 1, -1, -1)
+    pages = form.pages
+    return next((i for i in nearer if page_is_relevant(pages[i], answers, form=form)), None)
 
 
 def missing_required(

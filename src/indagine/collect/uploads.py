@@ -153,8 +153,8 @@ def files_of(form: Form, answers: Mapping[str, Any]) -> list[str]:
     """The stored names among a response's answers."""
     return [
         str(answers[q.name])
-        for q in form.questions()
-        if q.type.is_upload and isinstance(answers.get(q.name), str)
+        for q in form.uploads()
+        if isinstance(answers.get(q.name), str)
         and UPLOAD_NAME.fullmatch(str(answers[q.name]))
     ]  # fmt: skip
 

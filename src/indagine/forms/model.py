@@ -369,6 +369,15 @@ class Form:
             object.__setattr__(self, "_repeat_members", members)
         return members
 
+    def uploads(self) -> tuple[Question, ...]:
+        """The questions that take a file, in the form's order (kept on the form: every page
+        a respondent sends looks for the files its answers name)."""
+        found: tuple[Question, ...] | None = self.__dict__.get("_uploads")
+        if found is None:
+            found = tuple(q for q in self.questions() if q.type.is_upload)
+            object.__setattr__(self, "_uploads", found)
+        return found
+
     def _index(self) -> dict[str, Question]:
         index: dict[str, Question] | None = self.__dict__.get("_by_name")
         if index is None:
