@@ -25,6 +25,14 @@ Recorded, server CPU per page POST against the floor POST's (the #14 target: at 
   every figure is inflated, the floor's too): SQLite 1.33 ms against 0.84 ms (1.59x), p99
   112 ms; PostgreSQL 1.82 ms against 0.99 ms (1.83x), p99 176 ms. Neither target is shown met;
   a quiet run is needed to tell the code's share from the contention's.
+- 2026-12-07, quiet machine (load under 1), 10 s per measure, SQLite: 44b84d3 1.36 ms against
+  0.54 ms (2.51x: the 1.59x above was the contention's, which inflates the floor's more);
+  40869f6 (the survey's benchmark switch read with the survey instead of by a query of its
+  own on each completing page, the response's survey not read again, the webhooks by one
+  statement, the next page found without every page's relevance) 1.21-1.27 ms against
+  0.55-0.56 ms (2.2-2.26x), p99 under 90 ms. What is left is spread thin (py-spy --gil on the
+  server): the page's one lookup and its model instances 20%, the write and its lock 18%,
+  checking the page 17%, completing a response 13%, the rate limit 7%, JSON 6%.
 """
 
 from __future__ import annotations
