@@ -29,8 +29,8 @@ Recorded, server CPU per page POST against the floor POST's (the #14 target: at 
   0.54 ms (2.51x: the 1.59x above was the contention's, which inflates the floor's more);
   40869f6 (the survey's benchmark switch read with the survey instead of by a query of its
   own on each completing page, the response's survey not read again, the webhooks by one
-  statement, the next page found without every page's relevance) 1.21-1.27 ms against
-  0.55-0.56 ms (2.2-2.26x), p99 under 90 ms. What is left is spread thin (py-spy --gil on the
+  statement, the next page found without every page's relevance) 1.21-1.30 ms against
+  0.55-0.56 ms (2.2-2.33x), p99 83 ms. What is left is spread thin (py-spy --gil on the
   server): the page's one lookup and its model instances 20%, the write and its lock 18%,
   checking the page 17%, completing a response 13%, the rate limit 7%, JSON 6%.
 """
