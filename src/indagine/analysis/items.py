@@ -24,7 +24,7 @@ from .basis import Basis, mean_estimate
 from .conditions import choice_condition, describe, midpoint, number_bounds, positive_choices
 from .findings import Base, Finding, Moments, Quantity, RankedItem, Texts
 from .multiple import MAX_CHOICES
-from .tally import CountArray, Tally
+from .tally import CountArray, Ranks, Tally
 
 FloatArray = npt.NDArray[np.float64]
 
@@ -391,20 +391,38 @@ def _ranking(ctx: Context, question: Question) -> Finding | None:
         return None
     k = len(counted.items)
     names = [c.name for c in question.choices]
-    text, skipped = f"answered {question.name}", ctx.tally.n - n
-    excluded = (("skipped", skipped),) if skipped else ()
     firsts = share_estimates(
         _Domain(ctx.design, n - 1),
         ctx.design.shares(counted.first[:, :k]),
         names,
         what=f"ranked first in {question.name}",
-        base=text,
+        base=f"answered {question.name}",
         ci="logit",
         level=ctx.level,
     )
+    items = _ranked_items(ctx, question, base, counted, firsts)
+    label, claim = _texts(ctx, question)
+    return Finding(
+        key=question.name,
+        question=question.name,
+        label=label,
+        claim=claim,
+        kind="ranking",
+        base=base,
+        ranks=tuple(sorted(items, key=lambda i: i.mean_rank.estimate.estimate)),
+    )
+
+
+def _ranked_items(
+    ctx: Context, question: Question, base: Base, counted: Ranks, firsts: Sequence[Estimate]
+) -> list[RankedItem]:
+    """Each item of a ranking: its mean rank and its share ranked first, with their sequences."""
+    k, n = len(counted.items), base.n
+    text, skipped = f"answered {question.name}", ctx.tally.n - n
+    excluded = (("skipped", skipped),) if skipped else ()
     arrivals = ctx.tally.arrivals[question.name]
     ordered = arrivals.ordered() if arrivals is not None else None
-    a = answered.astype(np.float64)
+    a = counted.items[0].answered.astype(np.float64)
     items = []
     for j, (choice, numbers, first) in enumerate(
         zip(question.choices, counted.items, firsts, strict=True)
@@ -420,43 +438,48 @@ def _ranking(ctx: Context, question: Question) -> Finding | None:
         )
         squares = numbers.scatter + numbers.total**2 / np.where(a > 0, a, 1.0)
         sums = replace(ctx.moments(a, numbers.total, squares), low=numbers.low, high=numbers.high)
+        column = ordered[:, j] if ordered is not None else None  # its rank in order of arrival
         mean_rank = _quantity(
             ctx,
             base,
             replace(rank, what=f"mean rank of {choice.name} in {question.name}", base=text),
             sums,
-            ordered[:, j] if ordered is not None else None,
+            column,
             kind="mean",
             threshold=(k + 1) / 2,
             scale=(1.0, float(k)),
         )
         top = counted.first[:, j].astype(np.float64)
-        ranked_first = int(top.sum())
-        top_sums = replace(
-            ctx.moments(a, top, top),
-            low=0.0 if ranked_first < n else 1.0,
-            high=1.0 if ranked_first > 0 else 0.0,
-        )
-        share = _quantity(
-            ctx,
-            base,
-            replace(first, excluded=excluded),
-            top_sums,
-            (ordered[:, j] == 1).astype(np.float64) if ordered is not None else None,
-            kind="share",
-            threshold=1 / k,
-            scale=(0, 1),
-        )
+        share = _first_share(ctx, base, replace(first, excluded=excluded), a, top, column, k)
         items.append(RankedItem(choice.name, dict(choice.label.values), mean_rank, share))
-    label, claim = _texts(ctx, question)
-    return Finding(
-        key=question.name,
-        question=question.name,
-        label=label,
-        claim=claim,
-        kind="ranking",
-        base=base,
-        ranks=tuple(sorted(items, key=lambda i: i.mean_rank.estimate.estimate)),
+    return items
+
+
+def _first_share(
+    ctx: Context,
+    base: Base,
+    estimate: Estimate,
+    answered: FloatArray,
+    top: FloatArray,
+    ranks: FloatArray | None,
+    k: int,
+) -> Quantity:
+    """The share ranking an item first (`top`: per cell), with its confidence sequence."""
+    ranked_first = int(top.sum())
+    top_sums = replace(
+        ctx.moments(answered, top, top),
+        low=0.0 if ranked_first < base.n else 1.0,
+        high=1.0 if ranked_first > 0 else 0.0,
+    )
+    return _quantity(
+        ctx,
+        base,
+        estimate,
+        top_sums,
+        (ranks == 1).astype(np.float64) if ranks is not None else None,
+        kind="share",
+        threshold=1 / k,
+        scale=(0, 1),
     )
 
 

@@ -286,6 +286,25 @@ def _arrivals(
     return Arrivals(times[answered], ids[answered], values[answered])
 
 
+def _pairs(
+    form: Form,
+    columns: Columns,
+    pairs: tuple[tuple[str, str], ...],
+    cell: CountArray,
+    size: int,
+) -> dict[tuple[str, str], CountArray]:
+    """Each contrast's crosstab: the counts of (profile answer, item answer) per cell."""
+    counts: dict[tuple[str, str], CountArray] = {}
+    for item, by in pairs:
+        qi, qb = form.question(item), form.question(by)
+        if qi is None or qb is None:
+            continue
+        ki, kb = len(qi.choices) + 1, len(qb.choices) + 1
+        key = (cell * kb + _slots(columns, qb)) * ki + _slots(columns, qi)
+        counts[(item, by)] = np.bincount(key, minlength=size * kb * ki).reshape(size, kb, ki)
+    return counts
+
+
 def tally(form: Form, frame: pl.DataFrame, plan: Plan) -> Tally:
     """The tally of the rows of a snapshot frame (any order)."""
     columns = Columns(frame)
@@ -327,14 +346,7 @@ def tally(form: Form, frame: pl.DataFrame, plan: Plan) -> Tally:
         if q.relevant:
             mask = asked_mask(form, columns, q)
             asked[q.name] = int((mask | answered).sum()) if mask is not None else 0
-    pairs: dict[tuple[str, str], CountArray] = {}
-    for item, by in plan.pairs:
-        qi, qb = form.question(item), form.question(by)
-        if qi is None or qb is None:
-            continue
-        ki, kb = len(qi.choices) + 1, len(qb.choices) + 1
-        key = (cell * kb + _slots(columns, qb)) * ki + _slots(columns, qi)
-        pairs[(item, by)] = np.bincount(key, minlength=size * kb * ki).reshape(size, kb, ki)
+    pairs = _pairs(form, columns, plan.pairs, cell, size)
     return Tally(
         plan,
         frame.height,

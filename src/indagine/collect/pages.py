@@ -126,10 +126,6 @@ def question_view(
     if instance is not None:  # its labels' ${sibling} is the instance's answer
         answers = ChainMap(dict(instance.values), dict(answers))
 
-    def image(text: Text) -> str:
-        name = text.get(lang, fallback)
-        return f"{images}{quote(name)}" if images and name else ""
-
     every = range(len(question.choices))
     # the choices as this respondent sees them (`orders`): each keeps its row in the sheet,
     # by which the page's script shows and hides a filtered list's choices
@@ -140,14 +136,7 @@ def question_view(
     # the question waits hidden (without the script, the page comes back with it).
     if question.choice_filter and not rows:
         hidden = True
-    current = (
-        list(raw.get(name, []))
-        if raw is not None and name in raw
-        else _as_strings(own.get(question.name, question.default), lang)
-    )
-    if question.default and raw is None and question.name not in own:
-        multiple = question.type is QuestionType.SELECT_MULTIPLE
-        current = question.default.split() if multiple else [question.default]
+    current = _current(question, name, own, raw, lang)
     return QuestionView(
         name=name,
         widget=_widget(question),
@@ -156,26 +145,66 @@ def question_view(
         required=required,
         hidden=hidden,
         value=_value(question, current),
-        choices=tuple(
-            ChoiceView(
-                c.name,
-                render_label(c.label.get(lang, fallback), answers, form=form, lang=lang),
-                c.name in current and i in rows,
-                hidden=i not in rows,
-                row=i,
-                image=image(c.image),
-            )
-            for i, c in ((i, question.choices[i]) for i in shown)
-        )
-        if question.type is not QuestionType.ACKNOWLEDGE
-        else (ChoiceView("OK", _("OK"), "OK" in current),),
+        choices=_choices(form, question, answers, lang, current, rows, shown, images),
         error=error,
         ranks=_positions(question, current, shown) if question.type is QuestionType.RANK else (),
         likert=question.is_likert,
         attrs=_attrs(question, max_text),
         words_lang=_words_lang(lang),
-        image=image(question.image),
+        image=_image(images, question.image, lang, fallback),
     )
+
+
+def _current(
+    question: Question,
+    name: str,
+    own: Mapping[str, Any],
+    raw: Mapping[str, Sequence[str]] | None,
+    lang: str,
+) -> list[str]:
+    """What a question's control holds: as typed (`raw`), else its answer, else its default."""
+    current = (
+        list(raw.get(name, []))
+        if raw is not None and name in raw
+        else _as_strings(own.get(question.name, question.default), lang)
+    )
+    if question.default and raw is None and question.name not in own:
+        multiple = question.type is QuestionType.SELECT_MULTIPLE
+        current = question.default.split() if multiple else [question.default]
+    return current
+
+
+def _choices(
+    form: Form,
+    question: Question,
+    answers: Mapping[str, Any],
+    lang: str,
+    current: Sequence[str],
+    rows: set[int],
+    shown: Sequence[int],
+    images: str,
+) -> tuple[ChoiceView, ...]:
+    """A question's choices as shown: in the respondent's order, those filtered out hidden."""
+    if question.type is QuestionType.ACKNOWLEDGE:
+        return (ChoiceView("OK", _("OK"), "OK" in current),)
+    fallback = form.default_language
+    return tuple(
+        ChoiceView(
+            c.name,
+            render_label(c.label.get(lang, fallback), answers, form=form, lang=lang),
+            c.name in current and i in rows,
+            hidden=i not in rows,
+            row=i,
+            image=_image(images, c.image, lang, fallback),
+        )
+        for i, c in ((i, question.choices[i]) for i in shown)
+    )
+
+
+def _image(images: str, text: Text, lang: str, fallback: str) -> str:
+    """The address of the image `text` names in `lang` ("" for none, or without `images`)."""
+    name = text.get(lang, fallback)
+    return f"{images}{quote(name)}" if images and name else ""
 
 
 def _state(
@@ -242,42 +271,17 @@ def page_context(
     version's images."""
     page = form.pages[index]
     orders = orders or {}
-    # A re-shown page reflects what was typed: relevance sees the typed values too (those of
-    # questions that apply, as the server judges them when the page is sent).
-    # Before anything is sent, calculations are worked out and the page's defaults count as
-    # answers: a `${total}` in a first page's label shows its value.
-    if raw is not None:
-        seen = on_screen(form, index, raw, answers)[0]
-    else:
-        seen = work_out(form, answers, page.questions)
+    seen = _seen(form, index, answers, raw)
     by_name = {
         e.name: with_answers(e.message, _where(e.name, seen, form), form=form, lang=lang)
         for e in errors
     }
-    questions = [
-        question_view(
-            form,
-            q,
-            seen,
-            lang,
-            raw,
-            by_name.get(q.name, ""),
-            order=orders.get(q.name),
-            images=images,
-        )
-        for q in page.questions
-        if q.type.is_shown and not q.repeat
-    ]
-    repeated = {  # a repeat that does not apply is not drawn, nor its Add button
-        name: _repeat_view(form, page, repeat, seen, lang, raw, by_name, orders, images)
-        for name, repeat in page.repeats.items()
-        if _asked(form, repeat, seen)
-    }
+    questions = _question_views(form, page, seen, lang, raw, by_name, orders, images)
+    repeated = _repeat_views(form, page, seen, lang, raw, by_name, orders, images)
     labels = _labels(questions, repeated)
     questions += [q for view in repeated.values() for i in view.instances for q in i.questions]
     shown_blocks = _blocks(form, page, questions, seen, lang, repeated)
-    order = relevant_pages(form, seen)
-    position = order.index(index) + 1 if index in order else 1
+    progress = _progress(form, index, seen)
     return {
         "survey": survey,
         "form": form,
@@ -286,11 +290,7 @@ def page_context(
             page.title.get(lang, form.default_language), seen, form=form, lang=lang
         ),
         "page_index": index,
-        "position": position,
-        "page_count": len(order),
-        "percent": round(100 * (position - 1) / max(len(order), 1)),
-        "is_first": position == 1,
-        "is_last": position == len(order),
+        **progress,
         "multipart": any(q.type.is_upload for q in page.questions),
         # a page with a repeat's buttons: its first submit button is Next (Enter in a box
         # presses the first), not the first instance's Remove
@@ -308,6 +308,77 @@ def page_context(
         "words_lang": translation.get_language(),
         "languages": form.languages,
         "error_title": _("There is a problem") if errors else "",
+    }
+
+
+def _seen(
+    form: Form, index: int, answers: Mapping[str, Any], raw: Mapping[str, Sequence[str]] | None
+) -> Mapping[str, Any]:
+    """The answers page `index` reads: as typed on a page shown again, else worked out."""
+    # A re-shown page reflects what was typed: relevance sees the typed values too (those of
+    # questions that apply, as the server judges them when the page is sent).
+    # Before anything is sent, calculations are worked out and the page's defaults count as
+    # answers: a `${total}` in a first page's label shows its value.
+    if raw is not None:
+        return on_screen(form, index, raw, answers)[0]
+    return work_out(form, answers, form.pages[index].questions)
+
+
+def _question_views(
+    form: Form,
+    page: Page,
+    seen: Mapping[str, Any],
+    lang: str,
+    raw: Mapping[str, Sequence[str]] | None,
+    errors: Mapping[str, str],
+    orders: Mapping[str, Sequence[str]],
+    images: str,
+) -> list[QuestionView]:
+    """The page's questions outside its repeats, each as the page shows it."""
+    return [
+        question_view(
+            form,
+            q,
+            seen,
+            lang,
+            raw,
+            errors.get(q.name, ""),
+            order=orders.get(q.name),
+            images=images,
+        )
+        for q in page.questions
+        if q.type.is_shown and not q.repeat
+    ]
+
+
+def _repeat_views(
+    form: Form,
+    page: Page,
+    seen: Mapping[str, Any],
+    lang: str,
+    raw: Mapping[str, Sequence[str]] | None,
+    errors: Mapping[str, str],
+    orders: Mapping[str, Sequence[str]],
+    images: str,
+) -> dict[str, RepeatView]:
+    """The page's repeats that apply, by name, each as the page shows it."""
+    return {  # a repeat that does not apply is not drawn, nor its Add button
+        name: _repeat_view(form, page, repeat, seen, lang, raw, errors, orders, images)
+        for name, repeat in page.repeats.items()
+        if _asked(form, repeat, seen)
+    }
+
+
+def _progress(form: Form, index: int, seen: Mapping[str, Any]) -> dict[str, Any]:
+    """Where page `index` stands among the pages that apply: its position, of how many, in %."""
+    order = relevant_pages(form, seen)
+    position = order.index(index) + 1 if index in order else 1
+    return {
+        "position": position,
+        "page_count": len(order),
+        "percent": round(100 * (position - 1) / max(len(order), 1)),
+        "is_first": position == 1,
+        "is_last": position == len(order),
     }
 
 

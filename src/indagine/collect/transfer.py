@@ -150,27 +150,11 @@ def import_csv(
             for c, v in row.items()
             if c in by_column and form.question(by_column[c]).type.takes_input
         }
-        checked = check_submission(
-            form, _split_multiple(form, raw), lang="en", max_text=settings.INDAGINE_MAX_TEXT_LENGTH
-        )
-        if checked.errors:
-            problems.extend(
-                f"line {line}: {e.name}: {e.code.value}: {e.message}" for e in checked.errors
-            )
+        made, wrong = _checked_row(survey, form, line, row, raw, order_columns)
+        if made is None:
+            problems.extend(wrong)
             continue
-        shown, wrong = _orders(row, order_columns)
-        wrong += _unknown_files(survey, form, checked.answers)
-        if wrong:
-            problems.extend(f"line {line}: {w}" for w in wrong)
-            continue
-        lang = row.get("Language") or form.default_language
-        if lang not in form.languages:
-            problems.append(
-                f"line {line}: Language: '{lang[:20]}' is none of the form's languages "
-                f"({', '.join(form.languages)})"
-            )
-            continue
-        valid.append(_new_response(survey, checked.answers, "import", lang, shown))
+        valid.append(made)
     if not header_checked:
         raise Refused(TransferCode.CSV_EMPTY, "The file has no header or no rows.")
     if problems and not skip_invalid:
@@ -185,6 +169,33 @@ def import_csv(
     report.stored = len(valid)
     report.skipped = partial + problems
     return report
+
+
+def _checked_row(
+    survey: Survey,
+    form: Form,
+    line: int,
+    row: Mapping[str, str],
+    raw: dict[str, list[str]],
+    order_columns: Mapping[str, Question],
+) -> tuple[Response | None, list[str]]:
+    """A row's response, `raw` checked like a web submission; or None and what is wrong."""
+    checked = check_submission(
+        form, _split_multiple(form, raw), lang="en", max_text=settings.INDAGINE_MAX_TEXT_LENGTH
+    )
+    if checked.errors:
+        return None, [f"line {line}: {e.name}: {e.code.value}: {e.message}" for e in checked.errors]
+    shown, wrong = _orders(row, order_columns)
+    wrong += _unknown_files(survey, form, checked.answers)
+    if wrong:
+        return None, [f"line {line}: {w}" for w in wrong]
+    lang = row.get("Language") or form.default_language
+    if lang not in form.languages:
+        return None, [
+            f"line {line}: Language: '{lang[:20]}' is none of the form's languages "
+            f"({', '.join(form.languages)})"
+        ]
+    return _new_response(survey, checked.answers, "import", lang, shown), []
 
 
 def _refuse_repeats(form: Form) -> None:

@@ -89,6 +89,28 @@ def _trend(survey: Survey, tests: bool) -> dict[str, Any]:
     return {"trend": mark_safe(chart), "days": _added_up(days), "hourly": hourly}
 
 
+def _cross(
+    survey: Survey, item: str, by: str, view: services.View, lang: str
+) -> tuple[services.CrossView | None, str]:
+    """The crosstab of `item` by `by` (None unless both are given), and why it cannot be."""
+    cross, cross_error = None, ""
+    if item and by:
+        try:
+            cross = services.crosstab(survey, item, by, view, lang)
+        except ResultsError as error:
+            cross_error = str(error)
+    return cross, cross_error
+
+
+def _crossable(survey: Survey, lang: str) -> list[tuple[str, str]]:
+    """What a crosstab can take as item or group: each single choice asked once, labelled."""
+    return [
+        (q.name, q.label.get(lang, q.label.get("it")))
+        for q in survey.current_version.form.questions()
+        if q.type.value == "select_one" and not q.repeat
+    ]
+
+
 @organiser(VIEW)
 def dashboard(request: HttpRequest, slug: str) -> HttpResponse:
     survey = _survey(slug)
@@ -106,13 +128,8 @@ def dashboard(request: HttpRequest, slug: str) -> HttpResponse:
             else ()
         )
         duration = services.median_duration(survey, view.tests)
-        cross, cross_error = None, ""
         item, by = request.GET.get("item", ""), request.GET.get("by", "")
-        if item and by:
-            try:
-                cross = services.crosstab(survey, item, by, view, lang)
-            except ResultsError as error:
-                cross_error = str(error)
+        cross, cross_error = _cross(survey, item, by, view, lang)
     context = {
         **report.report_context(
             found,
@@ -135,11 +152,7 @@ def dashboard(request: HttpRequest, slug: str) -> HttpResponse:
         "cross_error": cross_error,
         "item": item,
         "by": by,
-        "crossable": [
-            (q.name, q.label.get(lang, q.label.get("it")))
-            for q in survey.current_version.form.questions()
-            if q.type.value == "select_one" and not q.repeat
-        ],
+        "crossable": _crossable(survey, lang),
         "query": request.GET.urlencode(),
         "tests": responses.test_count(survey),
         "with_tests": _toggled(request, "1"),

@@ -86,17 +86,8 @@ def import_form(
         raise FormRejected(result.errors or result.issues)
     form = result.form
     slug = slug or slugify(form.form_id.replace("_", "-"))[:80] or "survey"
-    if new_survey and slug in RESERVED_SLUGS:
-        raise SurveyError(
-            SurveyCode.BAD_SLUG,
-            f"'{slug}' is the address of an organiser's page: give the survey another address.",
-        )
-    if new_survey and Survey.objects.filter(slug=slug).exists():
-        raise SurveyError(
-            SurveyCode.EXISTS,
-            f"A survey at the address '{slug}' exists already: give this one another address, "
-            "or import the file as a new version from that survey's page.",
-        )
+    if new_survey:
+        _refuse_taken(slug)
     with transaction.atomic():
         survey, created = Survey.objects.get_or_create(
             slug=slug, defaults={"title": (form.title.get(form.default_language) or slug)[:300]}
@@ -131,6 +122,21 @@ def import_form(
         )
         audit("form.import", survey, user, version=number, file=filename)
     return Imported(survey, version, created, result.warnings)
+
+
+def _refuse_taken(slug: str) -> None:
+    """A new survey's address is neither an organiser's page nor another survey's."""
+    if slug in RESERVED_SLUGS:
+        raise SurveyError(
+            SurveyCode.BAD_SLUG,
+            f"'{slug}' is the address of an organiser's page: give the survey another address.",
+        )
+    if Survey.objects.filter(slug=slug).exists():
+        raise SurveyError(
+            SurveyCode.EXISTS,
+            f"A survey at the address '{slug}' exists already: give this one another address, "
+            "or import the file as a new version from that survey's page.",
+        )
 
 
 def refuse_moves_across_repeats(survey: Survey, form: Form) -> None:
