@@ -89,8 +89,9 @@ A warm request is now under 1 s after 1,000 and 10,000 arrivals, with margin und
 load too (the committed code's 0.98 s here was 1.25-1.32 s under that load). After 100,000
 arrivals between two requests (1,300,000 held) it took 1.8-2.4 s: bringing in the new rows is
 proportional to them (decoding 100,000 JSON lines and reading them, 1.1-1.2 s once new ids are
-read 10,000 a query), so no rate of arrival is under 1 s whatever it is. The build's 3 s is
-out of reach while answers are stored as JSON text: decoding the million lines alone (polars'
+read 10,000 a query): the target "whatever the rate of arrival" holds for bursts of about
+10,000 between two looks, not of 100,000. The build's 3 s is out of reach while answers are
+stored as JSON text: decoding the million lines alone (polars'
 `read_ndjson`, both cores) takes 2.4-2.75 s of wall time and 4.2 s of CPU (pyarrow's JSON reader
 the same), and SQLite's reading them 1.4-1.75 s of CPU, so the two cores need 3 s for those two
 steps before anything is shaped or saved. Of the peak, 235 MB is the imports; the frame itself
