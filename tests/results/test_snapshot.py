@@ -228,6 +228,21 @@ def test_an_answer_naming_a_choice_no_longer_offered_is_read_as_it_was_stored(su
     assert _as_text(held.frame).equals(_one_by_one(survey))
 
 
+def test_an_earlier_versions_file_leaves_the_disk_when_its_responses_are_erased(survey):
+    """A new version, then every response erased: the look finds nothing to read and nothing
+    to save, and the file written for the earlier version (its rows the erased answers) must
+    not stay on the disk."""
+    _store(survey, 12, seed=17)
+    services.snapshot(survey)
+    assert pq.read_table(_parquet(survey)).num_rows == 12
+    import_form(textwrap.dedent(SECOND).encode(), "trial-2.md", slug=SLUG)
+    survey.refresh_from_db()
+    Response.objects.filter(survey=survey).delete()
+    assert services.snapshot(survey).n == 0
+    path = _parquet(survey)
+    assert not path.exists() or pq.read_table(path).num_rows == 0
+
+
 def test_the_figures_beside_the_findings_are_those_of_the_stored_rows(survey):
     ids = _store(survey, 50, seed=5)
     # completions at a fixed noon, not "now": a run across midnight would see three days

@@ -31,6 +31,7 @@ from indagine.analysis.frame import (  # _raw_schema and _shape: see _chunk
     analysed,
     form_signature,
     instances_of,
+    instances_path,
 )
 from indagine.forms.model import Form, QuestionType
 from indagine.results import stored
@@ -137,8 +138,13 @@ def forget() -> None:
 def _load(survey: Survey, form: Form, tests: bool = False) -> Held:
     """What the Parquet on disk holds (its own form version's only, with the seconds beside
     it), or nothing."""
-    loaded = Snapshot.load(_path(survey, tests), form)
+    path = _path(survey, tests)
+    loaded = Snapshot.load(path, form)
     if loaded is None or SECONDS not in loaded.frame.columns:
+        # another form version's file (or layout's), never read again: off the disk now, with
+        # the rows it holds, some of them perhaps erased since (nothing new might save over it)
+        path.unlink(missing_ok=True)
+        instances_path(path).unlink(missing_ok=True)
         return _nothing(form)
     frame = loaded.frame
     seconds = frame.get_column(SECONDS)
