@@ -45,6 +45,9 @@ CHUNKS = 64
 """Appended chunks merged into one beyond this many (the analysis does the same)."""
 MERGED = 100_000
 """Rows of the chunks a snapshot built from the database is made of."""
+GROWN = 1_000
+"""Rows appended since the Parquet was written that make it written again (or a tenth of the
+rows it holds, when that is more)."""
 
 _LOCK = threading.Lock()
 
@@ -175,7 +178,7 @@ def _refresh(survey: Survey, kept: Held, now: stored.IdArray, tests: bool = Fals
     fresh = np.setdiff1d(now, kept.ids, assume_unique=True)
     updated = _append(kept, stored.batches_of(survey.pk, fresh, tests))
     grown = updated.snapshot.n - max(updated.saved, 0)
-    if updated.saved < 0 or grown >= max(1_000, updated.saved // 10):
+    if updated.saved < 0 or grown >= max(GROWN, updated.saved // 10):
         return _save(updated, path)
     return updated
 
